@@ -1,0 +1,462 @@
+//! The catalogue: the published whitelist of information categories (SPEC system 2).
+//!
+//! Loaded from the data files in `data/catalogue/`; [`Catalogue::shipped`] is the default that
+//! ships with the binary. Every record names a category of the catalogue, and every field of a
+//! record must be declared by its category: the catalogue is a whitelist, not a hint.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::subject::SubjectKind;
+
+/// The default catalogue, compiled in so that the binary runs from any directory.
+pub const SHIPPED_TOML: &str = include_str!("../../../data/catalogue/catalogue.toml");
+
+/// Who may see records of a category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Disclosure {
+    /// Everyone: the public website, the open API, open-data exports.
+    Public,
+    /// Government departments, for a stated purpose.
+    Shared,
+    /// Only with a legal basis or the subject's authorisation; encrypted at rest.
+    Restricted,
+}
+
+/// Severity tier of negative information (State Council Office 2025 No. 22).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    Minor,
+    General,
+    Serious,
+}
+
+impl Tier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Minor => "minor",
+            Tier::General => "general",
+            Tier::Serious => "serious",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Tier> {
+        match s {
+            "minor" => Some(Tier::Minor),
+            "general" => Some(Tier::General),
+            "serious" => Some(Tier::Serious),
+            _ => None,
+        }
+    }
+}
+
+/// Type of a category field; values are checked and normalised by [`FieldType`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldType {
+    String,
+    Text,
+    Date,
+    Decimal,
+    Integer,
+    Enum,
+    /// A Unified Social Credit Code or a citizen identity number.
+    Code,
+}
+
+/// A typed field of a category.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldSpec {
+    pub name: String,
+    pub header_zh: String,
+    #[serde(rename = "type")]
+    pub field_type: FieldType,
+    pub required: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
+    /// Personal data about someone other than the subject (e.g. a legal representative's
+    /// identity number): masked on every public output.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub personal: bool,
+}
+
+/// Publication period of one tier, in months from the decision date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TierRule {
+    pub tier: Tier,
+    pub min_months: u32,
+    pub max_months: u32,
+    /// Minor-tier information is in principle not published.
+    pub published: bool,
+}
+
+/// Publication period of a category without tiers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Publicity {
+    pub min_months: u32,
+    pub default_months: u32,
+    pub max_months: u32,
+}
+
+/// The period that applies to one record: its category's publicity or its tier's rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub min_months: u32,
+    pub default_months: u32,
+    pub max_months: u32,
+    pub published: bool,
+}
+
+impl Period {
+    /// The date publication ends when a record names no end of its own.
+    pub fn default_end(&self, decided_on: NaiveDate) -> Option<NaiveDate> {
+        decided_on.checked_add_months(Months::new(self.default_months))
+    }
+    /// The earliest and latest end a record may name.
+    pub fn bounds(&self, decided_on: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+        Some((
+            decided_on.checked_add_months(Months::new(self.min_months))?,
+            decided_on.checked_add_months(Months::new(self.max_months))?,
+        ))
+    }
+}
+
+/// An information category of the catalogue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Category {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// Section of the public credit report (Credit China format) the category belongs to.
+    pub section: String,
+    pub subject_kinds: Vec<SubjectKind>,
+    pub disclosure: Disclosure,
+    pub negative: bool,
+    pub repairable: bool,
+    pub legal_basis: String,
+    #[serde(default)]
+    pub tiers: Vec<TierRule>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publicity: Option<Publicity>,
+    pub fields: Vec<FieldSpec>,
+}
+
+impl Category {
+    /// Finds a field by its English name or its Chinese column header.
+    pub fn field(&self, key: &str) -> Option<&FieldSpec> {
+        self.fields
+            .iter()
+            .find(|f| f.name == key || f.header_zh == key)
+    }
+
+    pub fn has_tiers(&self) -> bool {
+        !self.tiers.is_empty()
+    }
+
+    /// The publication period of a record of this category with the given tier.
+    /// `None` when the category has tiers and `tier` is not one of them.
+    pub fn period(&self, tier: Option<Tier>) -> Option<Period> {
+        match (tier, &self.publicity) {
+            (Some(t), _) => self.tiers.iter().find(|r| r.tier == t).map(|r| Period {
+                min_months: r.min_months,
+                default_months: r.max_months,
+                max_months: r.max_months,
+                published: r.published,
+            }),
+            (None, Some(p)) => Some(Period {
+                min_months: p.min_months,
+                default_months: p.default_months,
+                max_months: p.max_months,
+                published: true,
+            }),
+            (None, None) => None,
+        }
+    }
+}
+
+/// A name in two languages plus the spellings departments use in their exports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Label<Id> {
+    pub id: Id,
+    pub name_zh: String,
+    pub name_en: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+/// Core attributes of every record, in the order of the record's own shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CoreAttribute {
+    Category,
+    SubjectCode,
+    SubjectName,
+    SubjectKind,
+    DocumentNo,
+    DecidedOn,
+    LegalBasis,
+    Tier,
+    PublicityUntil,
+}
+
+impl CoreAttribute {
+    pub const ALL: [CoreAttribute; 9] = [
+        CoreAttribute::Category,
+        CoreAttribute::SubjectCode,
+        CoreAttribute::SubjectName,
+        CoreAttribute::SubjectKind,
+        CoreAttribute::DocumentNo,
+        CoreAttribute::DecidedOn,
+        CoreAttribute::LegalBasis,
+        CoreAttribute::Tier,
+        CoreAttribute::PublicityUntil,
+    ];
+
+    /// The English name, used as CSV header and as the key in error reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            CoreAttribute::Category => "category",
+            CoreAttribute::SubjectCode => "subject_code",
+            CoreAttribute::SubjectName => "subject_name",
+            CoreAttribute::SubjectKind => "subject_kind",
+            CoreAttribute::DocumentNo => "document_no",
+            CoreAttribute::DecidedOn => "decided_on",
+            CoreAttribute::LegalBasis => "legal_basis",
+            CoreAttribute::Tier => "tier",
+            CoreAttribute::PublicityUntil => "publicity_until",
+        }
+    }
+}
+
+/// Why a catalogue file was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogueError {
+    #[error("catalogue is not valid TOML: {0}")]
+    Syntax(#[from] toml::de::Error),
+    #[error("catalogue category {category}: {reason}")]
+    Category { category: String, reason: String },
+    #[error("catalogue: {0}")]
+    Other(String),
+}
+
+/// The versioned catalogue of information categories.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalogue {
+    pub version: String,
+    /// Chinese (and other) column headers accepted for the core attributes, keyed by the
+    /// attribute's English name.
+    pub core_headers: BTreeMap<String, Vec<String>>,
+    pub subject_kinds: Vec<Label<SubjectKind>>,
+    pub tiers: Vec<Label<Tier>>,
+    pub categories: Vec<Category>,
+}
+
+impl Catalogue {
+    /// The catalogue shipped in `data/catalogue/catalogue.toml`.
+    pub fn shipped() -> Catalogue {
+        #[allow(clippy::expect_used)] // the shipped file is tested; failing here is a build bug
+        Catalogue::from_toml_str(SHIPPED_TOML).expect("shipped catalogue is valid")
+    }
+
+    /// Parses and checks a catalogue. Invariants enforced: unique category ids and field
+    /// names; enum fields list their values; every category has a period (every adverse entry
+    /// ends); tier periods are ordered; core header names are known attributes.
+    pub fn from_toml_str(text: &str) -> Result<Catalogue, CatalogueError> {
+        let catalogue: Catalogue = toml::from_str(text)?;
+        catalogue.check()?;
+        Ok(catalogue)
+    }
+
+    fn check(&self) -> Result<(), CatalogueError> {
+        if self.version.trim().is_empty() {
+            return Err(CatalogueError::Other("version is empty".into()));
+        }
+        for key in self.core_headers.keys() {
+            if !CoreAttribute::ALL.iter().any(|a| a.name() == key) {
+                return Err(CatalogueError::Other(format!(
+                    "core_headers.{key} is not a core attribute"
+                )));
+            }
+        }
+        let mut ids = BTreeSet::new();
+        for c in &self.categories {
+            let bad = |reason: String| CatalogueError::Category {
+                category: c.id.clone(),
+                reason,
+            };
+            if !ids.insert(c.id.as_str()) {
+                return Err(bad("duplicate category id".into()));
+            }
+            if c.legal_basis.trim().is_empty() {
+                return Err(bad("legal_basis is empty".into()));
+            }
+            if c.subject_kinds.is_empty() {
+                return Err(bad("subject_kinds is empty".into()));
+            }
+            match (c.tiers.is_empty(), &c.publicity) {
+                (true, None) => return Err(bad("needs tiers or a publicity period".into())),
+                (false, Some(_)) => return Err(bad("has both tiers and a publicity period".into())),
+                (true, Some(p)) => {
+                    if !(p.min_months <= p.default_months && p.default_months <= p.max_months)
+                        || p.max_months == 0
+                    {
+                        return Err(bad("publicity needs 0 <= min <= default <= max, max > 0".into()));
+                    }
+                }
+                (false, None) => {
+                    let mut seen = BTreeSet::new();
+                    for t in &c.tiers {
+                        if !seen.insert(t.tier) {
+                            return Err(bad(format!("tier {} listed twice", t.tier.as_str())));
+                        }
+                        if t.min_months > t.max_months || t.max_months == 0 {
+                            return Err(bad(format!(
+                                "tier {}: needs min_months <= max_months, max > 0",
+                                t.tier.as_str()
+                            )));
+                        }
+                    }
+                }
+            }
+            let mut names = BTreeSet::new();
+            for f in &c.fields {
+                if !names.insert(f.name.as_str()) || !names.insert(f.header_zh.as_str()) {
+                    return Err(bad(format!("field {} or its header is declared twice", f.name)));
+                }
+                if CoreAttribute::ALL.iter().any(|a| a.name() == f.name) {
+                    return Err(bad(format!("field {} shadows a core attribute", f.name)));
+                }
+                if (f.field_type == FieldType::Enum) == f.values.is_empty() {
+                    return Err(bad(format!(
+                        "field {}: enum fields, and only they, list values",
+                        f.name
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn category(&self, id: &str) -> Option<&Category> {
+        self.categories.iter().find(|c| c.id == id)
+    }
+
+    /// Resolves a subject kind from its id, its Chinese name or an alias.
+    pub fn subject_kind(&self, s: &str) -> Option<SubjectKind> {
+        SubjectKind::parse(s).or_else(|| {
+            self.subject_kinds
+                .iter()
+                .find(|l| l.name_zh == s || l.name_en == s || l.aliases.iter().any(|a| a == s))
+                .map(|l| l.id)
+        })
+    }
+
+    /// Resolves a tier from its id or its Chinese name.
+    pub fn tier(&self, s: &str) -> Option<Tier> {
+        Tier::parse(s).or_else(|| {
+            self.tiers
+                .iter()
+                .find(|l| l.name_zh == s || l.name_en == s || l.aliases.iter().any(|a| a == s))
+                .map(|l| l.id)
+        })
+    }
+
+    /// Maps a column header to the core attribute it names, by English name or listed header.
+    pub fn core_attribute(&self, header: &str) -> Option<CoreAttribute> {
+        CoreAttribute::ALL.into_iter().find(|a| {
+            a.name() == header
+                || self
+                    .core_headers
+                    .get(a.name())
+                    .is_some_and(|hs| hs.iter().any(|h| h == header))
+        })
+    }
+
+    pub fn subject_kind_label(&self, kind: SubjectKind) -> Option<&Label<SubjectKind>> {
+        self.subject_kinds.iter().find(|l| l.id == kind)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn shipped_catalogue_has_the_required_categories() {
+        let c = Catalogue::shipped();
+        for id in [
+            "admin_license",
+            "admin_penalty",
+            "court_defaulter",
+            "tax_violation",
+            "abnormal_operation",
+            "credit_commitment",
+            "honour",
+        ] {
+            assert!(c.category(id).is_some(), "missing {id}");
+        }
+        let restricted = c
+            .categories
+            .iter()
+            .filter(|c| c.disclosure == Disclosure::Restricted)
+            .count();
+        assert!(restricted >= 1);
+    }
+
+    #[test]
+    fn every_adverse_category_ends() {
+        let c = Catalogue::shipped();
+        for cat in c.categories.iter().filter(|c| c.negative) {
+            let tiers: Vec<Option<Tier>> = if cat.has_tiers() {
+                cat.tiers.iter().map(|t| Some(t.tier)).collect()
+            } else {
+                vec![None]
+            };
+            for t in tiers {
+                let p = cat.period(t).unwrap();
+                assert!(p.max_months > 0 && p.max_months <= 60, "{}", cat.id);
+            }
+        }
+    }
+
+    #[test]
+    fn catalogue_rejects_enum_without_values() {
+        let text = SHIPPED_TOML.replace(
+            r#"values = ["A", "B", "M", "C", "D"]"#,
+            r#"values = []"#,
+        );
+        let err = Catalogue::from_toml_str(&text).unwrap_err().to_string();
+        assert!(err.contains("tax_credit_rating"), "{err}");
+    }
+
+    #[test]
+    fn catalogue_rejects_category_without_period() {
+        let text = SHIPPED_TOML.replace(
+            "publicity = { min_months = 0, default_months = 36, max_months = 36 }\n",
+            "",
+        );
+        let err = Catalogue::from_toml_str(&text).unwrap_err().to_string();
+        assert!(err.contains("abnormal_operation") && err.contains("period"), "{err}");
+    }
+
+    #[test]
+    fn headers_resolve_to_core_attributes_and_fields() {
+        let c = Catalogue::shipped();
+        assert_eq!(c.core_attribute("统一社会信用代码"), Some(CoreAttribute::SubjectCode));
+        assert_eq!(c.core_attribute("处罚决定日期"), Some(CoreAttribute::DecidedOn));
+        assert_eq!(c.core_attribute("document_no"), Some(CoreAttribute::DocumentNo));
+        let pen = c.category("admin_penalty").unwrap();
+        assert_eq!(pen.field("罚款金额（万元）").unwrap().name, "fine_10k_yuan");
+        assert_eq!(c.subject_kind("法人及非法人组织"), Some(SubjectKind::LegalPerson));
+        assert_eq!(c.tier("严重"), Some(Tier::Serious));
+    }
+}

@@ -1,0 +1,28 @@
+//! The pure domain of Xinyong, the public credit information platform.
+//!
+//! Everything here is data and functions over data: no I/O, no async, no database, no HTTP.
+//! The storage crate persists these types, the web crate serves them, the binary wires them up.
+//!
+//! Map:
+//! - [`code`]: the Unified Social Credit Code, the citizen identity number and GB/T 2260 divisions;
+//!   parse, don't validate.
+//! - [`catalogue`]: the whitelist of information categories, loaded from `data/catalogue/`.
+//! - [`subject`]: who a record is about.
+//! - [`record`]: a credit record, its validation against the catalogue and its versions.
+//! - [`department`]: who may submit what.
+//! - [`disclosure`]: what the public may see, computed at read time; masking of personal data.
+//! - [`synthetic`]: a deterministic synthetic data set for demos, tests and benchmarks.
+#![forbid(unsafe_code)]
+
+pub mod catalogue;
+pub mod code;
+pub mod department;
+pub mod disclosure;
+pub mod record;
+pub mod subject;
+pub mod synthetic;
+
+pub use catalogue::{Catalogue, Category, Disclosure, FieldSpec, FieldType, Tier};
+pub use department::Department;
+pub use record::{FieldError, RawRecord, Record, RecordStatus, ValidRecord};
+pub use subject::{Subject, SubjectKind};

@@ -1,0 +1,494 @@
+//! Credit records: what a department submits, how it is checked against the catalogue, and
+//! what is stored.
+//!
+//! Identity of a record: (department, category, document number). Re-submitting the same
+//! content is a no-op; different content under the same identity becomes a new version and the
+//! old one stays (SPEC: "Nothing is silently lost or overwritten").
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::catalogue::{Catalogue, CoreAttribute, FieldSpec, FieldType, Tier};
+use crate::code::SubjectCode;
+use crate::subject::{Subject, SubjectKind};
+
+const MAX_SHORT: usize = 500;
+const MAX_TEXT: usize = 10_000;
+
+/// One problem with one input record, naming the field it concerns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// The field as the submitter named it: `subject.code`, `decided_on`, `fields.facts`, or
+    /// the CSV column header.
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+/// A record as submitted, before any checking: every value as given, each with the name the
+/// submitter used for it so that errors can point back at the input.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawRecord {
+    /// Core attributes with the key the submitter used for each (e.g. `subject.code` in JSON,
+    /// `统一社会信用代码` in a CSV file).
+    pub core: BTreeMap<CoreAttribute, (String, String)>,
+    /// Category fields keyed by English name or Chinese header.
+    pub fields: Map<String, Value>,
+}
+
+impl RawRecord {
+    pub fn set(&mut self, attr: CoreAttribute, key: impl Into<String>, value: impl Into<String>) {
+        self.core.insert(attr, (key.into(), value.into()));
+    }
+
+    fn get(&self, attr: CoreAttribute) -> Option<(&str, &str)> {
+        self.core
+            .get(&attr)
+            .map(|(k, v)| (k.as_str(), v.trim()))
+            .filter(|(_, v)| !v.is_empty())
+    }
+
+    /// Reads the API/JSONL shape: `{"category", "subject": {"code", "name", "kind"},
+    /// "document_no", "decided_on", "legal_basis", "tier", "publicity_until", "fields": {..}}`.
+    /// Unknown top-level keys are errors: a typo must not silently drop data.
+    pub fn from_json(value: &Value) -> Result<RawRecord, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut raw = RawRecord::default();
+        let mut fields = Map::new();
+        let Some(obj) = value.as_object() else {
+            return Err(vec![FieldError::new("", "a record must be a JSON object")]);
+        };
+        let mut put = |attr: CoreAttribute, key: &str, v: &Value, errors: &mut Vec<FieldError>| {
+            match v {
+                Value::String(s) => raw.set(attr, key, s.clone()),
+                Value::Null => {}
+                _ => errors.push(FieldError::new(key, "must be a string")),
+            }
+        };
+        for (k, v) in obj {
+            match k.as_str() {
+                "category" => put(CoreAttribute::Category, k, v, &mut errors),
+                "document_no" => put(CoreAttribute::DocumentNo, k, v, &mut errors),
+                "decided_on" => put(CoreAttribute::DecidedOn, k, v, &mut errors),
+                "legal_basis" => put(CoreAttribute::LegalBasis, k, v, &mut errors),
+                "tier" => put(CoreAttribute::Tier, k, v, &mut errors),
+                "publicity_until" => put(CoreAttribute::PublicityUntil, k, v, &mut errors),
+                "subject" => match v.as_object() {
+                    Some(s) => {
+                        for (sk, sv) in s {
+                            let key = format!("subject.{sk}");
+                            match sk.as_str() {
+                                "code" => put(CoreAttribute::SubjectCode, &key, sv, &mut errors),
+                                "name" => put(CoreAttribute::SubjectName, &key, sv, &mut errors),
+                                "kind" => put(CoreAttribute::SubjectKind, &key, sv, &mut errors),
+                                _ => errors.push(FieldError::new(key, "unknown subject attribute")),
+                            }
+                        }
+                    }
+                    None => errors.push(FieldError::new(
+                        "subject",
+                        "must be an object {\"code\", \"name\", \"kind\"}",
+                    )),
+                },
+                "fields" => match v {
+                    Value::Object(f) => fields = f.clone(),
+                    Value::Null => {}
+                    _ => errors.push(FieldError::new("fields", "must be an object")),
+                },
+                _ => errors.push(FieldError::new(k.as_str(), "unknown attribute")),
+            }
+        }
+        raw.fields = fields;
+        if errors.is_empty() {
+            Ok(raw)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// A record that passed every check of the catalogue; only the storage layer turns it into a
+/// stored [`Record`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidRecord {
+    pub category: String,
+    pub subject: Subject,
+    pub document_no: String,
+    pub decided_on: NaiveDate,
+    pub legal_basis: String,
+    pub tier: Option<Tier>,
+    /// When publication ends: named by the record within its period, or the period's default.
+    pub publicity_until: NaiveDate,
+    /// Normalised field values keyed by the field's English name.
+    pub fields: BTreeMap<String, Value>,
+}
+
+impl ValidRecord {
+    /// SHA-256 over a canonical serialisation of everything that makes up the record's content.
+    /// Equal hashes mean a re-submission is a no-op.
+    pub fn content_hash(&self) -> String {
+        let canonical = serde_json::json!({
+            "category": self.category,
+            "subject": [self.subject.code.as_str(), self.subject.name, self.subject.kind.as_str()],
+            "document_no": self.document_no,
+            "decided_on": self.decided_on.to_string(),
+            "legal_basis": self.legal_basis,
+            "tier": self.tier.map(Tier::as_str),
+            "publicity_until": self.publicity_until.to_string(),
+            "fields": self.fields,
+        });
+        // serde_json maps are ordered (BTreeMap), so the serialisation is canonical.
+        hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+    }
+}
+
+/// Life-cycle status of a record version. A status change is a new version, never an edit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordStatus {
+    Active,
+    /// Contested by the subject; stays visible, visibly marked, while the source reviews it.
+    UnderObjection,
+    /// Credit repair granted: publication and use stop.
+    Repaired,
+    /// Withdrawn by the source department.
+    Revoked,
+}
+
+impl RecordStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordStatus::Active => "active",
+            RecordStatus::UnderObjection => "under_objection",
+            RecordStatus::Repaired => "repaired",
+            RecordStatus::Revoked => "revoked",
+        }
+    }
+    pub fn parse(s: &str) -> Option<RecordStatus> {
+        [
+            RecordStatus::Active,
+            RecordStatus::UnderObjection,
+            RecordStatus::Repaired,
+            RecordStatus::Revoked,
+        ]
+        .into_iter()
+        .find(|st| st.as_str() == s)
+    }
+}
+
+/// A stored version of a record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub id: String,
+    pub version: u32,
+    pub status: RecordStatus,
+    pub department: String,
+    pub category: String,
+    /// Full code: natural persons' numbers must be masked before any public output.
+    pub subject_code: String,
+    pub subject_name: String,
+    pub subject_kind: SubjectKind,
+    pub document_no: String,
+    pub decided_on: NaiveDate,
+    pub legal_basis: String,
+    pub tier: Option<Tier>,
+    pub publicity_until: NaiveDate,
+    pub fields: BTreeMap<String, Value>,
+    pub content_hash: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// Infers a subject's kind from its code when the submitter gave none: a citizen number is a
+/// natural person; a USCC tells its registration authority and organisation type.
+pub fn infer_subject_kind(code: &str) -> Option<SubjectKind> {
+    match SubjectCode::parse(code).ok()? {
+        SubjectCode::Citizen(_) => Some(SubjectKind::NaturalPerson),
+        SubjectCode::Unified(c) => {
+            let mut chars = c.as_str().chars();
+            Some(match (chars.next(), chars.next()) {
+                (Some('9'), Some('2')) => SubjectKind::IndividualBusiness,
+                (Some('9'), Some('3')) => SubjectKind::OtherOrg,
+                (Some('1'), Some('1')) => SubjectKind::GovernmentBody,
+                _ => SubjectKind::LegalPerson,
+            })
+        }
+    }
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    // Departments export dates as 2024-03-01, 2024/03/01 or 20240301.
+    let formats = ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y年%m月%d日"];
+    formats
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
+        .ok_or_else(|| format!("{s:?} is not a date (expected YYYY-MM-DD)"))
+}
+
+fn check_text(s: &str, max: usize) -> Result<(), String> {
+    if s.chars().count() > max {
+        return Err(format!("longer than {max} characters"));
+    }
+    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+        return Err("contains control characters".into());
+    }
+    Ok(())
+}
+
+/// Checks and normalises one field value against its spec.
+fn normalise_field(spec: &FieldSpec, value: &Value) -> Result<Option<Value>, String> {
+    let text = match value {
+        Value::Null => return Ok(None),
+        Value::String(s) => s.trim().to_owned(),
+        Value::Number(n) if matches!(spec.field_type, FieldType::Decimal | FieldType::Integer) => {
+            n.to_string()
+        }
+        _ => return Err("must be a string".into()),
+    };
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let v = match spec.field_type {
+        FieldType::String => {
+            check_text(&text, MAX_SHORT)?;
+            Value::String(text)
+        }
+        FieldType::Text => {
+            check_text(&text, MAX_TEXT)?;
+            Value::String(text)
+        }
+        FieldType::Date => Value::String(parse_date(&text)?.to_string()),
+        FieldType::Integer => {
+            let i: i64 = text
+                .parse()
+                .map_err(|_| format!("{text:?} is not an integer"))?;
+            Value::from(i)
+        }
+        FieldType::Decimal => {
+            let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+            let int_digits = int.strip_prefix('-').unwrap_or(int);
+            let ok = !int_digits.is_empty()
+                && int_digits.len() <= 15
+                && int_digits.bytes().all(|b| b.is_ascii_digit())
+                && frac.len() <= 6
+                && frac.bytes().all(|b| b.is_ascii_digit())
+                && !(text.contains('.') && frac.is_empty());
+            if !ok {
+                return Err(format!("{text:?} is not a decimal number"));
+            }
+            // Kept as a string: decimal amounts must not pass through binary floating point.
+            Value::String(text)
+        }
+        FieldType::Enum => {
+            if !spec.values.iter().any(|v| *v == text) {
+                return Err(format!(
+                    "{text:?} is not one of: {}",
+                    spec.values.join(", ")
+                ));
+            }
+            Value::String(text)
+        }
+        FieldType::Code => {
+            let code = SubjectCode::parse(&text).map_err(|e| e.to_string())?;
+            Value::String(code.as_str().to_owned())
+        }
+    };
+    Ok(Some(v))
+}
+
+impl Catalogue {
+    /// Checks a raw record against the catalogue and returns it normalised, or every problem
+    /// found (not just the first), each naming its field. `today` bounds the decision date:
+    /// a decision cannot lie in the future.
+    pub fn validate(&self, raw: &RawRecord, today: NaiveDate) -> Result<ValidRecord, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let required = |attr: CoreAttribute, errors: &mut Vec<FieldError>| -> Option<(String, String)> {
+            match raw.get(attr) {
+                Some((k, v)) => Some((k.to_owned(), v.to_owned())),
+                None => {
+                    let key = raw.core.get(&attr).map_or(attr.name(), |(k, _)| k.as_str());
+                    errors.push(FieldError::new(key, "is required"));
+                    None
+                }
+            }
+        };
+
+        let category = required(CoreAttribute::Category, &mut errors).and_then(|(k, id)| {
+            let c = self.category(&id);
+            if c.is_none() {
+                errors.push(FieldError::new(k, format!("{id:?} is not a category of catalogue {}", self.version)));
+            }
+            c
+        });
+        let code = required(CoreAttribute::SubjectCode, &mut errors);
+        let name = required(CoreAttribute::SubjectName, &mut errors);
+        let document_no = required(CoreAttribute::DocumentNo, &mut errors);
+        let decided_on = required(CoreAttribute::DecidedOn, &mut errors);
+        let legal_basis = required(CoreAttribute::LegalBasis, &mut errors);
+
+        // Subject: kind (given or inferred from the code), then the code that kind requires.
+        let kind = match raw.get(CoreAttribute::SubjectKind) {
+            Some((k, v)) => match self.subject_kind(v) {
+                Some(kind) => Some(kind),
+                None => {
+                    errors.push(FieldError::new(k, format!("{v:?} is not a subject kind")));
+                    None
+                }
+            },
+            None => code.as_ref().and_then(|(_, c)| infer_subject_kind(c)),
+        };
+        let subject_code = match (&code, kind) {
+            (Some((k, c)), Some(kind)) => match Subject::parse_code(kind, c) {
+                Ok(code) => Some(code),
+                Err(e) => {
+                    errors.push(FieldError::new(k.as_str(), e.to_string()));
+                    None
+                }
+            },
+            (Some((k, c)), None) if raw.get(CoreAttribute::SubjectKind).is_none() => {
+                // Nothing to infer from: report why the code is not a code at all.
+                let msg = SubjectCode::parse(c).err().map_or_else(|| "invalid code".to_owned(), |e| e.to_string());
+                errors.push(FieldError::new(k.as_str(), msg));
+                None
+            }
+            _ => None,
+        };
+        if let (Some(cat), Some(kind)) = (category, kind) {
+            if !cat.subject_kinds.contains(&kind) {
+                let key = raw.core.get(&CoreAttribute::SubjectKind).map_or("subject_kind", |(k, _)| k.as_str());
+                errors.push(FieldError::new(key, format!("category {} does not apply to {}", cat.id, kind)));
+            }
+        }
+        for (max, value) in [(200, &name), (128, &document_no), (2000, &legal_basis)] {
+            if let Some((k, v)) = value {
+                if let Err(e) = check_text(v, max) {
+                    errors.push(FieldError::new(k.as_str(), e));
+                }
+            }
+        }
+        let decided = decided_on.and_then(|(k, v)| match parse_date(&v) {
+            Ok(d) if d > today => {
+                errors.push(FieldError::new(k, format!("decision date {d} is in the future")));
+                None
+            }
+            Ok(d) => Some(d),
+            Err(e) => {
+                errors.push(FieldError::new(k, e));
+                None
+            }
+        });
+
+        // Tier: required exactly when the category has tiers.
+        let tier = match (raw.get(CoreAttribute::Tier), category) {
+            (Some((k, v)), Some(cat)) => match self.tier(v) {
+                Some(t) if cat.tiers.iter().any(|r| r.tier == t) => Some(t),
+                Some(t) if !cat.has_tiers() => {
+                    errors.push(FieldError::new(k, format!("category {} has no tiers, found {}", cat.id, t.as_str())));
+                    None
+                }
+                _ => {
+                    let allowed: Vec<&str> = cat.tiers.iter().map(|r| r.tier.as_str()).collect();
+                    errors.push(FieldError::new(k, format!("{v:?} is not a tier of {} (allowed: {})", cat.id, allowed.join(", "))));
+                    None
+                }
+            },
+            (None, Some(cat)) if cat.has_tiers() => {
+                errors.push(FieldError::new("tier", format!("is required for category {}", cat.id)));
+                None
+            }
+            _ => None,
+        };
+
+        // Publicity end: named by the record within its period's bounds, or the default.
+        let publicity_until = match (category, decided) {
+            (Some(cat), Some(d)) if !cat.has_tiers() || tier.is_some() => {
+                cat.period(tier).and_then(|p| match raw.get(CoreAttribute::PublicityUntil) {
+                    Some((k, v)) => match parse_date(v) {
+                        Ok(end) => match p.bounds(d) {
+                            Some((lo, hi)) if end >= lo && end <= hi => Some(end),
+                            Some((lo, hi)) => {
+                                errors.push(FieldError::new(k, format!("{end} is outside the allowed publicity period {lo} to {hi}")));
+                                None
+                            }
+                            None => None,
+                        },
+                        Err(e) => {
+                            errors.push(FieldError::new(k, e));
+                            None
+                        }
+                    },
+                    None => p.default_end(d),
+                })
+            }
+            _ => None,
+        };
+
+        // Category fields: only declared ones, each typed; required ones present.
+        let mut fields = BTreeMap::new();
+        if let Some(cat) = category {
+            for (key, value) in &raw.fields {
+                let field_key = format!("fields.{key}");
+                let Some(spec) = cat.field(key) else {
+                    errors.push(FieldError::new(field_key, format!("is not a field of category {}", cat.id)));
+                    continue;
+                };
+                match normalise_field(spec, value) {
+                    Ok(Some(v)) => {
+                        if fields.insert(spec.name.clone(), v).is_some() {
+                            errors.push(FieldError::new(field_key, format!("field {} given twice", spec.name)));
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(e) => errors.push(FieldError::new(field_key, e)),
+                }
+            }
+            for spec in cat.fields.iter().filter(|f| f.required) {
+                if !fields.contains_key(&spec.name) && !errors.iter().any(|e| field_names(e, spec)) {
+                    errors.push(FieldError::new(format!("fields.{}", spec.name), format!("is required ({})", spec.header_zh)));
+                }
+            }
+        }
+
+        match (errors.is_empty(), category, subject_code, name, kind, document_no, decided, legal_basis, publicity_until) {
+            (true, Some(cat), Some(code), Some((_, name)), Some(kind), Some((_, document_no)), Some(decided_on), Some((_, legal_basis)), Some(publicity_until)) => {
+                Ok(ValidRecord {
+                    category: cat.id.clone(),
+                    subject: Subject { code, name, kind },
+                    document_no,
+                    decided_on,
+                    legal_basis,
+                    tier,
+                    publicity_until,
+                    fields,
+                })
+            }
+            _ => {
+                if errors.is_empty() {
+                    errors.push(FieldError::new("", "record is incomplete"));
+                }
+                Err(errors)
+            }
+        }
+    }
+}
+
+fn field_names(e: &FieldError, spec: &FieldSpec) -> bool {
+    e.field == format!("fields.{}", spec.name) || e.field == format!("fields.{}", spec.header_zh)
+}

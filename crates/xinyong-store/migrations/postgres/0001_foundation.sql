@@ -1,0 +1,67 @@
+-- Foundation schema (PostgreSQL). Keys are application-generated ULIDs, never sequences, so that the
+-- same schema can later be distributed by subject code (see ARCHITECTURE.md).
+
+CREATE TABLE departments (
+    code        TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    created_at  TIMESTAMPTZ NOT NULL
+);
+
+-- The catalogue categories a department may submit.
+CREATE TABLE department_categories (
+    department  TEXT NOT NULL REFERENCES departments(code),
+    category    TEXT NOT NULL,
+    PRIMARY KEY (department, category)
+);
+
+-- API tokens: only the SHA-256 of the secret is stored.
+CREATE TABLE tokens (
+    id          TEXT PRIMARY KEY,
+    hash        TEXT NOT NULL UNIQUE,
+    role        TEXT NOT NULL,
+    department  TEXT REFERENCES departments(code),
+    label       TEXT NOT NULL,
+    created_at  TIMESTAMPTZ NOT NULL,
+    expires_at  TIMESTAMPTZ,
+    revoked_at  TIMESTAMPTZ
+);
+
+CREATE TABLE subjects (
+    id          TEXT PRIMARY KEY,
+    code        TEXT NOT NULL UNIQUE,
+    name        TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    created_at  TIMESTAMPTZ NOT NULL,
+    updated_at  TIMESTAMPTZ NOT NULL
+);
+
+-- A record's identity and a pointer to its current version; content lives in record_versions.
+CREATE TABLE records (
+    id               TEXT PRIMARY KEY,
+    department       TEXT NOT NULL REFERENCES departments(code),
+    category         TEXT NOT NULL,
+    document_no      TEXT NOT NULL,
+    subject_code     TEXT NOT NULL,
+    current_version  BIGINT NOT NULL,
+    UNIQUE (department, document_no, category)
+);
+CREATE INDEX records_by_subject ON records (subject_code);
+
+-- Every version ever accepted. Rows are only ever inserted: corrections and status changes are
+-- new versions (SPEC: nothing is silently lost or overwritten).
+CREATE TABLE record_versions (
+    record_id        TEXT NOT NULL REFERENCES records(id),
+    version          BIGINT NOT NULL,
+    status           TEXT NOT NULL,
+    subject_code     TEXT NOT NULL,
+    subject_name     TEXT NOT NULL,
+    subject_kind     TEXT NOT NULL,
+    decided_on       DATE NOT NULL,
+    legal_basis      TEXT NOT NULL,
+    tier             TEXT,
+    publicity_until  DATE NOT NULL,
+    fields           JSONB NOT NULL,
+    content_hash     TEXT NOT NULL,
+    recorded_at      TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (record_id, version)
+);

@@ -1,0 +1,528 @@
+//! The one implementation of [`crate::Store`], stamped out for each sqlx database by
+//! [`impl_store!`]. SQLite and PostgreSQL share every query: statements are built with
+//! `QueryBuilder` (which writes each backend's placeholders) and use only SQL both accept
+//! (`ON CONFLICT`, multi-row `VALUES`). Only the connection set-up and the migrations differ,
+//! in `sqlite.rs` and `postgres.rs`.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::Value;
+use sqlx::types::Json;
+use xinyong_domain::{Record, RecordStatus, SubjectKind, Tier, ValidRecord};
+
+use crate::{Outcome, StoreError, Submitted, new_id};
+
+/// Rows per multi-row statement: record_versions has 13 columns, and SQLite allows 32,766
+/// bound parameters per statement.
+pub(crate) const CHUNK: usize = 500;
+
+pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("{what} {value:?}"))
+}
+
+pub(crate) fn parse_kind(s: &str) -> Result<SubjectKind, StoreError> {
+    SubjectKind::parse(s).ok_or_else(|| corrupt("subject kind", s))
+}
+
+/// One version row as read back, before conversion into a domain [`Record`].
+pub(crate) struct RecordRow {
+    pub id: String,
+    pub version: i64,
+    pub status: String,
+    pub department: String,
+    pub category: String,
+    pub subject_code: String,
+    pub subject_name: String,
+    pub subject_kind: String,
+    pub document_no: String,
+    pub decided_on: NaiveDate,
+    pub legal_basis: String,
+    pub tier: Option<String>,
+    pub publicity_until: NaiveDate,
+    pub fields: Json<BTreeMap<String, Value>>,
+    pub content_hash: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl TryFrom<RecordRow> for Record {
+    type Error = StoreError;
+    fn try_from(r: RecordRow) -> Result<Record, StoreError> {
+        Ok(Record {
+            version: u32::try_from(r.version).map_err(|_| corrupt("version", &r.version.to_string()))?,
+            status: RecordStatus::parse(&r.status).ok_or_else(|| corrupt("status", &r.status))?,
+            subject_kind: parse_kind(&r.subject_kind)?,
+            tier: match r.tier.as_deref() {
+                None => None,
+                Some(t) => Some(Tier::parse(t).ok_or_else(|| corrupt("tier", t))?),
+            },
+            id: r.id,
+            department: r.department,
+            category: r.category,
+            subject_code: r.subject_code,
+            subject_name: r.subject_name,
+            document_no: r.document_no,
+            decided_on: r.decided_on,
+            legal_basis: r.legal_basis,
+            publicity_until: r.publicity_until,
+            fields: r.fields.0,
+            content_hash: r.content_hash,
+            recorded_at: r.recorded_at,
+        })
+    }
+}
+
+pub(crate) const RECORD_COLUMNS: &str = "r.id, v.version, v.status, r.department, r.category, \
+    v.subject_code, v.subject_name, v.subject_kind, r.document_no, v.decided_on, v.legal_basis, \
+    v.tier, v.publicity_until, v.fields, v.content_hash, v.recorded_at";
+
+/// The state of an existing record identity, as far as a chunk being added needs it.
+pub(crate) struct Existing {
+    pub id: String,
+    pub version: u32,
+    pub hash: String,
+}
+
+/// What a chunk turns into: rows to insert and pointers to move.
+#[derive(Default)]
+pub(crate) struct Plan<'a> {
+    /// New record identities: id -> (category, document_no, subject_code, current_version).
+    pub new_records: BTreeMap<String, (&'a str, &'a str, &'a str, u32)>,
+    /// Existing identities that got a new version: id -> (version, subject_code).
+    pub moved: BTreeMap<String, (u32, &'a str)>,
+    /// (record id, version, record) for every version row to insert.
+    pub versions: Vec<(String, u32, &'a ValidRecord, String)>,
+    pub out: Vec<Submitted>,
+}
+
+/// Decides, record by record and in order, whether each is new, a new version or unchanged.
+/// `existing` holds the identities already stored; it is updated as the chunk is planned so
+/// that the same identity twice in one chunk is versioned correctly.
+pub(crate) fn plan<'a>(
+    records: &'a [ValidRecord],
+    existing: &mut BTreeMap<(String, String), Existing>,
+) -> Plan<'a> {
+    let mut plan = Plan::default();
+    for rec in records {
+        let hash = rec.content_hash();
+        let key = (rec.category.clone(), rec.document_no.clone());
+        let code = rec.subject.code.as_str();
+        match existing.get_mut(&key) {
+            Some(e) if e.hash == hash => plan.out.push(Submitted {
+                id: e.id.clone(),
+                version: e.version,
+                outcome: Outcome::Unchanged,
+            }),
+            Some(e) => {
+                e.version += 1;
+                e.hash = hash.clone();
+                match plan.new_records.get_mut(&e.id) {
+                    Some(row) => {
+                        row.2 = code;
+                        row.3 = e.version;
+                    }
+                    None => {
+                        plan.moved.insert(e.id.clone(), (e.version, code));
+                    }
+                }
+                plan.versions.push((e.id.clone(), e.version, rec, hash));
+                plan.out.push(Submitted {
+                    id: e.id.clone(),
+                    version: e.version,
+                    outcome: Outcome::NewVersion,
+                });
+            }
+            None => {
+                let id = new_id();
+                plan.new_records
+                    .insert(id.clone(), (rec.category.as_str(), rec.document_no.as_str(), code, 1));
+                plan.versions.push((id.clone(), 1, rec, hash.clone()));
+                plan.out.push(Submitted {
+                    id: id.clone(),
+                    version: 1,
+                    outcome: Outcome::Created,
+                });
+                existing.insert(key, Existing { id, version: 1, hash });
+            }
+        }
+    }
+    plan
+}
+
+/// Implements [`crate::Store`] and [`crate::ImportSession`] for one sqlx database.
+macro_rules! impl_store {
+    ($store:ident, $session:ident, $db:ty, $row:ty) => {
+        /// An open transaction of records from one department.
+        pub struct $session {
+            tx: sqlx::Transaction<'static, $db>,
+            department: String,
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::ImportSession for $session {
+            async fn add(
+                &mut self,
+                records: &[xinyong_domain::ValidRecord],
+            ) -> Result<Vec<$crate::Submitted>, $crate::StoreError> {
+                use std::collections::BTreeMap;
+                use sqlx::{QueryBuilder, Row};
+                use $crate::backend::*;
+
+                let now = chrono::Utc::now();
+                let mut out = Vec::with_capacity(records.len());
+                for chunk in records.chunks(CHUNK) {
+                    // Subjects: the latest name and kind submitted win; one row per code.
+                    let mut subjects = BTreeMap::new();
+                    for r in chunk {
+                        subjects.insert(r.subject.code.as_str(), (&r.subject.name, r.subject.kind));
+                    }
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "INSERT INTO subjects (id, code, name, kind, created_at, updated_at) ",
+                    );
+                    qb.push_values(subjects, |mut b, (code, (name, kind))| {
+                        b.push_bind($crate::new_id())
+                            .push_bind(code.to_owned())
+                            .push_bind(name.to_string())
+                            .push_bind(kind.as_str())
+                            .push_bind(now)
+                            .push_bind(now);
+                    });
+                    qb.push(
+                        " ON CONFLICT (code) DO UPDATE SET name = excluded.name, \
+                         kind = excluded.kind, updated_at = excluded.updated_at \
+                         WHERE subjects.name <> excluded.name OR subjects.kind <> excluded.kind",
+                    );
+                    qb.build().execute(&mut *self.tx).await?;
+
+                    // Identities of this chunk that already exist, with their current hash.
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "SELECT r.id, r.category, r.document_no, r.current_version, v.content_hash \
+                         FROM records r JOIN record_versions v \
+                         ON v.record_id = r.id AND v.version = r.current_version \
+                         WHERE r.department = ",
+                    );
+                    qb.push_bind(self.department.clone());
+                    qb.push(" AND r.document_no IN (");
+                    let mut sep = qb.separated(", ");
+                    let docs: std::collections::BTreeSet<&str> =
+                        chunk.iter().map(|r| r.document_no.as_str()).collect();
+                    for d in docs {
+                        sep.push_bind(d.to_owned());
+                    }
+                    qb.push(")");
+                    let mut existing = BTreeMap::new();
+                    for row in qb.build().fetch_all(&mut *self.tx).await? {
+                        let version: i64 = row.try_get(3)?;
+                        existing.insert(
+                            (row.try_get::<String, _>(1)?, row.try_get::<String, _>(2)?),
+                            Existing {
+                                id: row.try_get(0)?,
+                                version: u32::try_from(version)
+                                    .map_err(|_| corrupt("version", &version.to_string()))?,
+                                hash: row.try_get(4)?,
+                            },
+                        );
+                    }
+                    let plan = plan(chunk, &mut existing);
+
+                    if !plan.new_records.is_empty() {
+                        let mut qb = QueryBuilder::<$db>::new(
+                            "INSERT INTO records (id, department, category, document_no, subject_code, current_version) ",
+                        );
+                        qb.push_values(&plan.new_records, |mut b, (id, (cat, doc, code, v))| {
+                            b.push_bind(id.clone())
+                                .push_bind(self.department.clone())
+                                .push_bind(cat.to_string())
+                                .push_bind(doc.to_string())
+                                .push_bind(code.to_string())
+                                .push_bind(i64::from(*v));
+                        });
+                        qb.build().execute(&mut *self.tx).await?;
+                    }
+                    if !plan.versions.is_empty() {
+                        let mut qb = QueryBuilder::<$db>::new(
+                            "INSERT INTO record_versions (record_id, version, status, subject_code, \
+                             subject_name, subject_kind, decided_on, legal_basis, tier, \
+                             publicity_until, fields, content_hash, recorded_at) ",
+                        );
+                        qb.push_values(&plan.versions, |mut b, (id, version, rec, hash)| {
+                            b.push_bind(id.clone())
+                                .push_bind(i64::from(*version))
+                                .push_bind(xinyong_domain::RecordStatus::Active.as_str())
+                                .push_bind(rec.subject.code.as_str().to_owned())
+                                .push_bind(rec.subject.name.clone())
+                                .push_bind(rec.subject.kind.as_str())
+                                .push_bind(rec.decided_on)
+                                .push_bind(rec.legal_basis.clone())
+                                .push_bind(rec.tier.map(|t| t.as_str()))
+                                .push_bind(rec.publicity_until)
+                                .push_bind(sqlx::types::Json(rec.fields.clone()))
+                                .push_bind(hash.clone())
+                                .push_bind(now);
+                        });
+                        qb.build().execute(&mut *self.tx).await?;
+                    }
+                    for (id, (version, code)) in &plan.moved {
+                        let mut qb = QueryBuilder::<$db>::new("UPDATE records SET current_version = ");
+                        qb.push_bind(i64::from(*version));
+                        qb.push(", subject_code = ");
+                        qb.push_bind(code.to_string());
+                        qb.push(" WHERE id = ");
+                        qb.push_bind(id.clone());
+                        qb.build().execute(&mut *self.tx).await?;
+                    }
+                    out.extend(plan.out);
+                }
+                Ok(out)
+            }
+
+            async fn commit(self: Box<Self>) -> Result<(), $crate::StoreError> {
+                Ok(self.tx.commit().await?)
+            }
+
+            async fn rollback(self: Box<Self>) -> Result<(), $crate::StoreError> {
+                Ok(self.tx.rollback().await?)
+            }
+        }
+
+        impl $store {
+            async fn read_department(
+                &self,
+                code: &str,
+                name: String,
+            ) -> Result<xinyong_domain::Department, $crate::StoreError> {
+                let categories = sqlx::query_scalar::<_, String>(
+                    sqlx::AssertSqlSafe(format!("SELECT category FROM department_categories WHERE department = {} ORDER BY category", Self::P1)),
+                )
+                .bind(code)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(xinyong_domain::Department {
+                    code: code.to_owned(),
+                    name,
+                    categories: categories.into_iter().collect(),
+                })
+            }
+
+            async fn fetch_records(
+                &self,
+                sql: &str,
+                key: &str,
+            ) -> Result<Vec<xinyong_domain::Record>, $crate::StoreError> {
+                use sqlx::Row;
+                let rows = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+                    .bind(key)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter()
+                    .map(|row: &$row| {
+                        let r = $crate::backend::RecordRow {
+                            id: row.try_get(0)?,
+                            version: row.try_get(1)?,
+                            status: row.try_get(2)?,
+                            department: row.try_get(3)?,
+                            category: row.try_get(4)?,
+                            subject_code: row.try_get(5)?,
+                            subject_name: row.try_get(6)?,
+                            subject_kind: row.try_get(7)?,
+                            document_no: row.try_get(8)?,
+                            decided_on: row.try_get(9)?,
+                            legal_basis: row.try_get(10)?,
+                            tier: row.try_get(11)?,
+                            publicity_until: row.try_get(12)?,
+                            fields: row.try_get(13)?,
+                            content_hash: row.try_get(14)?,
+                            recorded_at: row.try_get(15)?,
+                        };
+                        xinyong_domain::Record::try_from(r)
+                    })
+                    .collect()
+            }
+
+            fn subject_from_row(row: &$row) -> Result<$crate::StoredSubject, $crate::StoreError> {
+                use sqlx::Row;
+                let kind: String = row.try_get(3)?;
+                Ok($crate::StoredSubject {
+                    id: row.try_get(0)?,
+                    code: row.try_get(1)?,
+                    name: row.try_get(2)?,
+                    kind: $crate::backend::parse_kind(&kind)?,
+                })
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::Store for $store {
+            async fn put_department(
+                &self,
+                d: &xinyong_domain::Department,
+            ) -> Result<(), $crate::StoreError> {
+                use sqlx::QueryBuilder;
+                let mut tx = self.pool.begin().await?;
+                let mut qb = QueryBuilder::<$db>::new("INSERT INTO departments (code, name, created_at) VALUES (");
+                qb.push_bind(d.code.clone()).push(", ").push_bind(d.name.clone()).push(", ").push_bind(chrono::Utc::now());
+                qb.push(") ON CONFLICT (code) DO UPDATE SET name = excluded.name");
+                qb.build().execute(&mut *tx).await?;
+                if !d.categories.is_empty() {
+                    let mut qb = QueryBuilder::<$db>::new("INSERT INTO department_categories (department, category) ");
+                    qb.push_values(&d.categories, |mut b, c| {
+                        b.push_bind(d.code.clone()).push_bind(c.clone());
+                    });
+                    qb.push(" ON CONFLICT DO NOTHING");
+                    qb.build().execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn department(
+                &self,
+                code: &str,
+            ) -> Result<Option<xinyong_domain::Department>, $crate::StoreError> {
+                let name = sqlx::query_scalar::<_, String>(
+                    sqlx::AssertSqlSafe(format!("SELECT name FROM departments WHERE code = {}", Self::P1)),
+                )
+                .bind(code)
+                .fetch_optional(&self.pool)
+                .await?;
+                match name {
+                    Some(name) => Ok(Some(self.read_department(code, name).await?)),
+                    None => Ok(None),
+                }
+            }
+
+            async fn departments(&self) -> Result<Vec<xinyong_domain::Department>, $crate::StoreError> {
+                let rows = sqlx::query_as::<_, (String, String)>(
+                    "SELECT code, name FROM departments ORDER BY code",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                let mut out = Vec::with_capacity(rows.len());
+                for (code, name) in rows {
+                    out.push(self.read_department(&code, name).await?);
+                }
+                Ok(out)
+            }
+
+            async fn put_token(&self, t: &$crate::Token) -> Result<(), $crate::StoreError> {
+                use sqlx::QueryBuilder;
+                let mut qb = QueryBuilder::<$db>::new(
+                    "INSERT INTO tokens (id, hash, role, department, label, created_at, expires_at, revoked_at) ",
+                );
+                qb.push_values([t], |mut b, t| {
+                    b.push_bind(t.id.clone())
+                        .push_bind(t.hash.clone())
+                        .push_bind(t.role.as_str())
+                        .push_bind(t.department.clone())
+                        .push_bind(t.label.clone())
+                        .push_bind(t.created_at)
+                        .push_bind(t.expires_at)
+                        .push_bind(t.revoked_at);
+                });
+                qb.build().execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn token_by_hash(&self, hash: &str) -> Result<Option<$crate::Token>, $crate::StoreError> {
+                use sqlx::Row;
+                let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT id, hash, role, department, label, created_at, expires_at, revoked_at \
+                     FROM tokens WHERE hash = {}",
+                    Self::P1
+                )))
+                .bind(hash)
+                .fetch_optional(&self.pool)
+                .await?;
+                let Some(row) = row else { return Ok(None) };
+                let role: String = row.try_get(2)?;
+                Ok(Some($crate::Token {
+                    id: row.try_get(0)?,
+                    hash: row.try_get(1)?,
+                    role: $crate::Role::parse(&role).ok_or_else(|| $crate::backend::corrupt("role", &role))?,
+                    department: row.try_get(3)?,
+                    label: row.try_get(4)?,
+                    created_at: row.try_get(5)?,
+                    expires_at: row.try_get(6)?,
+                    revoked_at: row.try_get(7)?,
+                }))
+            }
+
+            async fn begin_import(
+                &self,
+                department: &str,
+            ) -> Result<Box<dyn $crate::ImportSession>, $crate::StoreError> {
+                if $crate::Store::department(self, department).await?.is_none() {
+                    return Err($crate::StoreError::UnknownDepartment(department.to_owned()));
+                }
+                let tx = self.pool.begin().await?;
+                Ok(Box::new($session { tx, department: department.to_owned() }))
+            }
+
+            async fn subject(&self, code: &str) -> Result<Option<$crate::StoredSubject>, $crate::StoreError> {
+                let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT id, code, name, kind FROM subjects WHERE code = {}",
+                    Self::P1
+                )))
+                .bind(code)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.as_ref().map(Self::subject_from_row).transpose()
+            }
+
+            async fn subjects_page(
+                &self,
+                after: Option<&str>,
+                limit: u32,
+            ) -> Result<Vec<$crate::StoredSubject>, $crate::StoreError> {
+                use sqlx::QueryBuilder;
+                let mut qb = QueryBuilder::<$db>::new("SELECT id, code, name, kind FROM subjects ");
+                if let Some(after) = after {
+                    qb.push("WHERE id > ").push_bind(after.to_owned());
+                }
+                qb.push(" ORDER BY id LIMIT ").push_bind(i64::from(limit));
+                let rows = qb.build().fetch_all(&self.pool).await?;
+                rows.iter().map(Self::subject_from_row).collect()
+            }
+
+            async fn records_of_subject(
+                &self,
+                code: &str,
+            ) -> Result<Vec<xinyong_domain::Record>, $crate::StoreError> {
+                let sql = format!(
+                    "SELECT {} FROM records r JOIN record_versions v \
+                     ON v.record_id = r.id AND v.version = r.current_version \
+                     WHERE r.subject_code = {} ORDER BY v.decided_on DESC, r.id",
+                    $crate::backend::RECORD_COLUMNS,
+                    Self::P1
+                );
+                self.fetch_records(&sql, code).await
+            }
+
+            async fn record_history(
+                &self,
+                id: &str,
+            ) -> Result<Vec<xinyong_domain::Record>, $crate::StoreError> {
+                let sql = format!(
+                    "SELECT {} FROM records r JOIN record_versions v ON v.record_id = r.id \
+                     WHERE r.id = {} ORDER BY v.version",
+                    $crate::backend::RECORD_COLUMNS,
+                    Self::P1
+                );
+                self.fetch_records(&sql, id).await
+            }
+
+            async fn counts(&self) -> Result<$crate::Counts, $crate::StoreError> {
+                let (s, r, d) = sqlx::query_as::<_, (i64, i64, i64)>(
+                    "SELECT (SELECT COUNT(*) FROM subjects), (SELECT COUNT(*) FROM records), \
+                     (SELECT COUNT(*) FROM departments)",
+                )
+                .fetch_one(&self.pool)
+                .await?;
+                let n = |x: i64| u64::try_from(x).unwrap_or(0);
+                Ok($crate::Counts { subjects: n(s), records: n(r), departments: n(d) })
+            }
+        }
+    };
+}
+
+pub(crate) use impl_store;

@@ -1,0 +1,37 @@
+//! PostgreSQL: the production backend. Same queries as SQLite (see `backend.rs`), its own
+//! migrations with native types (DATE, TIMESTAMPTZ, JSONB).
+
+use std::str::FromStr;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+
+use crate::StoreError;
+use crate::backend::impl_store;
+
+/// The PostgreSQL implementation of [`crate::Store`].
+#[derive(Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    const P1: &'static str = "$1";
+
+    /// Connects to `postgres://...` and migrates the database.
+    pub async fn open(url: &str) -> Result<PgStore, StoreError> {
+        PgStore::connect(PgConnectOptions::from_str(url)?).await
+    }
+
+    /// Connects with explicit options (tests use them to give each run its own schema).
+    pub async fn connect(options: PgConnectOptions) -> Result<PgStore, StoreError> {
+        let pool = PgPoolOptions::new().max_connections(16).connect_with(options).await?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Ok(PgStore { pool })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+impl_store!(PgStore, PgImportSession, sqlx::Postgres, sqlx::postgres::PgRow);

@@ -1,0 +1,318 @@
+//! The storage conformance suite: every case runs against SQLite and against PostgreSQL.
+//!
+//! PostgreSQL is reached at `XINYONG_TEST_POSTGRES` (default
+//! `postgres://postgres@127.0.0.1:5432/test`); each test gets a schema of its own. Set
+//! `XINYONG_TEST_POSTGRES=off` to skip the PostgreSQL half on a machine without it (CI never
+//! does).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeSet;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use rand::SeedableRng;
+use serde_json::json;
+use sqlx::postgres::PgConnectOptions;
+use xinyong_domain::code::{DivisionCode, UnifiedCode};
+use xinyong_domain::{Catalogue, Department, RawRecord, ValidRecord};
+use xinyong_store::{Outcome, PgStore, Role, SqliteStore, Store, Token};
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+}
+
+fn codes(n: usize) -> Vec<String> {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+    let div = DivisionCode::parse("440305").unwrap();
+    (0..n)
+        .map(|_| UnifiedCode::generate(&mut rng, '9', '1', &div).as_str().to_owned())
+        .collect()
+}
+
+fn penalty(doc: &str, code: &str, facts: &str) -> ValidRecord {
+    let raw = RawRecord::from_json(&json!({
+        "category": "admin_penalty",
+        "subject": {"code": code, "name": "深圳市示例科技有限公司", "kind": "legal_person"},
+        "document_no": doc,
+        "decided_on": "2026-03-01",
+        "legal_basis": "《中华人民共和国行政处罚法》第二十八条",
+        "tier": "general",
+        "fields": {"facts": facts, "penalty_kind": "罚款", "content": "罚款人民币一万元", "authority": "深圳市市场监督管理局"}
+    }))
+    .unwrap();
+    Catalogue::shipped().validate(&raw, today()).unwrap()
+}
+
+fn department(code: &str, categories: &[&str]) -> Department {
+    Department {
+        code: code.to_owned(),
+        name: format!("部门{code}"),
+        categories: categories.iter().map(|c| (*c).to_owned()).collect(),
+    }
+}
+
+async fn with_department(store: &dyn Store, code: &str) {
+    store
+        .put_department(&department(code, &["admin_penalty", "admin_license"]))
+        .await
+        .unwrap();
+}
+
+// ----------------------------------------------------------------------------------------------
+// The cases. Each takes a fresh, empty store.
+
+async fn rejected_batch_leaves_no_partial_state(store: Arc<dyn Store>) {
+    with_department(&*store, "SAMR").await;
+    let c = codes(3);
+    let mut session = store.begin_import("SAMR").await.unwrap();
+    session
+        .add(&[penalty("罚1", &c[0], "a"), penalty("罚2", &c[1], "b")])
+        .await
+        .unwrap();
+    session.rollback().await.unwrap();
+    assert_eq!(store.counts().await.unwrap().records, 0);
+    assert!(store.subject(&c[0]).await.unwrap().is_none());
+
+    // A session dropped without commit (an interrupted import) rolls back too.
+    {
+        let mut session = store.begin_import("SAMR").await.unwrap();
+        session.add(&[penalty("罚3", &c[2], "c")]).await.unwrap();
+    }
+    assert_eq!(store.counts().await.unwrap().records, 0);
+    assert!(store.subject(&c[2]).await.unwrap().is_none());
+}
+
+async fn unknown_department_cannot_submit(store: Arc<dyn Store>) {
+    let c = codes(1);
+    let err = store.submit("NOPE", &[penalty("罚1", &c[0], "a")]).await.unwrap_err();
+    assert!(err.to_string().contains("NOPE"), "{err}");
+    assert_eq!(store.counts().await.unwrap().records, 0);
+}
+
+async fn resubmitting_same_content_is_a_no_op(store: Arc<dyn Store>) {
+    with_department(&*store, "SAMR").await;
+    let c = codes(1);
+    let first = store.submit("SAMR", &[penalty("罚1", &c[0], "a")]).await.unwrap();
+    let again = store.submit("SAMR", &[penalty("罚1", &c[0], "a")]).await.unwrap();
+    assert_eq!(first[0].outcome, Outcome::Created);
+    assert_eq!(again[0].outcome, Outcome::Unchanged);
+    assert_eq!(first[0].id, again[0].id);
+    assert_eq!(store.record_history(&first[0].id).await.unwrap().len(), 1);
+}
+
+async fn new_content_is_a_new_version_and_history_stays(store: Arc<dyn Store>) {
+    with_department(&*store, "SAMR").await;
+    let c = codes(1);
+    let v1 = store.submit("SAMR", &[penalty("罚1", &c[0], "original")]).await.unwrap();
+    let v2 = store.submit("SAMR", &[penalty("罚1", &c[0], "corrected")]).await.unwrap();
+    assert_eq!(v2[0].outcome, Outcome::NewVersion);
+    assert_eq!((v2[0].id.as_str(), v2[0].version), (v1[0].id.as_str(), 2));
+    let history = store.record_history(&v1[0].id).await.unwrap();
+    let facts: Vec<_> = history.iter().map(|r| (r.version, r.fields["facts"].clone())).collect();
+    assert_eq!(facts, vec![(1, json!("original")), (2, json!("corrected"))]);
+    // The subject file shows only the current version.
+    let current = store.records_of_subject(&c[0]).await.unwrap();
+    assert_eq!(current.len(), 1);
+    assert_eq!(current[0].version, 2);
+    assert_eq!(current[0].fields["facts"], json!("corrected"));
+}
+
+async fn same_identity_twice_in_one_batch_is_versioned_in_order(store: Arc<dyn Store>) {
+    with_department(&*store, "SAMR").await;
+    let c = codes(1);
+    let out = store
+        .submit(
+            "SAMR",
+            &[penalty("罚1", &c[0], "a"), penalty("罚1", &c[0], "b"), penalty("罚1", &c[0], "b")],
+        )
+        .await
+        .unwrap();
+    let outcomes: Vec<_> = out.iter().map(|s| (s.version, s.outcome)).collect();
+    assert_eq!(
+        outcomes,
+        vec![(1, Outcome::Created), (2, Outcome::NewVersion), (2, Outcome::Unchanged)]
+    );
+    assert_eq!(store.record_history(&out[0].id).await.unwrap().len(), 2);
+}
+
+async fn identity_is_department_category_and_document(store: Arc<dyn Store>) {
+    with_department(&*store, "SAMR").await;
+    with_department(&*store, "TAX").await;
+    let c = codes(1);
+    let a = store.submit("SAMR", &[penalty("罚1", &c[0], "a")]).await.unwrap();
+    let b = store.submit("TAX", &[penalty("罚1", &c[0], "a")]).await.unwrap();
+    assert_ne!(a[0].id, b[0].id, "same document number, other department: another record");
+    // The subject file integrates every department's records.
+    let file = store.records_of_subject(&c[0]).await.unwrap();
+    let depts: BTreeSet<_> = file.iter().map(|r| r.department.as_str()).collect();
+    assert_eq!(depts, BTreeSet::from(["SAMR", "TAX"]));
+}
+
+async fn departments_are_idempotent_and_only_gain_categories(store: Arc<dyn Store>) {
+    store.put_department(&department("SAMR", &["admin_penalty"])).await.unwrap();
+    store.put_department(&department("SAMR", &["admin_penalty"])).await.unwrap();
+    store.put_department(&department("SAMR", &["admin_license"])).await.unwrap();
+    let d = store.department("SAMR").await.unwrap().unwrap();
+    assert_eq!(
+        d.categories,
+        BTreeSet::from(["admin_license".to_owned(), "admin_penalty".to_owned()])
+    );
+    assert_eq!(store.departments().await.unwrap().len(), 1);
+    assert!(store.department("OTHER").await.unwrap().is_none());
+}
+
+async fn tokens_are_found_by_hash_only(store: Arc<dyn Store>) {
+    with_department(&*store, "SAMR").await;
+    let token = Token {
+        id: "01JTOKEN".into(),
+        hash: "ab".repeat(32),
+        role: Role::Department,
+        department: Some("SAMR".into()),
+        label: "test".into(),
+        created_at: chrono::Utc::now(),
+        expires_at: None,
+        revoked_at: None,
+    };
+    store.put_token(&token).await.unwrap();
+    let found = store.token_by_hash(&"ab".repeat(32)).await.unwrap().unwrap();
+    assert_eq!(found.id, token.id);
+    assert_eq!(found.department.as_deref(), Some("SAMR"));
+    assert_eq!(found.role, Role::Department);
+    assert!(store.token_by_hash(&"cd".repeat(32)).await.unwrap().is_none());
+    assert!(!format!("{found:?}").contains(&"ab".repeat(32)), "Debug hides the hash");
+}
+
+async fn subject_pages_are_stable_and_complete(store: Arc<dyn Store>) {
+    with_department(&*store, "SAMR").await;
+    let c = codes(25);
+    let batch: Vec<_> = c.iter().enumerate().map(|(i, code)| penalty(&format!("罚{i}"), code, "x")).collect();
+    store.submit("SAMR", &batch).await.unwrap();
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = store.subjects_page(after.as_deref(), 10).await.unwrap();
+        if page.is_empty() {
+            break;
+        }
+        after = page.last().map(|s| s.id.clone());
+        seen.extend(page);
+    }
+    assert_eq!(seen.len(), 25);
+    let codes_seen: BTreeSet<_> = seen.iter().map(|s| s.code.clone()).collect();
+    assert_eq!(codes_seen, c.into_iter().collect());
+    let again = store.subjects_page(None, 25).await.unwrap();
+    assert_eq!(again, seen, "same order every time");
+}
+
+async fn batches_larger_than_a_chunk_are_stored_whole(store: Arc<dyn Store>) {
+    with_department(&*store, "SAMR").await;
+    let c = codes(1300);
+    let batch: Vec<_> = c.iter().enumerate().map(|(i, code)| penalty(&format!("罚{i}"), code, "x")).collect();
+    let out = store.submit("SAMR", &batch).await.unwrap();
+    assert_eq!(out.len(), 1300);
+    assert!(out.iter().all(|s| s.outcome == Outcome::Created));
+    let counts = store.counts().await.unwrap();
+    assert_eq!((counts.records, counts.subjects, counts.departments), (1300, 1300, 1));
+    let stored = store.records_of_subject(&c[1299]).await.unwrap();
+    assert_eq!(stored[0].document_no, "罚1299");
+}
+
+async fn stored_records_read_back_unchanged(store: Arc<dyn Store>) {
+    with_department(&*store, "SAMR").await;
+    let c = codes(1);
+    let rec = penalty("罚1", &c[0], "事实");
+    store.submit("SAMR", std::slice::from_ref(&rec)).await.unwrap();
+    let back = &store.records_of_subject(&c[0]).await.unwrap()[0];
+    assert_eq!(back.category, rec.category);
+    assert_eq!(back.subject_code, rec.subject.code.as_str());
+    assert_eq!(back.subject_name, rec.subject.name);
+    assert_eq!(back.subject_kind, rec.subject.kind);
+    assert_eq!(back.decided_on, rec.decided_on);
+    assert_eq!(back.publicity_until, rec.publicity_until);
+    assert_eq!(back.tier, rec.tier);
+    assert_eq!(back.legal_basis, rec.legal_basis);
+    assert_eq!(back.fields, rec.fields);
+    assert_eq!(back.content_hash, rec.content_hash());
+    assert_eq!(back.department, "SAMR");
+    let subject = store.subject(&c[0]).await.unwrap().unwrap();
+    assert_eq!(subject.name, rec.subject.name);
+}
+
+// ----------------------------------------------------------------------------------------------
+// Harness.
+
+async fn sqlite() -> (Arc<dyn Store>, Option<tempfile::TempDir>) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("test.db").display());
+    (Arc::new(SqliteStore::open(&url).await.unwrap()), Some(dir))
+}
+
+/// A store in a fresh schema of the test PostgreSQL, or `None` when explicitly switched off.
+async fn postgres() -> Option<(Arc<dyn Store>, String)> {
+    let url = std::env::var("XINYONG_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    if url == "off" {
+        eprintln!("XINYONG_TEST_POSTGRES=off: PostgreSQL half of the conformance suite skipped");
+        return None;
+    }
+    let schema = format!("xy_test_{}", ulid::Ulid::new().to_string().to_lowercase());
+    let admin = sqlx::PgPool::connect(&url)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL at {url} is needed for the conformance suite: {e}"));
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let options = PgConnectOptions::from_str(&url).unwrap().options([("search_path", schema.as_str())]);
+    Some((Arc::new(PgStore::connect(options).await.unwrap()), schema))
+}
+
+async fn drop_schema(schema: &str) {
+    let url = std::env::var("XINYONG_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    let admin = sqlx::PgPool::connect(&url).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+        .execute(&admin)
+        .await
+        .unwrap();
+}
+
+macro_rules! conformance {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let (store, _dir) = super::sqlite().await;
+                    super::$case(store).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    if let Some((store, schema)) = super::postgres().await {
+                        super::$case(store).await;
+                        super::drop_schema(&schema).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    rejected_batch_leaves_no_partial_state,
+    unknown_department_cannot_submit,
+    resubmitting_same_content_is_a_no_op,
+    new_content_is_a_new_version_and_history_stays,
+    same_identity_twice_in_one_batch_is_versioned_in_order,
+    identity_is_department_category_and_document,
+    departments_are_idempotent_and_only_gain_categories,
+    tokens_are_found_by_hash_only,
+    subject_pages_are_stable_and_complete,
+    batches_larger_than_a_chunk_are_stored_whole,
+    stored_records_read_back_unchanged,
+);
