@@ -17,6 +17,7 @@ pub const SHIPPED_TOML: &str = include_str!("../../../data/catalogue/catalogue.t
 /// Who may see records of a category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Disclosure {
     /// Everyone: the public website, the open API, open-data exports.
     Public,
@@ -29,6 +30,7 @@ pub enum Disclosure {
 /// Severity tier of negative information (State Council Office 2025 No. 22).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Tier {
     Minor,
     General,
@@ -56,6 +58,7 @@ impl Tier {
 /// Type of a category field; values are checked and normalised by [`FieldType`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum FieldType {
     String,
     Text,
@@ -70,6 +73,7 @@ pub enum FieldType {
 /// A typed field of a category.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldSpec {
     pub name: String,
     pub header_zh: String,
@@ -87,6 +91,7 @@ pub struct FieldSpec {
 /// Publication period of one tier, in months from the decision date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TierRule {
     pub tier: Tier,
     pub min_months: u32,
@@ -98,6 +103,7 @@ pub struct TierRule {
 /// Publication period of a category without tiers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Publicity {
     pub min_months: u32,
     pub default_months: u32,
@@ -130,6 +136,7 @@ impl Period {
 /// An information category of the catalogue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Category {
     pub id: String,
     pub name_zh: String,
@@ -249,12 +256,15 @@ pub enum CatalogueError {
 /// The versioned catalogue of information categories.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Catalogue {
     pub version: String,
     /// Chinese (and other) column headers accepted for the core attributes, keyed by the
     /// attribute's English name.
     pub core_headers: BTreeMap<String, Vec<String>>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub subject_kinds: Vec<Label<SubjectKind>>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub tiers: Vec<Label<Tier>>,
     pub categories: Vec<Category>,
 }
@@ -303,12 +313,16 @@ impl Catalogue {
             }
             match (c.tiers.is_empty(), &c.publicity) {
                 (true, None) => return Err(bad("needs tiers or a publicity period".into())),
-                (false, Some(_)) => return Err(bad("has both tiers and a publicity period".into())),
+                (false, Some(_)) => {
+                    return Err(bad("has both tiers and a publicity period".into()));
+                }
                 (true, Some(p)) => {
                     if !(p.min_months <= p.default_months && p.default_months <= p.max_months)
                         || p.max_months == 0
                     {
-                        return Err(bad("publicity needs 0 <= min <= default <= max, max > 0".into()));
+                        return Err(bad(
+                            "publicity needs 0 <= min <= default <= max, max > 0".into()
+                        ));
                     }
                 }
                 (false, None) => {
@@ -329,7 +343,10 @@ impl Catalogue {
             let mut names = BTreeSet::new();
             for f in &c.fields {
                 if !names.insert(f.name.as_str()) || !names.insert(f.header_zh.as_str()) {
-                    return Err(bad(format!("field {} or its header is declared twice", f.name)));
+                    return Err(bad(format!(
+                        "field {} or its header is declared twice",
+                        f.name
+                    )));
                 }
                 if CoreAttribute::ALL.iter().any(|a| a.name() == f.name) {
                     return Err(bad(format!("field {} shadows a core attribute", f.name)));
@@ -430,10 +447,7 @@ mod tests {
 
     #[test]
     fn catalogue_rejects_enum_without_values() {
-        let text = SHIPPED_TOML.replace(
-            r#"values = ["A", "B", "M", "C", "D"]"#,
-            r#"values = []"#,
-        );
+        let text = SHIPPED_TOML.replace(r#"values = ["A", "B", "M", "C", "D"]"#, r#"values = []"#);
         let err = Catalogue::from_toml_str(&text).unwrap_err().to_string();
         assert!(err.contains("tax_credit_rating"), "{err}");
     }
@@ -445,18 +459,33 @@ mod tests {
             "",
         );
         let err = Catalogue::from_toml_str(&text).unwrap_err().to_string();
-        assert!(err.contains("abnormal_operation") && err.contains("period"), "{err}");
+        assert!(
+            err.contains("abnormal_operation") && err.contains("period"),
+            "{err}"
+        );
     }
 
     #[test]
     fn headers_resolve_to_core_attributes_and_fields() {
         let c = Catalogue::shipped();
-        assert_eq!(c.core_attribute("统一社会信用代码"), Some(CoreAttribute::SubjectCode));
-        assert_eq!(c.core_attribute("处罚决定日期"), Some(CoreAttribute::DecidedOn));
-        assert_eq!(c.core_attribute("document_no"), Some(CoreAttribute::DocumentNo));
+        assert_eq!(
+            c.core_attribute("统一社会信用代码"),
+            Some(CoreAttribute::SubjectCode)
+        );
+        assert_eq!(
+            c.core_attribute("处罚决定日期"),
+            Some(CoreAttribute::DecidedOn)
+        );
+        assert_eq!(
+            c.core_attribute("document_no"),
+            Some(CoreAttribute::DocumentNo)
+        );
         let pen = c.category("admin_penalty").unwrap();
         assert_eq!(pen.field("罚款金额（万元）").unwrap().name, "fine_10k_yuan");
-        assert_eq!(c.subject_kind("法人及非法人组织"), Some(SubjectKind::LegalPerson));
+        assert_eq!(
+            c.subject_kind("法人及非法人组织"),
+            Some(SubjectKind::LegalPerson)
+        );
         assert_eq!(c.tier("严重"), Some(Tier::Serious));
     }
 }

@@ -39,7 +39,11 @@ pub fn publicity_running(record: &Record, today: NaiveDate) -> bool {
 }
 
 /// Decides whether the public may see `record` (its current version) on `today`.
-pub fn public_visibility(record: &Record, category: &Category, today: NaiveDate) -> Result<(), Hidden> {
+pub fn public_visibility(
+    record: &Record,
+    category: &Category,
+    today: NaiveDate,
+) -> Result<(), Hidden> {
     if category.disclosure != Disclosure::Public {
         return Err(Hidden::NotPublicClass);
     }
@@ -48,7 +52,9 @@ pub fn public_visibility(record: &Record, category: &Category, today: NaiveDate)
         RecordStatus::Revoked => return Err(Hidden::Revoked),
         RecordStatus::Active | RecordStatus::UnderObjection => {}
     }
-    if record.tier == Some(Tier::Minor) || category.period(record.tier).is_some_and(|p| !p.published) {
+    if record.tier == Some(Tier::Minor)
+        || category.period(record.tier).is_some_and(|p| !p.published)
+    {
         return Err(Hidden::NotPublished);
     }
     if !publicity_running(record, today) {
@@ -59,6 +65,7 @@ pub fn public_visibility(record: &Record, category: &Category, today: NaiveDate)
 
 /// A record as the public sees it: masked, with its category's names for display.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublicRecord {
     pub id: String,
     pub version: u32,
@@ -76,6 +83,7 @@ pub struct PublicRecord {
     pub publicity_until: NaiveDate,
     /// `active` or `under_objection` (the latter is shown as a visible mark).
     pub status: RecordStatus,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub fields: BTreeMap<String, Value>,
 }
 

@@ -21,6 +21,7 @@ const MAX_TEXT: usize = 10_000;
 
 /// One problem with one input record, naming the field it concerns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     /// The field as the submitter named it: `subject.code`, `decided_on`, `fields.facts`, or
     /// the CSV column header.
@@ -66,6 +67,24 @@ impl RawRecord {
             .filter(|(_, v)| !v.is_empty())
     }
 
+    /// Writes the API/JSONL shape that [`RawRecord::from_json`] reads.
+    pub fn to_json(&self) -> Value {
+        let mut obj = Map::new();
+        let mut subject = Map::new();
+        for (attr, (_, value)) in &self.core {
+            let v = Value::String(value.clone());
+            match attr {
+                CoreAttribute::SubjectCode => subject.insert("code".into(), v),
+                CoreAttribute::SubjectName => subject.insert("name".into(), v),
+                CoreAttribute::SubjectKind => subject.insert("kind".into(), v),
+                other => obj.insert(other.name().into(), v),
+            };
+        }
+        obj.insert("subject".into(), Value::Object(subject));
+        obj.insert("fields".into(), Value::Object(self.fields.clone()));
+        Value::Object(obj)
+    }
+
     /// Reads the API/JSONL shape: `{"category", "subject": {"code", "name", "kind"},
     /// "document_no", "decided_on", "legal_basis", "tier", "publicity_until", "fields": {..}}`.
     /// Unknown top-level keys are errors: a typo must not silently drop data.
@@ -76,13 +95,12 @@ impl RawRecord {
         let Some(obj) = value.as_object() else {
             return Err(vec![FieldError::new("", "a record must be a JSON object")]);
         };
-        let mut put = |attr: CoreAttribute, key: &str, v: &Value, errors: &mut Vec<FieldError>| {
-            match v {
+        let mut put =
+            |attr: CoreAttribute, key: &str, v: &Value, errors: &mut Vec<FieldError>| match v {
                 Value::String(s) => raw.set(attr, key, s.clone()),
                 Value::Null => {}
                 _ => errors.push(FieldError::new(key, "must be a string")),
-            }
-        };
+            };
         for (k, v) in obj {
             match k.as_str() {
                 "category" => put(CoreAttribute::Category, k, v, &mut errors),
@@ -163,6 +181,7 @@ impl ValidRecord {
 /// Life-cycle status of a record version. A status change is a new version, never an edit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RecordStatus {
     Active,
     /// Contested by the subject; stays visible, visibly marked, while the source reviews it.
@@ -246,7 +265,9 @@ fn check_text(s: &str, max: usize) -> Result<(), String> {
     if s.chars().count() > max {
         return Err(format!("longer than {max} characters"));
     }
-    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+    if s.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
         return Err("contains control characters".into());
     }
     Ok(())
@@ -297,7 +318,7 @@ fn normalise_field(spec: &FieldSpec, value: &Value) -> Result<Option<Value>, Str
             Value::String(text)
         }
         FieldType::Enum => {
-            if !spec.values.iter().any(|v| *v == text) {
+            if !spec.values.contains(&text) {
                 return Err(format!(
                     "{text:?} is not one of: {}",
                     spec.values.join(", ")
@@ -317,23 +338,31 @@ impl Catalogue {
     /// Checks a raw record against the catalogue and returns it normalised, or every problem
     /// found (not just the first), each naming its field. `today` bounds the decision date:
     /// a decision cannot lie in the future.
-    pub fn validate(&self, raw: &RawRecord, today: NaiveDate) -> Result<ValidRecord, Vec<FieldError>> {
+    pub fn validate(
+        &self,
+        raw: &RawRecord,
+        today: NaiveDate,
+    ) -> Result<ValidRecord, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let required = |attr: CoreAttribute, errors: &mut Vec<FieldError>| -> Option<(String, String)> {
-            match raw.get(attr) {
-                Some((k, v)) => Some((k.to_owned(), v.to_owned())),
-                None => {
-                    let key = raw.core.get(&attr).map_or(attr.name(), |(k, _)| k.as_str());
-                    errors.push(FieldError::new(key, "is required"));
-                    None
+        let required =
+            |attr: CoreAttribute, errors: &mut Vec<FieldError>| -> Option<(String, String)> {
+                match raw.get(attr) {
+                    Some((k, v)) => Some((k.to_owned(), v.to_owned())),
+                    None => {
+                        let key = raw.core.get(&attr).map_or(attr.name(), |(k, _)| k.as_str());
+                        errors.push(FieldError::new(key, "is required"));
+                        None
+                    }
                 }
-            }
-        };
+            };
 
         let category = required(CoreAttribute::Category, &mut errors).and_then(|(k, id)| {
             let c = self.category(&id);
             if c.is_none() {
-                errors.push(FieldError::new(k, format!("{id:?} is not a category of catalogue {}", self.version)));
+                errors.push(FieldError::new(
+                    k,
+                    format!("{id:?} is not a category of catalogue {}", self.version),
+                ));
             }
             c
         });
@@ -364,28 +393,39 @@ impl Catalogue {
             },
             (Some((k, c)), None) if raw.get(CoreAttribute::SubjectKind).is_none() => {
                 // Nothing to infer from: report why the code is not a code at all.
-                let msg = SubjectCode::parse(c).err().map_or_else(|| "invalid code".to_owned(), |e| e.to_string());
+                let msg = SubjectCode::parse(c)
+                    .err()
+                    .map_or_else(|| "invalid code".to_owned(), |e| e.to_string());
                 errors.push(FieldError::new(k.as_str(), msg));
                 None
             }
             _ => None,
         };
-        if let (Some(cat), Some(kind)) = (category, kind) {
-            if !cat.subject_kinds.contains(&kind) {
-                let key = raw.core.get(&CoreAttribute::SubjectKind).map_or("subject_kind", |(k, _)| k.as_str());
-                errors.push(FieldError::new(key, format!("category {} does not apply to {}", cat.id, kind)));
-            }
+        if let (Some(cat), Some(kind)) = (category, kind)
+            && !cat.subject_kinds.contains(&kind)
+        {
+            let key = raw
+                .core
+                .get(&CoreAttribute::SubjectKind)
+                .map_or("subject_kind", |(k, _)| k.as_str());
+            errors.push(FieldError::new(
+                key,
+                format!("category {} does not apply to {}", cat.id, kind),
+            ));
         }
         for (max, value) in [(200, &name), (128, &document_no), (2000, &legal_basis)] {
-            if let Some((k, v)) = value {
-                if let Err(e) = check_text(v, max) {
-                    errors.push(FieldError::new(k.as_str(), e));
-                }
+            if let Some((k, v)) = value
+                && let Err(e) = check_text(v, max)
+            {
+                errors.push(FieldError::new(k.as_str(), e));
             }
         }
         let decided = decided_on.and_then(|(k, v)| match parse_date(&v) {
             Ok(d) if d > today => {
-                errors.push(FieldError::new(k, format!("decision date {d} is in the future")));
+                errors.push(FieldError::new(
+                    k,
+                    format!("decision date {d} is in the future"),
+                ));
                 None
             }
             Ok(d) => Some(d),
@@ -400,17 +440,30 @@ impl Catalogue {
             (Some((k, v)), Some(cat)) => match self.tier(v) {
                 Some(t) if cat.tiers.iter().any(|r| r.tier == t) => Some(t),
                 Some(t) if !cat.has_tiers() => {
-                    errors.push(FieldError::new(k, format!("category {} has no tiers, found {}", cat.id, t.as_str())));
+                    errors.push(FieldError::new(
+                        k,
+                        format!("category {} has no tiers, found {}", cat.id, t.as_str()),
+                    ));
                     None
                 }
                 _ => {
                     let allowed: Vec<&str> = cat.tiers.iter().map(|r| r.tier.as_str()).collect();
-                    errors.push(FieldError::new(k, format!("{v:?} is not a tier of {} (allowed: {})", cat.id, allowed.join(", "))));
+                    errors.push(FieldError::new(
+                        k,
+                        format!(
+                            "{v:?} is not a tier of {} (allowed: {})",
+                            cat.id,
+                            allowed.join(", ")
+                        ),
+                    ));
                     None
                 }
             },
             (None, Some(cat)) if cat.has_tiers() => {
-                errors.push(FieldError::new("tier", format!("is required for category {}", cat.id)));
+                errors.push(FieldError::new(
+                    "tier",
+                    format!("is required for category {}", cat.id),
+                ));
                 None
             }
             _ => None,
@@ -446,13 +499,19 @@ impl Catalogue {
             for (key, value) in &raw.fields {
                 let field_key = format!("fields.{key}");
                 let Some(spec) = cat.field(key) else {
-                    errors.push(FieldError::new(field_key, format!("is not a field of category {}", cat.id)));
+                    errors.push(FieldError::new(
+                        field_key,
+                        format!("is not a field of category {}", cat.id),
+                    ));
                     continue;
                 };
                 match normalise_field(spec, value) {
                     Ok(Some(v)) => {
                         if fields.insert(spec.name.clone(), v).is_some() {
-                            errors.push(FieldError::new(field_key, format!("field {} given twice", spec.name)));
+                            errors.push(FieldError::new(
+                                field_key,
+                                format!("field {} given twice", spec.name),
+                            ));
                         }
                     }
                     Ok(None) => {}
@@ -460,25 +519,47 @@ impl Catalogue {
                 }
             }
             for spec in cat.fields.iter().filter(|f| f.required) {
-                if !fields.contains_key(&spec.name) && !errors.iter().any(|e| field_names(e, spec)) {
-                    errors.push(FieldError::new(format!("fields.{}", spec.name), format!("is required ({})", spec.header_zh)));
+                if !fields.contains_key(&spec.name) && !errors.iter().any(|e| field_names(e, spec))
+                {
+                    errors.push(FieldError::new(
+                        format!("fields.{}", spec.name),
+                        format!("is required ({})", spec.header_zh),
+                    ));
                 }
             }
         }
 
-        match (errors.is_empty(), category, subject_code, name, kind, document_no, decided, legal_basis, publicity_until) {
-            (true, Some(cat), Some(code), Some((_, name)), Some(kind), Some((_, document_no)), Some(decided_on), Some((_, legal_basis)), Some(publicity_until)) => {
-                Ok(ValidRecord {
-                    category: cat.id.clone(),
-                    subject: Subject { code, name, kind },
-                    document_no,
-                    decided_on,
-                    legal_basis,
-                    tier,
-                    publicity_until,
-                    fields,
-                })
-            }
+        match (
+            errors.is_empty(),
+            category,
+            subject_code,
+            name,
+            kind,
+            document_no,
+            decided,
+            legal_basis,
+            publicity_until,
+        ) {
+            (
+                true,
+                Some(cat),
+                Some(code),
+                Some((_, name)),
+                Some(kind),
+                Some((_, document_no)),
+                Some(decided_on),
+                Some((_, legal_basis)),
+                Some(publicity_until),
+            ) => Ok(ValidRecord {
+                category: cat.id.clone(),
+                subject: Subject { code, name, kind },
+                document_no,
+                decided_on,
+                legal_basis,
+                tier,
+                publicity_until,
+                fields,
+            }),
             _ => {
                 if errors.is_empty() {
                     errors.push(FieldError::new("", "record is incomplete"));

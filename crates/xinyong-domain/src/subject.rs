@@ -8,6 +8,7 @@ use crate::code::{CitizenId, CodeError, SubjectCode, UnifiedCode};
 /// every other kind by its Unified Social Credit Code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SubjectKind {
     LegalPerson,
     OtherOrg,

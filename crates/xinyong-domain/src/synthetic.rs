@@ -23,9 +23,30 @@ const TRADE_CHARS: &[&str] = &[
     "诚", "弘", "裕", "辉", "腾", "凯", "隆", "顺", "联", "汇", "鼎", "峰", "晟", "昌", "伟", "立",
 ];
 const INDUSTRIES: &[&str] = &[
-    "科技", "贸易", "建筑工程", "餐饮管理", "物流", "电子", "医药", "环保科技", "食品", "房地产开发",
-    "网络技术", "机械设备", "纺织", "化工", "文化传媒", "教育咨询", "汽车服务", "农业发展", "新能源",
-    "生物科技", "供应链管理", "装饰工程", "信息技术", "实业",
+    "科技",
+    "贸易",
+    "建筑工程",
+    "餐饮管理",
+    "物流",
+    "电子",
+    "医药",
+    "环保科技",
+    "食品",
+    "房地产开发",
+    "网络技术",
+    "机械设备",
+    "纺织",
+    "化工",
+    "文化传媒",
+    "教育咨询",
+    "汽车服务",
+    "农业发展",
+    "新能源",
+    "生物科技",
+    "供应链管理",
+    "装饰工程",
+    "信息技术",
+    "实业",
 ];
 const SUFFIXES: &[&str] = &["有限公司", "有限公司", "有限责任公司", "股份有限公司"];
 const SURNAMES: &[&str] = &[
@@ -34,7 +55,8 @@ const SURNAMES: &[&str] = &[
 ];
 const GIVEN: &[&str] = &[
     "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
-    "超", "秀英", "霞", "平", "刚", "桂英", "建华", "文", "华", "红", "志强", "晓东", "海燕", "思远",
+    "超", "秀英", "霞", "平", "刚", "桂英", "建华", "文", "华", "红", "志强", "晓东", "海燕",
+    "思远",
 ];
 
 /// One demo department and the categories it submits.
@@ -46,11 +68,22 @@ struct DepartmentSpec {
 const DEPARTMENTS: &[DepartmentSpec] = &[
     DepartmentSpec {
         suffix: "市场监督管理局",
-        categories: &["admin_license", "admin_penalty", "abnormal_operation", "credit_commitment", "honour"],
+        categories: &[
+            "admin_license",
+            "admin_penalty",
+            "abnormal_operation",
+            "credit_commitment",
+            "honour",
+        ],
     },
     DepartmentSpec {
         suffix: "税务局",
-        categories: &["tax_violation", "tax_credit_rating", "admin_penalty", "credit_commitment"],
+        categories: &[
+            "tax_violation",
+            "tax_credit_rating",
+            "admin_penalty",
+            "credit_commitment",
+        ],
     },
     DepartmentSpec {
         suffix: "中级人民法院",
@@ -66,7 +99,12 @@ const DEPARTMENTS: &[DepartmentSpec] = &[
     },
     DepartmentSpec {
         suffix: "住房和城乡建设局",
-        categories: &["admin_license", "admin_penalty", "honour", "credit_commitment"],
+        categories: &[
+            "admin_license",
+            "admin_penalty",
+            "honour",
+            "credit_commitment",
+        ],
     },
 ];
 
@@ -133,10 +171,15 @@ impl<'a> Synthetic<'a> {
 
     fn region_name(&self, county: DivisionCode) -> String {
         let table = divisions();
-        let generic = |n: &str| matches!(n, "市辖区" | "县" | "省直辖县级行政区划" | "自治区直辖县级行政区划");
+        let generic = |n: &str| {
+            matches!(
+                n,
+                "市辖区" | "县" | "省直辖县级行政区划" | "自治区直辖县级行政区划"
+            )
+        };
         table
             .get(county.prefecture())
-            .filter(|d| !generic(&d.name))
+            .filter(|d| !generic(d.name))
             .or_else(|| table.get(county.province()))
             .map(|d| d.name.to_string())
             .unwrap_or_default()
@@ -158,21 +201,47 @@ impl<'a> Synthetic<'a> {
         let roll: f64 = self.rng.random();
         let (kind, code, name) = if roll < 0.05 {
             let id = CitizenId::generate(&mut self.rng, &county, 1950..=2004);
-            (SubjectKind::NaturalPerson, id.as_str().to_owned(), self.person_name())
+            (
+                SubjectKind::NaturalPerson,
+                id.as_str().to_owned(),
+                self.person_name(),
+            )
         } else if roll < 0.15 {
             let code = UnifiedCode::generate(&mut self.rng, '9', '2', &county);
             let region = self.region_name(county);
-            let name = format!("{region}{}{}{}店", self.pick(TRADE_CHARS), self.pick(TRADE_CHARS), self.pick(&["便利", "餐饮", "五金", "服装", "理发", "水果"]));
-            (SubjectKind::IndividualBusiness, code.as_str().to_owned(), name)
+            let name = format!(
+                "{region}{}{}{}店",
+                self.pick(TRADE_CHARS),
+                self.pick(TRADE_CHARS),
+                self.pick(&["便利", "餐饮", "五金", "服装", "理发", "水果"])
+            );
+            (
+                SubjectKind::IndividualBusiness,
+                code.as_str().to_owned(),
+                name,
+            )
         } else if roll < 0.18 {
             let code = UnifiedCode::generate(&mut self.rng, '5', '2', &county);
             let region = self.region_name(county);
-            let name = format!("{region}{}{}行业协会", self.pick(TRADE_CHARS), self.pick(INDUSTRIES));
+            let name = format!(
+                "{region}{}{}行业协会",
+                self.pick(TRADE_CHARS),
+                self.pick(INDUSTRIES)
+            );
             (SubjectKind::OtherOrg, code.as_str().to_owned(), name)
         } else if roll < 0.19 {
             let code = UnifiedCode::generate(&mut self.rng, '1', '1', &county);
             let region = self.region_name(county);
-            let name = format!("{region}{}", self.pick(&["交通运输局", "教育局", "水务局", "城市管理局", "卫生健康委员会"]));
+            let name = format!(
+                "{region}{}",
+                self.pick(&[
+                    "交通运输局",
+                    "教育局",
+                    "水务局",
+                    "城市管理局",
+                    "卫生健康委员会"
+                ])
+            );
             (SubjectKind::GovernmentBody, code.as_str().to_owned(), name)
         } else {
             let code = UnifiedCode::generate(&mut self.rng, '9', '1', &county);
@@ -214,29 +283,52 @@ impl<'a> Synthetic<'a> {
         };
         let mut records = Vec::new();
         for (category, p) in odds {
-            if self.rng.random::<f64>() < *p {
-                if let Some(r) = self.record(category, &code, &name, kind) {
-                    records.push(r);
-                }
+            if self.rng.random::<f64>() < *p
+                && let Some(r) = self.record(category, &code, &name, kind)
+            {
+                records.push(r);
             }
         }
-        SyntheticSubject { code, name, kind, records }
+        SyntheticSubject {
+            code,
+            name,
+            kind,
+            records,
+        }
     }
 
-    fn record(&mut self, category_id: &str, code: &str, name: &str, kind: SubjectKind) -> Option<(String, RawRecord)> {
+    fn record(
+        &mut self,
+        category_id: &str,
+        code: &str,
+        name: &str,
+        kind: SubjectKind,
+    ) -> Option<(String, RawRecord)> {
         let catalogue = self.catalogue;
         let category = catalogue.category(category_id)?;
         if !category.subject_kinds.contains(&kind) {
             return None;
         }
-        let candidates: Vec<&Department> = self.departments.iter().filter(|d| d.may_submit(category_id)).collect();
+        let candidates: Vec<&Department> = self
+            .departments
+            .iter()
+            .filter(|d| d.may_submit(category_id))
+            .collect();
         let dept = (*candidates.choose(&mut self.rng)?).clone();
         // Decisions spread over the last four years, so that some publicity periods have ended.
         let age_days = self.rng.random_range(1..=4 * 365);
         let decided = self.today.checked_sub_days(Days::new(age_days))?;
         let year = decided.format("%Y");
-        let abbrev: String = dept.name.chars().skip(HOME_NAME.chars().count()).take(2).collect();
-        let document_no = format!("深{abbrev}〔{year}〕{}号", self.serial * 10 + self.rng.random_range(0..10));
+        let abbrev: String = dept
+            .name
+            .chars()
+            .skip(HOME_NAME.chars().count())
+            .take(2)
+            .collect();
+        let document_no = format!(
+            "深{abbrev}〔{year}〕{}号",
+            self.serial * 10 + self.rng.random_range(0..10)
+        );
 
         let mut raw = RawRecord::default();
         raw.set(CoreAttribute::Category, "category", category_id);
@@ -245,7 +337,11 @@ impl<'a> Synthetic<'a> {
         raw.set(CoreAttribute::SubjectKind, "subject.kind", kind.as_str());
         raw.set(CoreAttribute::DocumentNo, "document_no", document_no);
         raw.set(CoreAttribute::DecidedOn, "decided_on", decided.to_string());
-        raw.set(CoreAttribute::LegalBasis, "legal_basis", category.legal_basis.clone());
+        raw.set(
+            CoreAttribute::LegalBasis,
+            "legal_basis",
+            category.legal_basis.clone(),
+        );
         if category.has_tiers() {
             let weights: [(f64, &str); 3] = [(0.2, "minor"), (0.5, "general"), (0.3, "serious")];
             let allowed: Vec<&str> = category.tiers.iter().map(|t| t.tier.as_str()).collect();
@@ -270,11 +366,24 @@ impl<'a> Synthetic<'a> {
             let value: Value = match spec.field_type {
                 FieldType::Enum => Value::String(self.pick_str(&spec.values)),
                 FieldType::Date => Value::String(decided.to_string()),
-                FieldType::Decimal => Value::String(format!("{}.{:02}", self.rng.random_range(0..500), self.rng.random_range(0..100))),
-                FieldType::Integer if spec.name == "year" => Value::from(decided.format("%Y").to_string().parse::<i64>().unwrap_or(2024) - 1),
+                FieldType::Decimal => Value::String(format!(
+                    "{}.{:02}",
+                    self.rng.random_range(0..500),
+                    self.rng.random_range(0..100)
+                )),
+                FieldType::Integer if spec.name == "year" => Value::from(
+                    decided
+                        .format("%Y")
+                        .to_string()
+                        .parse::<i64>()
+                        .unwrap_or(2024)
+                        - 1,
+                ),
                 FieldType::Integer => Value::from(self.rng.random_range(18..80)),
                 FieldType::Code => Value::String(dept.code.clone()),
-                FieldType::String | FieldType::Text => Value::String(self.phrase(&spec.name, &dept.name)),
+                FieldType::String | FieldType::Text => {
+                    Value::String(self.phrase(&spec.name, &dept.name))
+                }
             };
             fields.insert(spec.name.clone(), value);
         }
@@ -288,22 +397,85 @@ impl<'a> Synthetic<'a> {
 
     fn phrase(&mut self, field: &str, department: &str) -> String {
         let table: BTreeMap<&str, &[&str]> = BTreeMap::from([
-            ("facts", &["未按规定公示年度报告且经营场所无法联系", "销售不符合食品安全标准的食品", "未依法取得排污许可证排放污染物", "在建设工程中使用不合格建筑材料", "发布虚假违法广告"][..]),
-            ("content", &["罚款人民币贰万元", "警告并责令改正", "没收违法所得并处罚款", "食品经营许可（预包装食品销售）", "建筑施工企业安全生产许可"][..]),
-            ("penalty_kind", &["罚款", "警告", "没收违法所得、没收非法财物", "责令停产停业"][..]),
-            ("violation_type", &["食品安全", "环境保护", "广告监管", "建设工程质量", "价格违法"][..]),
-            ("obligation", &["支付货款人民币三十万元及利息", "返还借款人民币十二万元", "支付工程款人民币八十万元"][..]),
-            ("matter", &["申请食品经营许可", "参与政府采购投标", "申请财政补贴资金"][..]),
-            ("title", &["守合同重信用企业", "纳税信用A级纳税人", "安全生产先进单位", "优秀民营企业"][..]),
-            ("handling", &["依法追缴税款并处一倍罚款", "移送公安机关处理"][..]),
-            ("arrears_period", &["2023年1月至2023年12月", "2024年3月至2024年9月"][..]),
-            ("certificate_name", &["食品经营许可证", "排污许可证", "建筑业企业资质证书"][..]),
+            (
+                "facts",
+                &[
+                    "未按规定公示年度报告且经营场所无法联系",
+                    "销售不符合食品安全标准的食品",
+                    "未依法取得排污许可证排放污染物",
+                    "在建设工程中使用不合格建筑材料",
+                    "发布虚假违法广告",
+                ][..],
+            ),
+            (
+                "content",
+                &[
+                    "罚款人民币贰万元",
+                    "警告并责令改正",
+                    "没收违法所得并处罚款",
+                    "食品经营许可（预包装食品销售）",
+                    "建筑施工企业安全生产许可",
+                ][..],
+            ),
+            (
+                "penalty_kind",
+                &["罚款", "警告", "没收违法所得、没收非法财物", "责令停产停业"][..],
+            ),
+            (
+                "violation_type",
+                &[
+                    "食品安全",
+                    "环境保护",
+                    "广告监管",
+                    "建设工程质量",
+                    "价格违法",
+                ][..],
+            ),
+            (
+                "obligation",
+                &[
+                    "支付货款人民币三十万元及利息",
+                    "返还借款人民币十二万元",
+                    "支付工程款人民币八十万元",
+                ][..],
+            ),
+            (
+                "matter",
+                &["申请食品经营许可", "参与政府采购投标", "申请财政补贴资金"][..],
+            ),
+            (
+                "title",
+                &[
+                    "守合同重信用企业",
+                    "纳税信用A级纳税人",
+                    "安全生产先进单位",
+                    "优秀民营企业",
+                ][..],
+            ),
+            (
+                "handling",
+                &["依法追缴税款并处一倍罚款", "移送公安机关处理"][..],
+            ),
+            (
+                "arrears_period",
+                &["2023年1月至2023年12月", "2024年3月至2024年9月"][..],
+            ),
+            (
+                "certificate_name",
+                &["食品经营许可证", "排污许可证", "建筑业企业资质证书"][..],
+            ),
         ]);
         match table.get(field) {
             Some(options) => self.pick(options).to_owned(),
-            None if field.contains("person") || field.contains("representative") => self.person_name(),
+            None if field.contains("person") || field.contains("representative") => {
+                self.person_name()
+            }
             None if field.contains("court") => format!("{HOME_NAME}中级人民法院"),
-            None if field.contains("no") => format!("{HOME_NAME}〔{}〕{}号", self.today.format("%Y"), self.rng.random_range(100..9999)),
+            None if field.contains("no") => format!(
+                "{HOME_NAME}〔{}〕{}号",
+                self.today.format("%Y"),
+                self.rng.random_range(100..9999)
+            ),
             None => department.to_owned(),
         }
     }
@@ -329,14 +501,20 @@ mod tests {
             let subject = s.next_subject();
             kinds.insert(subject.kind);
             for (dept, raw) in &subject.records {
-                let valid = catalogue.validate(raw, today()).unwrap_or_else(|e| panic!("{e:?} in {raw:?}"));
+                let valid = catalogue
+                    .validate(raw, today())
+                    .unwrap_or_else(|e| panic!("{e:?} in {raw:?}"));
                 let d = s.departments().iter().find(|d| &d.code == dept).unwrap();
                 assert!(d.may_submit(&valid.category));
                 categories.insert(valid.category.clone());
                 tiers.extend(valid.tier);
             }
         }
-        assert_eq!(categories.len(), catalogue.categories.len(), "every category appears");
+        assert_eq!(
+            categories.len(),
+            catalogue.categories.len(),
+            "every category appears"
+        );
         assert_eq!(tiers.len(), 3, "every tier appears");
         assert_eq!(kinds.len(), 5, "every subject kind appears");
     }

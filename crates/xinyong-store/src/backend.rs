@@ -49,7 +49,8 @@ impl TryFrom<RecordRow> for Record {
     type Error = StoreError;
     fn try_from(r: RecordRow) -> Result<Record, StoreError> {
         Ok(Record {
-            version: u32::try_from(r.version).map_err(|_| corrupt("version", &r.version.to_string()))?,
+            version: u32::try_from(r.version)
+                .map_err(|_| corrupt("version", &r.version.to_string()))?,
             status: RecordStatus::parse(&r.status).ok_or_else(|| corrupt("status", &r.status))?,
             subject_kind: parse_kind(&r.subject_kind)?,
             tier: match r.tier.as_deref() {
@@ -134,15 +135,24 @@ pub(crate) fn plan<'a>(
             }
             None => {
                 let id = new_id();
-                plan.new_records
-                    .insert(id.clone(), (rec.category.as_str(), rec.document_no.as_str(), code, 1));
+                plan.new_records.insert(
+                    id.clone(),
+                    (rec.category.as_str(), rec.document_no.as_str(), code, 1),
+                );
                 plan.versions.push((id.clone(), 1, rec, hash.clone()));
                 plan.out.push(Submitted {
                     id: id.clone(),
                     version: 1,
                     outcome: Outcome::Created,
                 });
-                existing.insert(key, Existing { id, version: 1, hash });
+                existing.insert(
+                    key,
+                    Existing {
+                        id,
+                        version: 1,
+                        hash,
+                    },
+                );
             }
         }
     }
@@ -155,18 +165,34 @@ macro_rules! impl_store {
         /// An open transaction of records from one department.
         pub struct $session {
             tx: sqlx::Transaction<'static, $db>,
-            department: String,
+            /// Departments already known to exist in this transaction.
+            departments: std::collections::BTreeSet<String>,
         }
 
         #[async_trait::async_trait]
         impl $crate::ImportSession for $session {
             async fn add(
                 &mut self,
+                department: &str,
                 records: &[xinyong_domain::ValidRecord],
             ) -> Result<Vec<$crate::Submitted>, $crate::StoreError> {
                 use std::collections::BTreeMap;
                 use sqlx::{QueryBuilder, Row};
                 use $crate::backend::*;
+
+                if !self.departments.contains(department) {
+                    let known: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                        "SELECT code FROM departments WHERE code = {}",
+                        $store::P1
+                    )))
+                    .bind(department)
+                    .fetch_optional(&mut *self.tx)
+                    .await?;
+                    if known.is_none() {
+                        return Err($crate::StoreError::UnknownDepartment(department.to_owned()));
+                    }
+                    self.departments.insert(department.to_owned());
+                }
 
                 let now = chrono::Utc::now();
                 let mut out = Vec::with_capacity(records.len());
@@ -201,7 +227,7 @@ macro_rules! impl_store {
                          ON v.record_id = r.id AND v.version = r.current_version \
                          WHERE r.department = ",
                     );
-                    qb.push_bind(self.department.clone());
+                    qb.push_bind(department.to_owned());
                     qb.push(" AND r.document_no IN (");
                     let mut sep = qb.separated(", ");
                     let docs: std::collections::BTreeSet<&str> =
@@ -231,7 +257,7 @@ macro_rules! impl_store {
                         );
                         qb.push_values(&plan.new_records, |mut b, (id, (cat, doc, code, v))| {
                             b.push_bind(id.clone())
-                                .push_bind(self.department.clone())
+                                .push_bind(department.to_owned())
                                 .push_bind(cat.to_string())
                                 .push_bind(doc.to_string())
                                 .push_bind(code.to_string())
@@ -449,13 +475,9 @@ macro_rules! impl_store {
 
             async fn begin_import(
                 &self,
-                department: &str,
             ) -> Result<Box<dyn $crate::ImportSession>, $crate::StoreError> {
-                if $crate::Store::department(self, department).await?.is_none() {
-                    return Err($crate::StoreError::UnknownDepartment(department.to_owned()));
-                }
                 let tx = self.pool.begin().await?;
-                Ok(Box::new($session { tx, department: department.to_owned() }))
+                Ok(Box::new($session { tx, departments: Default::default() }))
             }
 
             async fn subject(&self, code: &str) -> Result<Option<$crate::StoredSubject>, $crate::StoreError> {

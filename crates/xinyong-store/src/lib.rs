@@ -129,8 +129,12 @@ pub struct Counts {
 /// back, so an interrupted import leaves no partial state.
 #[async_trait]
 pub trait ImportSession: Send {
-    /// Stores a chunk of records within the session's transaction.
-    async fn add(&mut self, records: &[ValidRecord]) -> Result<Vec<Submitted>, StoreError>;
+    /// Stores a chunk of records submitted by `department` within the session's transaction.
+    async fn add(
+        &mut self,
+        department: &str,
+        records: &[ValidRecord],
+    ) -> Result<Vec<Submitted>, StoreError>;
     /// Makes every chunk durable at once.
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
     /// Discards every chunk.
@@ -149,8 +153,8 @@ pub trait Store: Send + Sync {
     async fn put_token(&self, token: &Token) -> Result<(), StoreError>;
     async fn token_by_hash(&self, hash: &str) -> Result<Option<Token>, StoreError>;
 
-    /// Opens a transaction for records submitted by `department`.
-    async fn begin_import(&self, department: &str) -> Result<Box<dyn ImportSession>, StoreError>;
+    /// Opens a transaction for records.
+    async fn begin_import(&self) -> Result<Box<dyn ImportSession>, StoreError>;
 
     /// Stores a batch of records in one transaction: all or nothing.
     async fn submit(
@@ -158,8 +162,8 @@ pub trait Store: Send + Sync {
         department: &str,
         records: &[ValidRecord],
     ) -> Result<Vec<Submitted>, StoreError> {
-        let mut session = self.begin_import(department).await?;
-        let out = session.add(records).await?;
+        let mut session = self.begin_import().await?;
+        let out = session.add(department, records).await?;
         session.commit().await?;
         Ok(out)
     }
@@ -190,7 +194,7 @@ pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
     }
 }
 
-/// A new application-generated key.
-pub(crate) fn new_id() -> String {
+/// A new application-generated key (ULID): unique, time-ordered, no sequence needed.
+pub fn new_id() -> String {
     ulid::Ulid::new().to_string()
 }

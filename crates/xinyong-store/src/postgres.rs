@@ -24,7 +24,10 @@ impl PgStore {
 
     /// Connects with explicit options (tests use them to give each run its own schema).
     pub async fn connect(options: PgConnectOptions) -> Result<PgStore, StoreError> {
-        let pool = PgPoolOptions::new().max_connections(16).connect_with(options).await?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .connect_with(options)
+            .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         Ok(PgStore { pool })
     }
@@ -34,4 +37,9 @@ impl PgStore {
     }
 }
 
-impl_store!(PgStore, PgImportSession, sqlx::Postgres, sqlx::postgres::PgRow);
+impl_store!(
+    PgStore,
+    PgImportSession,
+    sqlx::Postgres,
+    sqlx::postgres::PgRow
+);

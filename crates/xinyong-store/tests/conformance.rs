@@ -26,7 +26,11 @@ fn codes(n: usize) -> Vec<String> {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
     let div = DivisionCode::parse("440305").unwrap();
     (0..n)
-        .map(|_| UnifiedCode::generate(&mut rng, '9', '1', &div).as_str().to_owned())
+        .map(|_| {
+            UnifiedCode::generate(&mut rng, '9', '1', &div)
+                .as_str()
+                .to_owned()
+        })
         .collect()
 }
 
@@ -65,9 +69,12 @@ async fn with_department(store: &dyn Store, code: &str) {
 async fn rejected_batch_leaves_no_partial_state(store: Arc<dyn Store>) {
     with_department(&*store, "SAMR").await;
     let c = codes(3);
-    let mut session = store.begin_import("SAMR").await.unwrap();
+    let mut session = store.begin_import().await.unwrap();
     session
-        .add(&[penalty("罚1", &c[0], "a"), penalty("罚2", &c[1], "b")])
+        .add(
+            "SAMR",
+            &[penalty("罚1", &c[0], "a"), penalty("罚2", &c[1], "b")],
+        )
         .await
         .unwrap();
     session.rollback().await.unwrap();
@@ -76,8 +83,11 @@ async fn rejected_batch_leaves_no_partial_state(store: Arc<dyn Store>) {
 
     // A session dropped without commit (an interrupted import) rolls back too.
     {
-        let mut session = store.begin_import("SAMR").await.unwrap();
-        session.add(&[penalty("罚3", &c[2], "c")]).await.unwrap();
+        let mut session = store.begin_import().await.unwrap();
+        session
+            .add("SAMR", &[penalty("罚3", &c[2], "c")])
+            .await
+            .unwrap();
     }
     assert_eq!(store.counts().await.unwrap().records, 0);
     assert!(store.subject(&c[2]).await.unwrap().is_none());
@@ -85,7 +95,10 @@ async fn rejected_batch_leaves_no_partial_state(store: Arc<dyn Store>) {
 
 async fn unknown_department_cannot_submit(store: Arc<dyn Store>) {
     let c = codes(1);
-    let err = store.submit("NOPE", &[penalty("罚1", &c[0], "a")]).await.unwrap_err();
+    let err = store
+        .submit("NOPE", &[penalty("罚1", &c[0], "a")])
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("NOPE"), "{err}");
     assert_eq!(store.counts().await.unwrap().records, 0);
 }
@@ -93,8 +106,14 @@ async fn unknown_department_cannot_submit(store: Arc<dyn Store>) {
 async fn resubmitting_same_content_is_a_no_op(store: Arc<dyn Store>) {
     with_department(&*store, "SAMR").await;
     let c = codes(1);
-    let first = store.submit("SAMR", &[penalty("罚1", &c[0], "a")]).await.unwrap();
-    let again = store.submit("SAMR", &[penalty("罚1", &c[0], "a")]).await.unwrap();
+    let first = store
+        .submit("SAMR", &[penalty("罚1", &c[0], "a")])
+        .await
+        .unwrap();
+    let again = store
+        .submit("SAMR", &[penalty("罚1", &c[0], "a")])
+        .await
+        .unwrap();
     assert_eq!(first[0].outcome, Outcome::Created);
     assert_eq!(again[0].outcome, Outcome::Unchanged);
     assert_eq!(first[0].id, again[0].id);
@@ -104,12 +123,21 @@ async fn resubmitting_same_content_is_a_no_op(store: Arc<dyn Store>) {
 async fn new_content_is_a_new_version_and_history_stays(store: Arc<dyn Store>) {
     with_department(&*store, "SAMR").await;
     let c = codes(1);
-    let v1 = store.submit("SAMR", &[penalty("罚1", &c[0], "original")]).await.unwrap();
-    let v2 = store.submit("SAMR", &[penalty("罚1", &c[0], "corrected")]).await.unwrap();
+    let v1 = store
+        .submit("SAMR", &[penalty("罚1", &c[0], "original")])
+        .await
+        .unwrap();
+    let v2 = store
+        .submit("SAMR", &[penalty("罚1", &c[0], "corrected")])
+        .await
+        .unwrap();
     assert_eq!(v2[0].outcome, Outcome::NewVersion);
     assert_eq!((v2[0].id.as_str(), v2[0].version), (v1[0].id.as_str(), 2));
     let history = store.record_history(&v1[0].id).await.unwrap();
-    let facts: Vec<_> = history.iter().map(|r| (r.version, r.fields["facts"].clone())).collect();
+    let facts: Vec<_> = history
+        .iter()
+        .map(|r| (r.version, r.fields["facts"].clone()))
+        .collect();
     assert_eq!(facts, vec![(1, json!("original")), (2, json!("corrected"))]);
     // The subject file shows only the current version.
     let current = store.records_of_subject(&c[0]).await.unwrap();
@@ -124,14 +152,22 @@ async fn same_identity_twice_in_one_batch_is_versioned_in_order(store: Arc<dyn S
     let out = store
         .submit(
             "SAMR",
-            &[penalty("罚1", &c[0], "a"), penalty("罚1", &c[0], "b"), penalty("罚1", &c[0], "b")],
+            &[
+                penalty("罚1", &c[0], "a"),
+                penalty("罚1", &c[0], "b"),
+                penalty("罚1", &c[0], "b"),
+            ],
         )
         .await
         .unwrap();
     let outcomes: Vec<_> = out.iter().map(|s| (s.version, s.outcome)).collect();
     assert_eq!(
         outcomes,
-        vec![(1, Outcome::Created), (2, Outcome::NewVersion), (2, Outcome::Unchanged)]
+        vec![
+            (1, Outcome::Created),
+            (2, Outcome::NewVersion),
+            (2, Outcome::Unchanged)
+        ]
     );
     assert_eq!(store.record_history(&out[0].id).await.unwrap().len(), 2);
 }
@@ -140,9 +176,18 @@ async fn identity_is_department_category_and_document(store: Arc<dyn Store>) {
     with_department(&*store, "SAMR").await;
     with_department(&*store, "TAX").await;
     let c = codes(1);
-    let a = store.submit("SAMR", &[penalty("罚1", &c[0], "a")]).await.unwrap();
-    let b = store.submit("TAX", &[penalty("罚1", &c[0], "a")]).await.unwrap();
-    assert_ne!(a[0].id, b[0].id, "same document number, other department: another record");
+    let a = store
+        .submit("SAMR", &[penalty("罚1", &c[0], "a")])
+        .await
+        .unwrap();
+    let b = store
+        .submit("TAX", &[penalty("罚1", &c[0], "a")])
+        .await
+        .unwrap();
+    assert_ne!(
+        a[0].id, b[0].id,
+        "same document number, other department: another record"
+    );
     // The subject file integrates every department's records.
     let file = store.records_of_subject(&c[0]).await.unwrap();
     let depts: BTreeSet<_> = file.iter().map(|r| r.department.as_str()).collect();
@@ -150,9 +195,18 @@ async fn identity_is_department_category_and_document(store: Arc<dyn Store>) {
 }
 
 async fn departments_are_idempotent_and_only_gain_categories(store: Arc<dyn Store>) {
-    store.put_department(&department("SAMR", &["admin_penalty"])).await.unwrap();
-    store.put_department(&department("SAMR", &["admin_penalty"])).await.unwrap();
-    store.put_department(&department("SAMR", &["admin_license"])).await.unwrap();
+    store
+        .put_department(&department("SAMR", &["admin_penalty"]))
+        .await
+        .unwrap();
+    store
+        .put_department(&department("SAMR", &["admin_penalty"]))
+        .await
+        .unwrap();
+    store
+        .put_department(&department("SAMR", &["admin_license"]))
+        .await
+        .unwrap();
     let d = store.department("SAMR").await.unwrap().unwrap();
     assert_eq!(
         d.categories,
@@ -175,18 +229,35 @@ async fn tokens_are_found_by_hash_only(store: Arc<dyn Store>) {
         revoked_at: None,
     };
     store.put_token(&token).await.unwrap();
-    let found = store.token_by_hash(&"ab".repeat(32)).await.unwrap().unwrap();
+    let found = store
+        .token_by_hash(&"ab".repeat(32))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(found.id, token.id);
     assert_eq!(found.department.as_deref(), Some("SAMR"));
     assert_eq!(found.role, Role::Department);
-    assert!(store.token_by_hash(&"cd".repeat(32)).await.unwrap().is_none());
-    assert!(!format!("{found:?}").contains(&"ab".repeat(32)), "Debug hides the hash");
+    assert!(
+        store
+            .token_by_hash(&"cd".repeat(32))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        !format!("{found:?}").contains(&"ab".repeat(32)),
+        "Debug hides the hash"
+    );
 }
 
 async fn subject_pages_are_stable_and_complete(store: Arc<dyn Store>) {
     with_department(&*store, "SAMR").await;
     let c = codes(25);
-    let batch: Vec<_> = c.iter().enumerate().map(|(i, code)| penalty(&format!("罚{i}"), code, "x")).collect();
+    let batch: Vec<_> = c
+        .iter()
+        .enumerate()
+        .map(|(i, code)| penalty(&format!("罚{i}"), code, "x"))
+        .collect();
     store.submit("SAMR", &batch).await.unwrap();
     let mut seen = Vec::new();
     let mut after: Option<String> = None;
@@ -208,12 +279,19 @@ async fn subject_pages_are_stable_and_complete(store: Arc<dyn Store>) {
 async fn batches_larger_than_a_chunk_are_stored_whole(store: Arc<dyn Store>) {
     with_department(&*store, "SAMR").await;
     let c = codes(1300);
-    let batch: Vec<_> = c.iter().enumerate().map(|(i, code)| penalty(&format!("罚{i}"), code, "x")).collect();
+    let batch: Vec<_> = c
+        .iter()
+        .enumerate()
+        .map(|(i, code)| penalty(&format!("罚{i}"), code, "x"))
+        .collect();
     let out = store.submit("SAMR", &batch).await.unwrap();
     assert_eq!(out.len(), 1300);
     assert!(out.iter().all(|s| s.outcome == Outcome::Created));
     let counts = store.counts().await.unwrap();
-    assert_eq!((counts.records, counts.subjects, counts.departments), (1300, 1300, 1));
+    assert_eq!(
+        (counts.records, counts.subjects, counts.departments),
+        (1300, 1300, 1)
+    );
     let stored = store.records_of_subject(&c[1299]).await.unwrap();
     assert_eq!(stored[0].document_no, "罚1299");
 }
@@ -222,7 +300,10 @@ async fn stored_records_read_back_unchanged(store: Arc<dyn Store>) {
     with_department(&*store, "SAMR").await;
     let c = codes(1);
     let rec = penalty("罚1", &c[0], "事实");
-    store.submit("SAMR", std::slice::from_ref(&rec)).await.unwrap();
+    store
+        .submit("SAMR", std::slice::from_ref(&rec))
+        .await
+        .unwrap();
     let back = &store.records_of_subject(&c[0]).await.unwrap()[0];
     assert_eq!(back.category, rec.category);
     assert_eq!(back.subject_code, rec.subject.code.as_str());
@@ -264,7 +345,9 @@ async fn postgres() -> Option<(Arc<dyn Store>, String)> {
         .execute(&admin)
         .await
         .unwrap();
-    let options = PgConnectOptions::from_str(&url).unwrap().options([("search_path", schema.as_str())]);
+    let options = PgConnectOptions::from_str(&url)
+        .unwrap()
+        .options([("search_path", schema.as_str())]);
     Some((Arc::new(PgStore::connect(options).await.unwrap()), schema))
 }
 

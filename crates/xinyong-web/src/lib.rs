@@ -1,0 +1,156 @@
+//! The HTTP face of Xinyong: the JSON API under `/api/v1`, `/healthz`, `/openapi.json` and the
+//! public website.
+//!
+//! Architecture invariants:
+//! - Handlers are thin: they parse, call the domain and the store, and shape the response.
+//!   Rules (validation, disclosure, masking) live in the domain crate.
+//! - Errors are mapped to HTTP once, in [`error`], as RFC 9457 problem documents.
+//! - Who may do what is visible in handler signatures: an extractor per caller kind ([`auth`]).
+//! - The OpenAPI document is generated from the handlers (utoipa), never written by hand.
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod error;
+mod meta;
+mod records;
+mod site;
+mod subjects;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use chrono::{FixedOffset, NaiveDate, Utc};
+use tower_http::set_header::SetResponseHeaderLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use xinyong_domain::Catalogue;
+use xinyong_store::Store;
+
+/// Largest request body accepted (a batch of records).
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// Where "today" comes from. Publicity is decided against it at every read, so tests can move
+/// it to prove that records expire without any background job.
+pub type Clock = Arc<dyn Fn() -> NaiveDate + Send + Sync>;
+
+/// Today's date in China Standard Time (UTC+8), where the platform's decisions are dated.
+pub fn china_today() -> NaiveDate {
+    let now = Utc::now();
+    match FixedOffset::east_opt(8 * 3600) {
+        Some(cst) => now.with_timezone(&cst).date_naive(),
+        None => now.date_naive(),
+    }
+}
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub catalogue: Arc<Catalogue>,
+    pub clock: Clock,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, catalogue: Catalogue) -> AppState {
+        AppState {
+            store,
+            catalogue: Arc::new(catalogue),
+            clock: Arc::new(china_today),
+        }
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        (self.clock)()
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Xinyong public credit information platform",
+        description = "Collect, share and disclose credit records keyed by the Unified Social Credit Code.",
+        license(name = "Apache-2.0")
+    ),
+    components(schemas(error::Problem, error::RecordError)),
+    modifiers(&BEARER)
+)]
+struct ApiDoc;
+
+const BEARER: auth::BearerScheme = auth::BearerScheme;
+
+/// The API routes and their OpenAPI document.
+fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(meta::healthz))
+        .routes(routes!(meta::catalogue))
+        .routes(routes!(records::submit))
+        .routes(routes!(subjects::list))
+        .routes(routes!(subjects::show))
+        .split_for_parts()
+}
+
+/// The OpenAPI document of every endpoint.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api().1
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let (api, doc) = api();
+    let doc = Arc::new(doc);
+    api.route(
+        "/openapi.json",
+        axum::routing::get(move || {
+            let doc = doc.clone();
+            async move { axum::Json(doc.as_ref().clone()) }
+        }),
+    )
+    .merge(site::routes())
+    .fallback(error::not_found)
+    .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+    .layer(SetResponseHeaderLayer::overriding(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    ))
+    .layer(SetResponseHeaderLayer::overriding(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    ))
+    .layer(SetResponseHeaderLayer::if_not_present(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'; base-uri 'none'"),
+    ))
+    .with_state(state)
+}
+
+/// Serves the application on `listener` until Ctrl-C (or SIGTERM), then finishes in-flight
+/// requests.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

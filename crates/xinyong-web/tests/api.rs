@@ -1,0 +1,572 @@
+//! End-to-end tests of the HTTP API against a real SQLite store, each named after the SPEC
+//! invariant or issue requirement it proves.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use chrono::NaiveDate;
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+use xinyong_domain::{Catalogue, Department};
+use xinyong_store::{Role, SqliteStore, Store, Token};
+use xinyong_web::{AppState, auth, router};
+
+const SAMR: &str = "114403005Y928J5N4R";
+const COMPANY: &str = "91110000600037341L";
+const OTHER_COMPANY: &str = "91110108551385082Q";
+const PERSON: &str = "11010519491231002X";
+
+struct App {
+    state: AppState,
+    today: Arc<Mutex<NaiveDate>>,
+    token: String,
+    _dir: tempfile::TempDir,
+}
+
+impl App {
+    async fn new() -> App {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&url).await.unwrap());
+        store
+            .put_department(&Department {
+                code: SAMR.into(),
+                name: "深圳市市场监督管理局".into(),
+                categories: [
+                    "admin_penalty",
+                    "admin_license",
+                    "court_defaulter",
+                    "tax_credit_rating",
+                    "social_insurance_arrears",
+                ]
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+            })
+            .await
+            .unwrap();
+        let token = Self::make_token(&*store, None, None).await;
+        let today = Arc::new(Mutex::new(NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()));
+        let mut state = AppState::new(store, Catalogue::shipped());
+        let t = today.clone();
+        state.clock = Arc::new(move || *t.lock().unwrap());
+        App {
+            state,
+            today,
+            token,
+            _dir: dir,
+        }
+    }
+
+    async fn make_token(
+        store: &dyn Store,
+        expires_at: Option<chrono::DateTime<chrono::Utc>>,
+        revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> String {
+        let t = auth::new_token();
+        store
+            .put_token(&Token {
+                id: xinyong_store::new_id(),
+                hash: t.hash.clone(),
+                role: Role::Department,
+                department: Some(SAMR.into()),
+                label: "test".into(),
+                created_at: chrono::Utc::now(),
+                expires_at,
+                revoked_at,
+            })
+            .await
+            .unwrap();
+        t.secret
+    }
+
+    fn set_today(&self, y: i32, m: u32, d: u32) {
+        *self.today.lock().unwrap() = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    }
+
+    async fn call(&self, req: Request<Body>) -> (StatusCode, Value) {
+        let resp = router(self.state.clone()).oneshot(req).await.unwrap();
+        let status = resp.status();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        (status, body)
+    }
+
+    async fn get(&self, uri: &str) -> (StatusCode, Value) {
+        self.call(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+    }
+
+    async fn post_as(&self, token: Option<&str>, records: Value) -> (StatusCode, Value) {
+        let mut req =
+            Request::post("/api/v1/records").header(header::CONTENT_TYPE, "application/json");
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        self.call(
+            req.body(Body::from(json!({"records": records}).to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+
+    async fn post(&self, records: Value) -> (StatusCode, Value) {
+        let token = self.token.clone();
+        self.post_as(Some(&token), records).await
+    }
+}
+
+fn penalty(code: &str, doc: &str, tier: &str, decided_on: &str) -> Value {
+    json!({
+        "category": "admin_penalty",
+        "subject": {"code": code, "name": "北京示例科技有限公司", "kind": "legal_person"},
+        "document_no": doc,
+        "decided_on": decided_on,
+        "legal_basis": "《中华人民共和国行政处罚法》第二十八条",
+        "tier": tier,
+        "fields": {"facts": "未按规定公示年度报告", "penalty_kind": "罚款", "content": "罚款人民币一万元", "authority": "深圳市市场监督管理局", "fine_10k_yuan": 1.5}
+    })
+}
+
+fn record_docs(file: &Value) -> Vec<String> {
+    file["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["document_no"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn healthz_answers() {
+    let app = App::new().await;
+    assert_eq!(
+        app.get("/healthz").await,
+        (StatusCode::OK, json!({"status": "ok"}))
+    );
+}
+
+#[tokio::test]
+async fn accepted_records_are_disclosed_with_their_source() {
+    let app = App::new().await;
+    let (status, body) = app
+        .post(json!([penalty(COMPANY, "罚1", "general", "2026-10-01")]))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["ids"].as_array().unwrap().len(), 1);
+    let (status, file) = app.get(&format!("/api/v1/subjects/{COMPANY}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(file["name"], "北京示例科技有限公司");
+    let r = &file["records"][0];
+    assert_eq!(r["category"], "admin_penalty");
+    assert_eq!(r["department"], SAMR);
+    assert_eq!(r["document_no"], "罚1");
+    assert_eq!(r["legal_basis"], "《中华人民共和国行政处罚法》第二十八条");
+    assert_eq!(
+        r["publicity_until"], "2027-10-01",
+        "general tier: 12 months"
+    );
+    assert_eq!(
+        r["fields"]["fine_10k_yuan"], "1.5",
+        "decimals are kept exact, as strings"
+    );
+}
+
+#[tokio::test]
+async fn invalid_batch_is_rejected_whole_with_index_and_field() {
+    let app = App::new().await;
+    let mut bad = penalty(OTHER_COMPANY, "罚2", "general", "2026-10-01");
+    bad["subject"]["code"] = json!("91110108551385082A");
+    bad["fields"]["unknown_field"] = json!("x");
+    let (status, body) = app
+        .post(json!([
+            penalty(COMPANY, "罚1", "general", "2026-10-01"),
+            bad
+        ]))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let errors = body["errors"].as_array().unwrap();
+    assert!(errors.iter().all(|e| e["index"] == 1));
+    let fields: Vec<&str> = errors
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"subject.code") && fields.contains(&"fields.unknown_field"),
+        "{fields:?}"
+    );
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("character 18"),
+        "{body}"
+    );
+    // Nothing from the batch was stored, not even the valid record.
+    assert_eq!(
+        app.get(&format!("/api/v1/subjects/{COMPANY}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(app.state.store.counts().await.unwrap().records, 0);
+}
+
+#[tokio::test]
+async fn unknown_category_is_rejected() {
+    let app = App::new().await;
+    let mut r = penalty(COMPANY, "罚1", "general", "2026-10-01");
+    r["category"] = json!("gossip");
+    let (status, body) = app.post(json!([r])).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"][0]["field"], "category");
+}
+
+#[tokio::test]
+async fn department_may_submit_only_its_categories() {
+    let app = App::new().await;
+    let mut r = penalty(COMPANY, "罚1", "general", "2026-10-01");
+    r["category"] = json!("honour");
+    let (status, body) = app.post(json!([r])).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("honour"));
+    assert_eq!(app.state.store.counts().await.unwrap().records, 0);
+}
+
+#[tokio::test]
+async fn submission_needs_a_valid_token() {
+    let app = App::new().await;
+    let record = json!([penalty(COMPANY, "罚1", "general", "2026-10-01")]);
+    assert_eq!(
+        app.post_as(None, record.clone()).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.post_as(Some("xy_0000"), record.clone()).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.post_as(Some("not-a-token"), record.clone()).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let past = chrono::Utc::now() - chrono::Duration::days(1);
+    let expired = App::make_token(&*app.state.store, Some(past), None).await;
+    assert_eq!(
+        app.post_as(Some(&expired), record.clone()).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let revoked = App::make_token(&*app.state.store, None, Some(past)).await;
+    assert_eq!(
+        app.post_as(Some(&revoked), record).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn invalid_token_is_refused_on_public_endpoints_too() {
+    let app = App::new().await;
+    let req = Request::get("/api/v1/subjects")
+        .header(header::AUTHORIZATION, "Bearer xy_forged")
+        .body(Body::empty())
+        .unwrap();
+    let (status, body) = app.call(req).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "never silently downgraded to anonymous"
+    );
+    assert_eq!(body["status"], 401);
+}
+
+#[tokio::test]
+async fn resubmission_is_a_no_op_and_new_content_a_new_version() {
+    let app = App::new().await;
+    let (_, first) = app
+        .post(json!([penalty(COMPANY, "罚1", "general", "2026-10-01")]))
+        .await;
+    let (_, again) = app
+        .post(json!([penalty(COMPANY, "罚1", "general", "2026-10-01")]))
+        .await;
+    assert_eq!(again["outcomes"], json!(["unchanged"]));
+    assert_eq!(again["ids"], first["ids"]);
+    let mut changed = penalty(COMPANY, "罚1", "general", "2026-10-01");
+    changed["fields"]["facts"] = json!("更正后的违法事实");
+    let (_, second) = app.post(json!([changed])).await;
+    assert_eq!(second["outcomes"], json!(["new_version"]));
+    assert_eq!(second["versions"], json!([2]));
+    let history = app
+        .state
+        .store
+        .record_history(first["ids"][0].as_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 2, "the old version is kept");
+    let (_, file) = app.get(&format!("/api/v1/subjects/{COMPANY}")).await;
+    assert_eq!(file["records"][0]["fields"]["facts"], "更正后的违法事实");
+}
+
+#[tokio::test]
+async fn expired_records_leave_public_view_at_read_time() {
+    let app = App::new().await;
+    app.post(json!([
+        penalty(COMPANY, "一般", "general", "2026-01-15"),
+        penalty(COMPANY, "严重", "serious", "2026-01-15"),
+    ]))
+    .await;
+    async fn docs(app: &App) -> Vec<String> {
+        record_docs(&app.get(&format!("/api/v1/subjects/{COMPANY}")).await.1)
+    }
+    assert_eq!(docs(&app).await.len(), 2);
+    // The general tier ends after 12 months: the last public day is 2027-01-14.
+    app.set_today(2027, 1, 14);
+    assert_eq!(docs(&app).await.len(), 2);
+    app.set_today(2027, 1, 15);
+    assert_eq!(docs(&app).await, vec!["严重"]);
+    // The serious tier ends after 36 months.
+    app.set_today(2029, 1, 15);
+    assert!(docs(&app).await.is_empty());
+}
+
+#[tokio::test]
+async fn minor_tier_negative_records_are_not_public() {
+    let app = App::new().await;
+    let (status, _) = app
+        .post(json!([penalty(COMPANY, "轻微", "minor", "2026-11-01")]))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, file) = app.get(&format!("/api/v1/subjects/{COMPANY}")).await;
+    assert!(record_docs(&file).is_empty());
+}
+
+#[tokio::test]
+async fn shared_and_restricted_categories_are_not_public() {
+    let app = App::new().await;
+    let rating = json!({
+        "category": "tax_credit_rating",
+        "subject": {"code": COMPANY, "name": "北京示例科技有限公司", "kind": "legal_person"},
+        "document_no": "评1", "decided_on": "2026-04-01", "legal_basis": "《纳税信用管理办法》",
+        "fields": {"rating": "A", "year": 2025}
+    });
+    let arrears = json!({
+        "category": "social_insurance_arrears",
+        "subject": {"code": PERSON, "name": "张三", "kind": "natural_person"},
+        "document_no": "社1", "decided_on": "2026-04-01", "legal_basis": "《社会保险法》第八十六条", "tier": "general",
+        "fields": {"insurance_type": "养老保险", "amount_yuan": "1200.50", "arrears_period": "2025年", "social_security_office": "深圳市社保局"}
+    });
+    let (status, body) = app.post(json!([rating, arrears])).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert!(record_docs(&app.get(&format!("/api/v1/subjects/{COMPANY}")).await.1).is_empty());
+    assert!(record_docs(&app.get(&format!("/api/v1/subjects/{PERSON}")).await.1).is_empty());
+}
+
+#[tokio::test]
+async fn natural_person_identity_numbers_are_masked_on_public_outputs() {
+    let app = App::new().await;
+    let defaulter = json!({
+        "category": "court_defaulter",
+        "subject": {"code": PERSON, "name": "张三", "kind": "natural_person"},
+        "document_no": "(2026)粤03执1号", "decided_on": "2026-06-01",
+        "legal_basis": "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条",
+        "fields": {"ground": "有履行能力而拒不履行", "court": "深圳市中级人民法院", "case_no": "(2026)粤03执1号",
+                   "obligation": "支付货款", "performance": "全部未履行", "behaviour": "被执行人张三（11010519491231002X）拒不履行"}
+    });
+    let (status, body) = app.post(json!([defaulter])).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, file) = app.get(&format!("/api/v1/subjects/{PERSON}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, list) = app.get("/api/v1/subjects").await;
+    for body in [file.to_string(), list.to_string()] {
+        assert!(
+            !body.contains(PERSON),
+            "full identity number leaked: {body}"
+        );
+        assert!(body.contains("110105********002X"), "{body}");
+    }
+    assert_eq!(file["records"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn invalid_code_is_400_naming_the_position_and_unknown_subject_is_404() {
+    let app = App::new().await;
+    let (status, body) = app.get("/api/v1/subjects/91110000600037341M").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body["detail"].as_str().unwrap().contains("character 18"),
+        "{body}"
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/subjects/{OTHER_COMPANY}"))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn subject_list_pages_in_a_stable_order() {
+    let app = App::new().await;
+    let codes = [COMPANY, OTHER_COMPANY, "91350200MA2YJ1XR9G"];
+    let batch: Vec<Value> = codes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| penalty(c, &format!("罚{i}"), "general", "2026-10-01"))
+        .collect();
+    app.post(Value::Array(batch)).await;
+    let (_, p1) = app.get("/api/v1/subjects?limit=2").await;
+    let next = p1["next"].as_str().unwrap();
+    let (_, p2) = app
+        .get(&format!("/api/v1/subjects?limit=2&after={next}"))
+        .await;
+    assert!(p2["next"].is_null());
+    let mut seen: Vec<String> = p1["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(p2["subjects"].as_array().unwrap())
+        .map(|s| s["code"].as_str().unwrap().to_owned())
+        .collect();
+    seen.sort();
+    let mut want: Vec<String> = codes.iter().map(|c| (*c).to_owned()).collect();
+    want.sort();
+    assert_eq!(seen, want);
+    for bad in [
+        "limit=0",
+        "limit=abc",
+        "limit=5000",
+        "after=robert%27%29%3B%20DROP%20TABLE",
+    ] {
+        assert_eq!(
+            app.get(&format!("/api/v1/subjects?{bad}")).await.0,
+            StatusCode::BAD_REQUEST,
+            "{bad}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn catalogue_is_served_in_the_documented_shape() {
+    let app = App::new().await;
+    let (status, body) = app.get("/api/v1/catalogue").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body["version"].is_string());
+    let penalty = body["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "admin_penalty")
+        .unwrap();
+    for key in [
+        "name_zh",
+        "name_en",
+        "subject_kinds",
+        "disclosure",
+        "negative",
+        "tiers",
+        "fields",
+    ] {
+        assert!(penalty.get(key).is_some(), "missing {key}");
+    }
+    let field = &penalty["fields"][0];
+    for key in ["name", "header_zh", "type", "required"] {
+        assert!(field.get(key).is_some(), "missing field.{key}");
+    }
+    let types: std::collections::BTreeSet<&str> = body["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["fields"].as_array().unwrap())
+        .map(|f| f["type"].as_str().unwrap())
+        .collect();
+    assert!(
+        types.is_subset(
+            &[
+                "string", "text", "date", "decimal", "integer", "enum", "code"
+            ]
+            .into()
+        ),
+        "{types:?}"
+    );
+}
+
+#[tokio::test]
+async fn malformed_requests_get_4xx_problems() {
+    let app = App::new().await;
+    let token = app.token.clone();
+    let cases: Vec<(Request<Body>, StatusCode)> = vec![
+        (
+            Request::post("/api/v1/records")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from("{not json"))
+                .unwrap(),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Request::post("/api/v1/records")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::from("{}"))
+                .unwrap(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
+        (
+            Request::post("/api/v1/records")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(r#"{"records": []}"#))
+                .unwrap(),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Request::post("/api/v1/records")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(r#"{"records": [1, "x", null]}"#))
+                .unwrap(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            Request::get("/nowhere").body(Body::empty()).unwrap(),
+            StatusCode::NOT_FOUND,
+        ),
+    ];
+    for (req, want) in cases {
+        let uri = req.uri().clone();
+        let (status, body) = app.call(req).await;
+        assert_eq!(status, want, "{uri}: {body}");
+        assert_eq!(body["status"], want.as_u16(), "problem document for {uri}");
+    }
+}
+
+#[tokio::test]
+async fn responses_carry_security_headers() {
+    let app = App::new().await;
+    let resp = router(app.state.clone())
+        .oneshot(Request::get("/").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let h = resp.headers();
+    assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    assert!(h.contains_key(header::CONTENT_SECURITY_POLICY));
+    assert!(h.contains_key(header::REFERRER_POLICY));
+}
+
+#[test]
+fn openapi_document_is_generated_from_the_code() {
+    let doc = serde_json::to_value(xinyong_web::openapi()).unwrap();
+    let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
+    for p in [
+        "/healthz",
+        "/api/v1/catalogue",
+        "/api/v1/records",
+        "/api/v1/subjects",
+        "/api/v1/subjects/{code}",
+    ] {
+        assert!(
+            paths.iter().any(|x| x.as_str() == p),
+            "{p} missing from {paths:?}"
+        );
+    }
+    insta::assert_json_snapshot!("openapi", doc);
+}

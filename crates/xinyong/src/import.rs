@@ -1,0 +1,517 @@
+//! `xinyong import`: CSV (Chinese standard headers or English names; UTF-8, UTF-8 with BOM or
+//! GBK/GB 18030) and JSONL files, streamed in constant memory.
+//!
+//! Each file is one transaction: by default any bad row means nothing from that file is
+//! stored, and every bad row is reported with its row number, column and reason. With
+//! `--partial --rejects FILE` the valid rows are stored and the bad ones written to FILE.
+//!
+//! Reading and validating run on a blocking thread; storing runs on the async side; a small
+//! bounded channel between them keeps memory constant and both cores busy.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
+use clap::{Args, ValueEnum};
+use encoding_rs::{Encoding, GB18030, UTF_8};
+use encoding_rs_io::DecodeReaderBytesBuilder;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::{Map, Value, json};
+use tokio::sync::mpsc;
+use xinyong_domain::catalogue::CoreAttribute;
+use xinyong_domain::{Catalogue, Department, FieldError, RawRecord, ValidRecord};
+use xinyong_store::{Outcome, Store};
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// The submitting department (must be registered and allowed the files' categories).
+    #[arg(long)]
+    pub department: String,
+    /// Category of every row, for files without a `category` (信息类别) column.
+    #[arg(long)]
+    pub category: Option<String>,
+    /// Store the valid rows even if some are bad (needs --rejects).
+    #[arg(long, requires = "rejects")]
+    pub partial: bool,
+    /// Where --partial writes the bad rows, as JSONL with their reasons.
+    #[arg(long, requires = "partial")]
+    pub rejects: Option<PathBuf>,
+    /// File format; by default taken from the extension (.csv, .jsonl, .ndjson).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Csv,
+    Jsonl,
+}
+
+/// Rows validated per chunk handed to the store.
+const CHUNK: usize = 2000;
+
+/// A bad row: where it is, what was in it, and everything wrong with it.
+struct BadRow {
+    row: u64,
+    errors: Vec<FieldError>,
+    input: Value,
+}
+
+enum Item {
+    Valid(Vec<ValidRecord>),
+    Bad(BadRow),
+}
+
+#[derive(Default, Debug)]
+struct Tally {
+    rows: u64,
+    created: u64,
+    new_versions: u64,
+    unchanged: u64,
+    bad: u64,
+}
+
+pub async fn run(
+    store: Arc<dyn Store>,
+    catalogue: &Catalogue,
+    args: ImportArgs,
+) -> Result<ExitCode> {
+    let department = store.department(&args.department).await?.with_context(|| {
+        format!(
+            "--department {}: no such department (register it with `xinyong department add`)",
+            args.department
+        )
+    })?;
+    if let Some(c) = &args.category {
+        if catalogue.category(c).is_none() {
+            bail!(
+                "--category {c}: not a category of catalogue {}",
+                catalogue.version
+            );
+        }
+        if !department.may_submit(c) {
+            bail!(
+                "--category {c}: department {} may not submit this category",
+                department.code
+            );
+        }
+    }
+    let mut rejects = match &args.rejects {
+        Some(p) => Some(BufWriter::new(
+            File::create(p).with_context(|| format!("creating {}", p.display()))?,
+        )),
+        None => None,
+    };
+    let today = xinyong_web::china_today();
+    let mut failed_files = 0;
+    for path in &args.files {
+        let format = match args.format {
+            Some(f) => f,
+            None => format_of(path)?,
+        };
+        let ok = import_file(
+            &store,
+            catalogue,
+            &department,
+            path,
+            format,
+            &args,
+            today,
+            rejects.as_mut(),
+        )
+        .await?;
+        if !ok {
+            failed_files += 1;
+        }
+    }
+    if let Some(r) = rejects.as_mut() {
+        r.flush()?;
+    }
+    Ok(if failed_files == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn format_of(path: &Path) -> Result<Format> {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("csv") => Ok(Format::Csv),
+        Some("jsonl" | "ndjson") => Ok(Format::Jsonl),
+        _ => bail!(
+            "{}: cannot tell the format from the extension; use --format csv or --format jsonl",
+            path.display()
+        ),
+    }
+}
+
+/// Imports one file in one transaction. Returns whether the file was imported.
+#[allow(clippy::too_many_arguments)]
+async fn import_file(
+    store: &Arc<dyn Store>,
+    catalogue: &Catalogue,
+    department: &Department,
+    path: &Path,
+    format: Format,
+    args: &ImportArgs,
+    today: NaiveDate,
+    mut rejects: Option<&mut BufWriter<File>>,
+) -> Result<bool> {
+    let name = path.display().to_string();
+    let file = File::open(path).with_context(|| format!("opening {name}"))?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} {msg} {bar:40} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+    ) {
+        bar.set_style(style);
+    }
+    bar.set_message(name.clone());
+    let reader = bar.wrap_read(file);
+
+    let (tx, mut rx) = mpsc::channel::<Item>(8);
+    let producer = {
+        let catalogue = catalogue.clone();
+        let department = department.clone();
+        let category = args.category.clone();
+        let name = name.clone();
+        tokio::task::spawn_blocking(move || -> Result<u64> {
+            let mut rows = Rows {
+                catalogue: &catalogue,
+                department: &department,
+                today,
+                tx,
+                chunk: Vec::with_capacity(CHUNK),
+                rows: 0,
+            };
+            match format {
+                Format::Csv => rows.csv(reader, category.as_deref(), &name)?,
+                Format::Jsonl => rows.jsonl(reader, category.as_deref(), &name)?,
+            }
+            rows.flush();
+            Ok(rows.rows)
+        })
+    };
+
+    let mut session = store.begin_import().await?;
+    let mut tally = Tally::default();
+    let mut storing = true;
+    while let Some(item) = rx.recv().await {
+        match item {
+            Item::Valid(chunk) if storing => {
+                for s in session.add(&department.code, &chunk).await? {
+                    match s.outcome {
+                        Outcome::Created => tally.created += 1,
+                        Outcome::NewVersion => tally.new_versions += 1,
+                        Outcome::Unchanged => tally.unchanged += 1,
+                    }
+                }
+            }
+            Item::Valid(_) => {}
+            Item::Bad(bad) => {
+                tally.bad += 1;
+                bar.suspend(|| {
+                    for e in &bad.errors {
+                        eprintln!(
+                            "{name}: row {}: {}: {}",
+                            bad.row,
+                            if e.field.is_empty() {
+                                "record"
+                            } else {
+                                &e.field
+                            },
+                            e.message
+                        );
+                    }
+                });
+                if let Some(r) = rejects.as_deref_mut() {
+                    let line = json!({"file": name, "row": bad.row, "errors": bad.errors, "input": bad.input});
+                    serde_json::to_writer(&mut *r, &line)?;
+                    r.write_all(b"\n")?;
+                }
+                // All or nothing: after the first bad row only validation goes on, for the report.
+                storing = args.partial;
+            }
+        }
+    }
+    bar.finish_and_clear();
+    let produced = producer.await.context("the reading thread failed")?;
+    let rows = match produced {
+        Ok(rows) => rows,
+        Err(e) => {
+            session.rollback().await?;
+            eprintln!("{name}: not imported: {e:#}");
+            return Ok(false);
+        }
+    };
+    tally.rows = rows;
+    if tally.bad > 0 && !args.partial {
+        session.rollback().await?;
+        eprintln!(
+            "{name}: {} of {} rows are bad; nothing from this file was stored",
+            tally.bad, tally.rows
+        );
+        return Ok(false);
+    }
+    session.commit().await?;
+    eprintln!(
+        "{name}: {} rows: {} created, {} new versions, {} unchanged, {} rejected",
+        tally.rows, tally.created, tally.new_versions, tally.unchanged, tally.bad
+    );
+    Ok(true)
+}
+
+/// Picks UTF-8 (with or without BOM) or GB 18030 (a superset of GBK) by looking at the start
+/// of the file, and returns a reader that yields UTF-8.
+fn decoded(mut reader: impl Read + Send + 'static) -> Result<impl Read + Send> {
+    let mut head = vec![0u8; 64 * 1024];
+    let mut filled = 0;
+    while filled < head.len() {
+        let n = reader.read(&mut head[filled..])?;
+        if n == 0 {
+            break;
+        }
+        filled += n;
+    }
+    head.truncate(filled);
+    let encoding: &'static Encoding = match std::str::from_utf8(&head) {
+        Ok(_) => UTF_8,
+        // A multi-byte character cut at the end of the sample is still UTF-8.
+        Err(e) if e.error_len().is_none() => UTF_8,
+        Err(_) => GB18030,
+    };
+    let joined = std::io::Cursor::new(head).chain(reader);
+    Ok(DecodeReaderBytesBuilder::new()
+        .encoding(Some(encoding))
+        .bom_override(true)
+        .strip_bom(true)
+        .build(joined))
+}
+
+struct Rows<'a> {
+    catalogue: &'a Catalogue,
+    department: &'a Department,
+    today: NaiveDate,
+    tx: mpsc::Sender<Item>,
+    chunk: Vec<ValidRecord>,
+    rows: u64,
+}
+
+impl Rows<'_> {
+    fn flush(&mut self) {
+        if !self.chunk.is_empty() {
+            let chunk = std::mem::replace(&mut self.chunk, Vec::with_capacity(CHUNK));
+            // A closed channel means the storing side gave up; it reports why.
+            let _ = self.tx.blocking_send(Item::Valid(chunk));
+        }
+    }
+
+    fn accept(&mut self, row: u64, raw: RawRecord, input: impl FnOnce() -> Value) {
+        self.rows += 1;
+        let result = self.check(&raw);
+        match result {
+            Ok(valid) => {
+                self.chunk.push(valid);
+                if self.chunk.len() >= CHUNK {
+                    self.flush();
+                }
+            }
+            Err(errors) => self.reject(row, errors, input()),
+        }
+    }
+
+    fn reject(&mut self, row: u64, errors: Vec<FieldError>, input: Value) {
+        let _ = self
+            .tx
+            .blocking_send(Item::Bad(BadRow { row, errors, input }));
+    }
+
+    fn check(&self, raw: &RawRecord) -> Result<ValidRecord, Vec<FieldError>> {
+        if let Some((key, category)) = raw.core.get(&CoreAttribute::Category) {
+            let category = category.trim();
+            if self.catalogue.category(category).is_some() && !self.department.may_submit(category)
+            {
+                return Err(vec![FieldError::new(
+                    key.as_str(),
+                    format!(
+                        "department {} may not submit category {category}",
+                        self.department.code
+                    ),
+                )]);
+            }
+        }
+        let valid = self.catalogue.validate(raw, self.today)?;
+        // Decoding replaced bytes that are neither UTF-8 nor GB 18030: refuse rather than store
+        // mangled text.
+        if valid.subject.name.contains('\u{FFFD}')
+            || valid
+                .fields
+                .values()
+                .any(|v| v.as_str().is_some_and(|s| s.contains('\u{FFFD}')))
+        {
+            return Err(vec![FieldError::new(
+                "",
+                "contains bytes that are not valid UTF-8 or GBK text",
+            )]);
+        }
+        Ok(valid)
+    }
+
+    fn csv(
+        &mut self,
+        reader: impl Read + Send + 'static,
+        category: Option<&str>,
+        name: &str,
+    ) -> Result<()> {
+        let mut csv = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(decoded(reader)?);
+        let headers: Vec<String> = csv
+            .headers()
+            .with_context(|| format!("{name}: reading the header row"))?
+            .iter()
+            .map(|h| h.trim().to_owned())
+            .collect();
+        // Resolve columns once: a core attribute, or a field of the category.
+        let columns: Vec<Option<CoreAttribute>> = headers
+            .iter()
+            .map(|h| self.catalogue.core_attribute(h))
+            .collect();
+        for (i, h) in headers.iter().enumerate() {
+            if h.is_empty() {
+                bail!("{name}: column {} has an empty header", i + 1);
+            }
+            if headers[..i].contains(h) {
+                bail!("{name}: column {h:?} appears twice");
+            }
+        }
+        let has_category_column = columns.contains(&Some(CoreAttribute::Category));
+        if !has_category_column {
+            let Some(category) = category else {
+                bail!("{name}: no category column (category / 信息类别); give --category");
+            };
+            if let Some(cat) = self.catalogue.category(category) {
+                for (h, c) in headers.iter().zip(&columns) {
+                    if c.is_none() && cat.field(h).is_none() {
+                        bail!(
+                            "{name}: column {h:?} is neither a core attribute nor a field of category {category}"
+                        );
+                    }
+                }
+            }
+        }
+        let mut record = csv::StringRecord::new();
+        loop {
+            let line = csv.position().line();
+            match csv.read_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => {
+                    self.rows += 1;
+                    self.reject(
+                        line,
+                        vec![FieldError::new("", format!("unreadable CSV: {e}"))],
+                        Value::Null,
+                    );
+                    continue;
+                }
+            }
+            let row = record.position().map_or(line, |p| p.line());
+            let input = || {
+                Value::Object(
+                    headers
+                        .iter()
+                        .zip(record.iter())
+                        .map(|(h, v)| (h.clone(), Value::String(v.to_owned())))
+                        .collect::<Map<_, _>>(),
+                )
+            };
+            if record.len() != headers.len() {
+                self.rows += 1;
+                let msg = format!(
+                    "has {} columns, the header has {}",
+                    record.len(),
+                    headers.len()
+                );
+                let input = input();
+                self.reject(row, vec![FieldError::new("", msg)], input);
+                continue;
+            }
+            let mut raw = RawRecord::default();
+            if let Some(c) = category {
+                raw.set(CoreAttribute::Category, "--category", c);
+            }
+            for ((h, col), value) in headers.iter().zip(&columns).zip(record.iter()) {
+                match col {
+                    Some(attr) => {
+                        if !value.trim().is_empty() || !raw.core.contains_key(attr) {
+                            raw.set(*attr, h.as_str(), value);
+                        }
+                    }
+                    None if value.trim().is_empty() => {}
+                    None => {
+                        raw.fields
+                            .insert(h.clone(), Value::String(value.to_owned()));
+                    }
+                }
+            }
+            let input = input();
+            self.accept(row, raw, || input);
+        }
+        Ok(())
+    }
+
+    fn jsonl(
+        &mut self,
+        reader: impl Read + Send + 'static,
+        category: Option<&str>,
+        _name: &str,
+    ) -> Result<()> {
+        let lines = BufReader::with_capacity(256 * 1024, decoded(reader)?);
+        for (i, line) in lines.lines().enumerate() {
+            let row = i as u64 + 1;
+            let line = line?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let value: Value = match serde_json::from_str(&line) {
+                Ok(v) => v,
+                Err(e) => {
+                    self.rows += 1;
+                    self.reject(
+                        row,
+                        vec![FieldError::new("", format!("not JSON: {e}"))],
+                        Value::String(line),
+                    );
+                    continue;
+                }
+            };
+            match RawRecord::from_json(&value) {
+                Ok(mut raw) => {
+                    if let (Some(c), false) =
+                        (category, raw.core.contains_key(&CoreAttribute::Category))
+                    {
+                        raw.set(CoreAttribute::Category, "--category", c);
+                    }
+                    self.accept(row, raw, || value);
+                }
+                Err(errors) => {
+                    self.rows += 1;
+                    self.reject(row, errors, value);
+                }
+            }
+        }
+        Ok(())
+    }
+}

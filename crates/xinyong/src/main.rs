@@ -1,0 +1,364 @@
+//! `xinyong`: the one binary of the platform. A thin shell: it parses the command line, opens
+//! the store and calls into the library crates.
+
+use std::io::{BufRead, Write};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use xinyong_domain::code::SubjectCode;
+use xinyong_domain::{Catalogue, Department};
+use xinyong_store::{Role, Store, Token};
+
+mod bench;
+mod demo;
+mod import;
+
+#[derive(Parser)]
+#[command(
+    name = "xinyong",
+    version,
+    about = "Xinyong public credit information platform"
+)]
+struct Cli {
+    /// Database URL: sqlite://PATH (created if missing) or postgres://USER@HOST/DB.
+    #[arg(
+        long,
+        global = true,
+        env = "XINYONG_DB",
+        default_value = "sqlite://xinyong.db"
+    )]
+    db: String,
+    /// Catalogue file to use instead of the shipped one.
+    #[arg(long, global = true, env = "XINYONG_CATALOGUE")]
+    catalogue: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API and the public website.
+    Serve {
+        #[arg(long, env = "XINYONG_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Fill an empty database with the synthetic demo data set first.
+        #[arg(long)]
+        demo: bool,
+        #[command(flatten)]
+        size: demo::DemoSize,
+    },
+    /// Fill an empty database with a synthetic demo data set.
+    Demo {
+        #[command(flatten)]
+        size: demo::DemoSize,
+        /// Write the records as JSONL to this file instead of storing them.
+        #[arg(long)]
+        jsonl: Option<PathBuf>,
+    },
+    /// Import records from CSV or JSONL files (all or nothing per file).
+    Import(import::ImportArgs),
+    /// Manage departments.
+    Department {
+        #[command(subcommand)]
+        command: DepartmentCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Check codes: Unified Social Credit Codes and citizen identity numbers.
+    Code {
+        #[command(subcommand)]
+        command: CodeCommand,
+    },
+    /// Create or upgrade the database schema.
+    Migrate,
+    /// Benchmarks, each with a baseline measured in the same run.
+    Bench {
+        #[command(subcommand)]
+        command: bench::BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DepartmentCommand {
+    /// Register a department, or add categories to one (idempotent).
+    Add {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// A catalogue category the department may submit (repeatable).
+        #[arg(long = "category")]
+        categories: Vec<String>,
+    },
+    /// List departments and their categories.
+    List,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token and print it, alone, on stdout. It is shown this once.
+    Create(TokenArgs),
+}
+
+#[derive(Args)]
+struct TokenArgs {
+    /// `department` or `operator`.
+    #[arg(long)]
+    role: String,
+    /// The department a department token acts for.
+    #[arg(long)]
+    department: Option<String>,
+    /// A note saying what the token is for.
+    #[arg(long, default_value = "")]
+    label: String,
+    /// Days until the token expires (default: never).
+    #[arg(long)]
+    expires_in_days: Option<u32>,
+}
+
+#[derive(Subcommand)]
+enum CodeCommand {
+    /// One line per code: CODE<TAB>valid<TAB>KIND or CODE<TAB>invalid<TAB>REASON. Reads stdin,
+    /// one code per line, when no code is given. Exits 1 if any code is invalid.
+    Check { codes: Vec<String> },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("XINYONG_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load_catalogue(path: Option<&PathBuf>) -> Result<Catalogue> {
+    match path {
+        None => Ok(Catalogue::shipped()),
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("reading catalogue {}", p.display()))?;
+            Catalogue::from_toml_str(&text).with_context(|| format!("catalogue {}", p.display()))
+        }
+    }
+}
+
+async fn open(db: &str) -> Result<Arc<dyn Store>> {
+    xinyong_store::open(db)
+        .await
+        .with_context(|| format!("opening database {db}"))
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    let catalogue = load_catalogue(cli.catalogue.as_ref())?;
+    match cli.command {
+        Command::Code {
+            command: CodeCommand::Check { codes },
+        } => code_check(codes),
+        Command::Migrate => {
+            open(&cli.db).await?;
+            eprintln!("database {} is up to date", cli.db);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Department { command } => {
+            let store = open(&cli.db).await?;
+            department(&*store, &catalogue, command).await
+        }
+        Command::Token {
+            command: TokenCommand::Create(args),
+        } => {
+            let store = open(&cli.db).await?;
+            token_create(&*store, args).await
+        }
+        Command::Import(args) => {
+            let store = open(&cli.db).await?;
+            import::run(store, &catalogue, args).await
+        }
+        Command::Demo {
+            size,
+            jsonl: Some(path),
+        } => {
+            demo::write_jsonl(&catalogue, &size, &path)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { size, jsonl: None } => {
+            let store = open(&cli.db).await?;
+            demo::fill(&*store, &catalogue, &size).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { addr, demo, size } => {
+            let store = open(&cli.db).await?;
+            if demo {
+                demo::fill(&*store, &catalogue, &size).await?;
+            }
+            serve(store, catalogue, addr).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { command } => bench::run(&catalogue, command).await,
+    }
+}
+
+async fn serve(store: Arc<dyn Store>, catalogue: Catalogue, addr: SocketAddr) -> Result<()> {
+    let state = xinyong_web::AppState::new(store, catalogue);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding {addr}"))?;
+    let local = listener.local_addr()?;
+    eprintln!(
+        "Xinyong is serving on http://{local}/ (API under /api/v1, OpenAPI at /openapi.json)"
+    );
+    xinyong_web::serve(listener, state).await?;
+    Ok(())
+}
+
+async fn department(
+    store: &dyn Store,
+    catalogue: &Catalogue,
+    command: DepartmentCommand,
+) -> Result<ExitCode> {
+    match command {
+        DepartmentCommand::Add {
+            code,
+            name,
+            categories,
+        } => {
+            Department::check_code(&code)?;
+            if name.trim().is_empty() {
+                bail!("--name must not be empty");
+            }
+            for c in &categories {
+                if catalogue.category(c).is_none() {
+                    let known: Vec<&str> =
+                        catalogue.categories.iter().map(|c| c.id.as_str()).collect();
+                    bail!(
+                        "--category {c}: not a category of catalogue {} (known: {})",
+                        catalogue.version,
+                        known.join(", ")
+                    );
+                }
+            }
+            store
+                .put_department(&Department {
+                    code: code.clone(),
+                    name: name.trim().to_owned(),
+                    categories: categories.into_iter().collect(),
+                })
+                .await?;
+            let d = store
+                .department(&code)
+                .await?
+                .context("department vanished after registration")?;
+            let cats: Vec<&str> = d.categories.iter().map(String::as_str).collect();
+            eprintln!(
+                "department {} ({}) may submit: {}",
+                d.code,
+                d.name,
+                if cats.is_empty() {
+                    "nothing yet".to_owned()
+                } else {
+                    cats.join(", ")
+                }
+            );
+        }
+        DepartmentCommand::List => {
+            let mut out = std::io::stdout().lock();
+            for d in store.departments().await? {
+                let cats: Vec<&str> = d.categories.iter().map(String::as_str).collect();
+                writeln!(out, "{}\t{}\t{}", d.code, d.name, cats.join(","))?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn token_create(store: &dyn Store, args: TokenArgs) -> Result<ExitCode> {
+    let role = Role::parse(&args.role)
+        .with_context(|| format!("--role {}: expected department or operator", args.role))?;
+    let department = match (role, args.department) {
+        (Role::Department, Some(code)) => {
+            if store.department(&code).await?.is_none() {
+                bail!(
+                    "--department {code}: no such department (register it with `xinyong department add`)"
+                );
+            }
+            Some(code)
+        }
+        (Role::Department, None) => bail!("--role department needs --department CODE"),
+        (Role::Operator, Some(_)) => bail!("--department is only for department tokens"),
+        (Role::Operator, None) => None,
+    };
+    let now = chrono::Utc::now();
+    let token = xinyong_web::auth::new_token();
+    store
+        .put_token(&Token {
+            id: xinyong_store::new_id(),
+            hash: token.hash.clone(),
+            role,
+            department,
+            label: args.label,
+            created_at: now,
+            expires_at: args
+                .expires_in_days
+                .map(|d| now + chrono::Duration::days(i64::from(d))),
+            revoked_at: None,
+        })
+        .await?;
+    println!("{}", token.secret);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn code_check(codes: Vec<String>) -> Result<ExitCode> {
+    let mut all_valid = true;
+    let mut out = std::io::stdout().lock();
+    let mut check = |code: &str| -> Result<()> {
+        let code = code.trim();
+        match SubjectCode::parse(code) {
+            Ok(c) => writeln!(out, "{code}\tvalid\t{}", c.kind_label())?,
+            Err(e) => {
+                all_valid = false;
+                writeln!(out, "{code}\tinvalid\t{e}")?;
+            }
+        }
+        Ok(())
+    };
+    if codes.is_empty() {
+        for line in std::io::stdin().lock().lines() {
+            let line = line.context("reading stdin")?;
+            if !line.trim().is_empty() {
+                check(&line)?;
+            }
+        }
+    } else {
+        for c in &codes {
+            check(c)?;
+        }
+    }
+    Ok(if all_valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
