@@ -157,24 +157,56 @@ pub struct ValidRecord {
     pub publicity_until: NaiveDate,
     /// Normalised field values keyed by the field's English name.
     pub fields: BTreeMap<String, Value>,
+    /// `fields` as canonical JSON (keys sorted), computed once at validation.
+    pub fields_json: String,
+    /// SHA-256 over a canonical serialisation of everything that makes up the record's
+    /// content: equal hashes mean a re-submission is a no-op.
+    pub content_hash: String,
 }
 
 impl ValidRecord {
-    /// SHA-256 over a canonical serialisation of everything that makes up the record's content.
-    /// Equal hashes mean a re-submission is a no-op.
-    pub fn content_hash(&self) -> String {
-        let canonical = serde_json::json!({
-            "category": self.category,
-            "subject": [self.subject.code.as_str(), self.subject.name, self.subject.kind.as_str()],
-            "document_no": self.document_no,
-            "decided_on": self.decided_on.to_string(),
-            "legal_basis": self.legal_basis,
-            "tier": self.tier.map(Tier::as_str),
-            "publicity_until": self.publicity_until.to_string(),
-            "fields": self.fields,
-        });
-        // serde_json maps are ordered (BTreeMap), so the serialisation is canonical.
-        hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+    /// Builds a checked record, computing its canonical field serialisation and content hash.
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        category: String,
+        subject: Subject,
+        document_no: String,
+        decided_on: NaiveDate,
+        legal_basis: String,
+        tier: Option<Tier>,
+        publicity_until: NaiveDate,
+        fields: BTreeMap<String, Value>,
+    ) -> ValidRecord {
+        // A map of strings and numbers always serialises; an empty object is the only fallback.
+        let fields_json = serde_json::to_string(&fields).unwrap_or_else(|_| "{}".to_owned());
+        let head = serde_json::json!([
+            category,
+            subject.code.as_str(),
+            subject.name,
+            subject.kind.as_str(),
+            document_no,
+            decided_on.to_string(),
+            legal_basis,
+            tier.map(Tier::as_str),
+            publicity_until.to_string(),
+        ]);
+        let mut hasher = Sha256::new();
+        hasher.update(head.to_string().as_bytes());
+        hasher.update(b"\n");
+        hasher.update(fields_json.as_bytes());
+        let content_hash = hex::encode(hasher.finalize());
+        ValidRecord {
+            category,
+            subject,
+            document_no,
+            decided_on,
+            legal_basis,
+            tier,
+            publicity_until,
+            fields,
+            fields_json,
+            content_hash,
+        }
     }
 }
 
@@ -253,7 +285,21 @@ pub fn infer_subject_kind(code: &str) -> Option<SubjectKind> {
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    // Departments export dates as 2024-03-01, 2024/03/01 or 20240301.
+    // Fast path for the ISO form that APIs and most exports use; chrono's format parser is
+    // comparatively slow and this runs for every date of every imported row.
+    let b = s.as_bytes();
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        let num = |r: std::ops::Range<usize>| -> Option<u32> {
+            b[r].iter().try_fold(0u32, |acc, c| {
+                c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+            })
+        };
+        if let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) {
+            return NaiveDate::from_ymd_opt(y as i32, m, d)
+                .ok_or_else(|| format!("{s:?} is not a date (expected YYYY-MM-DD)"));
+        }
+    }
+    // Departments also export dates as 2024/03/01, 20240301 or 2024年03月01日.
     let formats = ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y年%m月%d日"];
     formats
         .iter()
@@ -550,16 +596,16 @@ impl Catalogue {
                 Some(decided_on),
                 Some((_, legal_basis)),
                 Some(publicity_until),
-            ) => Ok(ValidRecord {
-                category: cat.id.clone(),
-                subject: Subject { code, name, kind },
+            ) => Ok(ValidRecord::new(
+                cat.id.clone(),
+                Subject { code, name, kind },
                 document_no,
                 decided_on,
                 legal_basis,
                 tier,
                 publicity_until,
                 fields,
-            }),
+            )),
             _ => {
                 if errors.is_empty() {
                     errors.push(FieldError::new("", "record is incomplete"));

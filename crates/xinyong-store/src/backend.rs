@@ -13,7 +13,7 @@ use xinyong_domain::{Record, RecordStatus, SubjectKind, Tier, ValidRecord};
 
 use crate::{Outcome, StoreError, Submitted, new_id};
 
-/// Rows per multi-row statement: record_versions has 13 columns, and SQLite allows 32,766
+/// Rows per multi-row statement: records has 16 columns, and SQLite allows 32,766
 /// bound parameters per statement.
 pub(crate) const CHUNK: usize = 500;
 
@@ -73,10 +73,6 @@ impl TryFrom<RecordRow> for Record {
     }
 }
 
-pub(crate) const RECORD_COLUMNS: &str = "r.id, v.version, v.status, r.department, r.category, \
-    v.subject_code, v.subject_name, v.subject_kind, r.document_no, v.decided_on, v.legal_basis, \
-    v.tier, v.publicity_until, v.fields, v.content_hash, v.recorded_at";
-
 /// The state of an existing record identity, as far as a chunk being added needs it.
 pub(crate) struct Existing {
     pub id: String,
@@ -84,15 +80,14 @@ pub(crate) struct Existing {
     pub hash: String,
 }
 
-/// What a chunk turns into: rows to insert and pointers to move.
+/// What a chunk turns into: rows to insert, then versions to apply in order.
 #[derive(Default)]
 pub(crate) struct Plan<'a> {
-    /// New record identities: id -> (category, document_no, subject_code, current_version).
-    pub new_records: BTreeMap<String, (&'a str, &'a str, &'a str, u32)>,
-    /// Existing identities that got a new version: id -> (version, subject_code).
-    pub moved: BTreeMap<String, (u32, &'a str)>,
-    /// (record id, version, record) for every version row to insert.
-    pub versions: Vec<(String, u32, &'a ValidRecord, String)>,
+    /// New record identities: (id, first version's record, content hash).
+    pub inserts: Vec<(String, &'a ValidRecord, String)>,
+    /// New versions of identities, in submission order: (id, version, record, content hash).
+    /// Applied after the inserts, each one moving the current row to history first.
+    pub updates: Vec<(String, u32, &'a ValidRecord, String)>,
     pub out: Vec<Submitted>,
 }
 
@@ -105,9 +100,8 @@ pub(crate) fn plan<'a>(
 ) -> Plan<'a> {
     let mut plan = Plan::default();
     for rec in records {
-        let hash = rec.content_hash();
+        let hash = rec.content_hash.clone();
         let key = (rec.category.clone(), rec.document_no.clone());
-        let code = rec.subject.code.as_str();
         match existing.get_mut(&key) {
             Some(e) if e.hash == hash => plan.out.push(Submitted {
                 id: e.id.clone(),
@@ -117,16 +111,7 @@ pub(crate) fn plan<'a>(
             Some(e) => {
                 e.version += 1;
                 e.hash = hash.clone();
-                match plan.new_records.get_mut(&e.id) {
-                    Some(row) => {
-                        row.2 = code;
-                        row.3 = e.version;
-                    }
-                    None => {
-                        plan.moved.insert(e.id.clone(), (e.version, code));
-                    }
-                }
-                plan.versions.push((e.id.clone(), e.version, rec, hash));
+                plan.updates.push((e.id.clone(), e.version, rec, hash));
                 plan.out.push(Submitted {
                     id: e.id.clone(),
                     version: e.version,
@@ -135,11 +120,7 @@ pub(crate) fn plan<'a>(
             }
             None => {
                 let id = new_id();
-                plan.new_records.insert(
-                    id.clone(),
-                    (rec.category.as_str(), rec.document_no.as_str(), code, 1),
-                );
-                plan.versions.push((id.clone(), 1, rec, hash.clone()));
+                plan.inserts.push((id.clone(), rec, hash.clone()));
                 plan.out.push(Submitted {
                     id: id.clone(),
                     version: 1,
@@ -158,6 +139,11 @@ pub(crate) fn plan<'a>(
     }
     plan
 }
+
+/// Columns of `records` and `record_history`, in the order [`RecordRow`] reads them.
+pub(crate) const RECORD_COLUMNS: &str = "id, version, status, department, category, \
+    subject_code, subject_name, subject_kind, document_no, decided_on, legal_basis, \
+    tier, publicity_until, fields, content_hash, recorded_at";
 
 /// Implements [`crate::Store`] and [`crate::ImportSession`] for one sqlx database.
 macro_rules! impl_store {
@@ -222,13 +208,11 @@ macro_rules! impl_store {
 
                     // Identities of this chunk that already exist, with their current hash.
                     let mut qb = QueryBuilder::<$db>::new(
-                        "SELECT r.id, r.category, r.document_no, r.current_version, v.content_hash \
-                         FROM records r JOIN record_versions v \
-                         ON v.record_id = r.id AND v.version = r.current_version \
-                         WHERE r.department = ",
+                        "SELECT id, category, document_no, version, content_hash \
+                         FROM records WHERE department = ",
                     );
                     qb.push_bind(department.to_owned());
-                    qb.push(" AND r.document_no IN (");
+                    qb.push(" AND document_no IN (");
                     let mut sep = qb.separated(", ");
                     let docs: std::collections::BTreeSet<&str> =
                         chunk.iter().map(|r| r.document_no.as_str()).collect();
@@ -251,29 +235,18 @@ macro_rules! impl_store {
                     }
                     let plan = plan(chunk, &mut existing);
 
-                    if !plan.new_records.is_empty() {
+                    if !plan.inserts.is_empty() {
                         let mut qb = QueryBuilder::<$db>::new(
-                            "INSERT INTO records (id, department, category, document_no, subject_code, current_version) ",
+                            "INSERT INTO records (id, department, category, document_no, version, \
+                             status, subject_code, subject_name, subject_kind, decided_on, \
+                             legal_basis, tier, publicity_until, fields, content_hash, recorded_at) ",
                         );
-                        qb.push_values(&plan.new_records, |mut b, (id, (cat, doc, code, v))| {
+                        qb.push_values(&plan.inserts, |mut b, (id, rec, hash)| {
                             b.push_bind(id.clone())
                                 .push_bind(department.to_owned())
-                                .push_bind(cat.to_string())
-                                .push_bind(doc.to_string())
-                                .push_bind(code.to_string())
-                                .push_bind(i64::from(*v));
-                        });
-                        qb.build().execute(&mut *self.tx).await?;
-                    }
-                    if !plan.versions.is_empty() {
-                        let mut qb = QueryBuilder::<$db>::new(
-                            "INSERT INTO record_versions (record_id, version, status, subject_code, \
-                             subject_name, subject_kind, decided_on, legal_basis, tier, \
-                             publicity_until, fields, content_hash, recorded_at) ",
-                        );
-                        qb.push_values(&plan.versions, |mut b, (id, version, rec, hash)| {
-                            b.push_bind(id.clone())
-                                .push_bind(i64::from(*version))
+                                .push_bind(rec.category.clone())
+                                .push_bind(rec.document_no.clone())
+                                .push_bind(1i64)
                                 .push_bind(xinyong_domain::RecordStatus::Active.as_str())
                                 .push_bind(rec.subject.code.as_str().to_owned())
                                 .push_bind(rec.subject.name.clone())
@@ -282,19 +255,33 @@ macro_rules! impl_store {
                                 .push_bind(rec.legal_basis.clone())
                                 .push_bind(rec.tier.map(|t| t.as_str()))
                                 .push_bind(rec.publicity_until)
-                                .push_bind(sqlx::types::Json(rec.fields.clone()))
+                                .push_bind(rec.fields_json.clone());
+                            b.push_unseparated($store::JSON_CAST)
                                 .push_bind(hash.clone())
                                 .push_bind(now);
                         });
                         qb.build().execute(&mut *self.tx).await?;
                     }
-                    for (id, (version, code)) in &plan.moved {
-                        let mut qb = QueryBuilder::<$db>::new("UPDATE records SET current_version = ");
+                    for (id, version, rec, hash) in &plan.updates {
+                        // History first: the superseded version is kept, never overwritten.
+                        let mut qb = QueryBuilder::<$db>::new("INSERT INTO record_history (");
+                        qb.push(RECORD_COLUMNS).push(") SELECT ").push(RECORD_COLUMNS);
+                        qb.push(" FROM records WHERE id = ").push_bind(id.clone());
+                        qb.build().execute(&mut *self.tx).await?;
+                        let mut qb = QueryBuilder::<$db>::new("UPDATE records SET version = ");
                         qb.push_bind(i64::from(*version));
-                        qb.push(", subject_code = ");
-                        qb.push_bind(code.to_string());
-                        qb.push(" WHERE id = ");
-                        qb.push_bind(id.clone());
+                        qb.push(", status = ").push_bind(xinyong_domain::RecordStatus::Active.as_str());
+                        qb.push(", subject_code = ").push_bind(rec.subject.code.as_str().to_owned());
+                        qb.push(", subject_name = ").push_bind(rec.subject.name.clone());
+                        qb.push(", subject_kind = ").push_bind(rec.subject.kind.as_str());
+                        qb.push(", decided_on = ").push_bind(rec.decided_on);
+                        qb.push(", legal_basis = ").push_bind(rec.legal_basis.clone());
+                        qb.push(", tier = ").push_bind(rec.tier.map(|t| t.as_str()));
+                        qb.push(", publicity_until = ").push_bind(rec.publicity_until);
+                        qb.push(", fields = ").push_bind(rec.fields_json.clone()).push($store::JSON_CAST);
+                        qb.push(", content_hash = ").push_bind(hash.clone());
+                        qb.push(", recorded_at = ").push_bind(now);
+                        qb.push(" WHERE id = ").push_bind(id.clone());
                         qb.build().execute(&mut *self.tx).await?;
                     }
                     out.extend(plan.out);
@@ -511,9 +498,7 @@ macro_rules! impl_store {
                 code: &str,
             ) -> Result<Vec<xinyong_domain::Record>, $crate::StoreError> {
                 let sql = format!(
-                    "SELECT {} FROM records r JOIN record_versions v \
-                     ON v.record_id = r.id AND v.version = r.current_version \
-                     WHERE r.subject_code = {} ORDER BY v.decided_on DESC, r.id",
+                    "SELECT {} FROM records WHERE subject_code = {} ORDER BY decided_on DESC, id",
                     $crate::backend::RECORD_COLUMNS,
                     Self::P1
                 );
@@ -525,10 +510,10 @@ macro_rules! impl_store {
                 id: &str,
             ) -> Result<Vec<xinyong_domain::Record>, $crate::StoreError> {
                 let sql = format!(
-                    "SELECT {} FROM records r JOIN record_versions v ON v.record_id = r.id \
-                     WHERE r.id = {} ORDER BY v.version",
-                    $crate::backend::RECORD_COLUMNS,
-                    Self::P1
+                    "SELECT {cols} FROM record_history WHERE id = {p} \
+                     UNION ALL SELECT {cols} FROM records WHERE id = {p} ORDER BY version",
+                    cols = $crate::backend::RECORD_COLUMNS,
+                    p = Self::P1
                 );
                 self.fetch_records(&sql, id).await
             }

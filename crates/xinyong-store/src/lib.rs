@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 
 mod backend;
+pub mod baseline;
 mod postgres;
 mod sqlite;
 

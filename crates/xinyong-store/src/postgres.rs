@@ -15,6 +15,8 @@ pub struct PgStore {
 }
 
 impl PgStore {
+    /// What turns a bound JSON text into the column's JSON type.
+    const JSON_CAST: &'static str = "::jsonb";
     const P1: &'static str = "$1";
 
     /// Connects to `postgres://...` and migrates the database.

@@ -314,7 +314,7 @@ async fn stored_records_read_back_unchanged(store: Arc<dyn Store>) {
     assert_eq!(back.tier, rec.tier);
     assert_eq!(back.legal_basis, rec.legal_basis);
     assert_eq!(back.fields, rec.fields);
-    assert_eq!(back.content_hash, rec.content_hash());
+    assert_eq!(back.content_hash, rec.content_hash);
     assert_eq!(back.department, "SAMR");
     let subject = store.subject(&c[0]).await.unwrap().unwrap();
     assert_eq!(subject.name, rec.subject.name);

@@ -35,22 +35,13 @@ CREATE TABLE subjects (
     updated_at  TIMESTAMPTZ NOT NULL
 );
 
--- A record's identity and a pointer to its current version; content lives in record_versions.
+-- The current version of every record, keyed by an application-generated id; identity is
+-- (department, document_no, category). Reads of a subject's file touch this table only.
 CREATE TABLE records (
     id               TEXT PRIMARY KEY,
     department       TEXT NOT NULL REFERENCES departments(code),
     category         TEXT NOT NULL,
     document_no      TEXT NOT NULL,
-    subject_code     TEXT NOT NULL,
-    current_version  BIGINT NOT NULL,
-    UNIQUE (department, document_no, category)
-);
-CREATE INDEX records_by_subject ON records (subject_code);
-
--- Every version ever accepted. Rows are only ever inserted: corrections and status changes are
--- new versions (SPEC: nothing is silently lost or overwritten).
-CREATE TABLE record_versions (
-    record_id        TEXT NOT NULL REFERENCES records(id),
     version          BIGINT NOT NULL,
     status           TEXT NOT NULL,
     subject_code     TEXT NOT NULL,
@@ -63,5 +54,28 @@ CREATE TABLE record_versions (
     fields           JSONB NOT NULL,
     content_hash     TEXT NOT NULL,
     recorded_at      TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (record_id, version)
+    UNIQUE (department, document_no, category)
+);
+CREATE INDEX records_by_subject ON records (subject_code);
+
+-- Every superseded version, copied here before its current row changes. Rows are only ever
+-- inserted (SPEC: nothing is silently lost or overwritten).
+CREATE TABLE record_history (
+    id               TEXT NOT NULL,
+    department       TEXT NOT NULL,
+    category         TEXT NOT NULL,
+    document_no      TEXT NOT NULL,
+    version          BIGINT NOT NULL,
+    status           TEXT NOT NULL,
+    subject_code     TEXT NOT NULL,
+    subject_name     TEXT NOT NULL,
+    subject_kind     TEXT NOT NULL,
+    decided_on       DATE NOT NULL,
+    legal_basis      TEXT NOT NULL,
+    tier             TEXT,
+    publicity_until  DATE NOT NULL,
+    fields           JSONB NOT NULL,
+    content_hash     TEXT NOT NULL,
+    recorded_at      TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (id, version)
 );

@@ -1,0 +1,58 @@
+//! Baselines for benchmarks: the same rows written the plainest way the database allows, so a
+//! benchmark can print "ours ÷ bare" measured on the same machine in the same run.
+
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use sqlx::QueryBuilder;
+
+use crate::{SqliteStore, StoreError};
+
+/// One row as the baseline writes it: the columns of a record version, already extracted.
+pub struct BareRow {
+    pub id: String,
+    pub category: String,
+    pub document_no: String,
+    pub subject_code: String,
+    pub subject_name: String,
+    pub decided_on: NaiveDate,
+    pub legal_basis: String,
+    pub tier: Option<String>,
+    pub fields: String,
+}
+
+/// Inserts `rows` into a plain table of a fresh SQLite database (same connection settings as
+/// the store: WAL, synchronous FULL) in one transaction with multi-row statements, and
+/// returns the time taken. No validation, no versioning, no indexes beyond the primary key.
+pub async fn bare_sqlite_insert(url: &str, rows: &[BareRow]) -> Result<Duration, StoreError> {
+    let store = SqliteStore::open(url).await?;
+    let pool = store.pool();
+    sqlx::query(
+        "CREATE TABLE bare (id TEXT PRIMARY KEY, category TEXT NOT NULL, document_no TEXT NOT NULL, \
+         subject_code TEXT NOT NULL, subject_name TEXT NOT NULL, decided_on TEXT NOT NULL, \
+         legal_basis TEXT NOT NULL, tier TEXT, fields TEXT NOT NULL)",
+    )
+    .execute(pool)
+    .await?;
+    let start = Instant::now();
+    let mut tx = pool.begin().await?;
+    for chunk in rows.chunks(crate::backend::CHUNK) {
+        let mut qb = QueryBuilder::new(
+            "INSERT INTO bare (id, category, document_no, subject_code, subject_name, decided_on, legal_basis, tier, fields) ",
+        );
+        qb.push_values(chunk, |mut b, r| {
+            b.push_bind(r.id.clone())
+                .push_bind(r.category.clone())
+                .push_bind(r.document_no.clone())
+                .push_bind(r.subject_code.clone())
+                .push_bind(r.subject_name.clone())
+                .push_bind(r.decided_on)
+                .push_bind(r.legal_basis.clone())
+                .push_bind(r.tier.clone())
+                .push_bind(r.fields.clone());
+        });
+        qb.build().execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(start.elapsed())
+}

@@ -1,0 +1,438 @@
+//! The `xinyong` command as a user runs it: a real binary, a real SQLite file.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use xinyong_store::{SqliteStore, Store};
+
+const DEPT: &str = "SZ-SAMR";
+const COMPANY: &str = "91110000600037341L";
+const OTHER: &str = "91110108551385082Q";
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        let env = Env {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        let out = env.run(&[
+            "department",
+            "add",
+            "--code",
+            DEPT,
+            "--name",
+            "深圳市市场监督管理局",
+            "--category",
+            "admin_penalty",
+            "--category",
+            "admin_license",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        env
+    }
+
+    fn db(&self) -> String {
+        format!("sqlite://{}", self.dir.path().join("x.db").display())
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn cmd(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_xinyong"));
+        c.env("XINYONG_DB", self.db())
+            .env_remove("XINYONG_CATALOGUE")
+            .current_dir(self.dir.path());
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().unwrap()
+    }
+
+    fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    fn import(&self, extra: &[&str], file: &Path) -> Output {
+        let mut args = vec!["import", "--department", DEPT];
+        args.extend_from_slice(extra);
+        let f = file.to_str().unwrap().to_owned();
+        args.push(&f);
+        self.run(&args)
+    }
+
+    fn records(&self, code: &str) -> Vec<xinyong_domain::Record> {
+        let db = self.db();
+        let code = code.to_owned();
+        tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(async move {
+                let store = SqliteStore::open(&db).await.unwrap();
+                store.records_of_subject(&code).await.unwrap()
+            })
+    }
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const ZH_HEADER: &str = "行政相对人名称,行政相对人类别,统一社会信用代码,法定代表人,行政处罚决定书文号,违法行为类型,违法事实,处罚依据,处罚类别,处罚内容,罚款金额（万元）,处罚决定日期,失信严重程度,处罚机关,备注\n";
+
+fn zh_row(code: &str, doc: &str) -> String {
+    format!(
+        "北京示例科技有限公司,法人及非法人组织,{code},张三,{doc},广告监管,发布虚假广告,《中华人民共和国广告法》第五十五条,罚款,罚款人民币二万元,2.0,2026-09-01,一般,深圳市市场监督管理局,\n"
+    )
+}
+
+#[test]
+fn csv_with_chinese_standard_headers_and_bom_is_imported() {
+    let env = Env::new();
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(ZH_HEADER.as_bytes());
+    bytes.extend(zh_row(COMPANY, "深市监罚〔2026〕1号").as_bytes());
+    bytes.extend(zh_row(OTHER, "深市监罚〔2026〕2号").as_bytes());
+    let file = env.write("penalties.csv", &bytes);
+    let out = env.import(&["--category", "admin_penalty"], &file);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("2 rows: 2 created"),
+        "{}",
+        stderr(&out)
+    );
+    let recs = env.records(COMPANY);
+    assert_eq!(recs.len(), 1);
+    assert_eq!(recs[0].document_no, "深市监罚〔2026〕1号");
+    assert_eq!(recs[0].fields["fine_10k_yuan"], "2.0");
+    assert_eq!(recs[0].fields["legal_representative"], "张三");
+    assert_eq!(recs[0].tier, Some(xinyong_domain::Tier::General));
+}
+
+#[test]
+fn gbk_encoded_csv_is_detected_and_imported() {
+    let env = Env::new();
+    let text = format!("{ZH_HEADER}{}", zh_row(COMPANY, "深市监罚〔2026〕9号"));
+    let (gbk, _, unmappable) = encoding_rs::GBK.encode(&text);
+    assert!(!unmappable);
+    let file = env.write("gbk.csv", &gbk);
+    let out = env.import(&["--category", "admin_penalty"], &file);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let recs = env.records(COMPANY);
+    assert_eq!(recs[0].subject_name, "北京示例科技有限公司");
+    assert_eq!(recs[0].fields["facts"], "发布虚假广告");
+}
+
+#[test]
+fn csv_with_english_headers_and_category_column_is_imported() {
+    let env = Env::new();
+    let csv = format!(
+        "category,subject_code,subject_name,subject_kind,document_no,decided_on,legal_basis,tier,facts,penalty_kind,content,authority\n\
+         admin_penalty,{COMPANY},示例公司,legal_person,罚E1,2026-08-01,《行政处罚法》,serious,事实,罚款,罚款一万元,市场监管局\n"
+    );
+    let file = env.write("en.csv", csv.as_bytes());
+    let out = env.import(&[], &file);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        env.records(COMPANY)[0].tier,
+        Some(xinyong_domain::Tier::Serious)
+    );
+}
+
+#[test]
+fn jsonl_is_imported_and_reimport_is_a_no_op() {
+    let env = Env::new();
+    let line = serde_json::json!({
+        "category": "admin_penalty",
+        "subject": {"code": COMPANY, "name": "示例公司", "kind": "legal_person"},
+        "document_no": "罚J1", "decided_on": "2026-07-01", "legal_basis": "《行政处罚法》", "tier": "general",
+        "fields": {"facts": "事实", "penalty_kind": "罚款", "content": "罚款", "authority": "市场监管局"}
+    });
+    let file = env.write("r.jsonl", format!("{line}\n\n").as_bytes());
+    let out = env.import(&[], &file);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let again = env.import(&[], &file);
+    assert!(
+        stderr(&again).contains("0 created, 0 new versions, 1 unchanged"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(env.records(COMPANY).len(), 1);
+}
+
+#[test]
+fn one_bad_row_rejects_the_whole_file_naming_row_and_column() {
+    let env = Env::new();
+    let text = format!(
+        "{ZH_HEADER}{}{}{}",
+        zh_row(COMPANY, "罚1"),
+        zh_row("91110108551385082A", "罚2"),
+        zh_row(OTHER, "罚3").replace("2026-09-01", "2026-13-01")
+    );
+    let file = env.write("bad.csv", text.as_bytes());
+    let out = env.import(&["--category", "admin_penalty"], &file);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("row 3: 统一社会信用代码: character 18"),
+        "{err}"
+    );
+    assert!(err.contains("row 4: 处罚决定日期"), "{err}");
+    assert!(err.contains("nothing from this file was stored"), "{err}");
+    assert!(
+        env.records(COMPANY).is_empty(),
+        "the good row was not stored either"
+    );
+}
+
+#[test]
+fn partial_import_stores_good_rows_and_writes_rejects() {
+    let env = Env::new();
+    let text = format!(
+        "{ZH_HEADER}{}{}",
+        zh_row(COMPANY, "罚1"),
+        zh_row("91110108551385082A", "罚2")
+    );
+    let file = env.write("mixed.csv", text.as_bytes());
+    let rejects = env.path("rejects.jsonl");
+    let out = env.import(
+        &[
+            "--category",
+            "admin_penalty",
+            "--partial",
+            "--rejects",
+            rejects.to_str().unwrap(),
+        ],
+        &file,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(env.records(COMPANY).len(), 1);
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&rejects)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["row"], 3);
+    assert_eq!(lines[0]["errors"][0]["field"], "统一社会信用代码");
+    assert_eq!(lines[0]["input"]["行政处罚决定书文号"], "罚2");
+}
+
+#[test]
+fn categories_the_department_may_not_submit_are_refused() {
+    let env = Env::new();
+    let out = env.import(
+        &["--category", "court_defaulter"],
+        &env.write("x.csv", ZH_HEADER.as_bytes()),
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("may not submit"), "{}", stderr(&out));
+}
+
+#[test]
+fn unknown_columns_are_refused_before_anything_is_read() {
+    let env = Env::new();
+    let text = format!(
+        "{}{}",
+        ZH_HEADER.replace("备注", "小道消息"),
+        zh_row(COMPANY, "罚1")
+    );
+    let out = env.import(
+        &["--category", "admin_penalty"],
+        &env.write("x.csv", text.as_bytes()),
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("小道消息"), "{}", stderr(&out));
+}
+
+#[test]
+fn department_add_is_idempotent_and_checks_categories() {
+    let env = Env::new();
+    let again = env.run(&[
+        "department",
+        "add",
+        "--code",
+        DEPT,
+        "--name",
+        "深圳市市场监督管理局",
+        "--category",
+        "admin_penalty",
+    ]);
+    assert!(again.status.success());
+    let list = env.run(&["department", "list"]);
+    let text = String::from_utf8_lossy(&list.stdout);
+    assert_eq!(text.lines().count(), 1);
+    assert!(
+        text.contains("admin_license,admin_penalty"),
+        "categories are only ever added: {text}"
+    );
+    let bad = env.run(&[
+        "department",
+        "add",
+        "--code",
+        DEPT,
+        "--name",
+        "x",
+        "--category",
+        "rumours",
+    ]);
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("rumours"));
+}
+
+#[test]
+fn token_create_prints_the_token_alone() {
+    let env = Env::new();
+    let out = env.run(&[
+        "token",
+        "create",
+        "--role",
+        "department",
+        "--department",
+        DEPT,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 1);
+    assert!(
+        stdout.trim().starts_with("xy_") && stdout.trim().len() == 67,
+        "{stdout}"
+    );
+    let unknown = env.run(&[
+        "token",
+        "create",
+        "--role",
+        "department",
+        "--department",
+        "NOPE",
+    ]);
+    assert!(!unknown.status.success());
+}
+
+#[test]
+fn db_flag_goes_before_or_after_the_subcommand() {
+    let env = Env::new();
+    let other = format!("sqlite://{}", env.path("other.db").display());
+    for args in [
+        vec![
+            "--db",
+            other.as_str(),
+            "department",
+            "add",
+            "--code",
+            "A1",
+            "--name",
+            "甲",
+            "--category",
+            "honour",
+        ],
+        vec![
+            "department",
+            "add",
+            "--code",
+            "B2",
+            "--name",
+            "乙",
+            "--category",
+            "honour",
+            "--db",
+            other.as_str(),
+        ],
+    ] {
+        let out = env
+            .cmd()
+            .args(&args)
+            .env_remove("XINYONG_DB")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let list = env
+        .cmd()
+        .args(["department", "list", "--db", other.as_str()])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&list.stdout).lines().count(), 2);
+}
+
+#[test]
+fn code_check_reports_each_code_and_exits_1_on_any_invalid() {
+    let env = Env::new();
+    let mut child = env
+        .cmd()
+        .args(["code", "check"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"91350200MA2YJ1XR9G\n11010519491231002X\n91350200MA2YJ1XR9X\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "91350200MA2YJ1XR9G\tvalid\tunified_social_credit_code"
+    );
+    assert_eq!(lines[1], "11010519491231002X\tvalid\tcitizen_id");
+    assert_eq!(
+        lines[2],
+        "91350200MA2YJ1XR9X\tinvalid\tcharacter 18: check character should be 'G', found 'X'"
+    );
+    let ok = env.run(&["code", "check", "12100000400009880K"]);
+    assert_eq!(ok.status.code(), Some(0));
+}
+
+#[test]
+fn demo_fills_an_empty_database_once_and_is_deterministic() {
+    let env = Env::new();
+    let out = env.run(&["demo", "--subjects", "300", "--seed", "5"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("300 subjects"));
+    let again = env.run(&["demo", "--subjects", "300"]);
+    assert!(
+        stderr(&again).contains("already holds"),
+        "{}",
+        stderr(&again)
+    );
+    let a = env.run(&[
+        "demo",
+        "--subjects",
+        "50",
+        "--seed",
+        "5",
+        "--jsonl",
+        env.path("a.jsonl").to_str().unwrap(),
+    ]);
+    let b = env.run(&[
+        "demo",
+        "--subjects",
+        "50",
+        "--seed",
+        "5",
+        "--jsonl",
+        env.path("b.jsonl").to_str().unwrap(),
+    ]);
+    assert!(a.status.success() && b.status.success());
+    assert_eq!(
+        std::fs::read(env.path("a.jsonl")).unwrap(),
+        std::fs::read(env.path("b.jsonl")).unwrap()
+    );
+}
