@@ -15,9 +15,12 @@
 #![forbid(unsafe_code)]
 
 pub mod catalogue;
+pub mod check;
 pub mod code;
 pub mod department;
 pub mod disclosure;
+pub mod list;
+pub mod measure;
 pub mod record;
 pub mod subject;
 pub mod synthetic;

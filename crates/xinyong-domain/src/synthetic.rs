@@ -81,6 +81,7 @@ const DEPARTMENTS: &[DepartmentSpec] = &[
         categories: &[
             "tax_violation",
             "tax_credit_rating",
+            "red_a_taxpayer",
             "admin_penalty",
             "credit_commitment",
         ],
@@ -96,6 +97,10 @@ const DEPARTMENTS: &[DepartmentSpec] = &[
     DepartmentSpec {
         suffix: "人力资源和社会保障局",
         categories: &["social_insurance_arrears", "admin_penalty", "honour"],
+    },
+    DepartmentSpec {
+        suffix: "财政局",
+        categories: &["procurement_serious"],
     },
     DepartmentSpec {
         suffix: "住房和城乡建设局",
@@ -279,6 +284,8 @@ impl<'a> Synthetic<'a> {
                 ("honour", 0.08),
                 ("tax_credit_rating", 0.3),
                 ("social_insurance_arrears", 0.03),
+                ("procurement_serious", 0.01),
+                ("red_a_taxpayer", 0.05),
             ],
         };
         let mut records = Vec::new();
@@ -371,7 +378,7 @@ impl<'a> Synthetic<'a> {
                     self.rng.random_range(0..500),
                     self.rng.random_range(0..100)
                 )),
-                FieldType::Integer if spec.name == "year" => Value::from(
+                FieldType::Integer if spec.name.ends_with("year") => Value::from(
                     decided
                         .format("%Y")
                         .to_string()
@@ -513,7 +520,7 @@ mod tests {
         assert_eq!(
             categories.len(),
             catalogue.categories.len(),
-            "every category appears"
+            "every category appears: {categories:?}"
         );
         assert_eq!(tiers.len(), 3, "every tier appears");
         assert_eq!(kinds.len(), 5, "every subject kind appears");
