@@ -11,6 +11,9 @@ pub struct Department {
     pub code: String,
     pub name: String,
     pub categories: BTreeSet<String>,
+    /// List types whose entries the department manages (adds, extends, removes).
+    #[serde(default)]
+    pub lists: BTreeSet<String>,
 }
 
 /// Why a department identifier was refused.
@@ -35,5 +38,9 @@ impl Department {
 
     pub fn may_submit(&self, category: &str) -> bool {
         self.categories.contains(category)
+    }
+
+    pub fn manages_list(&self, list_type: &str) -> bool {
+        self.lists.contains(list_type)
     }
 }

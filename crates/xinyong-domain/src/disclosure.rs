@@ -49,7 +49,7 @@ pub fn public_visibility(
     }
     match record.status {
         RecordStatus::Repaired => return Err(Hidden::Repaired),
-        RecordStatus::Revoked => return Err(Hidden::Revoked),
+        RecordStatus::Revoked | RecordStatus::Removed => return Err(Hidden::Revoked),
         RecordStatus::Active | RecordStatus::UnderObjection => {}
     }
     if record.tier == Some(Tier::Minor)

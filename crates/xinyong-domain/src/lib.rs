@@ -27,5 +27,5 @@ pub mod synthetic;
 
 pub use catalogue::{Catalogue, Category, Disclosure, FieldSpec, FieldType, Tier};
 pub use department::Department;
-pub use record::{FieldError, RawRecord, Record, RecordStatus, ValidRecord};
+pub use record::{FieldError, Listing, RawRecord, Record, RecordStatus, ValidRecord};
 pub use subject::{Subject, SubjectKind};

@@ -162,6 +162,8 @@ pub struct ValidRecord {
     /// SHA-256 over a canonical serialisation of everything that makes up the record's
     /// content: equal hashes mean a re-submission is a no-op.
     pub content_hash: String,
+    /// For a record that is a list entry: its list type, ground and bound persons.
+    pub listing: Option<Listing>,
 }
 
 impl ValidRecord {
@@ -179,23 +181,7 @@ impl ValidRecord {
     ) -> ValidRecord {
         // A map of strings and numbers always serialises; an empty object is the only fallback.
         let fields_json = serde_json::to_string(&fields).unwrap_or_else(|_| "{}".to_owned());
-        let head = serde_json::json!([
-            category,
-            subject.code.as_str(),
-            subject.name,
-            subject.kind.as_str(),
-            document_no,
-            decided_on.to_string(),
-            legal_basis,
-            tier.map(Tier::as_str),
-            publicity_until.to_string(),
-        ]);
-        let mut hasher = Sha256::new();
-        hasher.update(head.to_string().as_bytes());
-        hasher.update(b"\n");
-        hasher.update(fields_json.as_bytes());
-        let content_hash = hex::encode(hasher.finalize());
-        ValidRecord {
+        let mut record = ValidRecord {
             category,
             subject,
             document_no,
@@ -205,9 +191,57 @@ impl ValidRecord {
             publicity_until,
             fields,
             fields_json,
-            content_hash,
-        }
+            content_hash: String::new(),
+            listing: None,
+        };
+        record.content_hash = content_hash(&record.hash_head(), &record.fields_json, None);
+        record
     }
+
+    /// Marks the record as a list entry; the listing is part of the content hash.
+    pub fn with_listing(mut self, listing: Listing) -> ValidRecord {
+        let head = self.hash_head();
+        self.content_hash = content_hash(&head, &self.fields_json, Some(&listing));
+        self.listing = Some(listing);
+        self
+    }
+
+    fn hash_head(&self) -> Value {
+        serde_json::json!([
+            self.category,
+            self.subject.code.as_str(),
+            self.subject.name,
+            self.subject.kind.as_str(),
+            self.document_no,
+            self.decided_on.to_string(),
+            self.legal_basis,
+            self.tier.map(Tier::as_str),
+            self.publicity_until.to_string(),
+        ])
+    }
+}
+
+fn content_hash(head: &Value, fields_json: &str, listing: Option<&Listing>) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(head.to_string().as_bytes());
+    hasher.update(b"\n");
+    hasher.update(fields_json.as_bytes());
+    if let Some(l) = listing {
+        hasher.update(b"\n");
+        hasher.update(serde_json::to_string(l).unwrap_or_default().as_bytes());
+    }
+    hex::encode(hasher.finalize())
+}
+
+/// What makes a record a list entry beyond its category: the list type, the legal ground and
+/// the persons the entry also binds (legal representative, actual controller...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Listing {
+    pub list_type: String,
+    pub ground: String,
+    #[serde(default)]
+    pub related_persons: Vec<crate::list::RelatedPerson>,
 }
 
 /// Life-cycle status of a record version. A status change is a new version, never an edit.
@@ -222,6 +256,9 @@ pub enum RecordStatus {
     Repaired,
     /// Withdrawn by the source department.
     Revoked,
+    /// Taken off a list by its authority (obligation performed, correction made): publication
+    /// and measures stop; the entry's history stays.
+    Removed,
 }
 
 impl RecordStatus {
@@ -231,6 +268,7 @@ impl RecordStatus {
             RecordStatus::UnderObjection => "under_objection",
             RecordStatus::Repaired => "repaired",
             RecordStatus::Revoked => "revoked",
+            RecordStatus::Removed => "removed",
         }
     }
     pub fn parse(s: &str) -> Option<RecordStatus> {
@@ -239,6 +277,7 @@ impl RecordStatus {
             RecordStatus::UnderObjection,
             RecordStatus::Repaired,
             RecordStatus::Revoked,
+            RecordStatus::Removed,
         ]
         .into_iter()
         .find(|st| st.as_str() == s)
@@ -265,6 +304,10 @@ pub struct Record {
     pub fields: BTreeMap<String, Value>,
     pub content_hash: String,
     pub recorded_at: DateTime<Utc>,
+    /// Present when the record is a list entry made through the list API.
+    pub listing: Option<Listing>,
+    /// Why the status last changed (e.g. a removal's reason and document).
+    pub status_note: Option<String>,
 }
 
 /// Infers a subject's kind from its code when the submitter gave none: a citizen number is a

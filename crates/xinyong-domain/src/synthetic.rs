@@ -63,6 +63,7 @@ const GIVEN: &[&str] = &[
 struct DepartmentSpec {
     suffix: &'static str,
     categories: &'static [&'static str],
+    lists: &'static [&'static str],
 }
 
 const DEPARTMENTS: &[DepartmentSpec] = &[
@@ -75,6 +76,7 @@ const DEPARTMENTS: &[DepartmentSpec] = &[
             "credit_commitment",
             "honour",
         ],
+        lists: &["abnormal_operation"],
     },
     DepartmentSpec {
         suffix: "税务局",
@@ -85,22 +87,27 @@ const DEPARTMENTS: &[DepartmentSpec] = &[
             "admin_penalty",
             "credit_commitment",
         ],
+        lists: &["tax_serious", "red_a_taxpayer"],
     },
     DepartmentSpec {
         suffix: "中级人民法院",
         categories: &["court_defaulter"],
+        lists: &["court_defaulter"],
     },
     DepartmentSpec {
         suffix: "生态环境局",
         categories: &["admin_license", "admin_penalty"],
+        lists: &[],
     },
     DepartmentSpec {
         suffix: "人力资源和社会保障局",
         categories: &["social_insurance_arrears", "admin_penalty", "honour"],
+        lists: &[],
     },
     DepartmentSpec {
         suffix: "财政局",
         categories: &["procurement_serious"],
+        lists: &["procurement_serious"],
     },
     DepartmentSpec {
         suffix: "住房和城乡建设局",
@@ -110,6 +117,7 @@ const DEPARTMENTS: &[DepartmentSpec] = &[
             "honour",
             "credit_commitment",
         ],
+        lists: &[],
     },
 ];
 
@@ -156,6 +164,7 @@ impl<'a> Synthetic<'a> {
                         .filter(|c| catalogue.category(c).is_some())
                         .map(|c| (*c).to_owned())
                         .collect::<BTreeSet<_>>(),
+                    lists: spec.lists.iter().map(|l| (*l).to_owned()).collect(),
                 })
             })
             .collect();

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 use sqlx::types::Json;
-use xinyong_domain::{Record, RecordStatus, SubjectKind, Tier, ValidRecord};
+use xinyong_domain::{Listing, Record, RecordStatus, SubjectKind, Tier, ValidRecord};
 
 use crate::{Outcome, StoreError, Submitted, new_id};
 
@@ -43,6 +43,8 @@ pub(crate) struct RecordRow {
     pub fields: Json<BTreeMap<String, Value>>,
     pub content_hash: String,
     pub recorded_at: DateTime<Utc>,
+    pub listing: Option<Json<Listing>>,
+    pub status_note: Option<String>,
 }
 
 impl TryFrom<RecordRow> for Record {
@@ -69,6 +71,8 @@ impl TryFrom<RecordRow> for Record {
             fields: r.fields.0,
             content_hash: r.content_hash,
             recorded_at: r.recorded_at,
+            listing: r.listing.map(|l| l.0),
+            status_note: r.status_note,
         })
     }
 }
@@ -143,7 +147,27 @@ pub(crate) fn plan<'a>(
 /// Columns of `records` and `record_history`, in the order [`RecordRow`] reads them.
 pub(crate) const RECORD_COLUMNS: &str = "id, version, status, department, category, \
     subject_code, subject_name, subject_kind, document_no, decided_on, legal_basis, \
-    tier, publicity_until, fields, content_hash, recorded_at";
+    tier, publicity_until, fields, content_hash, recorded_at, listing, status_note";
+
+/// The listing of a record as JSON text, or NULL.
+pub(crate) fn listing_json(rec: &ValidRecord) -> Option<String> {
+    rec.listing
+        .as_ref()
+        .and_then(|l| serde_json::to_string(l).ok())
+}
+
+/// Bumps the record-write counter inside the transaction `$tx`.
+macro_rules! bump_generation {
+    ($tx:expr, $db:ty) => {
+        sqlx::query(
+            "INSERT INTO generations (topic, generation) VALUES ('records', 1) \
+             ON CONFLICT (topic) DO UPDATE SET generation = generations.generation + 1",
+        )
+        .execute(&mut *$tx)
+        .await?;
+    };
+}
+pub(crate) use bump_generation;
 
 /// Implements [`crate::Store`] and [`crate::ImportSession`] for one sqlx database.
 macro_rules! impl_store {
@@ -239,7 +263,8 @@ macro_rules! impl_store {
                         let mut qb = QueryBuilder::<$db>::new(
                             "INSERT INTO records (id, department, category, document_no, version, \
                              status, subject_code, subject_name, subject_kind, decided_on, \
-                             legal_basis, tier, publicity_until, fields, content_hash, recorded_at) ",
+                             legal_basis, tier, publicity_until, fields, content_hash, recorded_at, \
+                             listing) ",
                         );
                         qb.push_values(&plan.inserts, |mut b, (id, rec, hash)| {
                             b.push_bind(id.clone())
@@ -258,7 +283,9 @@ macro_rules! impl_store {
                                 .push_bind(rec.fields_json.clone());
                             b.push_unseparated($store::JSON_CAST)
                                 .push_bind(hash.clone())
-                                .push_bind(now);
+                                .push_bind(now)
+                                .push_bind(listing_json(rec));
+                            b.push_unseparated($store::JSON_CAST);
                         });
                         qb.build().execute(&mut *self.tx).await?;
                     }
@@ -281,11 +308,13 @@ macro_rules! impl_store {
                         qb.push(", fields = ").push_bind(rec.fields_json.clone()).push($store::JSON_CAST);
                         qb.push(", content_hash = ").push_bind(hash.clone());
                         qb.push(", recorded_at = ").push_bind(now);
-                        qb.push(" WHERE id = ").push_bind(id.clone());
+                        qb.push(", listing = ").push_bind(listing_json(rec)).push($store::JSON_CAST);
+                        qb.push(", status_note = NULL WHERE id = ").push_bind(id.clone());
                         qb.build().execute(&mut *self.tx).await?;
                     }
                     out.extend(plan.out);
                 }
+                bump_generation!(self.tx, $db);
                 Ok(out)
             }
 
@@ -310,10 +339,17 @@ macro_rules! impl_store {
                 .bind(code)
                 .fetch_all(&self.pool)
                 .await?;
+                let lists = sqlx::query_scalar::<_, String>(
+                    sqlx::AssertSqlSafe(format!("SELECT list_type FROM department_lists WHERE department = {} ORDER BY list_type", Self::P1)),
+                )
+                .bind(code)
+                .fetch_all(&self.pool)
+                .await?;
                 Ok(xinyong_domain::Department {
                     code: code.to_owned(),
                     name,
                     categories: categories.into_iter().collect(),
+                    lists: lists.into_iter().collect(),
                 })
             }
 
@@ -346,10 +382,30 @@ macro_rules! impl_store {
                             fields: row.try_get(13)?,
                             content_hash: row.try_get(14)?,
                             recorded_at: row.try_get(15)?,
+                            listing: row.try_get(16)?,
+                            status_note: row.try_get(17)?,
                         };
                         xinyong_domain::Record::try_from(r)
                     })
                     .collect()
+            }
+
+            fn check_from_row(row: &$row) -> Result<$crate::CheckRow, $crate::StoreError> {
+                use sqlx::Row;
+                let result: sqlx::types::Json<serde_json::Value> = row.try_get(4)?;
+                Ok($crate::CheckRow {
+                    id: row.try_get(0)?,
+                    department: row.try_get(1)?,
+                    subject_code: row.try_get(2)?,
+                    context: row.try_get(3)?,
+                    result: result.0,
+                    created_at: row.try_get(5)?,
+                })
+            }
+
+            async fn fetch_checks(&self, sql: &str, key: &str) -> Result<Vec<$crate::CheckRow>, $crate::StoreError> {
+                let rows = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())).bind(key).fetch_all(&self.pool).await?;
+                rows.iter().map(Self::check_from_row).collect()
             }
 
             fn subject_from_row(row: &$row) -> Result<$crate::StoredSubject, $crate::StoreError> {
@@ -380,6 +436,14 @@ macro_rules! impl_store {
                     let mut qb = QueryBuilder::<$db>::new("INSERT INTO department_categories (department, category) ");
                     qb.push_values(&d.categories, |mut b, c| {
                         b.push_bind(d.code.clone()).push_bind(c.clone());
+                    });
+                    qb.push(" ON CONFLICT DO NOTHING");
+                    qb.build().execute(&mut *tx).await?;
+                }
+                if !d.lists.is_empty() {
+                    let mut qb = QueryBuilder::<$db>::new("INSERT INTO department_lists (department, list_type) ");
+                    qb.push_values(&d.lists, |mut b, l| {
+                        b.push_bind(d.code.clone()).push_bind(l.clone());
                     });
                     qb.push(" ON CONFLICT DO NOTHING");
                     qb.build().execute(&mut *tx).await?;
@@ -527,6 +591,157 @@ macro_rules! impl_store {
                 .await?;
                 let n = |x: i64| u64::try_from(x).unwrap_or(0);
                 Ok($crate::Counts { subjects: n(s), records: n(r), departments: n(d) })
+            }
+
+            async fn change_record(
+                &self,
+                department: &str,
+                id: &str,
+                change: &$crate::RecordChange,
+            ) -> Result<Option<xinyong_domain::Record>, $crate::StoreError> {
+                use sqlx::QueryBuilder;
+                use $crate::backend::RECORD_COLUMNS;
+                let mut tx = self.pool.begin().await?;
+                let mut qb = QueryBuilder::<$db>::new("SELECT version FROM records WHERE id = ");
+                qb.push_bind(id.to_owned()).push(" AND department = ").push_bind(department.to_owned());
+                let Some(version): Option<i64> = qb.build_query_scalar().fetch_optional(&mut *tx).await? else {
+                    return Ok(None);
+                };
+                // History first: the superseded version is kept, never overwritten.
+                let mut qb = QueryBuilder::<$db>::new("INSERT INTO record_history (");
+                qb.push(RECORD_COLUMNS).push(") SELECT ").push(RECORD_COLUMNS);
+                qb.push(" FROM records WHERE id = ").push_bind(id.to_owned());
+                qb.build().execute(&mut *tx).await?;
+                let mut qb = QueryBuilder::<$db>::new("UPDATE records SET version = ");
+                qb.push_bind(version + 1);
+                qb.push(", recorded_at = ").push_bind(chrono::Utc::now());
+                qb.push(", status_note = ").push_bind(change.status_note.clone());
+                if let Some(status) = change.status {
+                    qb.push(", status = ").push_bind(status.as_str());
+                }
+                if let Some(until) = change.publicity_until {
+                    qb.push(", publicity_until = ").push_bind(until);
+                }
+                qb.push(" WHERE id = ").push_bind(id.to_owned());
+                qb.build().execute(&mut *tx).await?;
+                $crate::backend::bump_generation!(tx, $db);
+                tx.commit().await?;
+                $crate::Store::record(self, id).await
+            }
+
+            async fn record(&self, id: &str) -> Result<Option<xinyong_domain::Record>, $crate::StoreError> {
+                let sql = format!(
+                    "SELECT {} FROM records WHERE id = {}",
+                    $crate::backend::RECORD_COLUMNS,
+                    Self::P1
+                );
+                Ok(self.fetch_records(&sql, id).await?.into_iter().next())
+            }
+
+            async fn records_in_categories(
+                &self,
+                categories: &[String],
+            ) -> Result<Vec<xinyong_domain::Record>, $crate::StoreError> {
+                let mut out = Vec::new();
+                for category in categories {
+                    let sql = format!(
+                        "SELECT {} FROM records WHERE category = {} AND status IN ('active', 'under_objection')",
+                        $crate::backend::RECORD_COLUMNS,
+                        Self::P1
+                    );
+                    out.extend(self.fetch_records(&sql, category).await?);
+                }
+                Ok(out)
+            }
+
+            async fn generation(&self) -> Result<i64, $crate::StoreError> {
+                let g: Option<i64> = sqlx::query_scalar("SELECT generation FROM generations WHERE topic = 'records'")
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(g.unwrap_or(0))
+            }
+
+            async fn put_checks(&self, checks: &[$crate::CheckRow]) -> Result<(), $crate::StoreError> {
+                use sqlx::QueryBuilder;
+                let mut tx = self.pool.begin().await?;
+                for chunk in checks.chunks($crate::backend::CHUNK) {
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "INSERT INTO checks (id, department, subject_code, context, result, created_at) ",
+                    );
+                    qb.push_values(chunk, |mut b, c| {
+                        b.push_bind(c.id.clone())
+                            .push_bind(c.department.clone())
+                            .push_bind(c.subject_code.clone())
+                            .push_bind(c.context.clone())
+                            .push_bind(c.result.to_string());
+                        b.push_unseparated($store::JSON_CAST).push_bind(c.created_at);
+                    });
+                    qb.build().execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn check(&self, id: &str) -> Result<Option<$crate::CheckRow>, $crate::StoreError> {
+                let rows = self
+                    .fetch_checks(&format!("SELECT id, department, subject_code, context, result, created_at FROM checks WHERE id = {}", Self::P1), id)
+                    .await?;
+                Ok(rows.into_iter().next())
+            }
+
+            async fn checks_of_subject(&self, code: &str) -> Result<Vec<$crate::CheckRow>, $crate::StoreError> {
+                self.fetch_checks(
+                    &format!("SELECT id, department, subject_code, context, result, created_at FROM checks WHERE subject_code = {} ORDER BY created_at DESC, id DESC", Self::P1),
+                    code,
+                )
+                .await
+            }
+
+            async fn put_feedback(&self, f: &$crate::FeedbackRow) -> Result<bool, $crate::StoreError> {
+                use sqlx::QueryBuilder;
+                let mut qb = QueryBuilder::<$db>::new(
+                    "INSERT INTO check_feedback (check_id, department, applied, not_applied, created_at) VALUES (",
+                );
+                qb.push_bind(f.check_id.clone()).push(", ").push_bind(f.department.clone()).push(", ");
+                qb.push_bind(f.applied.to_string()).push($store::JSON_CAST).push(", ");
+                qb.push_bind(f.not_applied.to_string()).push($store::JSON_CAST).push(", ");
+                qb.push_bind(f.created_at).push(") ON CONFLICT (check_id) DO NOTHING");
+                let done = qb.build().execute(&self.pool).await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn check_summaries(
+                &self,
+            ) -> Result<Vec<($crate::CheckRow, Option<$crate::FeedbackRow>)>, $crate::StoreError> {
+                use sqlx::Row;
+                let rows = sqlx::query(
+                    "SELECT c.id, c.department, c.subject_code, c.context, c.result, c.created_at, \
+                     f.department, f.applied, f.not_applied, f.created_at \
+                     FROM checks c LEFT JOIN check_feedback f ON f.check_id = c.id ORDER BY c.id",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|row| {
+                        let check = Self::check_from_row(row)?;
+                        let dept: Option<String> = row.try_get(6)?;
+                        let feedback = match dept {
+                            None => None,
+                            Some(department) => {
+                                let applied: sqlx::types::Json<serde_json::Value> = row.try_get(7)?;
+                                let not_applied: sqlx::types::Json<serde_json::Value> = row.try_get(8)?;
+                                Some($crate::FeedbackRow {
+                                    check_id: check.id.clone(),
+                                    department,
+                                    applied: applied.0,
+                                    not_applied: not_applied.0,
+                                    created_at: row.try_get(9)?,
+                                })
+                            }
+                        };
+                        Ok((check, feedback))
+                    })
+                    .collect()
             }
         }
     };

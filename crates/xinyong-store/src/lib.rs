@@ -18,8 +18,8 @@ mod sqlite;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
-use xinyong_domain::{Department, Record, SubjectKind, ValidRecord};
+use chrono::{DateTime, NaiveDate, Utc};
+use xinyong_domain::{Department, Record, RecordStatus, SubjectKind, ValidRecord};
 
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -181,6 +181,65 @@ pub trait Store: Send + Sync {
     /// Every version of a record, oldest first.
     async fn record_history(&self, id: &str) -> Result<Vec<Record>, StoreError>;
     async fn counts(&self) -> Result<Counts, StoreError>;
+
+    /// Moves a record to a new version that differs from the current one only as `change`
+    /// says (status, publicity end), copying the current version to history first. Returns the
+    /// new current version, or `None` if no record of `department` has this id.
+    async fn change_record(
+        &self,
+        department: &str,
+        id: &str,
+        change: &RecordChange,
+    ) -> Result<Option<Record>, StoreError>;
+    /// The current version of a record.
+    async fn record(&self, id: &str) -> Result<Option<Record>, StoreError>;
+    /// Every record of these categories that still counts (active or under objection): what
+    /// the in-memory list index is built from.
+    async fn records_in_categories(&self, categories: &[String])
+    -> Result<Vec<Record>, StoreError>;
+    /// Counter of record writes, bumped in the same transaction as each write.
+    async fn generation(&self) -> Result<i64, StoreError>;
+
+    /// Stores credit checks, in one transaction.
+    async fn put_checks(&self, checks: &[CheckRow]) -> Result<(), StoreError>;
+    async fn check(&self, id: &str) -> Result<Option<CheckRow>, StoreError>;
+    /// The checks made about a subject, newest first (a subject may see who checked it).
+    async fn checks_of_subject(&self, code: &str) -> Result<Vec<CheckRow>, StoreError>;
+    /// Stores feedback; `false` if the check already has feedback (it is given once).
+    async fn put_feedback(&self, feedback: &FeedbackRow) -> Result<bool, StoreError>;
+    /// Every check with its feedback, if any, for statistics.
+    async fn check_summaries(&self) -> Result<Vec<(CheckRow, Option<FeedbackRow>)>, StoreError>;
+}
+
+/// How [`Store::change_record`] changes a record.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordChange {
+    pub status: Option<RecordStatus>,
+    /// Why the status changed, with the deciding document (e.g. a removal).
+    pub status_note: Option<String>,
+    pub publicity_until: Option<NaiveDate>,
+}
+
+/// A stored credit check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckRow {
+    pub id: String,
+    pub department: String,
+    pub subject_code: String,
+    pub context: String,
+    /// The outcome as returned to the department.
+    pub result: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A department's feedback on a check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedbackRow {
+    pub check_id: String,
+    pub department: String,
+    pub applied: serde_json::Value,
+    pub not_applied: serde_json::Value,
+    pub created_at: DateTime<Utc>,
 }
 
 /// Opens (creating and migrating where needed) the store a URL names:

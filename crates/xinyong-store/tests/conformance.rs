@@ -14,9 +14,12 @@ use chrono::NaiveDate;
 use rand::SeedableRng;
 use serde_json::json;
 use sqlx::postgres::PgConnectOptions;
+use xinyong_domain::RecordStatus;
 use xinyong_domain::code::{DivisionCode, UnifiedCode};
 use xinyong_domain::{Catalogue, Department, RawRecord, ValidRecord};
-use xinyong_store::{Outcome, PgStore, Role, SqliteStore, Store, Token};
+use xinyong_store::{
+    CheckRow, FeedbackRow, Outcome, PgStore, RecordChange, Role, SqliteStore, Store, Token,
+};
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
@@ -53,6 +56,7 @@ fn department(code: &str, categories: &[&str]) -> Department {
         code: code.to_owned(),
         name: format!("部门{code}"),
         categories: categories.iter().map(|c| (*c).to_owned()).collect(),
+        lists: Default::default(),
     }
 }
 
@@ -320,6 +324,133 @@ async fn stored_records_read_back_unchanged(store: Arc<dyn Store>) {
     assert_eq!(subject.name, rec.subject.name);
 }
 
+async fn status_changes_are_new_versions_and_keep_history(store: Arc<dyn Store>) {
+    with_department(&*store, "SAMR").await;
+    let c = codes(1);
+    let out = store
+        .submit("SAMR", &[penalty("罚1", &c[0], "a")])
+        .await
+        .unwrap();
+    let id = &out[0].id;
+    let g0 = store.generation().await.unwrap();
+    let change = RecordChange {
+        status: Some(RecordStatus::Removed),
+        status_note: Some("已履行（结1）".into()),
+        publicity_until: Some(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()),
+    };
+    assert!(
+        store
+            .change_record("OTHER", id, &change)
+            .await
+            .unwrap()
+            .is_none(),
+        "only the source department"
+    );
+    let changed = store
+        .change_record("SAMR", id, &change)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (changed.version, changed.status),
+        (2, RecordStatus::Removed)
+    );
+    assert_eq!(changed.status_note.as_deref(), Some("已履行（结1）"));
+    assert_eq!(changed.fields["facts"], json!("a"), "content unchanged");
+    let history = store.record_history(id).await.unwrap();
+    assert_eq!(
+        history
+            .iter()
+            .map(|r| (r.version, r.status))
+            .collect::<Vec<_>>(),
+        vec![(1, RecordStatus::Active), (2, RecordStatus::Removed)]
+    );
+    assert!(
+        store.generation().await.unwrap() > g0,
+        "writes move the generation"
+    );
+    // Removed records no longer count as list entries.
+    let live = store
+        .records_in_categories(&["admin_penalty".to_owned()])
+        .await
+        .unwrap();
+    assert!(live.is_empty());
+}
+
+async fn list_records_and_listing_round_trip(store: Arc<dyn Store>) {
+    with_department(&*store, "SAMR").await;
+    let c = codes(2);
+    let listing = xinyong_domain::Listing {
+        list_type: "court_defaulter".into(),
+        ground: "g1".into(),
+        related_persons: vec![],
+    };
+    let listed = penalty("罚1", &c[0], "a").with_listing(listing.clone());
+    let plain = penalty("罚2", &c[1], "b");
+    assert_ne!(
+        listed.content_hash,
+        penalty("罚1", &c[0], "a").content_hash,
+        "the listing is content"
+    );
+    store.submit("SAMR", &[listed, plain]).await.unwrap();
+    let live = store
+        .records_in_categories(&["admin_penalty".to_owned()])
+        .await
+        .unwrap();
+    assert_eq!(live.len(), 2);
+    let back = live.iter().find(|r| r.subject_code == c[0]).unwrap();
+    assert_eq!(back.listing.as_ref(), Some(&listing));
+    assert!(
+        live.iter()
+            .find(|r| r.subject_code == c[1])
+            .unwrap()
+            .listing
+            .is_none()
+    );
+}
+
+async fn departments_keep_their_lists(store: Arc<dyn Store>) {
+    let mut d = department("COURT", &["court_defaulter"]);
+    d.lists.insert("court_defaulter".into());
+    store.put_department(&d).await.unwrap();
+    let back = store.department("COURT").await.unwrap().unwrap();
+    assert!(back.manages_list("court_defaulter"));
+}
+
+async fn checks_and_feedback_are_recorded_once(store: Arc<dyn Store>) {
+    let c = codes(1);
+    let check = CheckRow {
+        id: xinyong_store::new_id(),
+        department: "BUYER".into(),
+        subject_code: c[0].clone(),
+        context: "bidding".into(),
+        result: json!({"measures": [{"id": "m1"}]}),
+        created_at: chrono::Utc::now(),
+    };
+    store
+        .put_checks(std::slice::from_ref(&check))
+        .await
+        .unwrap();
+    let back = store.check(&check.id).await.unwrap().unwrap();
+    assert_eq!(back.result, check.result);
+    assert_eq!(store.checks_of_subject(&c[0]).await.unwrap().len(), 1);
+    let feedback = FeedbackRow {
+        check_id: check.id.clone(),
+        department: "BUYER".into(),
+        applied: json!(["m1"]),
+        not_applied: json!([]),
+        created_at: chrono::Utc::now(),
+    };
+    assert!(store.put_feedback(&feedback).await.unwrap());
+    assert!(
+        !store.put_feedback(&feedback).await.unwrap(),
+        "feedback is given once"
+    );
+    let summaries = store.check_summaries().await.unwrap();
+    assert_eq!(summaries.len(), 1);
+    assert_eq!(summaries[0].1.as_ref().unwrap().applied, json!(["m1"]));
+}
+
 // ----------------------------------------------------------------------------------------------
 // Harness.
 
@@ -398,4 +529,8 @@ conformance!(
     subject_pages_are_stable_and_complete,
     batches_larger_than_a_chunk_are_stored_whole,
     stored_records_read_back_unchanged,
+    status_changes_are_new_versions_and_keep_history,
+    list_records_and_listing_round_trip,
+    departments_keep_their_lists,
+    checks_and_feedback_are_recorded_once,
 );

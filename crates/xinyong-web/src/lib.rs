@@ -10,7 +10,10 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
+mod checks;
 pub mod error;
+pub mod list_index;
+mod lists;
 mod meta;
 mod records;
 mod site;
@@ -27,6 +30,10 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xinyong_domain::Catalogue;
+use xinyong_domain::list::ListTypes;
+use xinyong_domain::measure::Memoranda;
+
+use crate::list_index::ListIndex;
 use xinyong_store::Store;
 
 /// Largest request body accepted (a batch of records).
@@ -50,14 +57,24 @@ pub fn china_today() -> NaiveDate {
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub catalogue: Arc<Catalogue>,
+    pub list_types: Arc<ListTypes>,
+    pub memoranda: Arc<Memoranda>,
+    /// Current list entries in memory, for the credit check.
+    pub lists: Arc<ListIndex>,
     pub clock: Clock,
 }
 
 impl AppState {
+    /// State with the shipped list types and memoranda and an empty list index; call
+    /// [`ListIndex::reload`] on `lists` before serving a database that already holds entries.
     pub fn new(store: Arc<dyn Store>, catalogue: Catalogue) -> AppState {
+        let list_types = Arc::new(ListTypes::shipped());
         AppState {
             store,
             catalogue: Arc::new(catalogue),
+            lists: Arc::new(ListIndex::new(list_types.clone())),
+            list_types,
+            memoranda: Arc::new(Memoranda::shipped()),
             clock: Arc::new(china_today),
         }
     }
@@ -89,6 +106,14 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(records::submit))
         .routes(routes!(subjects::list))
         .routes(routes!(subjects::show))
+        .routes(routes!(lists::list_types))
+        .routes(routes!(lists::memoranda))
+        .routes(routes!(lists::add_entry))
+        .routes(routes!(lists::remove_entry))
+        .routes(routes!(lists::extend_entry))
+        .routes(routes!(checks::check))
+        .routes(routes!(checks::feedback))
+        .routes(routes!(checks::stats))
         .split_for_parts()
 }
 

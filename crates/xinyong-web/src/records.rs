@@ -108,6 +108,16 @@ pub async fn submit(
         return Err(ApiError::Invalid(errors));
     }
     let stored = state.store.submit(&department.code, &valid).await?;
+    // Records of list categories are list entries: the check must see them at once.
+    let listed: Vec<String> = stored
+        .iter()
+        .zip(&valid)
+        .filter(|(_, v)| state.lists.is_list_category(&v.category))
+        .map(|(s, _)| s.id.clone())
+        .collect();
+    if !listed.is_empty() {
+        state.lists.refresh(&*state.store, &listed).await?;
+    }
     Ok((
         StatusCode::CREATED,
         Json(Accepted {

@@ -99,6 +99,7 @@ async fn import(
             code: "BENCH".into(),
             name: "benchmark department".into(),
             categories: catalogue.categories.iter().map(|c| c.id.clone()).collect(),
+            lists: Default::default(),
         })
         .await?;
     let args = crate::import::ImportArgs {

@@ -96,6 +96,9 @@ enum DepartmentCommand {
         /// A catalogue category the department may submit (repeatable).
         #[arg(long = "category")]
         categories: Vec<String>,
+        /// A list type whose entries the department manages (repeatable).
+        #[arg(long = "list")]
+        lists: Vec<String>,
     },
     /// List departments and their categories.
     List,
@@ -223,6 +226,19 @@ async fn run(cli: Cli) -> Result<ExitCode> {
 
 async fn serve(store: Arc<dyn Store>, catalogue: Catalogue, addr: SocketAddr) -> Result<()> {
     let state = xinyong_web::AppState::new(store, catalogue);
+    let entries = state
+        .lists
+        .reload(&*state.store)
+        .await
+        .context("loading list entries")?;
+    eprintln!("{entries} current list entries loaded for credit checks");
+    // Picks up writes by other processes (e.g. `xinyong import` into the same database).
+    tokio::spawn(
+        state
+            .lists
+            .clone()
+            .watch(state.store.clone(), std::time::Duration::from_secs(2)),
+    );
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("binding {addr}"))?;
@@ -244,6 +260,7 @@ async fn department(
             code,
             name,
             categories,
+            lists,
         } => {
             Department::check_code(&code)?;
             if name.trim().is_empty() {
@@ -260,34 +277,56 @@ async fn department(
                     );
                 }
             }
+            let list_types = xinyong_domain::list::ListTypes::shipped();
+            for l in &lists {
+                if list_types.get(l).is_none() {
+                    let known: Vec<&str> = list_types.iter().map(|t| t.id.as_str()).collect();
+                    bail!("--list {l}: not a list type (known: {})", known.join(", "));
+                }
+            }
             store
                 .put_department(&Department {
                     code: code.clone(),
                     name: name.trim().to_owned(),
                     categories: categories.into_iter().collect(),
+                    lists: lists.into_iter().collect(),
                 })
                 .await?;
             let d = store
                 .department(&code)
                 .await?
                 .context("department vanished after registration")?;
-            let cats: Vec<&str> = d.categories.iter().map(String::as_str).collect();
+            let joined = |set: &std::collections::BTreeSet<String>, none: &str| {
+                if set.is_empty() {
+                    none.to_owned()
+                } else {
+                    set.iter()
+                        .map(String::as_str)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            };
             eprintln!(
-                "department {} ({}) may submit: {}",
+                "department {} ({}) may submit: {}; manages lists: {}",
                 d.code,
                 d.name,
-                if cats.is_empty() {
-                    "nothing yet".to_owned()
-                } else {
-                    cats.join(", ")
-                }
+                joined(&d.categories, "nothing yet"),
+                joined(&d.lists, "none")
             );
         }
         DepartmentCommand::List => {
             let mut out = std::io::stdout().lock();
             for d in store.departments().await? {
                 let cats: Vec<&str> = d.categories.iter().map(String::as_str).collect();
-                writeln!(out, "{}\t{}\t{}", d.code, d.name, cats.join(","))?;
+                let lists: Vec<&str> = d.lists.iter().map(String::as_str).collect();
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}",
+                    d.code,
+                    d.name,
+                    cats.join(","),
+                    lists.join(",")
+                )?;
             }
         }
     }

@@ -1,0 +1,170 @@
+//! Test harness shared by the HTTP test binaries: a real router over a real SQLite file, a
+//! movable clock, and department tokens.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use chrono::NaiveDate;
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+use xinyong_domain::{Catalogue, Department};
+use xinyong_store::{Role, SqliteStore, Store, Token};
+use xinyong_web::{AppState, auth, router};
+
+pub const SAMR: &str = "114403005Y928J5N4R";
+pub const COMPANY: &str = "91110000600037341L";
+pub const OTHER_COMPANY: &str = "91110108551385082Q";
+pub const PERSON: &str = "11010519491231002X";
+
+pub struct App {
+    pub state: AppState,
+    pub today: Arc<Mutex<NaiveDate>>,
+    pub token: String,
+    _dir: tempfile::TempDir,
+}
+
+impl App {
+    pub async fn new() -> App {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&url).await.unwrap());
+        store
+            .put_department(&Department {
+                code: SAMR.into(),
+                name: "深圳市市场监督管理局".into(),
+                categories: [
+                    "admin_penalty",
+                    "admin_license",
+                    "court_defaulter",
+                    "tax_credit_rating",
+                    "social_insurance_arrears",
+                ]
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+                lists: Default::default(),
+            })
+            .await
+            .unwrap();
+        let token = Self::make_token(&*store, None, None).await;
+        let today = Arc::new(Mutex::new(NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()));
+        let mut state = AppState::new(store, Catalogue::shipped());
+        let t = today.clone();
+        state.clock = Arc::new(move || *t.lock().unwrap());
+        App {
+            state,
+            today,
+            token,
+            _dir: dir,
+        }
+    }
+
+    /// Registers another department and returns a token for it.
+    pub async fn department(&self, code: &str, categories: &[&str], lists: &[&str]) -> String {
+        let store = &*self.state.store;
+        store
+            .put_department(&Department {
+                code: code.into(),
+                name: format!("部门{code}"),
+                categories: categories.iter().map(|s| (*s).to_owned()).collect(),
+                lists: lists.iter().map(|s| (*s).to_owned()).collect(),
+            })
+            .await
+            .unwrap();
+        let t = auth::new_token();
+        store
+            .put_token(&Token {
+                id: xinyong_store::new_id(),
+                hash: t.hash.clone(),
+                role: Role::Department,
+                department: Some(code.into()),
+                label: "test".into(),
+                created_at: chrono::Utc::now(),
+                expires_at: None,
+                revoked_at: None,
+            })
+            .await
+            .unwrap();
+        t.secret
+    }
+
+    /// POSTs JSON as the holder of `token`.
+    pub async fn post_json(&self, token: &str, uri: &str, body: Value) -> (StatusCode, Value) {
+        let req = Request::post(uri)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        self.call(req).await
+    }
+
+    /// GETs as the holder of `token`.
+    pub async fn get_as(&self, token: &str, uri: &str) -> (StatusCode, Value) {
+        let req = Request::get(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
+        self.call(req).await
+    }
+
+    pub async fn make_token(
+        store: &dyn Store,
+        expires_at: Option<chrono::DateTime<chrono::Utc>>,
+        revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> String {
+        let t = auth::new_token();
+        store
+            .put_token(&Token {
+                id: xinyong_store::new_id(),
+                hash: t.hash.clone(),
+                role: Role::Department,
+                department: Some(SAMR.into()),
+                label: "test".into(),
+                created_at: chrono::Utc::now(),
+                expires_at,
+                revoked_at,
+            })
+            .await
+            .unwrap();
+        t.secret
+    }
+
+    pub fn set_today(&self, y: i32, m: u32, d: u32) {
+        *self.today.lock().unwrap() = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    }
+
+    pub async fn call(&self, req: Request<Body>) -> (StatusCode, Value) {
+        let resp = router(self.state.clone()).oneshot(req).await.unwrap();
+        let status = resp.status();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        (status, body)
+    }
+
+    pub async fn get(&self, uri: &str) -> (StatusCode, Value) {
+        self.call(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+    }
+
+    pub async fn post_as(&self, token: Option<&str>, records: Value) -> (StatusCode, Value) {
+        let mut req =
+            Request::post("/api/v1/records").header(header::CONTENT_TYPE, "application/json");
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        self.call(
+            req.body(Body::from(json!({"records": records}).to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn post(&self, records: Value) -> (StatusCode, Value) {
+        let token = self.token.clone();
+        self.post_as(Some(&token), records).await
+    }
+}
