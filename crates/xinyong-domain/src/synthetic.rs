@@ -70,6 +70,7 @@ const DEPARTMENTS: &[DepartmentSpec] = &[
     DepartmentSpec {
         suffix: "市场监督管理局",
         categories: &[
+            "commitment_breach",
             "admin_license",
             "admin_penalty",
             "abnormal_operation",
@@ -295,6 +296,7 @@ impl<'a> Synthetic<'a> {
                 ("social_insurance_arrears", 0.03),
                 ("procurement_serious", 0.01),
                 ("red_a_taxpayer", 0.05),
+                ("commitment_breach", 0.01),
             ],
         };
         let mut records = Vec::new();

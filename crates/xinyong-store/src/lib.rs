@@ -33,6 +33,8 @@ pub enum StoreError {
     Url(String),
     #[error("stored data is not readable: {0}")]
     Corrupt(String),
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]

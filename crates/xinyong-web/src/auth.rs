@@ -4,6 +4,10 @@
 //! Tokens are random, prefixed `xy_`, shown once and stored only as their SHA-256; a request
 //! that presents an invalid token is refused (401), never served as anonymous.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
@@ -45,8 +49,58 @@ pub fn hash_token(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-/// Looks up the token a request presents, if it presents one.
-async fn presented_token(parts: &Parts, state: &AppState) -> Result<Option<Token>, ApiError> {
+/// Who a valid token belongs to.
+#[derive(Clone)]
+struct Principal {
+    token: Token,
+    department: Option<Department>,
+}
+
+/// How long a verified token (and its department) is trusted without asking the store again.
+/// Bounds how late a revocation made by another process takes effect.
+pub const AUTH_CACHE_TTL: Duration = Duration::from_secs(5);
+
+/// Verified tokens by hash, so that each request does not cost four queries.
+#[derive(Default)]
+pub struct AuthCache {
+    entries: Mutex<HashMap<String, (Instant, Principal)>>,
+}
+
+impl AuthCache {
+    fn get(&self, hash: &str) -> Option<Principal> {
+        let entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        entries
+            .get(hash)
+            .filter(|(at, _)| at.elapsed() < AUTH_CACHE_TTL)
+            .map(|(_, p)| p.clone())
+    }
+
+    fn put(&self, hash: String, principal: Principal) {
+        let mut entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Bounded: stale entries go whenever the map grows large.
+        if entries.len() > 10_000 {
+            entries.retain(|_, (at, _)| at.elapsed() < AUTH_CACHE_TTL);
+        }
+        entries.insert(hash, (Instant::now(), principal));
+    }
+
+    /// Forgets every cached token (after a revocation in this process).
+    pub fn clear(&self) {
+        self.entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+    }
+}
+
+/// Verifies the token a request presents, if it presents one.
+async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Principal>, ApiError> {
     let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
@@ -61,16 +115,30 @@ async fn presented_token(parts: &Parts, state: &AppState) -> Result<Option<Token
         return Err(invalid());
     }
     // Lookup is by hash: the database index compares hashes, never the secret itself.
-    let token = state
-        .store
-        .token_by_hash(&hash_token(secret))
-        .await?
-        .ok_or_else(invalid)?;
+    let hash = hash_token(secret);
+    let principal = match state.auth.get(&hash) {
+        Some(p) => p,
+        None => {
+            let token = state
+                .store
+                .token_by_hash(&hash)
+                .await?
+                .ok_or_else(invalid)?;
+            let department = match &token.department {
+                Some(code) => state.store.department(code).await?,
+                None => None,
+            };
+            let p = Principal { token, department };
+            state.auth.put(hash, p.clone());
+            p
+        }
+    };
     let now = chrono::Utc::now();
-    if token.revoked_at.is_some() || token.expires_at.is_some_and(|e| e <= now) {
+    if principal.token.revoked_at.is_some() || principal.token.expires_at.is_some_and(|e| e <= now)
+    {
         return Err(invalid());
     }
-    Ok(Some(token))
+    Ok(Some(principal))
 }
 
 /// A caller authenticated as a department. Handlers that take this may only be called with a
@@ -81,16 +149,14 @@ impl FromRequestParts<AppState> for DepartmentCaller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = presented_token(parts, state).await?.ok_or_else(|| {
+        let principal = authenticate(parts, state).await?.ok_or_else(|| {
             ApiError::Unauthorized("this endpoint needs a department token".into())
         })?;
-        match (token.role, token.department) {
-            (Role::Department, Some(code)) => {
-                let department = state.store.department(&code).await?.ok_or_else(|| {
-                    ApiError::Unauthorized("the token's department no longer exists".into())
-                })?;
-                Ok(DepartmentCaller(department))
-            }
+        match (principal.token.role, principal.department) {
+            (Role::Department, Some(department)) => Ok(DepartmentCaller(department)),
+            (Role::Department, None) => Err(ApiError::Unauthorized(
+                "the token's department no longer exists".into(),
+            )),
             _ => Err(ApiError::Forbidden(
                 "this endpoint needs a department token".into(),
             )),
@@ -106,7 +172,7 @@ impl FromRequestParts<AppState> for PublicCaller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        presented_token(parts, state).await?;
+        authenticate(parts, state).await?;
         Ok(PublicCaller)
     }
 }

@@ -143,7 +143,7 @@ pub async fn check(
         });
     }
     // Recorded before it is answered: a check the subject cannot later see did not happen.
-    state.store.put_checks(&rows).await?;
+    state.checks.record(rows).await?;
     Ok(Json(if batch {
         CheckReply::Batch { checks: replies }
     } else {

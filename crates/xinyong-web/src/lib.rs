@@ -16,6 +16,7 @@ pub mod list_index;
 mod lists;
 mod meta;
 mod records;
+pub mod recorder;
 mod site;
 mod subjects;
 
@@ -61,15 +62,22 @@ pub struct AppState {
     pub memoranda: Arc<Memoranda>,
     /// Current list entries in memory, for the credit check.
     pub lists: Arc<ListIndex>,
+    /// Records checks durably, many per transaction.
+    pub checks: recorder::CheckRecorder,
+    /// Verified tokens, briefly.
+    pub auth: Arc<auth::AuthCache>,
     pub clock: Clock,
 }
 
 impl AppState {
     /// State with the shipped list types and memoranda and an empty list index; call
     /// [`ListIndex::reload`] on `lists` before serving a database that already holds entries.
+    /// Must be called within a Tokio runtime (it starts the check recorder).
     pub fn new(store: Arc<dyn Store>, catalogue: Catalogue) -> AppState {
         let list_types = Arc::new(ListTypes::shipped());
         AppState {
+            checks: recorder::CheckRecorder::start(store.clone()),
+            auth: Arc::new(auth::AuthCache::default()),
             store,
             catalogue: Arc::new(catalogue),
             lists: Arc::new(ListIndex::new(list_types.clone())),
@@ -104,6 +112,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(meta::healthz))
         .routes(routes!(meta::catalogue))
         .routes(routes!(records::submit))
+        .routes(routes!(records::breach))
         .routes(routes!(subjects::list))
         .routes(routes!(subjects::show))
         .routes(routes!(lists::list_types))

@@ -118,19 +118,133 @@ pub async fn submit(
     if !listed.is_empty() {
         state.lists.refresh(&*state.store, &listed).await?;
     }
-    Ok((
-        StatusCode::CREATED,
-        Json(Accepted {
-            ids: stored.iter().map(|s| s.id.clone()).collect(),
-            outcomes: stored
-                .iter()
-                .map(|s| match s.outcome {
-                    xinyong_store::Outcome::Created => "created",
-                    xinyong_store::Outcome::NewVersion => "new_version",
-                    xinyong_store::Outcome::Unchanged => "unchanged",
-                })
-                .collect(),
-            versions: stored.iter().map(|s| s.version).collect(),
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(accepted(&stored))))
+}
+
+/// A department's finding that a credit commitment was broken.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Breach {
+    /// Number of the decision that finds the breach.
+    document_no: String,
+    /// Date of that decision, `YYYY-MM-DD`.
+    decided_on: String,
+    /// `general` or `serious`.
+    tier: String,
+    /// What was promised and not kept.
+    breach: String,
+    /// Defaults to the basis of the `commitment_breach` category.
+    legal_basis: Option<String>,
+}
+
+/// Declares a credit commitment broken. Creates a negative `commitment_breach` record about
+/// the same subject, linked to the commitment record; the commitment itself stays as it was.
+#[utoipa::path(post, path = "/api/v1/records/{id}/breach", tag = "records",
+    params(("id" = String, Path, description = "Id of a credit_commitment record")),
+    request_body = Breach,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The breach record", body = Accepted),
+        (status = 403, description = "Not the department that accepted the commitment", body = crate::error::Problem),
+        (status = 404, description = "No such commitment", body = crate::error::Problem),
+        (status = 422, description = "Invalid breach; nothing stored", body = crate::error::Problem),
+    ))]
+pub async fn breach(
+    DepartmentCaller(department): DepartmentCaller,
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    JsonBody(body): JsonBody<Breach>,
+) -> Result<(StatusCode, Json<Accepted>), ApiError> {
+    const BREACH: &str = "commitment_breach";
+    let commitment = state
+        .store
+        .record(&id)
+        .await?
+        .filter(|r| r.category == "credit_commitment")
+        .ok_or_else(|| ApiError::NotFound(format!("no credit commitment {id}")))?;
+    if commitment.department != department.code {
+        return Err(ApiError::Forbidden(
+            "only the department that accepted the commitment may declare it broken".into(),
+        ));
+    }
+    if !department.may_submit(BREACH) {
+        return Err(ApiError::Forbidden(format!(
+            "department {} may not submit category {BREACH}",
+            department.code
+        )));
+    }
+    let category = state
+        .catalogue
+        .category(BREACH)
+        .ok_or_else(|| ApiError::NotFound(format!("the catalogue has no category {BREACH}")))?;
+    let mut raw = RawRecord::default();
+    raw.set(CoreAttribute::Category, "category", BREACH);
+    raw.set(
+        CoreAttribute::SubjectCode,
+        "subject.code",
+        commitment.subject_code.clone(),
+    );
+    raw.set(
+        CoreAttribute::SubjectName,
+        "subject.name",
+        commitment.subject_name.clone(),
+    );
+    raw.set(
+        CoreAttribute::SubjectKind,
+        "subject.kind",
+        commitment.subject_kind.as_str(),
+    );
+    raw.set(CoreAttribute::DocumentNo, "document_no", body.document_no);
+    raw.set(CoreAttribute::DecidedOn, "decided_on", body.decided_on);
+    raw.set(CoreAttribute::Tier, "tier", body.tier);
+    raw.set(
+        CoreAttribute::LegalBasis,
+        "legal_basis",
+        body.legal_basis
+            .unwrap_or_else(|| category.legal_basis.clone()),
+    );
+    raw.fields.insert(
+        "commitment_record".into(),
+        Value::String(commitment.id.clone()),
+    );
+    raw.fields.insert(
+        "commitment_document_no".into(),
+        Value::String(commitment.document_no.clone()),
+    );
+    raw.fields
+        .insert("breach".into(), Value::String(body.breach));
+    if let Some(matter) = commitment.fields.get("matter") {
+        raw.fields.insert("matter".into(), matter.clone());
+    }
+    let valid = state
+        .catalogue
+        .validate(&raw, state.today())
+        .map_err(|es| {
+            ApiError::Invalid(
+                es.into_iter()
+                    .map(|e| RecordError {
+                        index: 0,
+                        field: e.field,
+                        message: e.message,
+                    })
+                    .collect(),
+            )
+        })?;
+    let stored = state.store.submit(&department.code, &[valid]).await?;
+    Ok((StatusCode::CREATED, Json(accepted(&stored))))
+}
+
+fn accepted(stored: &[xinyong_store::Submitted]) -> Accepted {
+    Accepted {
+        ids: stored.iter().map(|s| s.id.clone()).collect(),
+        outcomes: stored
+            .iter()
+            .map(|s| match s.outcome {
+                xinyong_store::Outcome::Created => "created",
+                xinyong_store::Outcome::NewVersion => "new_version",
+                xinyong_store::Outcome::Unchanged => "unchanged",
+            })
+            .collect(),
+        versions: stored.iter().map(|s| s.version).collect(),
+    }
 }

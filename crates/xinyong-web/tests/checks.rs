@@ -480,3 +480,70 @@ async fn interleaved_writes_and_checks_stay_consistent() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_broken_commitment_becomes_a_linked_negative_record() {
+    let w = world().await;
+    let office = w
+        .app
+        .department(
+            "11440300OFFICE",
+            &["credit_commitment", "commitment_breach"],
+            &[],
+        )
+        .await;
+    let commitment = json!({
+        "category": "credit_commitment",
+        "subject": {"code": FIRM, "name": "厦门示例贸易有限公司", "kind": "legal_person"},
+        "document_no": "承诺〔2026〕7号", "decided_on": "2026-03-01",
+        "legal_basis": "《国家发展改革委办公厅关于进一步完善信用承诺制度的通知》",
+        "fields": {"commitment_type": "审批替代型", "matter": "申请食品经营许可",
+                   "content": "本单位未被列入严重失信主体名单，已依法纳税", "accepting_unit": "深圳市市场监督管理局"}
+    });
+    let (status, body) = w
+        .app
+        .post_json(&office, "/api/v1/records", json!({"records": [commitment]}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let commitment_id = body["ids"][0].as_str().unwrap().to_owned();
+    let uri = format!("/api/v1/records/{commitment_id}/breach");
+    let breach = json!({"document_no": "违诺〔2026〕1号", "decided_on": "2026-10-01", "tier": "general",
+                        "breach": "承诺已纳税，经查欠缴税款十二万元"});
+    let (status, _) = w.app.post_json(&w.buyer, &uri, breach.clone()).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "only the accepting department"
+    );
+    let (status, body) = w.app.post_json(&office, &uri, breach.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (_, file) = w.app.get(&format!("/api/v1/subjects/{FIRM}")).await;
+    let records = file["records"].as_array().unwrap();
+    let breach_record = records
+        .iter()
+        .find(|r| r["category"] == "commitment_breach")
+        .unwrap();
+    assert_eq!(
+        breach_record["fields"]["commitment_record"],
+        commitment_id.as_str()
+    );
+    assert_eq!(
+        breach_record["fields"]["commitment_document_no"],
+        "承诺〔2026〕7号"
+    );
+    assert!(breach_record["negative"].as_bool().unwrap());
+    assert!(
+        records.iter().any(|r| r["category"] == "credit_commitment"),
+        "the commitment itself stays"
+    );
+    // Only commitments can be broken.
+    let (status, _) = w
+        .app
+        .post_json(
+            &office,
+            &format!("/api/v1/records/{}/breach", xinyong_store::new_id()),
+            breach,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

@@ -14,6 +14,22 @@ use xinyong_store::baseline::{BareRow, bare_sqlite_insert};
 
 #[derive(Subcommand)]
 pub enum BenchCommand {
+    /// Credit checks per second: in-process against the bare index lookup, and over HTTP
+    /// against the same server's /healthz, on a demo database (kept in --dir between runs).
+    Check {
+        #[arg(long, default_value_t = 100_000)]
+        subjects: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Length of each measurement.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        /// Concurrent HTTP connections.
+        #[arg(long, default_value_t = 32)]
+        connections: usize,
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// Bulk import of demo records (JSONL → validated, versioned, stored) against a bare SQLite
     /// insert of the same rows.
     Import {
@@ -31,6 +47,13 @@ pub enum BenchCommand {
 pub async fn run(catalogue: &Catalogue, command: BenchCommand) -> Result<ExitCode> {
     match command {
         BenchCommand::Import { records, seed, dir } => import(catalogue, records, seed, dir).await,
+        BenchCommand::Check {
+            subjects,
+            seed,
+            seconds,
+            connections,
+            dir,
+        } => check(catalogue, subjects, seed, seconds, connections, dir).await,
     }
 }
 
@@ -140,4 +163,213 @@ fn remove_db(path: &std::path::Path) {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
+}
+
+/// Credit checks per second in-process and over HTTP, on a demo database of `subjects`.
+pub async fn check(
+    catalogue: &Catalogue,
+    subjects: u64,
+    seed: u64,
+    seconds: u64,
+    connections: usize,
+    dir: Option<PathBuf>,
+) -> Result<ExitCode> {
+    use xinyong_domain::check::credit_check;
+    use xinyong_domain::measure::DecisionContext;
+
+    let dir = dir.unwrap_or_else(|| std::env::temp_dir().join("xinyong-bench-check"));
+    std::fs::create_dir_all(&dir)?;
+    let db = dir.join(format!("check-{subjects}-{seed}.db"));
+    let store = xinyong_store::open(&format!("sqlite://{}", db.display())).await?;
+    if store.counts().await?.subjects != subjects {
+        drop(store);
+        remove_db(&db);
+        let store = xinyong_store::open(&format!("sqlite://{}", db.display())).await?;
+        let start = Instant::now();
+        crate::demo::fill(
+            &*store,
+            catalogue,
+            &crate::demo::DemoSize { subjects, seed },
+        )
+        .await?;
+        eprintln!(
+            "demo database filled in {:.1} s",
+            start.elapsed().as_secs_f64()
+        );
+    }
+    let store = xinyong_store::open(&format!("sqlite://{}", db.display())).await?;
+    let state = xinyong_web::AppState::new(store.clone(), catalogue.clone());
+    let start = Instant::now();
+    let entries = state.lists.reload(&*store).await?;
+    eprintln!(
+        "{entries} current list entries indexed in {:.2} s",
+        start.elapsed().as_secs_f64()
+    );
+
+    // Every subject's code, in a fixed shuffled order: listed and unlisted in their natural mix.
+    let mut codes = Vec::with_capacity(subjects as usize);
+    let mut after: Option<String> = None;
+    loop {
+        let page = store.subjects_page(after.as_deref(), 1000).await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.id.clone());
+        codes.extend(page.into_iter().map(|s| s.code));
+    }
+    {
+        use rand::SeedableRng;
+        use rand::seq::SliceRandom;
+        codes.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(seed));
+    }
+    let today = xinyong_web::china_today();
+    let context = DecisionContext::GovernmentProcurement;
+    let window = std::time::Duration::from_secs(seconds);
+
+    // In-process, on every core: the index lookup alone (baseline), then the whole check.
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let run = |full: bool| -> u64 {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let codes = &codes;
+                    let state = &state;
+                    scope.spawn(move || {
+                        let deadline = Instant::now() + window;
+                        let mut n = 0u64;
+                        let mut i = t * 7919;
+                        let mut sink = 0usize;
+                        while Instant::now() < deadline {
+                            for _ in 0..256 {
+                                let code = &codes[i % codes.len()];
+                                let entries = state.lists.entries_for(code);
+                                sink += if full {
+                                    let outcome = credit_check(
+                                        code,
+                                        context,
+                                        entries.iter().map(|e| e.as_ref()),
+                                        &state.list_types,
+                                        &state.memoranda,
+                                        today,
+                                    );
+                                    outcome.measures.len()
+                                } else {
+                                    entries.len()
+                                };
+                                i += 1;
+                                n += 1;
+                            }
+                        }
+                        std::hint::black_box(sink);
+                        n
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap_or(0)).sum()
+        })
+    };
+    let lookups = run(false) as f64 / window.as_secs_f64();
+    let checks = run(true) as f64 / window.as_secs_f64();
+
+    // Over HTTP: the same server's /healthz, then POST /api/v1/checks (each check recorded).
+    store
+        .put_department(&Department {
+            code: "BENCH-BUYER".into(),
+            name: "benchmark buyer".into(),
+            categories: Default::default(),
+            lists: Default::default(),
+        })
+        .await?;
+    let token = xinyong_web::auth::new_token();
+    store
+        .put_token(&xinyong_store::Token {
+            id: xinyong_store::new_id(),
+            hash: token.hash.clone(),
+            role: xinyong_store::Role::Department,
+            department: Some("BENCH-BUYER".into()),
+            label: "bench".into(),
+            created_at: chrono::Utc::now(),
+            expires_at: None,
+            revoked_at: None,
+        })
+        .await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(xinyong_web::serve(listener, state.clone()));
+    let codes = Arc::new(codes);
+    let health = load(addr, connections, window, Arc::clone(&codes), None).await?;
+    let http_checks = load(
+        addr,
+        connections,
+        window,
+        Arc::clone(&codes),
+        Some(token.secret.clone()),
+    )
+    .await?;
+
+    println!(
+        "bench check: {subjects} subjects, {entries} current list entries, {threads} threads, {connections} connections, {seconds} s each"
+    );
+    println!("  in-process index lookup (baseline): {lookups:>12.0} /s");
+    println!(
+        "  in-process credit check:            {checks:>12.0} /s   ratio {:.2}",
+        checks / lookups
+    );
+    println!("  HTTP GET /healthz (baseline):       {health:>12.0} /s");
+    println!(
+        "  HTTP POST /api/v1/checks:           {http_checks:>12.0} /s   ratio {:.2}",
+        http_checks / health
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Requests per second from `connections` keep-alive HTTP/1.1 clients for `window`: GET
+/// /healthz when `token` is `None`, else POST /api/v1/checks cycling through `codes`.
+async fn load(
+    addr: std::net::SocketAddr,
+    connections: usize,
+    window: std::time::Duration,
+    codes: Arc<Vec<String>>,
+    token: Option<String>,
+) -> Result<f64> {
+    use http_body_util::{BodyExt, Full};
+    use hyper::body::Bytes;
+
+    let deadline = Instant::now() + window;
+    let mut tasks = Vec::with_capacity(connections);
+    for c in 0..connections {
+        let codes = Arc::clone(&codes);
+        let token = token.clone();
+        tasks.push(tokio::spawn(async move {
+            let stream = tokio::net::TcpStream::connect(addr).await?;
+            let (mut sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
+            tokio::spawn(conn);
+            let mut ok = 0u64;
+            let mut i = c * 104_729;
+            while Instant::now() < deadline {
+                let req = match &token {
+                    None => hyper::Request::get("/healthz").header("host", "bench").body(Full::new(Bytes::new()))?,
+                    Some(t) => {
+                        let body = serde_json::json!({"subject": codes[i % codes.len()], "context": "government_procurement"});
+                        i += 1;
+                        hyper::Request::post("/api/v1/checks")
+                            .header("host", "bench")
+                            .header("content-type", "application/json")
+                            .header("authorization", format!("Bearer {t}"))
+                            .body(Full::new(Bytes::from(body.to_string())))?
+                    }
+                };
+                let resp = sender.send_request(req).await?;
+                let good = resp.status().is_success();
+                resp.into_body().collect().await?;
+                if good {
+                    ok += 1;
+                }
+            }
+            anyhow::Ok(ok)
+        }));
+    }
+    let mut total = 0;
+    for t in tasks {
+        total += t.await??;
+    }
+    Ok(total as f64 / window.as_secs_f64())
 }
