@@ -15,8 +15,8 @@ pub mod error;
 pub mod list_index;
 mod lists;
 mod meta;
-mod records;
 pub mod recorder;
+mod records;
 mod site;
 mod subjects;
 
