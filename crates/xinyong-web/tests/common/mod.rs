@@ -74,21 +74,7 @@ impl App {
             })
             .await
             .unwrap();
-        let t = auth::new_token();
-        store
-            .put_token(&Token {
-                id: xinyong_store::new_id(),
-                hash: t.hash.clone(),
-                role: Role::Department,
-                department: Some(code.into()),
-                label: "test".into(),
-                created_at: chrono::Utc::now(),
-                expires_at: None,
-                revoked_at: None,
-            })
-            .await
-            .unwrap();
-        t.secret
+        Self::token_for(store, code, None, None).await
     }
 
     /// POSTs JSON as the holder of `token`.
@@ -110,8 +96,19 @@ impl App {
         self.call(req).await
     }
 
+    /// A token for the test department SAMR, optionally expired or revoked.
     pub async fn make_token(
         store: &dyn Store,
+        expires_at: Option<chrono::DateTime<chrono::Utc>>,
+        revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> String {
+        Self::token_for(store, SAMR, expires_at, revoked_at).await
+    }
+
+    /// Stores a department token and returns its secret.
+    pub async fn token_for(
+        store: &dyn Store,
+        department: &str,
         expires_at: Option<chrono::DateTime<chrono::Utc>>,
         revoked_at: Option<chrono::DateTime<chrono::Utc>>,
     ) -> String {
@@ -121,7 +118,7 @@ impl App {
                 id: xinyong_store::new_id(),
                 hash: t.hash.clone(),
                 role: Role::Department,
-                department: Some(SAMR.into()),
+                department: Some(department.into()),
                 label: "test".into(),
                 created_at: chrono::Utc::now(),
                 expires_at,
