@@ -156,15 +156,20 @@ pub(crate) fn listing_json(rec: &ValidRecord) -> Option<String> {
         .and_then(|l| serde_json::to_string(l).ok())
 }
 
-/// Bumps the record-write counter inside the transaction `$tx`.
+/// Bumps the write counter of each category in `$categories` inside the transaction `$tx`:
+/// a reader interested in some categories (the list index) reloads only when those moved.
 macro_rules! bump_generation {
-    ($tx:expr, $db:ty) => {
-        sqlx::query(
-            "INSERT INTO generations (topic, generation) VALUES ('records', 1) \
-             ON CONFLICT (topic) DO UPDATE SET generation = generations.generation + 1",
-        )
-        .execute(&mut *$tx)
-        .await?;
+    ($tx:expr, $db:ty, $categories:expr) => {
+        for category in $categories {
+            let mut qb = sqlx::QueryBuilder::<$db>::new(
+                "INSERT INTO generations (topic, generation) VALUES (",
+            );
+            qb.push_bind(category.to_string());
+            qb.push(
+                ", 1) ON CONFLICT (topic) DO UPDATE SET generation = generations.generation + 1",
+            );
+            qb.build().execute(&mut *$tx).await?;
+        }
     };
 }
 pub(crate) use bump_generation;
@@ -314,7 +319,9 @@ macro_rules! impl_store {
                     }
                     out.extend(plan.out);
                 }
-                bump_generation!(self.tx, $db);
+                let categories: std::collections::BTreeSet<&str> =
+                    records.iter().map(|r| r.category.as_str()).collect();
+                bump_generation!(self.tx, $db, categories);
                 Ok(out)
             }
 
@@ -602,9 +609,11 @@ macro_rules! impl_store {
                 use sqlx::QueryBuilder;
                 use $crate::backend::RECORD_COLUMNS;
                 let mut tx = self.pool.begin().await?;
-                let mut qb = QueryBuilder::<$db>::new("SELECT version FROM records WHERE id = ");
+                let mut qb = QueryBuilder::<$db>::new("SELECT version, category FROM records WHERE id = ");
                 qb.push_bind(id.to_owned()).push(" AND department = ").push_bind(department.to_owned());
-                let Some(version): Option<i64> = qb.build_query_scalar().fetch_optional(&mut *tx).await? else {
+                let Some((version, category)): Option<(i64, String)> =
+                    qb.build_query_as().fetch_optional(&mut *tx).await?
+                else {
                     return Ok(None);
                 };
                 // History first: the superseded version is kept, never overwritten.
@@ -624,7 +633,7 @@ macro_rules! impl_store {
                 }
                 qb.push(" WHERE id = ").push_bind(id.to_owned());
                 qb.build().execute(&mut *tx).await?;
-                $crate::backend::bump_generation!(tx, $db);
+                $crate::backend::bump_generation!(tx, $db, [category]);
                 tx.commit().await?;
                 $crate::Store::record(self, id).await
             }
@@ -654,11 +663,19 @@ macro_rules! impl_store {
                 Ok(out)
             }
 
-            async fn generation(&self) -> Result<i64, $crate::StoreError> {
-                let g: Option<i64> = sqlx::query_scalar("SELECT generation FROM generations WHERE topic = 'records'")
-                    .fetch_optional(&self.pool)
-                    .await?;
-                Ok(g.unwrap_or(0))
+            async fn generation(&self, categories: &[String]) -> Result<i64, $crate::StoreError> {
+                use sqlx::QueryBuilder;
+                let mut qb = QueryBuilder::<$db>::new("SELECT generation FROM generations WHERE topic IN (");
+                let mut sep = qb.separated(", ");
+                for c in categories {
+                    sep.push_bind(c.clone());
+                }
+                qb.push(")");
+                if categories.is_empty() {
+                    return Ok(0);
+                }
+                let gs: Vec<i64> = qb.build_query_scalar().fetch_all(&self.pool).await?;
+                Ok(gs.iter().sum())
             }
 
             async fn put_checks(&self, checks: &[$crate::CheckRow]) -> Result<(), $crate::StoreError> {

@@ -199,8 +199,9 @@ pub trait Store: Send + Sync {
     /// the in-memory list index is built from.
     async fn records_in_categories(&self, categories: &[String])
     -> Result<Vec<Record>, StoreError>;
-    /// Counter of record writes, bumped in the same transaction as each write.
-    async fn generation(&self) -> Result<i64, StoreError>;
+    /// Counter of writes to records of these categories, bumped in the same transaction as
+    /// each write: unchanged means nothing to reload.
+    async fn generation(&self, categories: &[String]) -> Result<i64, StoreError>;
 
     /// Stores credit checks, in one transaction.
     async fn put_checks(&self, checks: &[CheckRow]) -> Result<(), StoreError>;

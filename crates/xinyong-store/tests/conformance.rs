@@ -332,7 +332,10 @@ async fn status_changes_are_new_versions_and_keep_history(store: Arc<dyn Store>)
         .await
         .unwrap();
     let id = &out[0].id;
-    let g0 = store.generation().await.unwrap();
+    let penalties = ["admin_penalty".to_owned()];
+    let licences = ["admin_license".to_owned()];
+    let g0 = store.generation(&penalties).await.unwrap();
+    let other = store.generation(&licences).await.unwrap();
     let change = RecordChange {
         status: Some(RecordStatus::Removed),
         status_note: Some("已履行（结1）".into()),
@@ -366,8 +369,13 @@ async fn status_changes_are_new_versions_and_keep_history(store: Arc<dyn Store>)
         vec![(1, RecordStatus::Active), (2, RecordStatus::Removed)]
     );
     assert!(
-        store.generation().await.unwrap() > g0,
-        "writes move the generation"
+        store.generation(&penalties).await.unwrap() > g0,
+        "writes move their category's generation"
+    );
+    assert_eq!(
+        store.generation(&licences).await.unwrap(),
+        other,
+        "and no other"
     );
     // Removed records no longer count as list entries.
     let live = store

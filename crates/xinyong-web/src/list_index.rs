@@ -4,7 +4,8 @@
 //! Consistency with the store: every write this process makes through the API refreshes the
 //! entries it wrote right after its transaction commits (before the response is sent); writes
 //! made by other processes (an `xinyong import` into the same database) are picked up by
-//! [`ListIndex::watch`], which polls the store's write counter and reloads when it moved.
+//! [`ListIndex::watch`], which polls the write counters of the list categories and reloads
+//! when they moved (imports of other categories cost nothing).
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -81,7 +82,7 @@ impl ListIndex {
 
     /// Rebuilds the index from the store.
     pub async fn reload(&self, store: &dyn Store) -> Result<usize, StoreError> {
-        let generation = store.generation().await?;
+        let generation = store.generation(&self.categories()).await?;
         let records = store.records_in_categories(&self.categories()).await?;
         let mut data = Data {
             generation,
@@ -145,7 +146,7 @@ impl ListIndex {
         loop {
             tick.tick().await;
             let seen = self.read().generation;
-            match store.generation().await {
+            match store.generation(&self.categories()).await {
                 Ok(g) if g != seen => {
                     if let Err(e) = self.reload(&*store).await {
                         tracing::warn!(error = %e, "list index reload failed");
