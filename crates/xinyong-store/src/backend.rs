@@ -397,6 +397,33 @@ macro_rules! impl_store {
                     .collect()
             }
 
+            const TOKEN_SELECT: &'static str =
+                "SELECT id, hash, role, department, label, created_at, expires_at, revoked_at FROM tokens";
+
+            async fn fetch_tokens(&self, sql: &str, key: Option<&str>) -> Result<Vec<$crate::Token>, $crate::StoreError> {
+                use sqlx::Row;
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()));
+                if let Some(key) = key {
+                    query = query.bind(key.to_owned());
+                }
+                let rows = query.fetch_all(&self.pool).await?;
+                rows.iter()
+                    .map(|row: &$row| {
+                        let role: String = row.try_get(2)?;
+                        Ok($crate::Token {
+                            id: row.try_get(0)?,
+                            hash: row.try_get(1)?,
+                            role: $crate::Role::parse(&role).ok_or_else(|| $crate::backend::corrupt("role", &role))?,
+                            department: row.try_get(3)?,
+                            label: row.try_get(4)?,
+                            created_at: row.try_get(5)?,
+                            expires_at: row.try_get(6)?,
+                            revoked_at: row.try_get(7)?,
+                        })
+                    })
+                    .collect()
+            }
+
             fn check_from_row(row: &$row) -> Result<$crate::CheckRow, $crate::StoreError> {
                 use sqlx::Row;
                 let result: sqlx::types::Json<serde_json::Value> = row.try_get(4)?;
@@ -508,27 +535,19 @@ macro_rules! impl_store {
             }
 
             async fn token_by_hash(&self, hash: &str) -> Result<Option<$crate::Token>, $crate::StoreError> {
-                use sqlx::Row;
-                let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SELECT id, hash, role, department, label, created_at, expires_at, revoked_at \
-                     FROM tokens WHERE hash = {}",
-                    Self::P1
-                )))
-                .bind(hash)
-                .fetch_optional(&self.pool)
-                .await?;
-                let Some(row) = row else { return Ok(None) };
-                let role: String = row.try_get(2)?;
-                Ok(Some($crate::Token {
-                    id: row.try_get(0)?,
-                    hash: row.try_get(1)?,
-                    role: $crate::Role::parse(&role).ok_or_else(|| $crate::backend::corrupt("role", &role))?,
-                    department: row.try_get(3)?,
-                    label: row.try_get(4)?,
-                    created_at: row.try_get(5)?,
-                    expires_at: row.try_get(6)?,
-                    revoked_at: row.try_get(7)?,
-                }))
+                let rows = self.fetch_tokens(&format!("{} WHERE hash = {}", Self::TOKEN_SELECT, Self::P1), Some(hash)).await?;
+                Ok(rows.into_iter().next())
+            }
+
+            async fn tokens(&self) -> Result<Vec<$crate::Token>, $crate::StoreError> {
+                self.fetch_tokens(&format!("{} ORDER BY created_at, id", Self::TOKEN_SELECT), None).await
+            }
+
+            async fn revoke_token(&self, id: &str, at: chrono::DateTime<chrono::Utc>) -> Result<bool, $crate::StoreError> {
+                use sqlx::QueryBuilder;
+                let mut qb = QueryBuilder::<$db>::new("UPDATE tokens SET revoked_at = ");
+                qb.push_bind(at).push(" WHERE id = ").push_bind(id.to_owned()).push(" AND revoked_at IS NULL");
+                Ok(qb.build().execute(&self.pool).await?.rows_affected() == 1)
             }
 
             async fn begin_import(

@@ -155,6 +155,10 @@ pub trait Store: Send + Sync {
 
     async fn put_token(&self, token: &Token) -> Result<(), StoreError>;
     async fn token_by_hash(&self, hash: &str) -> Result<Option<Token>, StoreError>;
+    /// Every token, oldest first (hashes included: callers must not print them).
+    async fn tokens(&self) -> Result<Vec<Token>, StoreError>;
+    /// Marks a token revoked; `false` if there is no such token or it was already revoked.
+    async fn revoke_token(&self, id: &str, at: DateTime<Utc>) -> Result<bool, StoreError>;
 
     /// Opens a transaction for records.
     async fn begin_import(&self) -> Result<Box<dyn ImportSession>, StoreError>;

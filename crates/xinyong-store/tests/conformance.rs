@@ -248,6 +248,30 @@ async fn tokens_are_found_by_hash_only(store: Arc<dyn Store>) {
             .unwrap()
             .is_none()
     );
+    let all = store.tokens().await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert!(
+        store
+            .revoke_token(&token.id, chrono::Utc::now())
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .revoke_token(&token.id, chrono::Utc::now())
+            .await
+            .unwrap(),
+        "once"
+    );
+    assert!(
+        store
+            .token_by_hash(&"ab".repeat(32))
+            .await
+            .unwrap()
+            .unwrap()
+            .revoked_at
+            .is_some()
+    );
     assert!(
         !format!("{found:?}").contains(&"ab".repeat(32)),
         "Debug hides the hash"

@@ -108,6 +108,10 @@ enum DepartmentCommand {
 enum TokenCommand {
     /// Create a token and print it, alone, on stdout. It is shown this once.
     Create(TokenArgs),
+    /// List tokens: id, role, department, label, created, expires, state (never the secret).
+    List,
+    /// Revoke a token by id; it is refused from then on (servers notice within seconds).
+    Revoke { id: String },
 }
 
 #[derive(Args)]
@@ -190,11 +194,22 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let store = open(&cli.db).await?;
             department(&*store, &catalogue, command).await
         }
-        Command::Token {
-            command: TokenCommand::Create(args),
-        } => {
+        Command::Token { command } => {
             let store = open(&cli.db).await?;
-            token_create(&*store, args).await
+            match command {
+                TokenCommand::Create(args) => token_create(&*store, args).await,
+                TokenCommand::List => token_list(&*store).await,
+                TokenCommand::Revoke { id } => {
+                    if store.revoke_token(&id, chrono::Utc::now()).await? {
+                        eprintln!("token {id} revoked");
+                        Ok(ExitCode::SUCCESS)
+                    } else {
+                        bail!(
+                            "token {id}: no such token, or already revoked (see `xinyong token list`)"
+                        )
+                    }
+                }
+            }
         }
         Command::Import(args) => {
             let store = open(&cli.db).await?;
@@ -366,6 +381,35 @@ async fn token_create(store: &dyn Store, args: TokenArgs) -> Result<ExitCode> {
         })
         .await?;
     println!("{}", token.secret);
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn token_list(store: &dyn Store) -> Result<ExitCode> {
+    let now = chrono::Utc::now();
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "id\trole\tdepartment\tlabel\tcreated\texpires\tstate")?;
+    for t in store.tokens().await? {
+        let state = if t.revoked_at.is_some() {
+            "revoked"
+        } else if t.expires_at.is_some_and(|e| e <= now) {
+            "expired"
+        } else {
+            "active"
+        };
+        let date = |d: Option<chrono::DateTime<chrono::Utc>>| {
+            d.map_or_else(|| "-".to_owned(), |d| d.format("%Y-%m-%d").to_string())
+        };
+        writeln!(
+            out,
+            "{}\t{}\t{}\t{}\t{}\t{}\t{state}",
+            t.id,
+            t.role.as_str(),
+            t.department.as_deref().unwrap_or("-"),
+            t.label,
+            date(Some(t.created_at)),
+            date(t.expires_at)
+        )?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -436,3 +436,37 @@ fn demo_fills_an_empty_database_once_and_is_deterministic() {
         std::fs::read(env.path("b.jsonl")).unwrap()
     );
 }
+
+#[test]
+fn tokens_are_listed_without_secrets_and_revoked_by_id() {
+    let env = Env::new();
+    let out = env.run(&[
+        "token",
+        "create",
+        "--role",
+        "department",
+        "--department",
+        DEPT,
+        "--label",
+        "上报系统",
+    ]);
+    let secret = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let list = String::from_utf8(env.run(&["token", "list"]).stdout).unwrap();
+    assert!(
+        !list.contains(&secret) && !list.contains(&secret[3..]),
+        "no secret in the listing"
+    );
+    let row = list.lines().find(|l| l.contains("上报系统")).unwrap();
+    assert!(row.ends_with("\tactive"), "{row}");
+    let id = row.split('\t').next().unwrap().to_owned();
+    let revoke = env.run(&["token", "revoke", &id]);
+    assert!(revoke.status.success(), "{}", stderr(&revoke));
+    let list = String::from_utf8(env.run(&["token", "list"]).stdout).unwrap();
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with(&id) && l.ends_with("\trevoked")),
+        "{list}"
+    );
+    let again = env.run(&["token", "revoke", &id]);
+    assert!(!again.status.success(), "revoking twice is an error");
+}
