@@ -12,6 +12,7 @@
 pub mod auth;
 mod checks;
 pub mod error;
+pub mod limits;
 pub mod list_index;
 mod lists;
 mod meta;
@@ -66,6 +67,8 @@ pub struct AppState {
     pub checks: recorder::CheckRecorder,
     /// Verified tokens, briefly.
     pub auth: Arc<auth::AuthCache>,
+    /// Per-client rate limits.
+    pub limits: Arc<limits::Limits>,
     pub clock: Clock,
 }
 
@@ -78,6 +81,7 @@ impl AppState {
         AppState {
             checks: recorder::CheckRecorder::start(store.clone()),
             auth: Arc::new(auth::AuthCache::default()),
+            limits: Arc::new(limits::Limits::default()),
             store,
             catalogue: Arc::new(catalogue),
             lists: Arc::new(ListIndex::new(list_types.clone())),
@@ -144,6 +148,10 @@ pub fn router(state: AppState) -> Router {
     )
     .merge(site::routes())
     .fallback(error::not_found)
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        limits::limit,
+    ))
     .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
     .layer(SetResponseHeaderLayer::overriding(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -163,9 +171,12 @@ pub fn router(state: AppState) -> Router {
 /// Serves the application on `listener` until Ctrl-C (or SIGTERM), then finishes in-flight
 /// requests.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
 }
 
 async fn shutdown_signal() {

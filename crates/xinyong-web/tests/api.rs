@@ -461,3 +461,88 @@ fn openapi_document_is_generated_from_the_code() {
     }
     insta::assert_json_snapshot!("openapi", doc);
 }
+
+fn from(ip: [u8; 4], req: axum::http::request::Builder) -> Request<Body> {
+    let addr = std::net::SocketAddr::from((ip, 40000));
+    req.extension(axum::extract::ConnectInfo(addr))
+        .body(Body::empty())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn anonymous_clients_are_rate_limited_with_retry_after() {
+    let app = App::new().await;
+    let mut state = app.state.clone();
+    state.limits = std::sync::Arc::new(xinyong_web::limits::Limits::new(1, 5, 3));
+    let call = |req: Request<Body>| {
+        let state = state.clone();
+        async move { router(state).oneshot(req).await.unwrap() }
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        statuses.push(
+            call(from([10, 0, 0, 1], Request::get("/healthz")))
+                .await
+                .status(),
+        );
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == StatusCode::OK).count(),
+        5,
+        "{statuses:?}"
+    );
+    let limited = call(from([10, 0, 0, 1], Request::get("/healthz"))).await;
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(limited.headers().contains_key(header::RETRY_AFTER));
+    // Another address has its own budget; a department with a valid token is not limited.
+    assert_eq!(
+        call(from([10, 0, 0, 2], Request::get("/healthz")))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    for _ in 0..10 {
+        let req = from(
+            [10, 0, 0, 1],
+            Request::get("/api/v1/subjects")
+                .header(header::AUTHORIZATION, format!("Bearer {}", app.token)),
+        );
+        assert_eq!(call(req).await.status(), StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn failed_authentication_is_throttled_per_address() {
+    let app = App::new().await;
+    let mut state = app.state.clone();
+    state.limits = std::sync::Arc::new(xinyong_web::limits::Limits::new(100, 100, 3));
+    let call = |req: Request<Body>| {
+        let state = state.clone();
+        async move { router(state).oneshot(req).await.unwrap().status() }
+    };
+    let guess = |n: u32| {
+        from(
+            [10, 0, 0, 9],
+            Request::get("/api/v1/subjects")
+                .header(header::AUTHORIZATION, format!("Bearer xy_guess{n}")),
+        )
+    };
+    for n in 0..3 {
+        assert_eq!(call(guess(n)).await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        call(guess(4)).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "guessing is slowed down"
+    );
+    let valid = from(
+        [10, 0, 0, 10],
+        Request::get("/api/v1/subjects")
+            .header(header::AUTHORIZATION, format!("Bearer {}", app.token)),
+    );
+    assert_eq!(
+        call(valid).await,
+        StatusCode::OK,
+        "other addresses are unaffected"
+    );
+}
