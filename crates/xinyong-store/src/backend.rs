@@ -13,9 +13,10 @@ use xinyong_domain::{Listing, Record, RecordStatus, SubjectKind, Tier, ValidReco
 
 use crate::{Outcome, StoreError, Submitted, new_id};
 
-/// Rows per multi-row statement: records has 16 columns, and SQLite allows 32,766
-/// bound parameters per statement.
-pub(crate) const CHUNK: usize = 500;
+/// Rows per multi-row statement: records has 17 columns, and SQLite allows 32,766 bound
+/// parameters per statement (17 × 1500 = 25,500). Fewer, larger statements make imports
+/// about 1.3× faster than chunks of 500 (`xinyong bench import`).
+pub(crate) const CHUNK: usize = 1500;
 
 pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{what} {value:?}"))
