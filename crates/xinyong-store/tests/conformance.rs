@@ -306,22 +306,22 @@ async fn subject_pages_are_stable_and_complete(store: Arc<dyn Store>) {
 
 async fn batches_larger_than_a_chunk_are_stored_whole(store: Arc<dyn Store>) {
     with_department(&*store, "SAMR").await;
-    let c = codes(1300);
+    let c = codes(3200);
     let batch: Vec<_> = c
         .iter()
         .enumerate()
         .map(|(i, code)| penalty(&format!("罚{i}"), code, "x"))
         .collect();
     let out = store.submit("SAMR", &batch).await.unwrap();
-    assert_eq!(out.len(), 1300);
+    assert_eq!(out.len(), 3200);
     assert!(out.iter().all(|s| s.outcome == Outcome::Created));
     let counts = store.counts().await.unwrap();
     assert_eq!(
         (counts.records, counts.subjects, counts.departments),
-        (1300, 1300, 1)
+        (3200, 3200, 1)
     );
-    let stored = store.records_of_subject(&c[1299]).await.unwrap();
-    assert_eq!(stored[0].document_no, "罚1299");
+    let stored = store.records_of_subject(&c[3199]).await.unwrap();
+    assert_eq!(stored[0].document_no, "罚3199");
 }
 
 async fn stored_records_read_back_unchanged(store: Arc<dyn Store>) {
