@@ -366,36 +366,37 @@ macro_rules! impl_store {
                 sql: &str,
                 key: &str,
             ) -> Result<Vec<xinyong_domain::Record>, $crate::StoreError> {
-                use sqlx::Row;
                 let rows = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
                     .bind(key)
                     .fetch_all(&self.pool)
                     .await?;
-                rows.iter()
-                    .map(|row: &$row| {
-                        let r = $crate::backend::RecordRow {
-                            id: row.try_get(0)?,
-                            version: row.try_get(1)?,
-                            status: row.try_get(2)?,
-                            department: row.try_get(3)?,
-                            category: row.try_get(4)?,
-                            subject_code: row.try_get(5)?,
-                            subject_name: row.try_get(6)?,
-                            subject_kind: row.try_get(7)?,
-                            document_no: row.try_get(8)?,
-                            decided_on: row.try_get(9)?,
-                            legal_basis: row.try_get(10)?,
-                            tier: row.try_get(11)?,
-                            publicity_until: row.try_get(12)?,
-                            fields: row.try_get(13)?,
-                            content_hash: row.try_get(14)?,
-                            recorded_at: row.try_get(15)?,
-                            listing: row.try_get(16)?,
-                            status_note: row.try_get(17)?,
-                        };
-                        xinyong_domain::Record::try_from(r)
-                    })
-                    .collect()
+                rows.iter().map(Self::decode_record).collect()
+            }
+
+            /// Decodes a row selected with [`RECORD_COLUMNS`](crate::backend::RECORD_COLUMNS).
+            fn decode_record(row: &$row) -> Result<xinyong_domain::Record, $crate::StoreError> {
+                use sqlx::Row;
+                let r = $crate::backend::RecordRow {
+                    id: row.try_get(0)?,
+                    version: row.try_get(1)?,
+                    status: row.try_get(2)?,
+                    department: row.try_get(3)?,
+                    category: row.try_get(4)?,
+                    subject_code: row.try_get(5)?,
+                    subject_name: row.try_get(6)?,
+                    subject_kind: row.try_get(7)?,
+                    document_no: row.try_get(8)?,
+                    decided_on: row.try_get(9)?,
+                    legal_basis: row.try_get(10)?,
+                    tier: row.try_get(11)?,
+                    publicity_until: row.try_get(12)?,
+                    fields: row.try_get(13)?,
+                    content_hash: row.try_get(14)?,
+                    recorded_at: row.try_get(15)?,
+                    listing: row.try_get(16)?,
+                    status_note: row.try_get(17)?,
+                };
+                xinyong_domain::Record::try_from(r)
             }
 
             const TOKEN_SELECT: &'static str =
@@ -670,15 +671,20 @@ macro_rules! impl_store {
             async fn records_in_categories(
                 &self,
                 categories: &[String],
+                running_on: chrono::NaiveDate,
             ) -> Result<Vec<xinyong_domain::Record>, $crate::StoreError> {
+                use sqlx::QueryBuilder;
                 let mut out = Vec::new();
                 for category in categories {
-                    let sql = format!(
-                        "SELECT {} FROM records WHERE category = {} AND status IN ('active', 'under_objection')",
-                        $crate::backend::RECORD_COLUMNS,
-                        Self::P1
-                    );
-                    out.extend(self.fetch_records(&sql, category).await?);
+                    let mut qb = QueryBuilder::<$db>::new("SELECT ");
+                    qb.push($crate::backend::RECORD_COLUMNS);
+                    qb.push(" FROM records WHERE category = ").push_bind(category.clone());
+                    qb.push(" AND status IN ('active', 'under_objection') AND publicity_until > ");
+                    qb.push_bind(running_on);
+                    let rows = qb.build().fetch_all(&self.pool).await?;
+                    for row in &rows {
+                        out.push(Self::decode_record(row)?);
+                    }
                 }
                 Ok(out)
             }

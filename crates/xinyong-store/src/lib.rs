@@ -199,10 +199,13 @@ pub trait Store: Send + Sync {
     ) -> Result<Option<Record>, StoreError>;
     /// The current version of a record.
     async fn record(&self, id: &str) -> Result<Option<Record>, StoreError>;
-    /// Every record of these categories that still counts (active or under objection): what
-    /// the in-memory list index is built from.
-    async fn records_in_categories(&self, categories: &[String])
-    -> Result<Vec<Record>, StoreError>;
+    /// Every record of these categories that still counts on `running_on` (active or under
+    /// objection, publicity not ended): what the in-memory list index is built from.
+    async fn records_in_categories(
+        &self,
+        categories: &[String],
+        running_on: NaiveDate,
+    ) -> Result<Vec<Record>, StoreError>;
     /// Counter of writes to records of these categories, bumped in the same transaction as
     /// each write: unchanged means nothing to reload.
     async fn generation(&self, categories: &[String]) -> Result<i64, StoreError>;

@@ -403,7 +403,7 @@ async fn status_changes_are_new_versions_and_keep_history(store: Arc<dyn Store>)
     );
     // Removed records no longer count as list entries.
     let live = store
-        .records_in_categories(&["admin_penalty".to_owned()])
+        .records_in_categories(&["admin_penalty".to_owned()], today())
         .await
         .unwrap();
     assert!(live.is_empty());
@@ -426,7 +426,7 @@ async fn list_records_and_listing_round_trip(store: Arc<dyn Store>) {
     );
     store.submit("SAMR", &[listed, plain]).await.unwrap();
     let live = store
-        .records_in_categories(&["admin_penalty".to_owned()])
+        .records_in_categories(&["admin_penalty".to_owned()], today())
         .await
         .unwrap();
     assert_eq!(live.len(), 2);

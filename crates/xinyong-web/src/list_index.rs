@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use chrono::NaiveDate;
 use xinyong_domain::Record;
 use xinyong_domain::list::{ListEntry, ListTypes};
 use xinyong_store::{Store, StoreError};
@@ -80,10 +81,13 @@ impl ListIndex {
         counts.then(|| list_type.entry_of(record))
     }
 
-    /// Rebuilds the index from the store.
-    pub async fn reload(&self, store: &dyn Store) -> Result<usize, StoreError> {
+    /// Rebuilds the index from the store with the entries still running on `today` (an entry
+    /// that has ended never counts again unless it is changed, which refreshes it).
+    pub async fn reload(&self, store: &dyn Store, today: NaiveDate) -> Result<usize, StoreError> {
         let generation = store.generation(&self.categories()).await?;
-        let records = store.records_in_categories(&self.categories()).await?;
+        let records = store
+            .records_in_categories(&self.categories(), today)
+            .await?;
         let mut data = Data {
             generation,
             ..Data::default()
@@ -148,7 +152,7 @@ impl ListIndex {
             let seen = self.read().generation;
             match store.generation(&self.categories()).await {
                 Ok(g) if g != seen => {
-                    if let Err(e) = self.reload(&*store).await {
+                    if let Err(e) = self.reload(&*store, crate::china_today()).await {
                         tracing::warn!(error = %e, "list index reload failed");
                     }
                 }

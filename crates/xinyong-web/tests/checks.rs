@@ -471,7 +471,12 @@ async fn interleaved_writes_and_checks_stay_consistent() {
         }
         v
     };
-    w.app.state.lists.reload(&*w.app.state.store).await.unwrap();
+    w.app
+        .state
+        .lists
+        .reload(&*w.app.state.store, w.app.state.today())
+        .await
+        .unwrap();
     for (c, want) in codes.iter().zip(before) {
         assert_eq!(
             measure_ids(&w.check(c, "bidding").await),

@@ -206,7 +206,10 @@ pub async fn check(
         u32::MAX,
     ));
     let start = Instant::now();
-    let entries = state.lists.reload(&*store).await?;
+    let entries = state
+        .lists
+        .reload(&*store, xinyong_web::china_today())
+        .await?;
     eprintln!(
         "{entries} current list entries indexed in {:.2} s",
         start.elapsed().as_secs_f64()

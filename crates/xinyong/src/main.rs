@@ -243,7 +243,7 @@ async fn serve(store: Arc<dyn Store>, catalogue: Catalogue, addr: SocketAddr) ->
     let state = xinyong_web::AppState::new(store, catalogue);
     let entries = state
         .lists
-        .reload(&*state.store)
+        .reload(&*state.store, state.today())
         .await
         .context("loading list entries")?;
     eprintln!("{entries} current list entries loaded for credit checks");
