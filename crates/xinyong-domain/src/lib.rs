@@ -22,6 +22,7 @@ pub mod disclosure;
 pub mod list;
 pub mod measure;
 pub mod record;
+pub mod search;
 pub mod subject;
 pub mod synthetic;
 

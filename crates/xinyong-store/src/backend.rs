@@ -219,7 +219,7 @@ macro_rules! impl_store {
                         subjects.insert(r.subject.code.as_str(), (&r.subject.name, r.subject.kind));
                     }
                     let mut qb = QueryBuilder::<$db>::new(
-                        "INSERT INTO subjects (id, code, name, kind, created_at, updated_at) ",
+                        "INSERT INTO subjects (id, code, name, kind, created_at, updated_at, search_terms) ",
                     );
                     qb.push_values(subjects, |mut b, (code, (name, kind))| {
                         b.push_bind($crate::new_id())
@@ -227,11 +227,13 @@ macro_rules! impl_store {
                             .push_bind(name.to_string())
                             .push_bind(kind.as_str())
                             .push_bind(now)
-                            .push_bind(now);
+                            .push_bind(now)
+                            .push_bind(xinyong_domain::search::index_terms(name));
                     });
                     qb.push(
                         " ON CONFLICT (code) DO UPDATE SET name = excluded.name, \
-                         kind = excluded.kind, updated_at = excluded.updated_at \
+                         kind = excluded.kind, updated_at = excluded.updated_at, \
+                         search_terms = excluded.search_terms \
                          WHERE subjects.name <> excluded.name OR subjects.kind <> excluded.kind",
                     );
                     qb.build().execute(&mut *self.tx).await?;
@@ -619,6 +621,49 @@ macro_rules! impl_store {
                 .await?;
                 let n = |x: i64| u64::try_from(x).unwrap_or(0);
                 Ok($crate::Counts { subjects: n(s), records: n(r), departments: n(d) })
+            }
+
+            async fn subject_by_id(
+                &self,
+                id: &str,
+            ) -> Result<Option<$crate::StoredSubject>, $crate::StoreError> {
+                self.subject_by_id_impl(id).await
+            }
+
+            async fn search_subjects(
+                &self,
+                query: &xinyong_domain::search::SearchQuery,
+                limit: u32,
+                offset: u32,
+            ) -> Result<$crate::SearchPage, $crate::StoreError> {
+                self.search_subjects_impl(query, limit, offset).await
+            }
+
+            async fn current_records_in_category(
+                &self,
+                filter: &$crate::CategoryFilter,
+                limit: u32,
+                offset: u32,
+            ) -> Result<$crate::RecordPage, $crate::StoreError> {
+                self.current_records_in_category_impl(filter, limit, offset).await
+            }
+
+            async fn record_stats(
+                &self,
+                categories: &[String],
+                today: chrono::NaiveDate,
+            ) -> Result<Vec<$crate::StatRow>, $crate::StoreError> {
+                self.record_stats_impl(categories, today).await
+            }
+
+            async fn current_records_after(
+                &self,
+                categories: &[String],
+                today: chrono::NaiveDate,
+                after: Option<&str>,
+                limit: u32,
+            ) -> Result<Vec<xinyong_domain::Record>, $crate::StoreError> {
+                self.current_records_after_impl(categories, today, after, limit).await
             }
 
             async fn change_record(

@@ -13,6 +13,7 @@
 mod backend;
 pub mod baseline;
 mod postgres;
+pub mod search;
 mod sqlite;
 
 use std::sync::Arc;
@@ -22,6 +23,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use xinyong_domain::{Department, Record, RecordStatus, SubjectKind, ValidRecord};
 
 pub use postgres::PgStore;
+pub use search::{CategoryFilter, RecordPage, SearchPage, StatRow};
 pub use sqlite::SqliteStore;
 
 /// Why a storage operation failed.
@@ -187,6 +189,39 @@ pub trait Store: Send + Sync {
     /// Every version of a record, oldest first.
     async fn record_history(&self, id: &str) -> Result<Vec<Record>, StoreError>;
     async fn counts(&self) -> Result<Counts, StoreError>;
+    /// Subjects whose name or code matches a public search query, best first (see
+    /// [`search`] for the semantics, identical on both backends).
+    /// A subject by its opaque id (links to natural persons use it, never the identity number).
+    async fn subject_by_id(&self, id: &str) -> Result<Option<StoredSubject>, StoreError>;
+    async fn search_subjects(
+        &self,
+        query: &xinyong_domain::search::SearchQuery,
+        limit: u32,
+        offset: u32,
+    ) -> Result<SearchPage, StoreError>;
+    /// Current records of one category (active or under objection, not minor, publicity
+    /// running on `filter.today`), newest decision first: the public list pages.
+    async fn current_records_in_category(
+        &self,
+        filter: &CategoryFilter,
+        limit: u32,
+        offset: u32,
+    ) -> Result<RecordPage, StoreError>;
+    /// Counts of current records of these categories by category, month and province.
+    async fn record_stats(
+        &self,
+        categories: &[String],
+        today: NaiveDate,
+    ) -> Result<Vec<StatRow>, StoreError>;
+    /// Current records of these categories in id order, after the record with id `after`:
+    /// the open-data export, page by page.
+    async fn current_records_after(
+        &self,
+        categories: &[String],
+        today: NaiveDate,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Record>, StoreError>;
 
     /// Moves a record to a new version that differs from the current one only as `change`
     /// says (status, publicity end), copying the current version to history first. Returns the

@@ -7,6 +7,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use crate::StoreError;
 use crate::backend::impl_store;
+use crate::search::impl_search;
 
 /// The PostgreSQL implementation of [`crate::Store`].
 #[derive(Clone)]
@@ -31,7 +32,10 @@ impl PgStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(PgStore { pool })
+        let store = PgStore { pool };
+        // Names stored before search existed get their search terms now (a no-op after).
+        store.segment_unsegmented().await?;
+        Ok(store)
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -45,3 +49,5 @@ impl_store!(
     sqlx::Postgres,
     sqlx::postgres::PgRow
 );
+
+impl_search!(PgStore, sqlx::Postgres, sqlx::postgres::PgRow);

@@ -10,6 +10,7 @@ use sqlx::sqlite::{
 
 use crate::StoreError;
 use crate::backend::impl_store;
+use crate::search::impl_search;
 
 /// The SQLite implementation of [`crate::Store`].
 #[derive(Clone)]
@@ -51,7 +52,10 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(SqliteStore { pool })
+        let store = SqliteStore { pool };
+        // Names stored before search existed get their search terms now (a no-op after).
+        store.segment_unsegmented().await?;
+        Ok(store)
     }
 
     /// The connection pool, for tests and benchmarks that must reach below the trait.
@@ -66,3 +70,5 @@ impl_store!(
     sqlx::Sqlite,
     sqlx::sqlite::SqliteRow
 );
+
+impl_search!(SqliteStore, sqlx::Sqlite, sqlx::sqlite::SqliteRow);

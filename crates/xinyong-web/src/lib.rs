@@ -18,6 +18,7 @@ mod lists;
 mod meta;
 pub mod recorder;
 mod records;
+mod search;
 mod site;
 mod subjects;
 
@@ -119,6 +120,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(records::breach))
         .routes(routes!(subjects::list))
         .routes(routes!(subjects::show))
+        .routes(routes!(search::search))
         .routes(routes!(lists::list_types))
         .routes(routes!(lists::memoranda))
         .routes(routes!(lists::add_entry))

@@ -30,6 +30,24 @@ pub enum BenchCommand {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// Public name search latency (p50/p95, in-process, one query at a time) on a demo
+    /// database, against an exact code lookup measured in the same run.
+    Search {
+        /// Demo subjects in the database (1,000,000 works).
+        #[arg(long, default_value_t = 100_000)]
+        subjects: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Queries per kind.
+        #[arg(long, default_value_t = 2000)]
+        queries: usize,
+        /// Database to measure: sqlite://PATH or postgres://...; filled with demo data when
+        /// empty. Default: a SQLite file in --dir named by size and seed, kept between runs.
+        #[arg(long)]
+        store: Option<String>,
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// Bulk import of demo records (JSONL → validated, versioned, stored) against a bare SQLite
     /// insert of the same rows.
     Import {
@@ -47,6 +65,13 @@ pub enum BenchCommand {
 pub async fn run(catalogue: &Catalogue, command: BenchCommand) -> Result<ExitCode> {
     match command {
         BenchCommand::Import { records, seed, dir } => import(catalogue, records, seed, dir).await,
+        BenchCommand::Search {
+            subjects,
+            seed,
+            queries,
+            store,
+            dir,
+        } => search(catalogue, subjects, seed, queries, store, dir).await,
         BenchCommand::Check {
             subjects,
             seed,
@@ -381,4 +406,159 @@ async fn load(
         total += t.await??;
     }
     Ok(total as f64 / window.as_secs_f64())
+}
+
+/// Search latency on a demo database of `subjects`: random Chinese substrings of stored names
+/// (2 characters like a short name, 4 characters, and two words), full codes and 8-character
+/// code prefixes, each query alone, against `Store::subject` (the exact code lookup).
+pub async fn search(
+    catalogue: &Catalogue,
+    subjects: u64,
+    seed: u64,
+    queries: usize,
+    url: Option<String>,
+    dir: Option<PathBuf>,
+) -> Result<ExitCode> {
+    use rand::seq::IndexedRandom;
+    use rand::{Rng, SeedableRng};
+    use xinyong_domain::search::parse_query;
+
+    let url = match url {
+        Some(url) => url,
+        None => {
+            let dir = dir.unwrap_or_else(|| std::env::temp_dir().join("xinyong-bench-search"));
+            std::fs::create_dir_all(&dir)?;
+            // Named by size and seed: a file that exists holds that data set (kept between runs).
+            let db = dir.join(format!("search-{subjects}-{seed}.db"));
+            format!("sqlite://{}", db.display())
+        }
+    };
+    let store = xinyong_store::open(&url).await?;
+    let counts = store.counts().await?;
+    if counts.subjects == 0 {
+        let start = Instant::now();
+        crate::demo::fill(
+            &*store,
+            catalogue,
+            &crate::demo::DemoSize { subjects, seed },
+        )
+        .await?;
+        eprintln!(
+            "demo database filled in {:.1} s",
+            start.elapsed().as_secs_f64()
+        );
+    }
+    let counts = store.counts().await?;
+    eprintln!(
+        "{url}: {} subjects, {} records",
+        counts.subjects, counts.records
+    );
+
+    // A sample of stored subjects, read in id order and drawn at random.
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let mut sample = Vec::new();
+    let mut after: Option<String> = None;
+    let keep = (queries as f64 * 1.5 / counts.subjects.max(1) as f64).min(1.0);
+    loop {
+        let page = store.subjects_page(after.as_deref(), 5000).await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.id.clone());
+        sample.extend(page.into_iter().filter(|_| rng.random::<f64>() < keep));
+    }
+    if sample.is_empty() {
+        return Err(anyhow!("the database holds no subjects"));
+    }
+    let organisations: Vec<_> = sample
+        .iter()
+        .filter(|s| s.kind != xinyong_domain::SubjectKind::NaturalPerson)
+        .collect();
+    let substring = |rng: &mut rand_chacha::ChaCha8Rng, name: &str, n: usize| -> String {
+        let chars: Vec<char> = name
+            .chars()
+            .filter(|c| xinyong_domain::search::is_han(*c))
+            .collect();
+        let n = n.min(chars.len());
+        let start = rng.random_range(0..=chars.len() - n);
+        chars[start..start + n].iter().collect()
+    };
+    let mut kinds: Vec<(&str, Vec<String>)> = vec![
+        ("2 characters (short name)", Vec::new()),
+        ("4 characters", Vec::new()),
+        ("two words", Vec::new()),
+        ("full code", Vec::new()),
+        ("code prefix (8)", Vec::new()),
+    ];
+    for _ in 0..queries {
+        let s = sample.choose(&mut rng).context("sample")?;
+        let o = organisations.choose(&mut rng).copied().unwrap_or(s);
+        kinds[0].1.push(substring(&mut rng, &s.name, 2));
+        kinds[1].1.push(substring(&mut rng, &s.name, 4));
+        let a = substring(&mut rng, &s.name, 2);
+        let b = substring(&mut rng, &s.name, 2);
+        kinds[2].1.push(format!("{a} {b}"));
+        kinds[3].1.push(o.code.clone());
+        kinds[4].1.push(o.code[..8].to_owned());
+    }
+    let codes: Vec<String> = (0..queries)
+        .filter_map(|_| sample.choose(&mut rng).map(|s| s.code.clone()))
+        .collect();
+
+    fn percentiles(mut v: Vec<f64>) -> (f64, f64, f64, f64) {
+        v.sort_by(f64::total_cmp);
+        let at = |p: f64| v[((v.len() as f64 * p) as usize).min(v.len() - 1)];
+        (at(0.5), at(0.95), at(0.99), v[v.len() - 1])
+    }
+
+    // Warm the caches once, then measure.
+    for (_, qs) in &kinds {
+        for q in qs.iter().take(200) {
+            let query = parse_query(q).map_err(|e| anyhow!("{q:?}: {e}"))?;
+            store.search_subjects(&query, 20, 0).await?;
+        }
+    }
+    let mut lookups = Vec::with_capacity(codes.len());
+    for code in &codes {
+        let t = Instant::now();
+        store.subject(code).await?;
+        lookups.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let (b50, b95, b99, bmax) = percentiles(lookups);
+    println!(
+        "search latency, {} subjects, {} queries per kind, one at a time, first page of 20",
+        counts.subjects, queries
+    );
+    println!(
+        "{:<28} {:>9} {:>9} {:>9} {:>9} {:>10} {:>12}",
+        "query", "p50 ms", "p95 ms", "p99 ms", "max ms", "p95/base", "mean hits"
+    );
+    println!(
+        "{:<28} {:>9.3} {:>9.3} {:>9.3} {:>9.3} {:>10} {:>12}",
+        "baseline: exact code lookup", b50, b95, b99, bmax, "1.0", "1"
+    );
+    let mut all = Vec::new();
+    for (kind, qs) in &kinds {
+        let mut times = Vec::with_capacity(qs.len());
+        let mut hits = 0u64;
+        for q in qs {
+            let query = parse_query(q).map_err(|e| anyhow!("{q:?}: {e}"))?;
+            let t = Instant::now();
+            let page = store.search_subjects(&query, 20, 0).await?;
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+            hits += page.total;
+        }
+        all.extend(times.iter().copied());
+        let (p50, p95, p99, max) = percentiles(times);
+        println!(
+            "{kind:<28} {p50:>9.3} {p95:>9.3} {p99:>9.3} {max:>9.3} {:>10.1} {:>12.1}",
+            p95 / b95.max(1e-9),
+            hits as f64 / qs.len().max(1) as f64
+        );
+    }
+    let (p50, p95, p99, max) = percentiles(all);
+    println!(
+        "{:<28} {p50:>9.3} {p95:>9.3} {p99:>9.3} {max:>9.3} {:>10.1}",
+        "all searches",
+        p95 / b95.max(1e-9)
+    );
+    Ok(ExitCode::SUCCESS)
 }

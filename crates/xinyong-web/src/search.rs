@@ -1,0 +1,132 @@
+//! Public name and code search: `GET /api/v1/search`.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use xinyong_domain::SubjectKind;
+use xinyong_domain::disclosure::public_subject_code;
+use xinyong_domain::search::{SearchQuery, parse_query};
+use xinyong_store::StoredSubject;
+use xinyong_store::search::SEARCH_CANDIDATES;
+
+use crate::AppState;
+use crate::auth::PublicCaller;
+use crate::error::ApiError;
+
+pub const DEFAULT_LIMIT: u32 = 20;
+pub const MAX_LIMIT: u32 = 100;
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// A name, part of a name (two or more consecutive characters), several words separated by
+    /// spaces, a full credit code, or a code prefix of at least 8 characters. At most 100
+    /// characters.
+    q: Option<String>,
+    /// Page size, 1-100 (default 20).
+    limit: Option<String>,
+    /// Results to skip, 0-999 (default 0).
+    offset: Option<String>,
+}
+
+/// One subject found.
+#[derive(Serialize, ToSchema)]
+pub struct SearchResult {
+    /// Natural persons' identity numbers are masked.
+    code: String,
+    name: String,
+    kind: SubjectKind,
+    /// The subject's public page on the website.
+    url: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SearchResults {
+    /// Subjects found (at most 1000 are ranked).
+    total: u64,
+    /// More than 1000 subjects match: add a word to narrow the search.
+    more: bool,
+    limit: u32,
+    offset: u32,
+    /// Best first: exact code, exact name, then the best match of the query's words.
+    results: Vec<SearchResult>,
+}
+
+/// The website address of a subject's page: by code, except natural persons, whose pages are
+/// addressed by an opaque id so that no identity number appears in a link.
+pub fn subject_url(s: &StoredSubject) -> String {
+    if s.kind == SubjectKind::NaturalPerson {
+        format!("/subjects/{}", s.id)
+    } else {
+        format!("/subjects/{}", s.code)
+    }
+}
+
+fn number(
+    name: &str,
+    value: Option<&str>,
+    default: u32,
+    range: (u32, u32),
+) -> Result<u32, ApiError> {
+    match value {
+        None | Some("") => Ok(default),
+        Some(s) => s
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (range.0..=range.1).contains(n))
+            .ok_or_else(|| {
+                ApiError::BadRequest(format!(
+                    "{name} must be an integer from {} to {}, found {s:?}",
+                    range.0, range.1
+                ))
+            }),
+    }
+}
+
+/// Parses the parameters shared by the API and the website's search page.
+pub fn parse_params(
+    q: Option<&str>,
+    limit: Option<&str>,
+    offset: Option<&str>,
+) -> Result<(SearchQuery, u32, u32), ApiError> {
+    let query =
+        parse_query(q.unwrap_or("")).map_err(|e| ApiError::BadRequest(format!("q: {e}")))?;
+    let limit = number("limit", limit, DEFAULT_LIMIT, (1, MAX_LIMIT))?;
+    let offset = number("offset", offset, 0, (0, SEARCH_CANDIDATES - 1))?;
+    Ok((query, limit, offset))
+}
+
+/// Finds subjects by name, short name, words or credit code.
+#[utoipa::path(get, path = "/api/v1/search", tag = "disclosure",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "Subjects found, best first", body = SearchResults),
+        (status = 400, description = "Empty, overlong or malformed query, or bad limit/offset", body = crate::error::Problem),
+        (status = 401, description = "An invalid token was presented", body = crate::error::Problem),
+    ))]
+pub async fn search(
+    _: PublicCaller,
+    State(state): State<AppState>,
+    Query(p): Query<SearchParams>,
+) -> Result<Json<SearchResults>, ApiError> {
+    let (query, limit, offset) =
+        parse_params(p.q.as_deref(), p.limit.as_deref(), p.offset.as_deref())?;
+    let page = state.store.search_subjects(&query, limit, offset).await?;
+    Ok(Json(SearchResults {
+        total: page.total,
+        more: page.more,
+        limit,
+        offset,
+        results: page
+            .subjects
+            .iter()
+            .map(|s| SearchResult {
+                code: public_subject_code(s.kind, &s.code),
+                name: s.name.clone(),
+                kind: s.kind,
+                url: subject_url(s),
+            })
+            .collect(),
+    }))
+}

@@ -1,0 +1,141 @@
+//! Every label of the website in Chinese and English. One table: a label missing in either
+//! language does not compile.
+
+macro_rules! labels {
+    ($($name:ident: $zh:expr, $en:expr;)*) => {
+        /// The website's labels in one language.
+        pub struct Labels {
+            $(pub $name: &'static str,)*
+        }
+        pub const ZH: Labels = Labels { $($name: $zh,)* };
+        pub const EN: Labels = Labels { $($name: $en,)* };
+    };
+}
+
+labels! {
+    site_name: "信用信息公示平台", "Public Credit Information";
+    site_tagline: "查询企业和组织的公共信用信息：行政许可与处罚、红黑名单、信用承诺", "Look up the public credit record of enterprises and organisations: licences and penalties, red and black lists, commitments";
+    skip: "跳到正文", "Skip to content";
+    nav_home: "首页", "Home";
+    nav_lists: "红黑名单", "Lists";
+    nav_open_data: "开放数据", "Open data";
+    nav_stats: "统计", "Statistics";
+    nav_rights: "您的权利", "Your rights";
+    main_nav: "主导航", "Main navigation";
+    other_lang: "English", "中文";
+    other_lang_code: "en", "zh-CN";
+    switch_lang: "Switch to English", "切换到中文";
+    search_label: "企业名称、简称或统一社会信用代码", "Name, short name or Unified Social Credit Code";
+    search_placeholder: "例如：腾讯、华为 技术、91440300…", "e.g. 腾讯, 华为 技术, 91440300…";
+    search_button: "查询", "Search";
+    search_hint: "支持名称中的任意两个以上连续汉字、多个关键词（以空格分隔）、完整代码或至少 8 位的代码前缀。", "Any two or more consecutive characters of a name, several words separated by spaces, a full code or a code prefix of at least 8 characters.";
+    figures: "平台数据", "At a glance";
+    fig_subjects: "信用主体", "Subjects";
+    fig_records: "信用记录", "Records";
+    fig_list_entries: "当前名单条目", "Current list entries";
+    fig_departments: "报送部门", "Departments";
+    lists_heading: "名单公示", "Published lists";
+    more_heading: "更多", "More";
+    open_data_blurb: "以 CSV 和 JSONL 格式下载公开信用信息", "Download the public credit records as CSV and JSONL";
+    stats_blurb: "按类别、月份和地区统计的图表", "Charts by category, month and region";
+    rights_blurb: "异议申诉、信用修复和授权查询的办理方式与时限", "How to object, repair your credit and authorise queries, with deadlines";
+    api_blurb: "开放接口（OpenAPI 文档）", "Open API (OpenAPI document)";
+    results_heading: "查询结果", "Search results";
+    results_for: "查询", "Results for";
+    results_count: "共找到", "Found";
+    results_unit: "个主体", "subjects";
+    results_more: "匹配结果超过 1000 个，仅显示最相关的前 1000 个；请增加关键词缩小范围。", "More than 1,000 subjects match; only the 1,000 most relevant are shown. Add a word to narrow the search.";
+    no_results: "没有找到匹配的主体。请检查名称或代码，或尝试更短的关键词。", "No subject matches. Check the name or code, or try a shorter word.";
+    bad_query: "无法查询", "Cannot search";
+    col_name: "名称", "Name";
+    col_code: "统一社会信用代码 / 证件号码", "Credit code / ID number";
+    col_category: "类别", "Category";
+    col_document: "决定文书号", "Decision document";
+    col_decided: "决定日期", "Decided on";
+    col_department: "决定部门", "Department";
+    col_until: "公示截止", "Published until";
+    col_count: "数量", "Count";
+    prev: "上一页", "Previous";
+    next: "下一页", "Next";
+    page: "第", "Page";
+    page_of: "页，共", "of";
+    pages: "页", "";
+    pagination: "分页", "Pagination";
+    report_heading: "公共信用信息报告", "Public credit report";
+    as_of: "数据截至", "As of";
+    sec_basics: "登记基础信息", "Registration basics";
+    sec_administrative: "行政管理信息（行政许可、行政处罚）", "Administrative licences and penalties";
+    sec_honours: "诚实守信相关荣誉信息", "Honours";
+    sec_serious_dishonesty: "严重失信主体名单信息", "Serious dishonesty list entries";
+    sec_abnormal_operations: "经营异常名录信息", "Abnormal operations list";
+    sec_commitments: "信用承诺及履约情况", "Credit commitments";
+    sec_evaluations: "信用评价信息", "Credit evaluations";
+    sec_judicial: "司法判决及执行信息", "Judicial judgments and enforcement";
+    sec_other: "其他信息", "Other information";
+    sec_suggestions: "信用提升建议与权利救济", "Improving credit standing and your rights";
+    contents: "目录", "Contents";
+    none_in_section: "暂无公开信息", "No public information";
+    negative: "失信信息", "Adverse";
+    adverse_count: "条当前公示的失信信息", "adverse records currently published";
+    positive: "守信信息", "Favourable";
+    legal_basis: "法律依据", "Legal basis";
+    tier: "失信程度", "Severity";
+    under_objection: "异议处理中", "Under objection";
+    under_objection_note: "主体已对此信息提出异议，正在核查。", "The subject has objected to this record; it is being reviewed.";
+    repaired: "已信用修复", "Repaired";
+    wrong_heading: "信息有误？提出异议 / 申请信用修复", "Is this wrong? Object / apply for credit repair";
+    wrong_text: "如您是本主体，认为上述信息有误、已过公示期或已纠正失信行为，可以提出异议或申请信用修复。需准备：营业执照或身份证明、相关决定文书号、证明材料（如履行义务的凭证）和信用承诺书。", "If this is you and a record is wrong, past its publicity period, or you have corrected the behaviour, you can object or apply for credit repair. You need: your business licence or proof of identity, the decision document number, supporting evidence (e.g. proof the obligation was fulfilled) and a signed credit commitment.";
+    wrong_link: "了解异议和修复流程", "How objections and repair work";
+    minor_note: "依照规定，轻微失信信息、已修复信息和已过公示期的信息不予公示；自然人的身份证号码仅显示前 6 位和后 4 位。", "By law, minor adverse information, repaired records and records past their publicity period are not shown; identity numbers of natural persons show only their first 6 and last 4 characters.";
+    kind: "主体类别", "Kind";
+    name: "名称", "Name";
+    region: "登记地区", "Registered in";
+    not_found: "未找到该主体", "No such subject";
+    not_found_text: "没有该代码的主体。请通过查询功能查找。", "There is no subject with this code. Try the search.";
+    bad_code: "代码无效", "Invalid code";
+    list_intro: "当前仍在公示期内的名单条目。已届满、已修复或已撤销的条目自动移出。", "Entries currently within their publicity period. Expired, repaired or revoked entries leave the list automatically.";
+    filter: "筛选", "Filter";
+    filter_region: "地区（行政区划代码前 2、4 或 6 位）", "Region (first 2, 4 or 6 digits of the division code)";
+    filter_department: "决定部门", "Department";
+    all: "全部", "All";
+    apply: "应用", "Apply";
+    entries: "条", "entries";
+    open_data_heading: "开放数据", "Open data";
+    open_data_intro: "平台公开的信用信息可自由下载和再利用。文件按请求实时生成，只包含下载当日仍在公示期内的公开信息，个人信息已脱敏。", "The public credit records may be downloaded and reused freely. Files are generated when requested and hold only public records within their publicity period on that day, with personal data masked.";
+    catalogue_version: "目录版本", "Catalogue version";
+    download_csv: "下载 CSV（UTF-8，含表头）", "Download CSV (UTF-8, with header)";
+    download_jsonl: "下载 JSONL（每行一条记录）", "Download JSONL (one record per line)";
+    format_heading: "字段说明", "Fields";
+    licence_heading: "许可协议", "Licence";
+    licence_text: "数据以开放方式提供，使用时请注明来源并以下载日期为准。", "Data is provided openly; cite the source and the download date.";
+    stats_heading: "统计", "Statistics";
+    stats_intro: "以下统计只包含当前公开的信用记录。", "These figures count the currently public records only.";
+    chart_by_category: "按类别统计的公开记录", "Public records by category";
+    chart_by_month: "近 24 个月每月新增公开记录", "Public records by month of decision, last 24 months";
+    chart_lists_by_month: "名单条目（按列入月份）", "List entries by month of listing";
+    chart_by_region: "按省级地区统计（前 15 位）", "By province (top 15)";
+    chart_table: "数据表", "Data table";
+    month: "月份", "Month";
+    rights_heading: "您的权利", "Your rights";
+    rights_intro: "信用主体有权查阅自己的信用信息、对错误信息提出异议、在纠正失信行为后申请信用修复，并决定谁可以查询自己的非公开信息。", "Every subject may read its own credit file, object to wrong information, apply for credit repair once it has corrected its behaviour, and decide who may query its non-public information.";
+    objection_heading: "提出异议", "Objecting";
+    objection_text: "认为信用信息有误、遗漏或公示期限错误的，可向平台或作出决定的部门提出异议。提交后该信息会标注“异议处理中”。", "If a record is wrong, incomplete, or published for the wrong period, object to the platform or to the department that made the decision. The record is marked “under objection” while it is reviewed.";
+    objection_steps: "受理|平台核查|数据来源部门核实", "Acceptance|Platform check|Verification by the source department";
+    working_days: "个工作日", "working days";
+    court_text: "失信被执行人名单：法院在 15 日内审查，确有错误的在 3 个工作日内纠正；不服的可在 10 日内向上一级法院申请复议，上级法院在 15 日内作出决定。", "Court judgment defaulters: the court reviews within 15 days and corrects within 3 working days; an appeal to the next court within 10 days is decided within 15 days.";
+    repair_heading: "信用修复", "Credit repair";
+    repair_text: "纠正失信行为、履行法定义务并作出信用承诺后，在最短公示期届满后可申请信用修复。修复成功后，平台停止公示和共享该信息，并解除相应的联合惩戒措施。作出认定的部门负责修复。申请后 10 个工作日内反馈受理结果，主管部门收到后 3 个工作日内作出决定。", "After correcting the behaviour, fulfilling the legal obligation and making a public credit commitment, apply for repair once the minimum publicity period has passed. A successful repair stops publication and sharing of the record and lifts the joint punishment measures. The department that made the finding carries out the repair. You hear within 10 working days whether your application is accepted; the competent department decides within 3 working days of receiving it.";
+    periods_heading: "各类失信信息的公示期限", "Publicity periods of adverse information";
+    col_min: "最短公示期", "Minimum";
+    col_max: "最长公示期", "Maximum";
+    col_repairable: "可否修复", "Repairable";
+    months: "个月", "months";
+    yes: "可以", "Yes";
+    no: "不可（法律规定）", "No (by law)";
+    not_published: "不公示", "Not published";
+    auth_heading: "授权查询", "Authorising queries";
+    auth_text: "除公开信息外，任何机构查询自然人的非公开信用信息，须取得本人书面授权或具有法定事由，每次查询都会被记录，本人可以查看谁在何时因何目的查询了自己的信息。", "Apart from public information, nobody may query a natural person's non-public credit information without that person's written authorisation or a statutory purpose. Every such query is logged, and you can see who looked, when and why.";
+    footer_text: "本平台为开源软件 Xinyong 的演示站点。页面不加载任何外部资源。", "This site runs the open-source Xinyong platform. Pages load no external resources.";
+    error_heading: "出错了", "Something went wrong";
+    back_home: "返回首页", "Back to the home page";
+}

@@ -1,0 +1,389 @@
+//! The public website through the real router over a real SQLite file filled with the demo data
+//! set: a crawler visits every page reachable from the home page and the list pages, and proves
+//! the privacy invariants on each; the search API refuses bad queries with problem documents.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use chrono::NaiveDate;
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+use xinyong_domain::code::CitizenId;
+use xinyong_domain::disclosure::public_visibility;
+use xinyong_domain::synthetic::Synthetic;
+use xinyong_domain::{Catalogue, Disclosure, RecordStatus, ValidRecord};
+use xinyong_store::{RecordChange, SqliteStore, Store};
+use xinyong_web::{AppState, router};
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+}
+
+struct Site {
+    state: AppState,
+    _dir: tempfile::TempDir,
+}
+
+/// A site over the demo data set of `subjects` subjects.
+async fn demo_site(subjects: usize) -> Site {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("site.db").display());
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&url).await.unwrap());
+    let catalogue = Catalogue::shipped();
+    let mut synthetic = Synthetic::new(&catalogue, 9, today());
+    for d in synthetic.departments() {
+        store.put_department(d).await.unwrap();
+    }
+    let mut by_department: BTreeMap<String, Vec<ValidRecord>> = BTreeMap::new();
+    for _ in 0..subjects {
+        for (dept, raw) in synthetic.next_subject().records {
+            by_department
+                .entry(dept)
+                .or_default()
+                .push(catalogue.validate(&raw, today()).unwrap());
+        }
+    }
+    for (dept, records) in &by_department {
+        store.submit(dept, records).await.unwrap();
+    }
+    let mut state = AppState::new(store, catalogue);
+    state.clock = Arc::new(today);
+    Site { state, _dir: dir }
+}
+
+impl Site {
+    async fn get(&self, uri: &str) -> (StatusCode, String, String) {
+        let response = router(self.state.clone())
+            .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            content_type,
+            String::from_utf8(bytes.to_vec()).unwrap(),
+        )
+    }
+}
+
+/// Every valid citizen identity number in `text`, however it is embedded.
+fn identity_numbers(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut found = Vec::new();
+    for w in chars.windows(18) {
+        if w[..17].iter().all(char::is_ascii_digit)
+            && (w[17].is_ascii_digit() || w[17] == 'X' || w[17] == 'x')
+        {
+            let s: String = w.iter().collect();
+            if CitizenId::parse(&s.to_uppercase()).is_ok() {
+                found.push(s);
+            }
+        }
+    }
+    found
+}
+
+/// Same-site links of an HTML page (`href="/..."`), with `&amp;` decoded.
+fn links(html: &str) -> Vec<String> {
+    html.split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|l| l.starts_with('/') && !l.starts_with("//"))
+        .map(|l| l.replace("&amp;", "&"))
+        .collect()
+}
+
+#[tokio::test]
+async fn no_public_page_shows_an_identity_number_a_restricted_field_an_expired_or_minor_record() {
+    let site = demo_site(300).await;
+    let store = &site.state.store;
+    let catalogue = &site.state.catalogue;
+
+    // What must never appear: document numbers of hidden records (not public class, minor,
+    // expired, repaired) that no visible record shares, and the names of non-public categories.
+    let mut hidden = BTreeSet::new();
+    let mut visible = BTreeSet::new();
+    let mut by_reason: BTreeMap<String, usize> = BTreeMap::new();
+    let mut persons = Vec::new();
+    let mut names = BTreeSet::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = store.subjects_page(after.as_deref(), 500).await.unwrap();
+        let Some(last) = page.last() else { break };
+        after = Some(last.id.clone());
+        for s in &page {
+            names.insert(s.name.clone());
+            if s.kind == xinyong_domain::SubjectKind::NaturalPerson {
+                persons.push(s.clone());
+            }
+            for r in store.records_of_subject(&s.code).await.unwrap() {
+                let c = catalogue.category(&r.category).unwrap();
+                match public_visibility(&r, c, today()) {
+                    Ok(()) => {
+                        visible.insert(r.document_no.clone());
+                    }
+                    Err(why) => {
+                        *by_reason.entry(format!("{why:?}")).or_default() += 1;
+                        hidden.insert(r.document_no.clone());
+                    }
+                }
+            }
+        }
+    }
+    let hidden: BTreeSet<String> = hidden.difference(&visible).cloned().collect();
+    for reason in ["NotPublicClass", "NotPublished", "Expired"] {
+        assert!(
+            by_reason.get(reason).copied().unwrap_or(0) > 0,
+            "the demo data has records hidden as {reason}: {by_reason:?}"
+        );
+    }
+    assert!(persons.len() > 3, "the demo data has natural persons");
+    let restricted_names: Vec<String> = catalogue
+        .categories
+        .iter()
+        .filter(|c| c.disclosure != Disclosure::Public)
+        .flat_map(|c| [c.name_zh.clone(), c.name_en.clone()])
+        .collect();
+
+    // A repaired record leaves every page.
+    let repaired = store
+        .records_of_subject(&persons[0].code)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| public_visibility(r, catalogue.category(&r.category).unwrap(), today()).is_ok());
+    let mut hidden = hidden;
+    if let Some(r) = repaired {
+        let change = RecordChange {
+            status: Some(RecordStatus::Repaired),
+            ..Default::default()
+        };
+        store
+            .change_record(&r.department, &r.id, &change)
+            .await
+            .unwrap();
+        let shared = store
+            .records_of_subject(&persons[0].code)
+            .await
+            .unwrap()
+            .iter()
+            .any(|o| o.id != r.id && o.document_no == r.document_no);
+        if !shared {
+            hidden.insert(r.document_no.clone());
+        }
+    }
+
+    // Crawl.
+    let mut queue: VecDeque<String> = ["/", "/?lang=en", "/lists", "/stats", "/rights"]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    // A visitor searching each subject by name (persons included) reaches every subject page.
+    for name in &names {
+        queue.push_back(format!("/search?q={}", encode(name)));
+    }
+    queue.push_back(format!("/search?q={}", persons[0].code));
+    let mut seen = BTreeSet::new();
+    let mut pages = 0;
+    let mut subject_pages = 0;
+    while let Some(uri) = queue.pop_front() {
+        if !seen.insert(uri.clone()) {
+            continue;
+        }
+        let (status, content_type, body) = site.get(&uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        pages += 1;
+        subject_pages += usize::from(uri.starts_with("/subjects/"));
+        let ids = identity_numbers(&body);
+        assert!(ids.is_empty(), "{uri} shows identity numbers {ids:?}");
+        for doc in &hidden {
+            assert!(
+                !body.contains(doc.as_str()),
+                "{uri} shows hidden record {doc}"
+            );
+        }
+        for name in &restricted_names {
+            assert!(
+                !body.contains(name.as_str()),
+                "{uri} names the non-public category {name}"
+            );
+        }
+        if content_type.starts_with("text/html") {
+            assert!(body.starts_with("<!doctype html>"), "{uri}");
+            for link in links(&body) {
+                let path = link.split('?').next().unwrap_or("");
+                let followed = !path.starts_with("/api/")
+                    && path != "/openapi.json"
+                    && !path.starts_with("/static/");
+                if followed && !seen.contains(&link) {
+                    queue.push_back(link);
+                }
+            }
+        }
+    }
+    assert!(
+        pages > 300,
+        "crawled {pages} pages, {subject_pages} subject pages"
+    );
+    assert!(subject_pages > 100, "{subject_pages} subject pages");
+    assert!(seen.contains("/open-data/records.csv"));
+    assert!(seen.contains("/open-data/records.jsonl"));
+
+    // The search API masks persons' codes and links them by id.
+    let (status, _, body) = site
+        .get(&format!("/api/v1/search?q={}", persons[0].code))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let v: Value = serde_json::from_str(&body).unwrap();
+    let hit = &v["results"][0];
+    assert_eq!(hit["name"], persons[0].name.as_str());
+    assert!(hit["code"].as_str().unwrap().contains('*'));
+    assert!(
+        !hit["url"]
+            .as_str()
+            .unwrap()
+            .contains(persons[0].code.as_str())
+    );
+    assert!(identity_numbers(&body).is_empty());
+}
+
+fn encode(s: &str) -> String {
+    s.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+#[tokio::test]
+async fn bad_search_queries_get_a_400_problem_never_a_5xx() {
+    let site = demo_site(20).await;
+    let long = "长".repeat(101);
+    for uri in [
+        "/api/v1/search".to_owned(),
+        "/api/v1/search?q=".to_owned(),
+        "/api/v1/search?q=%20%20".to_owned(),
+        format!("/api/v1/search?q={}", encode(&long)),
+        "/api/v1/search?q=a%00b".to_owned(),
+        "/api/v1/search?q=%EF%BC%88%EF%BC%89".to_owned(),
+        "/api/v1/search?q=abc&limit=0".to_owned(),
+        "/api/v1/search?q=abc&limit=101".to_owned(),
+        "/api/v1/search?q=abc&offset=1000".to_owned(),
+        "/api/v1/search?q=abc&offset=-1".to_owned(),
+    ] {
+        let (status, content_type, body) = site.get(&uri).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
+        assert_eq!(content_type, "application/problem+json", "{uri}");
+        let v: Value = serde_json::from_str(&body).unwrap();
+        assert!(!v["detail"].as_str().unwrap().is_empty(), "{uri}");
+    }
+    for uri in [
+        "/search?q=%00",
+        "/search?q=x&page=0",
+        "/lists/court_defaulter?region=4",
+        "/lists/court_defaulter?department=nope",
+        "/subjects/123",
+    ] {
+        let (status, content_type, body) = site.get(uri).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
+        assert!(content_type.starts_with("text/html"), "{uri}");
+        assert!(body.contains("<h1>"), "{uri}");
+    }
+    for uri in [
+        "/lists/social_insurance_arrears",
+        "/lists/nope",
+        "/subjects/91110000600037341L",
+    ] {
+        let (status, _, _) = site.get(uri).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn a_record_under_objection_is_visibly_marked_and_pages_speak_both_languages() {
+    let site = demo_site(60).await;
+    let store = &site.state.store;
+    // A subject with a visible adverse record.
+    let (status, _, body) = site.get("/lists/abnormal_operation").await;
+    assert_eq!(status, StatusCode::OK);
+    let link = links(&body)
+        .into_iter()
+        .find(|l| l.starts_with("/subjects/"))
+        .expect("an abnormal-operations entry");
+    let code = link.trim_start_matches("/subjects/").to_owned();
+    let record = store
+        .records_of_subject(&code)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.category == "abnormal_operation")
+        .unwrap();
+    let change = RecordChange {
+        status: Some(RecordStatus::UnderObjection),
+        ..Default::default()
+    };
+    store
+        .change_record(&record.department, &record.id, &change)
+        .await
+        .unwrap();
+    let (_, _, zh) = site.get(&link).await;
+    assert!(zh.contains("异议处理中"), "Chinese mark");
+    assert!(zh.contains("<html lang=\"zh-CN\">"));
+    assert!(zh.contains("href=\"/rights\""));
+    let (_, _, en) = site.get(&format!("{link}?lang=en")).await;
+    assert!(en.contains("Under objection"), "English mark");
+    assert!(en.contains("<html lang=\"en\">"));
+    assert!(en.contains("Is this wrong? Object / apply for credit repair"));
+    assert!(en.contains("href=\"/rights?lang=en\""));
+    let (_, _, list) = site.get("/lists/abnormal_operation?lang=en").await;
+    assert!(list.contains("Under objection"));
+}
+
+#[tokio::test]
+async fn pages_carry_security_headers_and_load_only_the_platform_s_own_files() {
+    let site = demo_site(5).await;
+    let response = router(site.state.clone())
+        .oneshot(Request::get("/").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let h = response.headers();
+    assert!(
+        h[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'self'")
+    );
+    assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    assert!(h.contains_key(header::REFERRER_POLICY));
+    for uri in [
+        "/",
+        "/stats",
+        "/rights",
+        "/open-data",
+        "/lists/court_defaulter",
+    ] {
+        let (_, _, body) = site.get(uri).await;
+        for attr in ["src=\"", "href=\""] {
+            for rest in body.split(attr).skip(1) {
+                let target = rest.split('"').next().unwrap();
+                assert!(
+                    target.starts_with('/') || target.starts_with('#'),
+                    "{uri} refers to {target}"
+                );
+            }
+        }
+        assert!(!body.contains("style=\""), "{uri} has an inline style");
+        assert!(!body.contains("<script"), "{uri} has a script");
+    }
+    let (status, content_type, css) = site.get("/static/site.css").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(content_type.starts_with("text/css"));
+    assert!(!css.contains("url(http"));
+}

@@ -1,0 +1,326 @@
+// Browser tests of the public website: Debian's chromium driven by playwright-core, as a
+// visitor would use the demo site. Screenshots (desktop and 375 px) go to target/screenshots/.
+//
+//   cd tests/browser && npm ci && npm test
+//
+// XINYONG_BIN picks the binary (default: the newer of target/release and target/debug);
+// CHROMIUM the browser (default /usr/bin/chromium).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const shots = join(root, 'target', 'screenshots');
+// The most recently built of the release and debug binaries, unless XINYONG_BIN says.
+const bin = process.env.XINYONG_BIN
+  ?? [join(root, 'target', 'release', 'xinyong'), join(root, 'target', 'debug', 'xinyong')]
+    .filter(existsSync)
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+const TENCENT = '深圳市腾讯计算机系统有限公司';
+const TENCENT_CODE = '91440300708461136T';
+
+let server, browser, base, dir, db;
+const external = [];
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.on('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+function cli(...args) {
+  return execFileSync(bin, ['--db', db, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}
+
+async function waitFor(url, seconds) {
+  const until = Date.now() + seconds * 1000;
+  for (;;) {
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch { /* not up yet */ }
+    if (Date.now() > until) throw new Error(`${url} did not come up in ${seconds}s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function newPage(width = 1280, height = 900) {
+  const context = await browser.newContext({ viewport: { width, height }, locale: 'zh-CN', acceptDownloads: true });
+  const page = await context.newPage();
+  page.on('request', (req) => {
+    if (!req.url().startsWith(base) && !req.url().startsWith('data:')) external.push(req.url());
+  });
+  return page;
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+}
+
+/** No valid-looking citizen identity number (18 characters, 17 digits then digit or X). */
+function assertNoIdentityNumbers(text, where) {
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  for (const m of text.matchAll(/(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])/g)) {
+    const s = m[0].toUpperCase();
+    const sum = weights.reduce((acc, w, i) => acc + w * Number(s[i]), 0);
+    assert.notEqual('10X98765432'[sum % 11], s[17], `${where}: unmasked identity number ${s}`);
+  }
+}
+
+before(async () => {
+  assert.ok(bin, 'build the binary first: cargo build --release');
+  mkdirSync(shots, { recursive: true });
+  dir = mkdtempSync(join(tmpdir(), 'xinyong-browser-'));
+  db = `sqlite://${join(dir, 'demo.db')}`;
+  // The demo data set, plus Tencent submitted the way a department would.
+  cli('demo', '--subjects', '400');
+  cli('department', 'add', '--code', 'SZ-SAMR-TEST', '--name', '深圳市市场监督管理局（测试）', '--category', 'admin_license', '--category', 'admin_penalty');
+  const token = cli('token', 'create', '--role', 'department', '--department', 'SZ-SAMR-TEST');
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(bin, ['--db', db, 'serve', '--addr', `127.0.0.1:${port}`], { stdio: ['ignore', 'inherit', 'inherit'] });
+  await waitFor(`${base}/healthz`, 60);
+  const r = await fetch(`${base}/api/v1/records`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      records: [{
+        category: 'admin_penalty',
+        subject: { code: TENCENT_CODE, name: TENCENT, kind: 'legal_person' },
+        document_no: '深市监罚〔2026〕88号',
+        decided_on: '2026-09-01',
+        legal_basis: '《中华人民共和国广告法》第五十五条',
+        tier: 'general',
+        fields: { facts: '发布虚假广告', penalty_kind: '罚款', content: '罚款人民币二十万元', authority: '深圳市市场监督管理局' },
+      }],
+    }),
+  });
+  assert.equal(r.status, 201, await r.text());
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  assert.deepEqual(external, [], 'pages made requests outside the platform');
+});
+
+test('home page: search box, headline figures, list links, in Chinese', async () => {
+  const page = await newPage();
+  await page.goto(base + '/');
+  assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
+  assert.equal(await page.locator('label[for=q]').count(), 1, 'the search box is labelled');
+  const figures = await page.locator('.figure').allTextContents();
+  assert.equal(figures.length, 4);
+  assert.ok(Number(figures[0].replaceAll(',', '')) > 300, `subjects: ${figures[0]}`);
+  assert.ok(Number(figures[2].replaceAll(',', '')) > 0, `current list entries: ${figures[2]}`);
+  assert.ok(await page.locator('.cards a[href^="/lists/"]').count() >= 4);
+  // The stylesheet came from the platform and applied.
+  const bg = await page.locator('.masthead').evaluate((e) => getComputedStyle(e).backgroundImage);
+  assert.match(bg, /gradient/);
+  await shot(page, 'home-desktop');
+  await page.context().close();
+});
+
+test('a two-character short name finds the full name; a code finds the subject', async () => {
+  const page = await newPage();
+  await page.goto(base + '/');
+  await page.fill('#q', '腾讯');
+  await page.press('#q', 'Enter');
+  await page.waitForURL(/\/search\?q=/);
+  const names = await page.locator('.result-name').allTextContents();
+  assert.ok(names.includes(TENCENT), `results: ${names}`);
+  await shot(page, 'search-short-name-desktop');
+
+  // Several words.
+  await page.fill('#q', '腾讯 计算机');
+  await page.press('#q', 'Enter');
+  await page.waitForLoadState();
+  assert.deepEqual(await page.locator('.result-name').allTextContents(), [TENCENT]);
+
+  // A demo subject by its full code, then by a prefix.
+  const found = await (await fetch(`${base}/api/v1/search?q=${encodeURIComponent('有限公司')}&limit=1`)).json();
+  const { code, name } = found.results[0];
+  await page.fill('#q', code);
+  await page.press('#q', 'Enter');
+  await page.waitForLoadState();
+  assert.equal(await page.locator('.result-name').first().textContent(), name);
+  await page.fill('#q', code.slice(0, 8));
+  await page.press('#q', 'Enter');
+  await page.waitForLoadState();
+  assert.ok((await page.locator('.result-name').allTextContents()).includes(name));
+
+  // Bad input is a clear message, not an error.
+  const bad = await page.goto(`${base}/search?q=${'长'.repeat(101)}`);
+  assert.equal(bad.status(), 400);
+  assert.match(await page.locator('main').textContent(), /100/);
+  await page.context().close();
+});
+
+test('subject page: report sections, adverse items with document and basis, the way to object', async () => {
+  const page = await newPage();
+  await page.goto(`${base}/search?q=${encodeURIComponent('腾讯')}`);
+  await page.getByRole('link', { name: TENCENT }).click();
+  await page.waitForURL(/\/subjects\//);
+  assert.equal(await page.locator('h1').textContent(), TENCENT);
+  const headings = await page.locator('.section h2').allTextContents();
+  assert.equal(headings.length, 10, headings.join(' | '));
+  const adverse = page.locator('#administrative .record-negative');
+  assert.equal(await adverse.count(), 1);
+  const text = await adverse.textContent();
+  assert.ok(text.includes('深市监罚〔2026〕88号'), 'decision document');
+  assert.ok(text.includes('《中华人民共和国广告法》第五十五条'), 'legal basis');
+  assert.ok(text.includes('公示截止'), 'publicity end');
+  const rights = page.locator('#suggestions a[href^="/rights"]');
+  assert.equal(await rights.count(), 1);
+  await shot(page, 'subject-desktop');
+  await rights.click();
+  await page.waitForURL(/\/rights/);
+  assert.ok((await page.locator('main').textContent()).includes('工作日'));
+  await shot(page, 'rights-desktop');
+  await page.context().close();
+});
+
+test('switching language changes every label and the lang attribute', async () => {
+  const page = await newPage();
+  await page.goto(base + '/');
+  await page.getByRole('link', { name: 'English' }).click();
+  await page.waitForURL(/lang=en/);
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  assert.equal(await page.locator('h1').textContent(), 'Public Credit Information');
+  assert.equal(await page.locator('label[for=q]').textContent(), 'Name, short name or Unified Social Credit Code');
+  // The language stays while browsing, and the search form keeps it.
+  await page.fill('#q', '腾讯');
+  await page.press('#q', 'Enter');
+  await page.waitForURL(/lang=en/);
+  assert.match(await page.locator('h1').textContent(), /Search results/);
+  await page.getByRole('link', { name: TENCENT }).click();
+  await page.waitForURL(/\/subjects\/.*lang=en/);
+  assert.ok((await page.locator('main').textContent()).includes('Is this wrong?'));
+  assert.equal(await page.locator('h1').getAttribute('lang'), 'zh-CN', 'Chinese names are marked as such');
+  await shot(page, 'subject-english-desktop');
+  await page.getByRole('link', { name: '中文' }).click();
+  await page.waitForLoadState();
+  assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
+  await page.context().close();
+});
+
+test('list page: current entries, filters by department and region, pages', async () => {
+  const page = await newPage();
+  await page.goto(base + '/');
+  await page.locator('.cards a[href^="/lists/admin"], .cards a[href="/lists/abnormal_operation"]').first().click();
+  await page.waitForURL(/\/lists\/abnormal_operation/);
+  const rows = page.locator('table.entries tbody tr');
+  assert.ok(await rows.count() > 0);
+  await shot(page, 'list-desktop');
+  const options = await page.locator('#department option').evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
+  assert.ok(options.length >= 1);
+  await page.selectOption('#department', options[0]);
+  await page.fill('#region', '44');
+  await page.getByRole('button', { name: '应用' }).click();
+  await page.waitForURL(/region=44/);
+  for (const code of await page.locator('table.entries .code').allTextContents()) {
+    assert.equal(code.slice(2, 4), '44', code);
+  }
+  await page.goto(base + '/lists/court_defaulter');
+  assertNoIdentityNumbers(await page.content(), 'court defaulter list');
+  const bad = await page.goto(base + '/lists/court_defaulter?region=4x');
+  assert.equal(bad.status(), 400);
+  await page.context().close();
+});
+
+test('open data downloads: CSV and JSONL with the catalogue version', async () => {
+  const page = await newPage();
+  await page.goto(base + '/open-data');
+  const version = (await page.locator('#catalogue-version').textContent()).trim();
+  assert.match(version, /^\d{4}\./);
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('a[href$="records.csv"]').click()]);
+  const csvPath = join(dir, 'records.csv');
+  await csv.saveAs(csvPath);
+  assert.ok(csv.suggestedFilename().includes(version));
+  const lines = readFileSync(csvPath, 'utf8').trim().split('\n');
+  assert.match(lines[0], /^id,version,category,/);
+  assert.ok(lines.length > 100, `${lines.length} lines`);
+  assert.ok(lines[1].endsWith(version));
+  const [jsonl] = await Promise.all([page.waitForEvent('download'), page.locator('a[href$="records.jsonl"]').click()]);
+  const jsonlPath = join(dir, 'records.jsonl');
+  await jsonl.saveAs(jsonlPath);
+  const records = readFileSync(jsonlPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(records.length, lines.length - 1);
+  assert.ok(records.every((r) => r.catalogue_version === version));
+  assertNoIdentityNumbers(readFileSync(jsonlPath, 'utf8'), 'JSONL export');
+  await shot(page, 'open-data-desktop');
+  await page.context().close();
+});
+
+test('statistics render as SVG charts without JavaScript', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, javaScriptEnabled: false });
+  const page = await context.newPage();
+  page.on('request', (req) => { if (!req.url().startsWith(base)) external.push(req.url()); });
+  await page.goto(base + '/stats');
+  const charts = page.locator('figure.chart svg');
+  assert.equal(await charts.count(), 4);
+  for (let i = 0; i < 4; i++) {
+    const box = await charts.nth(i).boundingBox();
+    assert.ok(box.width > 200 && box.height > 50, `chart ${i} is drawn: ${JSON.stringify(box)}`);
+    const drawn = await charts.nth(i).locator('rect').evaluateAll((rs) => rs.filter((r) => r.getBBox().width > 0 && r.getBBox().height > 0).length);
+    assert.ok(drawn > 0, `chart ${i} has bars`);
+  }
+  await shot(page, 'stats-desktop');
+  await context.close();
+});
+
+test('keyboard: skip link first, then the navigation and the search box', async () => {
+  const page = await newPage();
+  await page.goto(base + '/');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.className), 'skip');
+  let reached = false;
+  for (let i = 0; i < 12 && !reached; i++) {
+    await page.keyboard.press('Tab');
+    reached = await page.evaluate(() => document.activeElement.id === 'q');
+  }
+  assert.ok(reached, 'the search box is reachable by keyboard');
+  await page.keyboard.type('腾讯');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/search/);
+  await page.context().close();
+});
+
+test('375 px wide: every page fits the screen', async () => {
+  const page = await newPage(375, 740);
+  const tencent = (await (await fetch(`${base}/api/v1/search?q=${encodeURIComponent('腾讯')}`)).json()).results[0].url;
+  const pages = [
+    ['/', 'home'],
+    [`/search?q=${encodeURIComponent('腾讯')}`, 'search'],
+    [tencent, 'subject'],
+    ['/lists/court_defaulter', 'list'],
+    ['/open-data', 'open-data'],
+    ['/stats', 'stats'],
+    ['/rights', 'rights'],
+    ['/?lang=en', 'home-english'],
+  ];
+  for (const [path, name] of pages) {
+    await page.goto(base + path);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `${path} is ${overflow}px too wide at 375px`);
+    assertNoIdentityNumbers(await page.content(), path);
+    await shot(page, `${name}-375`);
+  }
+  await page.context().close();
+});
