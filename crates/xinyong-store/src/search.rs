@@ -19,7 +19,7 @@ use xinyong_domain::search::{SECTION_SEPARATOR, Token};
 use crate::StoredSubject;
 
 /// Most matches ranked for one query.
-pub const SEARCH_CANDIDATES: u32 = 1000;
+pub const SEARCH_CANDIDATES: u32 = 500;
 
 /// A page of search results.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -26,7 +26,7 @@ pub struct SearchParams {
     q: Option<String>,
     /// Page size, 1-100 (default 20).
     limit: Option<String>,
-    /// Results to skip, 0-999 (default 0).
+    /// Results to skip, 0-499 (default 0).
     offset: Option<String>,
 }
 
@@ -43,9 +43,9 @@ pub struct SearchResult {
 
 #[derive(Serialize, ToSchema)]
 pub struct SearchResults {
-    /// Subjects found (at most 1000 are ranked).
+    /// Subjects found (at most 500 are ranked).
     total: u64,
-    /// More than 1000 subjects match: add a word to narrow the search.
+    /// More than 500 subjects match: add a word to narrow the search.
     more: bool,
     limit: u32,
     offset: u32,

@@ -44,7 +44,7 @@ labels! {
     results_for: "查询", "Results for";
     results_count: "共找到", "Found";
     results_unit: "个主体", "subjects";
-    results_more: "匹配结果超过 1000 个，仅显示最相关的前 1000 个；请增加关键词缩小范围。", "More than 1,000 subjects match; only the 1,000 most relevant are shown. Add a word to narrow the search.";
+    results_more: "匹配结果超过 500 个，仅对其中 500 个排序显示；请增加关键词缩小范围。", "More than 500 subjects match; only 500 of them are ranked and shown. Add a word to narrow the search.";
     no_results: "没有找到匹配的主体。请检查名称或代码，或尝试更短的关键词。", "No subject matches. Check the name or code, or try a shorter word.";
     bad_query: "无法查询", "Cannot search";
     col_name: "名称", "Name";
