@@ -267,31 +267,6 @@ macro_rules! impl_search {
                 }
             }
 
-            fn record_from_row(row: &$row) -> Result<xinyong_domain::Record, $crate::StoreError> {
-                use sqlx::Row;
-                let r = $crate::backend::RecordRow {
-                    id: row.try_get(0)?,
-                    version: row.try_get(1)?,
-                    status: row.try_get(2)?,
-                    department: row.try_get(3)?,
-                    category: row.try_get(4)?,
-                    subject_code: row.try_get(5)?,
-                    subject_name: row.try_get(6)?,
-                    subject_kind: row.try_get(7)?,
-                    document_no: row.try_get(8)?,
-                    decided_on: row.try_get(9)?,
-                    legal_basis: row.try_get(10)?,
-                    tier: row.try_get(11)?,
-                    publicity_until: row.try_get(12)?,
-                    fields: row.try_get(13)?,
-                    content_hash: row.try_get(14)?,
-                    recorded_at: row.try_get(15)?,
-                    listing: row.try_get(16)?,
-                    status_note: row.try_get(17)?,
-                };
-                xinyong_domain::Record::try_from(r)
-            }
-
             pub(crate) async fn current_records_in_category_impl(
                 &self,
                 filter: &$crate::search::CategoryFilter,
@@ -310,7 +285,7 @@ macro_rules! impl_search {
                 let rows = qb.build().fetch_all(&self.pool).await?;
                 Ok($crate::search::RecordPage {
                     total: u64::try_from(total).unwrap_or(0),
-                    records: rows.iter().map(Self::record_from_row).collect::<Result<_, _>>()?,
+                    records: rows.iter().map(Self::decode_record).collect::<Result<_, _>>()?,
                 })
             }
 
@@ -370,7 +345,7 @@ macro_rules! impl_search {
                 }
                 qb.push(" ORDER BY id LIMIT ").push_bind(i64::from(limit));
                 let rows = qb.build().fetch_all(&self.pool).await?;
-                rows.iter().map(Self::record_from_row).collect()
+                rows.iter().map(Self::decode_record).collect()
             }
         }
     };
