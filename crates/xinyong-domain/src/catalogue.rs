@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use crate::list::DayCount;
 use crate::subject::SubjectKind;
 
 /// The default catalogue, compiled in so that the binary runs from any directory.
@@ -267,9 +268,48 @@ pub struct Catalogue {
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub tiers: Vec<Label<Tier>>,
     pub categories: Vec<Category>,
+    /// The subject-rights procedures (objection, repair) and their step deadlines.
+    #[serde(default)]
+    pub procedures: Vec<Procedure>,
+}
+
+/// A subject-rights procedure (objection, credit repair) as published: its steps in order,
+/// each with the deadline the responsible body has for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Procedure {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub day_count: DayCount,
+    pub steps: Vec<ProcedureStep>,
+}
+
+/// One step of a [`Procedure`]: `days` counted from the end of the step before.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProcedureStep {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub days: u32,
+}
+
+impl Procedure {
+    /// Days from submission to the end of the last step.
+    pub fn total_days(&self) -> u32 {
+        self.steps.iter().map(|s| s.days).sum()
+    }
 }
 
 impl Catalogue {
+    /// The procedure with this id (`objection`, `repair`), if the catalogue publishes one.
+    pub fn procedure(&self, id: &str) -> Option<&Procedure> {
+        self.procedures.iter().find(|p| p.id == id)
+    }
+
     /// The catalogue shipped in `data/catalogue/catalogue.toml`.
     pub fn shipped() -> Catalogue {
         #[allow(clippy::expect_used)] // the shipped file is tested; failing here is a build bug
@@ -293,6 +333,21 @@ impl Catalogue {
             if !CoreAttribute::ALL.iter().any(|a| a.name() == key) {
                 return Err(CatalogueError::Other(format!(
                     "core_headers.{key} is not a core attribute"
+                )));
+            }
+        }
+        let mut procedure_ids = BTreeSet::new();
+        for p in &self.procedures {
+            if !procedure_ids.insert(p.id.as_str()) {
+                return Err(CatalogueError::Other(format!(
+                    "duplicate procedure {}",
+                    p.id
+                )));
+            }
+            if p.steps.is_empty() || p.steps.iter().any(|s| s.days == 0) {
+                return Err(CatalogueError::Other(format!(
+                    "procedure {} needs steps, each with days > 0",
+                    p.id
                 )));
             }
         }
@@ -443,6 +498,25 @@ mod tests {
                 assert!(p.max_months > 0 && p.max_months <= 60, "{}", cat.id);
             }
         }
+    }
+
+    #[test]
+    fn shipped_catalogue_publishes_objection_and_repair_deadlines() {
+        let c = Catalogue::shipped();
+        let objection = c.procedure("objection").unwrap();
+        let days: Vec<u32> = objection.steps.iter().map(|s| s.days).collect();
+        assert_eq!(days, [2, 2, 10]);
+        assert_eq!(objection.day_count, DayCount::Working);
+        assert_eq!(objection.total_days(), 14);
+        assert_eq!(c.procedure("repair").unwrap().total_days(), 13);
+    }
+
+    #[test]
+    fn catalogue_rejects_a_procedure_step_without_days() {
+        let text = SHIPPED_TOML.replace("days = 10 },\n]", "days = 0 },\n]");
+        assert_ne!(text, SHIPPED_TOML);
+        let err = Catalogue::from_toml_str(&text).unwrap_err().to_string();
+        assert!(err.contains("procedure objection"), "{err}");
     }
 
     #[test]

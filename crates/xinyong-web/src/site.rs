@@ -29,6 +29,7 @@ use xinyong_domain::code::{DivisionCode, SubjectCode, divisions};
 use xinyong_domain::disclosure::{
     PublicRecord, mask_identity_numbers, public_record, public_subject_code, public_visibility,
 };
+use xinyong_domain::list::DayCount;
 use xinyong_domain::{Category, Disclosure, Record, RecordStatus, SubjectKind, Tier};
 use xinyong_store::search::SEARCH_CANDIDATES;
 use xinyong_store::{CategoryFilter, StoreError, StoredSubject};
@@ -63,9 +64,6 @@ const SECTIONS: &[&str] = &[
     "judicial",
     "other",
 ];
-
-/// Objection deadlines in working days (DOMAIN.md: Guangzhou's published procedure).
-const OBJECTION_DAYS: [u32; 3] = [2, 2, 10];
 
 const PAGE_SIZE: u32 = 20;
 
@@ -1265,6 +1263,7 @@ pub struct PeriodRow {
 pub struct Step {
     pub name: String,
     pub days: u32,
+    pub unit: &'static str,
 }
 
 #[derive(Template, WebTemplate)]
@@ -1272,22 +1271,33 @@ pub struct Step {
 struct RightsPage {
     ctx: Ctx,
     q: String,
-    steps: Vec<Step>,
+    objection_steps: Vec<Step>,
+    repair_steps: Vec<Step>,
     periods: Vec<PeriodRow>,
 }
 
 async fn rights(State(state): State<AppState>, uri: Uri) -> impl IntoResponse {
     let ctx = Ctx::new(&uri, "rights");
-    let steps = ctx
-        .l
-        .objection_steps
-        .split('|')
-        .zip(OBJECTION_DAYS)
-        .map(|(name, days)| Step {
-            name: name.to_owned(),
-            days,
-        })
-        .collect();
+    // Deadlines are catalogue data: a city that publishes other deadlines edits the catalogue.
+    let steps = |id: &str| -> Vec<Step> {
+        let Some(p) = state.catalogue.procedure(id) else {
+            return Vec::new();
+        };
+        let unit = match p.day_count {
+            DayCount::Working => ctx.l.working_days,
+            DayCount::Calendar => ctx.l.calendar_days,
+        };
+        p.steps
+            .iter()
+            .map(|s| Step {
+                name: if ctx.is_en() { &s.name_en } else { &s.name_zh }.clone(),
+                days: s.days,
+                unit,
+            })
+            .collect()
+    };
+    let objection_steps = steps("objection");
+    let repair_steps = steps("repair");
     let mut periods = Vec::new();
     for c in &state.catalogue.categories {
         if !c.negative || c.disclosure != Disclosure::Public {
@@ -1322,7 +1332,8 @@ async fn rights(State(state): State<AppState>, uri: Uri) -> impl IntoResponse {
         Ok(RightsPage {
             ctx,
             q: String::new(),
-            steps,
+            objection_steps,
+            repair_steps,
             periods,
         }),
     )

@@ -387,3 +387,26 @@ async fn pages_carry_security_headers_and_load_only_the_platform_s_own_files() {
     assert!(content_type.starts_with("text/css"));
     assert!(!css.contains("url(http"));
 }
+
+#[tokio::test]
+async fn rights_page_shows_the_deadlines_of_the_catalogue_data() {
+    let mut site = demo_site(1).await;
+    let (_, _, zh) = site.get("/rights").await;
+    assert!(zh.contains("数据来源部门核实"), "{zh}");
+    assert!(zh.contains("10 个工作日"), "{zh}");
+    // A city that publishes other deadlines changes the data, and the page follows.
+    let mut catalogue = (*site.state.catalogue).clone();
+    let objection = catalogue
+        .procedures
+        .iter_mut()
+        .find(|p| p.id == "objection")
+        .unwrap();
+    objection.steps[2].days = 7;
+    objection.steps[2].name_en = "Source check".into();
+    site.state.catalogue = Arc::new(catalogue);
+    let (_, _, en) = site.get("/rights?lang=en").await;
+    assert!(en.contains("Source check"), "{en}");
+    assert!(en.contains("7 working days"), "{en}");
+    // Only the repair intake step still takes 10 days.
+    assert_eq!(en.matches(">10 working days<").count(), 1, "{en}");
+}

@@ -120,11 +120,11 @@ labels! {
     rights_intro: "信用主体有权查阅自己的信用信息、对错误信息提出异议、在纠正失信行为后申请信用修复，并决定谁可以查询自己的非公开信息。", "Every subject may read its own credit file, object to wrong information, apply for credit repair once it has corrected its behaviour, and decide who may query its non-public information.";
     objection_heading: "提出异议", "Objecting";
     objection_text: "认为信用信息有误、遗漏或公示期限错误的，可向平台或作出决定的部门提出异议。提交后该信息会标注“异议处理中”。", "If a record is wrong, incomplete, or published for the wrong period, object to the platform or to the department that made the decision. The record is marked “under objection” while it is reviewed.";
-    objection_steps: "受理|平台核查|数据来源部门核实", "Acceptance|Platform check|Verification by the source department";
+    calendar_days: "日", "days";
     working_days: "个工作日", "working days";
     court_text: "失信被执行人名单：法院在 15 日内审查，确有错误的在 3 个工作日内纠正；不服的可在 10 日内向上一级法院申请复议，上级法院在 15 日内作出决定。", "Court judgment defaulters: the court reviews within 15 days and corrects within 3 working days; an appeal to the next court within 10 days is decided within 15 days.";
     repair_heading: "信用修复", "Credit repair";
-    repair_text: "纠正失信行为、履行法定义务并作出信用承诺后，在最短公示期届满后可申请信用修复。修复成功后，平台停止公示和共享该信息，并解除相应的联合惩戒措施。作出认定的部门负责修复。申请后 10 个工作日内反馈受理结果，主管部门收到后 3 个工作日内作出决定。", "After correcting the behaviour, fulfilling the legal obligation and making a public credit commitment, apply for repair once the minimum publicity period has passed. A successful repair stops publication and sharing of the record and lifts the joint punishment measures. The department that made the finding carries out the repair. You hear within 10 working days whether your application is accepted; the competent department decides within 3 working days of receiving it.";
+    repair_text: "纠正失信行为、履行法定义务并作出信用承诺后，在最短公示期届满后可申请信用修复。修复成功后，平台停止公示和共享该信息，并解除相应的联合惩戒措施。作出认定的部门负责修复，时限如下。", "After correcting the behaviour, fulfilling the legal obligation and making a public credit commitment, apply for repair once the minimum publicity period has passed. A successful repair stops publication and sharing of the record and lifts the joint punishment measures. The department that made the finding carries out the repair, within these deadlines.";
     periods_heading: "各类失信信息的公示期限", "Publicity periods of adverse information";
     col_min: "最短公示期", "Minimum";
     col_max: "最长公示期", "Maximum";
