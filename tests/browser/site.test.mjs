@@ -8,12 +8,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import vnuJar from 'vnu-jar';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const shots = join(root, 'target', 'screenshots');
@@ -323,4 +324,36 @@ test('375 px wide: every page fits the screen', async () => {
     await shot(page, `${name}-375`);
   }
   await page.context().close();
+});
+
+test('every page is valid HTML by the Nu HTML checker (vnu-jar, run with java)', async () => {
+  const tencent = (await (await fetch(`${base}/api/v1/search?q=${encodeURIComponent('腾讯')}`)).json()).results[0].url;
+  const paths = [
+    '/', '/?lang=en', `/search?q=${encodeURIComponent('腾讯')}`, `/search?q=${encodeURIComponent('腾讯')}&lang=en`,
+    '/search?q=', tencent, `${tencent}${tencent.includes('?') ? '&' : '?'}lang=en`, '/lists', '/lists/court_defaulter',
+    '/lists/abnormal_operation?region=44', '/open-data', '/stats', '/stats?lang=en', '/rights', '/rights?lang=en',
+    '/subjects/91000000000000000X',
+  ];
+  const htmlDir = mkdtempSync(join(dir, 'html-'));
+  const files = [];
+  for (const [i, path] of paths.entries()) {
+    const r = await fetch(base + path);
+    assert.match(r.headers.get('content-type') ?? '', /text\/html/, path);
+    const file = join(htmlDir, `${i}.html`);
+    writeFileSync(file, await r.text());
+    files.push([file, path]);
+  }
+  // vnu exits non-zero when it finds errors; its JSON report on stderr says which.
+  let report;
+  try {
+    execFileSync('java', ['-jar', String(vnuJar), '--errors-only', '--format', 'json', ...files.map(([f]) => f)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    report = { messages: [] };
+  } catch (e) {
+    report = JSON.parse(e.stderr);
+  }
+  const errors = report.messages.map((m) => {
+    const path = files.find(([f]) => m.url?.endsWith(f))?.[1];
+    return `${path} line ${m.lastLine}: ${m.message}`;
+  });
+  assert.deepEqual(errors, []);
 });
