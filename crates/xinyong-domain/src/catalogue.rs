@@ -15,8 +15,9 @@ use crate::subject::SubjectKind;
 /// The default catalogue, compiled in so that the binary runs from any directory.
 pub const SHIPPED_TOML: &str = include_str!("../../../data/catalogue/catalogue.toml");
 
-/// Who may see records of a category.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Who may see records of a category. Ordered from most to least open: a reader cleared for
+/// one class may read every class before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Disclosure {

@@ -87,8 +87,65 @@ pub struct PublicRecord {
     pub fields: BTreeMap<String, Value>,
 }
 
+/// Whether a record is in force on `today` for an authorised (non-public) reader: active or
+/// under objection and within its period. Unlike [`public_visibility`] it ignores the class
+/// (the reader's clearance decides that) and whether the tier is published: sharing between
+/// authorised readers is not publication.
+pub fn in_force(record: &Record, today: NaiveDate) -> bool {
+    matches!(
+        record.status,
+        RecordStatus::Active | RecordStatus::UnderObjection
+    ) && publicity_running(record, today)
+}
+
+/// A record as its own subject sees it: every class and status, nothing masked, with whether
+/// the public sees it today.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FileRecord {
+    pub disclosure: Disclosure,
+    /// The public sees this record today.
+    pub on_public_view: bool,
+    #[serde(flatten)]
+    pub record: PublicRecord,
+}
+
+/// Builds a subject's own view of one of its records.
+pub fn file_record(record: &Record, category: &Category, today: NaiveDate) -> FileRecord {
+    FileRecord {
+        disclosure: category.disclosure,
+        on_public_view: public_visibility(record, category, today).is_ok(),
+        record: disclosed_record(record, category, false),
+    }
+}
+
 /// Builds the public form of a record. Call only after [`public_visibility`] said yes.
 pub fn public_record(record: &Record, category: &Category) -> PublicRecord {
+    disclosed_record(record, category, true)
+}
+
+/// Builds the outward form of a record, its personal data masked when `mask` is set (public
+/// and credit-service outputs) and left whole otherwise (the subject itself, departments).
+pub fn disclosed_record(record: &Record, category: &Category, mask: bool) -> PublicRecord {
+    if !mask {
+        return PublicRecord {
+            id: record.id.clone(),
+            version: record.version,
+            category: record.category.clone(),
+            category_name_zh: category.name_zh.clone(),
+            category_name_en: category.name_en.clone(),
+            section: category.section.clone(),
+            negative: category.negative,
+            department: record.department.clone(),
+            document_no: record.document_no.clone(),
+            decided_on: record.decided_on,
+            legal_basis: record.legal_basis.clone(),
+            tier: record.tier,
+            publicity_until: record.publicity_until,
+            status: record.status,
+            fields: record.fields.clone(),
+        };
+    }
     let fields = record
         .fields
         .iter()

@@ -11,9 +11,12 @@
 //! - [`record`]: a credit record, its validation against the catalogue and its versions.
 //! - [`department`]: who may submit what.
 //! - [`disclosure`]: what the public may see, computed at read time; masking of personal data.
+//! - [`access`]: who may read non-public classes: purposes (`data/purposes.toml`), grants,
+//!   special applications.
 //! - [`synthetic`]: a deterministic synthetic data set for demos, tests and benchmarks.
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod catalogue;
 pub mod check;
 pub mod code;
