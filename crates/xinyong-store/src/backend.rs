@@ -402,7 +402,7 @@ macro_rules! impl_store {
             }
 
             const TOKEN_SELECT: &'static str =
-                "SELECT id, hash, role, department, label, created_at, expires_at, revoked_at FROM tokens";
+                "SELECT id, hash, role, department, label, created_at, expires_at, revoked_at, subject FROM tokens";
 
             async fn fetch_tokens(&self, sql: &str, key: Option<&str>) -> Result<Vec<$crate::Token>, $crate::StoreError> {
                 use sqlx::Row;
@@ -423,6 +423,7 @@ macro_rules! impl_store {
                             created_at: row.try_get(5)?,
                             expires_at: row.try_get(6)?,
                             revoked_at: row.try_get(7)?,
+                            subject: row.try_get(8)?,
                         })
                     })
                     .collect()
@@ -519,10 +520,38 @@ macro_rules! impl_store {
                 Ok(out)
             }
 
+            async fn put_special_application(
+                &self,
+                application: &$crate::SpecialApplication,
+            ) -> Result<(), $crate::StoreError> {
+                self.put_special_application_impl(application).await
+            }
+
+            async fn special_application(
+                &self,
+                id: &str,
+            ) -> Result<Option<$crate::SpecialApplication>, $crate::StoreError> {
+                self.special_application_impl(id).await
+            }
+
+            async fn pending_special_applications(
+                &self,
+            ) -> Result<Vec<$crate::SpecialApplication>, $crate::StoreError> {
+                self.pending_special_applications_impl().await
+            }
+
+            async fn decide_special_application(
+                &self,
+                id: &str,
+                decision: &$crate::ApplicationDecision,
+            ) -> Result<bool, $crate::StoreError> {
+                self.decide_special_application_impl(id, decision).await
+            }
+
             async fn put_token(&self, t: &$crate::Token) -> Result<(), $crate::StoreError> {
                 use sqlx::QueryBuilder;
                 let mut qb = QueryBuilder::<$db>::new(
-                    "INSERT INTO tokens (id, hash, role, department, label, created_at, expires_at, revoked_at) ",
+                    "INSERT INTO tokens (id, hash, role, department, label, created_at, expires_at, revoked_at, subject) ",
                 );
                 qb.push_values([t], |mut b, t| {
                     b.push_bind(t.id.clone())
@@ -532,7 +561,8 @@ macro_rules! impl_store {
                         .push_bind(t.label.clone())
                         .push_bind(t.created_at)
                         .push_bind(t.expires_at)
-                        .push_bind(t.revoked_at);
+                        .push_bind(t.revoked_at)
+                        .push_bind(t.subject.clone());
                 });
                 qb.build().execute(&self.pool).await?;
                 Ok(())

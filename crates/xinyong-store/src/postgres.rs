@@ -6,6 +6,7 @@ use std::str::FromStr;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use crate::StoreError;
+use crate::access::impl_access;
 use crate::backend::impl_store;
 use crate::search::impl_search;
 
@@ -51,3 +52,5 @@ impl_store!(
 );
 
 impl_search!(PgStore, sqlx::Postgres, sqlx::postgres::PgRow);
+
+impl_access!(PgStore, sqlx::Postgres, sqlx::postgres::PgRow);

@@ -9,6 +9,7 @@ use sqlx::sqlite::{
 };
 
 use crate::StoreError;
+use crate::access::impl_access;
 use crate::backend::impl_store;
 use crate::search::impl_search;
 
@@ -72,3 +73,5 @@ impl_store!(
 );
 
 impl_search!(SqliteStore, sqlx::Sqlite, sqlx::sqlite::SqliteRow);
+
+impl_access!(SqliteStore, sqlx::Sqlite, sqlx::sqlite::SqliteRow);

@@ -17,8 +17,10 @@ use sqlx::postgres::PgConnectOptions;
 use xinyong_domain::RecordStatus;
 use xinyong_domain::code::{DivisionCode, UnifiedCode};
 use xinyong_domain::{Catalogue, Department, RawRecord, ValidRecord};
+use xinyong_domain::access::ApplicationStatus;
 use xinyong_store::{
-    CheckRow, FeedbackRow, Outcome, PgStore, RecordChange, Role, SqliteStore, Store, Token,
+    ApplicationDecision, CheckRow, FeedbackRow, Outcome, PgStore, RecordChange, Role,
+    SpecialApplication, SqliteStore, Store, Token,
 };
 
 fn today() -> NaiveDate {
@@ -220,6 +222,74 @@ async fn departments_are_idempotent_and_only_gain_categories(store: Arc<dyn Stor
     assert!(store.department("OTHER").await.unwrap().is_none());
 }
 
+async fn subject_tokens_keep_their_subject(store: Arc<dyn Store>) {
+    let token = Token {
+        id: "01JSUBJECT".into(),
+        hash: "ef".repeat(32),
+        role: Role::Subject,
+        department: None,
+        subject: Some("91110000600037341L".into()),
+        label: "self".into(),
+        created_at: chrono::Utc::now(),
+        expires_at: None,
+        revoked_at: None,
+    };
+    store.put_token(&token).await.unwrap();
+    let found = store.token_by_hash(&"ef".repeat(32)).await.unwrap().unwrap();
+    assert_eq!(found.role, Role::Subject);
+    assert_eq!(found.subject.as_deref(), Some("91110000600037341L"));
+}
+
+async fn special_applications_are_decided_once(store: Arc<dyn Store>) {
+    with_department(&*store, "SAMR").await;
+    let now = chrono::DateTime::parse_from_rfc3339("2026-11-26T08:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let mut application = SpecialApplication {
+        id: "01JAPPLICATION".into(),
+        department: "SAMR".into(),
+        subject_code: "91110000600037341L".into(),
+        purpose: "supervision".into(),
+        reason: "核查社保欠缴".into(),
+        legal_basis: "《社会保险法》第八十六条".into(),
+        status: ApplicationStatus::Pending,
+        created_at: now,
+        decided_at: None,
+        decision_note: None,
+        valid_until: None,
+    };
+    store.put_special_application(&application).await.unwrap();
+    assert_eq!(
+        store.special_application(&application.id).await.unwrap(),
+        Some(application.clone())
+    );
+    assert_eq!(store.pending_special_applications().await.unwrap().len(), 1);
+    let decision = ApplicationDecision {
+        status: ApplicationStatus::Approved,
+        decided_by: "01JOPERATOR".into(),
+        decided_at: now,
+        note: "同意".into(),
+        valid_until: Some(now + chrono::Duration::days(7)),
+    };
+    assert!(store.decide_special_application(&application.id, &decision).await.unwrap());
+    let rejection = ApplicationDecision {
+        status: ApplicationStatus::Rejected,
+        valid_until: None,
+        ..decision.clone()
+    };
+    assert!(!store.decide_special_application(&application.id, &rejection).await.unwrap());
+    assert!(!store.decide_special_application("01JNONE", &decision).await.unwrap());
+    application.status = ApplicationStatus::Approved;
+    application.decided_at = Some(now);
+    application.decision_note = Some("同意".into());
+    application.valid_until = decision.valid_until;
+    assert_eq!(
+        store.special_application(&application.id).await.unwrap(),
+        Some(application)
+    );
+    assert!(store.pending_special_applications().await.unwrap().is_empty());
+}
+
 async fn tokens_are_found_by_hash_only(store: Arc<dyn Store>) {
     with_department(&*store, "SAMR").await;
     let token = Token {
@@ -227,6 +297,7 @@ async fn tokens_are_found_by_hash_only(store: Arc<dyn Store>) {
         hash: "ab".repeat(32),
         role: Role::Department,
         department: Some("SAMR".into()),
+        subject: None,
         label: "test".into(),
         created_at: chrono::Utc::now(),
         expires_at: None,
@@ -781,6 +852,8 @@ conformance!(
     identity_is_department_category_and_document,
     departments_are_idempotent_and_only_gain_categories,
     tokens_are_found_by_hash_only,
+    subject_tokens_keep_their_subject,
+    special_applications_are_decided_once,
     subject_pages_are_stable_and_complete,
     batches_larger_than_a_chunk_are_stored_whole,
     stored_records_read_back_unchanged,

@@ -319,6 +319,7 @@ pub async fn check(
             hash: token.hash.clone(),
             role: xinyong_store::Role::Department,
             department: Some("BENCH-BUYER".into()),
+            subject: None,
             label: "bench".into(),
             created_at: chrono::Utc::now(),
             expires_at: None,

@@ -116,12 +116,17 @@ enum TokenCommand {
 
 #[derive(Args)]
 struct TokenArgs {
-    /// `department` or `operator`.
+    /// `operator`, `department`, `service` (a licensed credit service body: authorised
+    /// queries only) or `subject` (a data subject: reads its own file).
     #[arg(long)]
     role: String,
     /// The department a department token acts for.
     #[arg(long)]
     department: Option<String>,
+    /// The subject a subject token acts for: its Unified Social Credit Code or citizen
+    /// identity number.
+    #[arg(long)]
+    subject: Option<String>,
     /// A note saying what the token is for.
     #[arg(long, default_value = "")]
     label: String,
@@ -351,8 +356,12 @@ async fn department(
 }
 
 async fn token_create(store: &dyn Store, args: TokenArgs) -> Result<ExitCode> {
-    let role = Role::parse(&args.role)
-        .with_context(|| format!("--role {}: expected department or operator", args.role))?;
+    let role = Role::parse(&args.role).with_context(|| {
+        format!(
+            "--role {}: expected operator, department, service or subject",
+            args.role
+        )
+    })?;
     let department = match (role, args.department) {
         (Role::Department, Some(code)) => {
             if store.department(&code).await?.is_none() {
@@ -363,8 +372,18 @@ async fn token_create(store: &dyn Store, args: TokenArgs) -> Result<ExitCode> {
             Some(code)
         }
         (Role::Department, None) => bail!("--role department needs --department CODE"),
-        (Role::Operator, Some(_)) => bail!("--department is only for department tokens"),
-        (Role::Operator, None) => None,
+        (_, Some(_)) => bail!("--department is only for department tokens"),
+        (_, None) => None,
+    };
+    let subject = match (role, args.subject) {
+        (Role::Subject, Some(code)) => {
+            let code = xinyong_domain::code::SubjectCode::parse(code.trim())
+                .map_err(|e| anyhow::anyhow!("--subject: {e}"))?;
+            Some(code.as_str().to_owned())
+        }
+        (Role::Subject, None) => bail!("--role subject needs --subject CODE"),
+        (_, Some(_)) => bail!("--subject is only for subject tokens"),
+        (_, None) => None,
     };
     let now = chrono::Utc::now();
     let token = xinyong_web::auth::new_token();
@@ -374,6 +393,7 @@ async fn token_create(store: &dyn Store, args: TokenArgs) -> Result<ExitCode> {
             hash: token.hash.clone(),
             role,
             department,
+            subject,
             label: args.label,
             created_at: now,
             expires_at: args

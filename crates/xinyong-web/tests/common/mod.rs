@@ -119,6 +119,7 @@ impl App {
                 hash: t.hash.clone(),
                 role: Role::Department,
                 department: Some(department.into()),
+                subject: None,
                 label: "test".into(),
                 created_at: chrono::Utc::now(),
                 expires_at,
