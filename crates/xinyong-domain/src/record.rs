@@ -310,6 +310,117 @@ pub struct Record {
     pub status_note: Option<String>,
 }
 
+/// The state of one stored record version, borrowed from wherever it lives, so that the
+/// digest the audit log keeps is computed by one function at write time (from a
+/// [`ValidRecord`]) and at verification time (from a stored [`Record`]).
+///
+/// Invariant: two versions have the same [`VersionState::digest`] exactly when every stored
+/// column that matters is equal (id, version, status, note, department, content, listing), so
+/// an edit of any of them in the database is caught by `xinyong ledger verify`.
+pub struct VersionState<'a> {
+    pub id: &'a str,
+    pub version: u32,
+    pub status: RecordStatus,
+    pub status_note: Option<&'a str>,
+    pub department: &'a str,
+    pub category: &'a str,
+    pub subject_code: &'a str,
+    pub subject_name: &'a str,
+    pub subject_kind: SubjectKind,
+    pub document_no: &'a str,
+    pub decided_on: NaiveDate,
+    pub legal_basis: &'a str,
+    pub tier: Option<Tier>,
+    pub publicity_until: NaiveDate,
+    /// The fields as canonical JSON (a `BTreeMap` serialised: keys sorted).
+    pub fields_json: &'a str,
+    pub listing: Option<&'a Listing>,
+}
+
+impl VersionState<'_> {
+    /// SHA-256 over a canonical, unambiguous serialisation (a JSON array, then the fields).
+    pub fn digest(&self) -> [u8; 32] {
+        let head = serde_json::json!([
+            self.id,
+            self.version,
+            self.status.as_str(),
+            self.status_note,
+            self.department,
+            self.category,
+            self.subject_code,
+            self.subject_name,
+            self.subject_kind.as_str(),
+            self.document_no,
+            self.decided_on.to_string(),
+            self.legal_basis,
+            self.tier.map(Tier::as_str),
+            self.publicity_until.to_string(),
+            self.listing,
+        ]);
+        let mut hasher = Sha256::new();
+        hasher.update(head.to_string().as_bytes());
+        hasher.update(b"\n");
+        hasher.update(self.fields_json.as_bytes());
+        hasher.finalize().into()
+    }
+}
+
+impl ValidRecord {
+    /// The state of this record stored as version `version` of record `id`.
+    pub fn version_state<'a>(
+        &'a self,
+        id: &'a str,
+        version: u32,
+        department: &'a str,
+    ) -> VersionState<'a> {
+        VersionState {
+            id,
+            version,
+            status: RecordStatus::Active,
+            status_note: None,
+            department,
+            category: &self.category,
+            subject_code: self.subject.code.as_str(),
+            subject_name: &self.subject.name,
+            subject_kind: self.subject.kind,
+            document_no: &self.document_no,
+            decided_on: self.decided_on,
+            legal_basis: &self.legal_basis,
+            tier: self.tier,
+            publicity_until: self.publicity_until,
+            fields_json: &self.fields_json,
+            listing: self.listing.as_ref(),
+        }
+    }
+}
+
+impl Record {
+    /// The digest of this stored version (see [`VersionState`]).
+    pub fn version_digest(&self) -> [u8; 32] {
+        // A map of JSON values always serialises.
+        let fields_json = serde_json::to_string(&self.fields).unwrap_or_default();
+        VersionState {
+            id: &self.id,
+            version: self.version,
+            status: self.status,
+            status_note: self.status_note.as_deref(),
+            department: &self.department,
+            category: &self.category,
+            subject_code: &self.subject_code,
+            subject_name: &self.subject_name,
+            subject_kind: self.subject_kind,
+            document_no: &self.document_no,
+            decided_on: self.decided_on,
+            legal_basis: &self.legal_basis,
+            tier: self.tier,
+            publicity_until: self.publicity_until,
+            fields_json: &fields_json,
+            listing: self.listing.as_ref(),
+        }
+        .digest()
+    }
+}
+
 /// Infers a subject's kind from its code when the submitter gave none: a citizen number is a
 /// natural person; a USCC tells its registration authority and organisation type.
 pub fn infer_subject_kind(code: &str) -> Option<SubjectKind> {

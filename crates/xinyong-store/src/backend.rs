@@ -183,6 +183,12 @@ macro_rules! impl_store {
             tx: sqlx::Transaction<'static, $db>,
             /// Departments already known to exist in this transaction.
             departments: std::collections::BTreeSet<String>,
+            /// Records written in this transaction, and the count at which the planner's
+            /// statistics are next refreshed (growing geometrically: a handful per import).
+            written: u64,
+            refresh_stats_at: u64,
+            /// The log's pseudonymisation key, read once per session.
+            ledger_key: Option<Vec<u8>>,
         }
 
         #[async_trait::async_trait]
@@ -320,7 +326,37 @@ macro_rules! impl_store {
                         qb.push(", status_note = NULL WHERE id = ").push_bind(id.clone());
                         qb.build().execute(&mut *self.tx).await?;
                     }
+                    // Every new version is logged in this transaction (SPEC: tamper-evident).
+                    let key = match &self.ledger_key {
+                        Some(k) => k.clone(),
+                        None => {
+                            let k = $store::ledger_subject_key(&mut self.tx).await?;
+                            self.ledger_key = Some(k.clone());
+                            k
+                        }
+                    };
+                    let at = $crate::ledger::now_ms();
+                    let created = plan.inserts.iter().map(|(id, rec, _)| ("record.created", id, 1, *rec));
+                    let versions = plan.updates.iter().map(|(id, v, rec, _)| ("record.version", id, *v, *rec));
+                    let entries: Vec<$crate::ledger::Pending> = created
+                        .chain(versions)
+                        .map(|(kind, id, version, rec)| {
+                            $crate::ledger::Pending::new(
+                                &key, kind, Some(rec.subject.code.as_str()), department, at,
+                                rec.version_state(id, version, department).digest(),
+                                Some(format!("{id}@{version}")),
+                            )
+                        })
+                        .collect();
+                    $store::ledger_append(&mut self.tx, &entries).await?;
                     out.extend(plan.out);
+                    self.written += chunk.len() as u64;
+                    if let Some(sql) = $store::REFRESH_STATS
+                        && self.written >= self.refresh_stats_at
+                    {
+                        sqlx::query(sql).execute(&mut *self.tx).await?;
+                        self.refresh_stats_at = self.written.saturating_mul(4);
+                    }
                 }
                 let categories: std::collections::BTreeSet<&str> =
                     records.iter().map(|r| r.category.as_str()).collect();
@@ -487,6 +523,15 @@ macro_rules! impl_store {
                     qb.push(" ON CONFLICT DO NOTHING");
                     qb.build().execute(&mut *tx).await?;
                 }
+                let key = Self::ledger_subject_key(&mut tx).await?;
+                let digest = $crate::ledger::json_digest(&serde_json::json!([
+                    d.code, d.name, d.categories, d.lists,
+                ]));
+                let entry = $crate::ledger::Pending::new(
+                    &key, "department.put", None, "operator", $crate::ledger::now_ms(), digest,
+                    Some(format!("department:{}", d.code)),
+                );
+                Self::ledger_append(&mut tx, &[entry]).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -564,7 +609,15 @@ macro_rules! impl_store {
                         .push_bind(t.revoked_at)
                         .push_bind(t.subject.clone());
                 });
-                qb.build().execute(&self.pool).await?;
+                let mut tx = self.pool.begin().await?;
+                qb.build().execute(&mut *tx).await?;
+                let key = Self::ledger_subject_key(&mut tx).await?;
+                let entry = $crate::ledger::Pending::new(
+                    &key, "token.created", None, t.department.as_deref().unwrap_or("operator"),
+                    $crate::ledger::now_ms(), $crate::ledger::token_digest(t), Some(format!("token:{}", t.id)),
+                );
+                Self::ledger_append(&mut tx, &[entry]).await?;
+                tx.commit().await?;
                 Ok(())
             }
 
@@ -579,16 +632,42 @@ macro_rules! impl_store {
 
             async fn revoke_token(&self, id: &str, at: chrono::DateTime<chrono::Utc>) -> Result<bool, $crate::StoreError> {
                 use sqlx::QueryBuilder;
+                let Some(mut token) = self
+                    .fetch_tokens(&format!("{} WHERE id = {}", Self::TOKEN_SELECT, Self::P1), Some(id))
+                    .await?
+                    .into_iter()
+                    .next()
+                else {
+                    return Ok(false);
+                };
+                let mut tx = self.pool.begin().await?;
                 let mut qb = QueryBuilder::<$db>::new("UPDATE tokens SET revoked_at = ");
                 qb.push_bind(at).push(" WHERE id = ").push_bind(id.to_owned()).push(" AND revoked_at IS NULL");
-                Ok(qb.build().execute(&self.pool).await?.rows_affected() == 1)
+                if qb.build().execute(&mut *tx).await?.rows_affected() != 1 {
+                    return Ok(false);
+                }
+                token.revoked_at = Some(at);
+                let key = Self::ledger_subject_key(&mut tx).await?;
+                let entry = $crate::ledger::Pending::new(
+                    &key, "token.revoked", None, "operator",
+                    $crate::ledger::now_ms(), $crate::ledger::token_digest(&token), Some(format!("token:{id}")),
+                );
+                Self::ledger_append(&mut tx, &[entry]).await?;
+                tx.commit().await?;
+                Ok(true)
             }
 
             async fn begin_import(
                 &self,
             ) -> Result<Box<dyn $crate::ImportSession>, $crate::StoreError> {
                 let tx = self.pool.begin().await?;
-                Ok(Box::new($session { tx, departments: Default::default() }))
+                Ok(Box::new($session {
+                    tx,
+                    departments: Default::default(),
+                    written: 0,
+                    refresh_stats_at: 10_000,
+                    ledger_key: None,
+                }))
             }
 
             async fn subject(&self, code: &str) -> Result<Option<$crate::StoredSubject>, $crate::StoreError> {
@@ -730,8 +809,18 @@ macro_rules! impl_store {
                 qb.push(" WHERE id = ").push_bind(id.to_owned());
                 qb.build().execute(&mut *tx).await?;
                 $crate::backend::bump_generation!(tx, $db, [category]);
+                let sql = format!("SELECT {} FROM records WHERE id = {}", RECORD_COLUMNS, Self::P1);
+                let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(&mut *tx).await?;
+                let record = Self::decode_record(&row)?;
+                let key = Self::ledger_subject_key(&mut tx).await?;
+                let entry = $crate::ledger::Pending::new(
+                    &key, "record.version", Some(&record.subject_code), department,
+                    $crate::ledger::now_ms(), record.version_digest(),
+                    Some(format!("{}@{}", record.id, record.version)),
+                );
+                Self::ledger_append(&mut tx, &[entry]).await?;
                 tx.commit().await?;
-                $crate::Store::record(self, id).await
+                Ok(Some(record))
             }
 
             async fn record(&self, id: &str) -> Result<Option<xinyong_domain::Record>, $crate::StoreError> {
@@ -796,6 +885,17 @@ macro_rules! impl_store {
                     });
                     qb.build().execute(&mut *tx).await?;
                 }
+                // A credit check reads a subject's non-public standing: it is logged.
+                let key = Self::ledger_subject_key(&mut tx).await?;
+                let at = $crate::ledger::now_ms();
+                let entries: Vec<$crate::ledger::Pending> = checks
+                    .iter()
+                    .map(|c| $crate::ledger::Pending::new(
+                        &key, "check", Some(&c.subject_code), &c.department, at,
+                        $crate::ledger::check_digest(c), Some(format!("check:{}", c.id)),
+                    ))
+                    .collect();
+                Self::ledger_append(&mut tx, &entries).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -824,8 +924,22 @@ macro_rules! impl_store {
                 qb.push_bind(f.applied.to_string()).push($store::JSON_CAST).push(", ");
                 qb.push_bind(f.not_applied.to_string()).push($store::JSON_CAST).push(", ");
                 qb.push_bind(f.created_at).push(") ON CONFLICT (check_id) DO NOTHING");
-                let done = qb.build().execute(&self.pool).await?;
-                Ok(done.rows_affected() == 1)
+                let mut tx = self.pool.begin().await?;
+                let done = qb.build().execute(&mut *tx).await?;
+                if done.rows_affected() != 1 {
+                    return Ok(false);
+                }
+                let key = Self::ledger_subject_key(&mut tx).await?;
+                let digest = $crate::ledger::json_digest(&serde_json::json!([
+                    f.check_id, f.department, f.applied, f.not_applied, f.created_at.timestamp_millis(),
+                ]));
+                let entry = $crate::ledger::Pending::new(
+                    &key, "check.feedback", None, &f.department, $crate::ledger::now_ms(), digest,
+                    Some(format!("feedback:{}", f.check_id)),
+                );
+                Self::ledger_append(&mut tx, &[entry]).await?;
+                tx.commit().await?;
+                Ok(true)
             }
 
             async fn check_summaries(
@@ -860,6 +974,175 @@ macro_rules! impl_store {
                         Ok((check, feedback))
                     })
                     .collect()
+            }
+
+            async fn append_events(
+                &self,
+                events: &[$crate::ledger::LedgerEvent],
+            ) -> Result<u64, $crate::StoreError> {
+                let mut tx = self.pool.begin().await?;
+                let key = Self::ledger_subject_key(&mut tx).await?;
+                let at = $crate::ledger::now_ms();
+                let entries: Vec<$crate::ledger::Pending> = events
+                    .iter()
+                    .map(|e| $crate::ledger::Pending::new(
+                        &key, &e.kind, e.subject.as_deref(), &e.actor, at, e.payload_hash, e.ref_id.clone(),
+                    ))
+                    .collect();
+                let first = Self::ledger_append(&mut tx, &entries).await?;
+                tx.commit().await?;
+                Ok(first)
+            }
+
+            async fn ledger_size(&self) -> Result<u64, $crate::StoreError> {
+                let size: i64 = sqlx::query_scalar("SELECT size FROM ledger_state WHERE id = 1")
+                    .fetch_one(&self.pool)
+                    .await?;
+                u64::try_from(size).map_err(|_| $crate::StoreError::Corrupt("ledger size".into()))
+            }
+
+            async fn ledger_rows(
+                &self,
+                start: u64,
+                limit: u32,
+            ) -> Result<Vec<$crate::ledger::LedgerRow>, $crate::StoreError> {
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT leaf_index, kind, subject, actor, at_ms, payload_hash, leaf_hash, ref_id \
+                     FROM ledger_entries WHERE leaf_index >= ",
+                );
+                qb.push_bind(i64::try_from(start).unwrap_or(i64::MAX));
+                qb.push(" ORDER BY leaf_index LIMIT ").push_bind(i64::from(limit));
+                qb.build().fetch_all(&self.pool).await?.iter().map(Self::decode_ledger_row).collect()
+            }
+
+            async fn ledger_rows_of_subject(
+                &self,
+                code: &str,
+                limit: u32,
+            ) -> Result<Vec<$crate::ledger::LedgerRow>, $crate::StoreError> {
+                let mut tx = self.pool.begin().await?;
+                let key = Self::ledger_subject_key(&mut tx).await?;
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT leaf_index, kind, subject, actor, at_ms, payload_hash, leaf_hash, ref_id \
+                     FROM ledger_entries WHERE subject = ",
+                );
+                qb.push_bind($crate::ledger::subject_label(&key, code));
+                qb.push(" ORDER BY leaf_index DESC LIMIT ").push_bind(i64::from(limit));
+                let rows = qb.build().fetch_all(&mut *tx).await?;
+                tx.commit().await?;
+                rows.iter().map(Self::decode_ledger_row).collect()
+            }
+
+            async fn ledger_nodes(
+                &self,
+                ids: &[xinyong_ledger::NodeId],
+            ) -> Result<std::collections::HashMap<xinyong_ledger::NodeId, xinyong_ledger::Hash>, $crate::StoreError> {
+                use sqlx::Row;
+                let mut out = std::collections::HashMap::new();
+                for chunk in ids.chunks(500) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "SELECT CAST(0 AS BIGINT), leaf_index, leaf_hash FROM ledger_entries WHERE leaf_index IN (",
+                    );
+                    let mut sep = qb.separated(", ");
+                    sep.push_bind(-1i64);
+                    for (_, index) in chunk.iter().filter(|(l, _)| *l == 0) {
+                        sep.push_bind(i64::try_from(*index).unwrap_or(-1));
+                    }
+                    qb.push(") UNION ALL SELECT CAST(level AS BIGINT), idx, hash FROM ledger_nodes WHERE 1 = 0");
+                    for (level, index) in chunk.iter().filter(|(l, _)| *l > 0) {
+                        qb.push(" OR (level = ").push_bind(i64::from(*level));
+                        qb.push(" AND idx = ").push_bind(i64::try_from(*index).unwrap_or(-1)).push(")");
+                    }
+                    for row in qb.build().fetch_all(&self.pool).await? {
+                        let level: i64 = row.try_get(0)?;
+                        let index: i64 = row.try_get(1)?;
+                        let hash: String = row.try_get(2)?;
+                        out.insert(
+                            (u8::try_from(level).unwrap_or(u8::MAX), u64::try_from(index).unwrap_or(u64::MAX)),
+                            $crate::ledger::hash_from_hex("ledger node", &hash)?,
+                        );
+                    }
+                }
+                Ok(out)
+            }
+
+            async fn ledger_nodes_all(&self) -> Result<Vec<xinyong_ledger::Node>, $crate::StoreError> {
+                use sqlx::Row;
+                let rows = sqlx::query("SELECT CAST(level AS BIGINT), idx, hash FROM ledger_nodes").fetch_all(&self.pool).await?;
+                rows.iter()
+                    .map(|row| {
+                        let level: i64 = row.try_get(0)?;
+                        let index: i64 = row.try_get(1)?;
+                        let hash: String = row.try_get(2)?;
+                        Ok(xinyong_ledger::Node {
+                            level: u8::try_from(level).map_err(|_| $crate::StoreError::Corrupt("ledger node level".into()))?,
+                            index: u64::try_from(index).map_err(|_| $crate::StoreError::Corrupt("ledger node index".into()))?,
+                            hash: $crate::ledger::hash_from_hex("ledger node", &hash)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn put_tree_head(&self, head: &xinyong_ledger::SignedTreeHead) -> Result<(), $crate::StoreError> {
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO ledger_heads (tree_size, timestamp_ms, root_hash, signature, key_id) VALUES (",
+                );
+                qb.push_bind(i64::try_from(head.size).unwrap_or(i64::MAX)).push(", ");
+                qb.push_bind(i64::try_from(head.timestamp_ms).unwrap_or(i64::MAX)).push(", ");
+                qb.push_bind(hex::encode(head.root)).push(", ");
+                qb.push_bind(hex::encode(head.signature)).push(", ");
+                qb.push_bind(String::new()).push(") ON CONFLICT (tree_size) DO NOTHING");
+                qb.build().execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn tree_heads(&self) -> Result<Vec<xinyong_ledger::SignedTreeHead>, $crate::StoreError> {
+                use sqlx::Row;
+                let rows = sqlx::query(
+                    "SELECT tree_size, timestamp_ms, root_hash, signature FROM ledger_heads ORDER BY tree_size",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|row| {
+                        let size: i64 = row.try_get(0)?;
+                        let ts: i64 = row.try_get(1)?;
+                        let root: String = row.try_get(2)?;
+                        let sig: String = row.try_get(3)?;
+                        let mut signature = [0u8; 64];
+                        hex::decode_to_slice(&sig, &mut signature)
+                            .map_err(|_| $crate::StoreError::Corrupt("tree head signature".into()))?;
+                        Ok(xinyong_ledger::SignedTreeHead {
+                            size: u64::try_from(size).map_err(|_| $crate::StoreError::Corrupt("tree head size".into()))?,
+                            root: $crate::ledger::hash_from_hex("tree head root", &root)?,
+                            timestamp_ms: u64::try_from(ts).map_err(|_| $crate::StoreError::Corrupt("tree head time".into()))?,
+                            signature,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn record_versions_after(
+                &self,
+                history: bool,
+                after: Option<&(String, u32)>,
+                limit: u32,
+            ) -> Result<Vec<xinyong_domain::Record>, $crate::StoreError> {
+                let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT ");
+                qb.push($crate::backend::RECORD_COLUMNS);
+                qb.push(if history { " FROM record_history" } else { " FROM records" });
+                if let Some((id, version)) = after {
+                    if history {
+                        qb.push(" WHERE id > ").push_bind(id.clone());
+                        qb.push(" OR (id = ").push_bind(id.clone());
+                        qb.push(" AND version > ").push_bind(i64::from(*version)).push(")");
+                    } else {
+                        qb.push(" WHERE id > ").push_bind(id.clone());
+                    }
+                }
+                qb.push(" ORDER BY id, version LIMIT ").push_bind(i64::from(limit));
+                let rows = qb.build().fetch_all(&self.pool).await?;
+                rows.iter().map(Self::decode_record).collect()
             }
         }
     };

@@ -14,6 +14,7 @@ mod access;
 mod backend;
 pub mod baseline;
 mod postgres;
+pub mod ledger;
 pub mod search;
 mod sqlite;
 
@@ -282,6 +283,42 @@ pub trait Store: Send + Sync {
     async fn put_feedback(&self, feedback: &FeedbackRow) -> Result<bool, StoreError>;
     /// Every check with its feedback, if any, for statistics.
     async fn check_summaries(&self) -> Result<Vec<(CheckRow, Option<FeedbackRow>)>, StoreError>;
+
+    // --- The audit log (see [`ledger`]). Writes above append their own entries in their own
+    // transaction; these are for everything else and for reading the log.
+
+    /// Appends events (non-public reads, and writes that no method above covers) in one
+    /// transaction; returns the index of the first.
+    async fn append_events(&self, events: &[ledger::LedgerEvent]) -> Result<u64, StoreError>;
+    /// Number of entries in the log.
+    async fn ledger_size(&self) -> Result<u64, StoreError>;
+    /// Entries `start..start + limit` (fewer at the end), in index order.
+    async fn ledger_rows(&self, start: u64, limit: u32) -> Result<Vec<ledger::LedgerRow>, StoreError>;
+    /// The entries that concern a subject (by code), newest first: a subject's own view.
+    async fn ledger_rows_of_subject(
+        &self,
+        code: &str,
+        limit: u32,
+    ) -> Result<Vec<ledger::LedgerRow>, StoreError>;
+    /// The stored tree nodes at these addresses (level 0: leaf hashes); missing ones are absent.
+    async fn ledger_nodes(
+        &self,
+        ids: &[xinyong_ledger::NodeId],
+    ) -> Result<std::collections::HashMap<xinyong_ledger::NodeId, xinyong_ledger::Hash>, StoreError>;
+    /// Every stored node above level 0 (for verification).
+    async fn ledger_nodes_all(&self) -> Result<Vec<xinyong_ledger::Node>, StoreError>;
+    /// Stores a signed tree head (idempotent per size).
+    async fn put_tree_head(&self, head: &xinyong_ledger::SignedTreeHead) -> Result<(), StoreError>;
+    /// Every stored signed tree head, smallest first.
+    async fn tree_heads(&self) -> Result<Vec<xinyong_ledger::SignedTreeHead>, StoreError>;
+    /// Stored record versions in (id, version) order after `after`: current rows, or with
+    /// `history` the superseded ones (for verification).
+    async fn record_versions_after(
+        &self,
+        history: bool,
+        after: Option<&(String, u32)>,
+        limit: u32,
+    ) -> Result<Vec<Record>, StoreError>;
 }
 
 /// An operator's decision on a special application.

@@ -11,6 +11,7 @@ use sqlx::sqlite::{
 use crate::StoreError;
 use crate::access::impl_access;
 use crate::backend::impl_store;
+use crate::ledger::impl_ledger;
 use crate::search::impl_search;
 
 /// The SQLite implementation of [`crate::Store`].
@@ -23,6 +24,8 @@ impl SqliteStore {
     /// What turns a bound JSON text into the column's JSON type.
     const JSON_CAST: &'static str = "";
     const P1: &'static str = "?1";
+    /// SQLite's planner uses the indexes without statistics; nothing to refresh.
+    const REFRESH_STATS: Option<&'static str> = None;
 
     /// Opens `sqlite://PATH` (creating the file) or `sqlite::memory:` and migrates it.
     pub async fn open(url: &str) -> Result<SqliteStore, StoreError> {
@@ -73,5 +76,6 @@ impl_store!(
 );
 
 impl_search!(SqliteStore, sqlx::Sqlite, sqlx::sqlite::SqliteRow);
+impl_ledger!(SqliteStore, sqlx::Sqlite, sqlx::sqlite::SqliteRow);
 
 impl_access!(SqliteStore, sqlx::Sqlite, sqlx::sqlite::SqliteRow);

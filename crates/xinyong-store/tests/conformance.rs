@@ -15,9 +15,9 @@ use rand::SeedableRng;
 use serde_json::json;
 use sqlx::postgres::PgConnectOptions;
 use xinyong_domain::RecordStatus;
+use xinyong_domain::access::ApplicationStatus;
 use xinyong_domain::code::{DivisionCode, UnifiedCode};
 use xinyong_domain::{Catalogue, Department, RawRecord, ValidRecord};
-use xinyong_domain::access::ApplicationStatus;
 use xinyong_store::{
     ApplicationDecision, CheckRow, FeedbackRow, Outcome, PgStore, RecordChange, Role,
     SpecialApplication, SqliteStore, Store, Token,
@@ -235,7 +235,11 @@ async fn subject_tokens_keep_their_subject(store: Arc<dyn Store>) {
         revoked_at: None,
     };
     store.put_token(&token).await.unwrap();
-    let found = store.token_by_hash(&"ef".repeat(32)).await.unwrap().unwrap();
+    let found = store
+        .token_by_hash(&"ef".repeat(32))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(found.role, Role::Subject);
     assert_eq!(found.subject.as_deref(), Some("91110000600037341L"));
 }
@@ -271,14 +275,29 @@ async fn special_applications_are_decided_once(store: Arc<dyn Store>) {
         note: "同意".into(),
         valid_until: Some(now + chrono::Duration::days(7)),
     };
-    assert!(store.decide_special_application(&application.id, &decision).await.unwrap());
+    assert!(
+        store
+            .decide_special_application(&application.id, &decision)
+            .await
+            .unwrap()
+    );
     let rejection = ApplicationDecision {
         status: ApplicationStatus::Rejected,
         valid_until: None,
         ..decision.clone()
     };
-    assert!(!store.decide_special_application(&application.id, &rejection).await.unwrap());
-    assert!(!store.decide_special_application("01JNONE", &decision).await.unwrap());
+    assert!(
+        !store
+            .decide_special_application(&application.id, &rejection)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .decide_special_application("01JNONE", &decision)
+            .await
+            .unwrap()
+    );
     application.status = ApplicationStatus::Approved;
     application.decided_at = Some(now);
     application.decision_note = Some("同意".into());
@@ -287,7 +306,13 @@ async fn special_applications_are_decided_once(store: Arc<dyn Store>) {
         store.special_application(&application.id).await.unwrap(),
         Some(application)
     );
-    assert!(store.pending_special_applications().await.unwrap().is_empty());
+    assert!(
+        store
+            .pending_special_applications()
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn tokens_are_found_by_hash_only(store: Arc<dyn Store>) {
@@ -788,6 +813,11 @@ async fn sqlite() -> (Arc<dyn Store>, Option<tempfile::TempDir>) {
 
 /// A store in a fresh schema of the test PostgreSQL, or `None` when explicitly switched off.
 async fn postgres() -> Option<(Arc<dyn Store>, String)> {
+    let (store, schema) = postgres_store().await?;
+    Some((Arc::new(store), schema))
+}
+
+async fn postgres_store() -> Option<(PgStore, String)> {
     let url = std::env::var("XINYONG_TEST_POSTGRES")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
     if url == "off" {
@@ -805,7 +835,7 @@ async fn postgres() -> Option<(Arc<dyn Store>, String)> {
     let options = PgConnectOptions::from_str(&url)
         .unwrap()
         .options([("search_path", schema.as_str())]);
-    Some((Arc::new(PgStore::connect(options).await.unwrap()), schema))
+    Some((PgStore::connect(options).await.unwrap(), schema))
 }
 
 async fn drop_schema(schema: &str) {
@@ -944,3 +974,352 @@ async fn search_results_are_identical_on_sqlite_and_postgresql() {
     assert!(compared > 200, "{compared}");
     drop_schema(&schema).await;
 }
+
+// ----------------------------------------------------------------------------------------------
+// The audit log: every write is logged in its own transaction, and `ledger::verify` names the
+// first thing edited behind the platform's back. The tampering is done with raw SQL, as an
+// attacker with database access (or a bad backup restore) would.
+
+/// Raw SQL access below the [`Store`] trait, for tampering.
+enum Raw {
+    Lite(sqlx::SqlitePool),
+    Pg(sqlx::PgPool),
+}
+
+impl Raw {
+    async fn exec(&self, sql: &str) {
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        match self {
+            Raw::Lite(p) => {
+                sqlx::query(sql).execute(p).await.unwrap();
+            }
+            Raw::Pg(p) => {
+                sqlx::query(sql).execute(p).await.unwrap();
+            }
+        }
+    }
+}
+
+/// A log with records (two versions of one), a status change, a token and its revocation,
+/// credit checks, and signed heads at two sizes. Returns the key that signed the heads.
+async fn logged_writes(store: &dyn Store) -> xinyong_ledger::SigningKey {
+    with_department(store, "SAMR").await;
+    let c = codes(3);
+    store
+        .submit(
+            "SAMR",
+            &[penalty("罚1", &c[0], "a"), penalty("罚2", &c[1], "b")],
+        )
+        .await
+        .unwrap();
+    let key = xinyong_ledger::generate_key().unwrap();
+    let sign = |size: u64, root| xinyong_ledger::SignedTreeHead::sign(&key, size, root, 1_000);
+    let size = store.ledger_size().await.unwrap();
+    let nodes = store
+        .ledger_nodes(&xinyong_ledger::nodes_needed_for_root(size))
+        .await
+        .unwrap();
+    let root = xinyong_ledger::root(size, &nodes).unwrap();
+    store.put_tree_head(&sign(size, root)).await.unwrap();
+
+    let changed = store
+        .submit(
+            "SAMR",
+            &[penalty("罚1", &c[0], "changed"), penalty("罚3", &c[2], "c")],
+        )
+        .await
+        .unwrap();
+    store
+        .change_record(
+            "SAMR",
+            &changed[0].id,
+            &RecordChange {
+                status: Some(RecordStatus::Revoked),
+                status_note: Some("撤销".into()),
+                publicity_until: None,
+            },
+        )
+        .await
+        .unwrap();
+    let token = Token {
+        id: "tok1".into(),
+        hash: "ab".repeat(32),
+        role: Role::Department,
+        department: Some("SAMR".into()),
+        subject: None,
+        label: "t".into(),
+        created_at: chrono::Utc::now(),
+        expires_at: None,
+        revoked_at: None,
+    };
+    store.put_token(&token).await.unwrap();
+    store
+        .revoke_token("tok1", chrono::Utc::now())
+        .await
+        .unwrap();
+    store
+        .put_checks(&[CheckRow {
+            id: "chk1".into(),
+            department: "SAMR".into(),
+            subject_code: c[1].clone(),
+            context: "procurement".into(),
+            result: json!({"measures": []}),
+            created_at: chrono::Utc::now(),
+        }])
+        .await
+        .unwrap();
+    let size = store.ledger_size().await.unwrap();
+    let nodes = store
+        .ledger_nodes(&xinyong_ledger::nodes_needed_for_root(size))
+        .await
+        .unwrap();
+    let root = xinyong_ledger::root(size, &nodes).unwrap();
+    store.put_tree_head(&sign(size, root)).await.unwrap();
+    key
+}
+
+async fn audit_log_records_every_write_and_verifies(store: Arc<dyn Store>, _raw: Raw) {
+    let key = logged_writes(&*store).await;
+    let report = xinyong_store::ledger::verify(&*store, Some(&key.verifying_key()), |_| {})
+        .await
+        .unwrap();
+    // department, 2 records, 2 versions (one new identity), 1 status change, token created and
+    // revoked, 1 check.
+    assert_eq!(report.size, 9);
+    assert_eq!(report.record_versions_checked, 5);
+    assert_eq!((report.tokens_checked, report.checks_checked), (1, 1));
+    assert_eq!(report.heads_checked, 2);
+    // Every entry's inclusion proof checks out against the latest head, by the RFC verifier.
+    let heads = store.tree_heads().await.unwrap();
+    let (first, last) = (&heads[0], &heads[1]);
+    assert_eq!(last.root, report.root);
+    for row in store.ledger_rows(0, 100).await.unwrap() {
+        let ids = xinyong_ledger::nodes_needed_for_inclusion(row.index, last.size);
+        let nodes = store.ledger_nodes(&ids).await.unwrap();
+        let path = xinyong_ledger::inclusion_proof(row.index, last.size, &nodes).unwrap();
+        xinyong_ledger::verify_inclusion(
+            &row.entry.leaf_hash(),
+            row.index,
+            last.size,
+            &path,
+            &last.root,
+        )
+        .unwrap();
+    }
+    let ids = xinyong_ledger::nodes_needed_for_consistency(first.size, last.size);
+    let nodes = store.ledger_nodes(&ids).await.unwrap();
+    let proof = xinyong_ledger::consistency_proof(first.size, last.size, &nodes).unwrap();
+    xinyong_ledger::verify_consistency(first.size, last.size, &first.root, &last.root, &proof)
+        .unwrap();
+    // A subject's own view finds the entries about it.
+    let c = codes(3);
+    let about = store.ledger_rows_of_subject(&c[1], 10).await.unwrap();
+    let kinds: Vec<&str> = about.iter().map(|r| r.entry.kind.as_str()).collect();
+    assert_eq!(kinds, ["check", "record.created"]);
+}
+
+async fn verify_err(store: &dyn Store, key: &xinyong_ledger::SigningKey) -> String {
+    xinyong_store::ledger::verify(store, Some(&key.verifying_key()), |_| {})
+        .await
+        .unwrap_err()
+        .to_string()
+}
+
+async fn audit_log_names_an_edited_record(store: Arc<dyn Store>, raw: Raw) {
+    let key = logged_writes(&*store).await;
+    let c = codes(3);
+    raw.exec(&format!(
+        "UPDATE records SET subject_name = '改名公司' WHERE subject_code = '{}'",
+        c[2]
+    ))
+    .await;
+    let err = verify_err(&*store, &key).await;
+    assert!(
+        err.starts_with("records row ") && err.contains("edited"),
+        "{err}"
+    );
+}
+
+async fn audit_log_names_an_edited_history_row(store: Arc<dyn Store>, raw: Raw) {
+    let key = logged_writes(&*store).await;
+    raw.exec("UPDATE record_history SET status = 'repaired' WHERE version = 1")
+        .await;
+    let err = verify_err(&*store, &key).await;
+    assert!(
+        err.starts_with("record_history row ") && err.contains("@1"),
+        "{err}"
+    );
+}
+
+async fn audit_log_names_a_record_written_around_it(store: Arc<dyn Store>, raw: Raw) {
+    let key = logged_writes(&*store).await;
+    raw.exec(
+        "INSERT INTO record_history SELECT id, department, category, document_no, 7, status, \
+         subject_code, subject_name, subject_kind, decided_on, legal_basis, tier, \
+         publicity_until, fields, content_hash, recorded_at, listing, status_note \
+         FROM records WHERE version = 1",
+    )
+    .await;
+    let err = verify_err(&*store, &key).await;
+    assert!(
+        err.contains("@7") && err.contains("no ledger entry"),
+        "{err}"
+    );
+}
+
+async fn audit_log_names_an_edited_token_and_check(store: Arc<dyn Store>, raw: Raw) {
+    let key = logged_writes(&*store).await;
+    raw.exec("UPDATE tokens SET revoked_at = NULL").await;
+    let err = verify_err(&*store, &key).await;
+    assert!(err.starts_with("token row token:tok1"), "{err}");
+}
+
+async fn audit_log_names_the_first_edited_entry(store: Arc<dyn Store>, raw: Raw) {
+    let key = logged_writes(&*store).await;
+    raw.exec("UPDATE ledger_entries SET actor = 'nobody' WHERE leaf_index IN (3, 5)")
+        .await;
+    let err = verify_err(&*store, &key).await;
+    assert!(err.starts_with("ledger entry 3:"), "{err}");
+}
+
+async fn audit_log_catches_an_entry_rehashed_to_match(store: Arc<dyn Store>, raw: Raw) {
+    let key = logged_writes(&*store).await;
+    // An attacker who edits an entry and recomputes its leaf hash is caught by the signed root.
+    let mut row = store.ledger_rows(1, 1).await.unwrap().remove(0);
+    row.entry.actor = "nobody".into();
+    raw.exec(&format!(
+        "UPDATE ledger_entries SET actor = 'nobody', leaf_hash = '{}' WHERE leaf_index = 1",
+        hex::encode(row.entry.leaf_hash())
+    ))
+    .await;
+    let err = verify_err(&*store, &key).await;
+    assert!(err.starts_with("ledger node (level 1, index 0)"), "{err}");
+    // ... and one who also recomputes every stored node is caught by the signed root.
+    let mut frontier = xinyong_ledger::Frontier::new();
+    let mut nodes = Vec::new();
+    for r in store.ledger_rows(0, 100).await.unwrap() {
+        frontier
+            .append_into(r.entry.leaf_hash(), &mut nodes)
+            .unwrap();
+    }
+    raw.exec("DELETE FROM ledger_nodes").await;
+    for n in nodes.iter().filter(|n| n.level > 0) {
+        raw.exec(&format!(
+            "INSERT INTO ledger_nodes (level, idx, hash) VALUES ({}, {}, '{}')",
+            n.level,
+            n.index,
+            hex::encode(n.hash)
+        ))
+        .await;
+    }
+    let err = verify_err(&*store, &key).await;
+    assert!(err.starts_with("signed tree head of size 3"), "{err}");
+}
+
+async fn audit_log_catches_deleted_and_reordered_entries(store: Arc<dyn Store>, raw: Raw) {
+    let key = logged_writes(&*store).await;
+    raw.exec("DELETE FROM ledger_entries WHERE leaf_index = 8")
+        .await;
+    let err = verify_err(&*store, &key).await;
+    assert!(err.contains("size 9") && err.contains("deleted"), "{err}");
+
+    raw.exec("UPDATE ledger_entries SET leaf_index = 8 WHERE leaf_index = 4")
+        .await;
+    let err = verify_err(&*store, &key).await;
+    assert!(err.starts_with("ledger entry 4:"), "{err}");
+}
+
+async fn audit_log_names_an_edited_tree_node(store: Arc<dyn Store>, raw: Raw) {
+    let key = logged_writes(&*store).await;
+    raw.exec(&format!(
+        "UPDATE ledger_nodes SET hash = '{}' WHERE level = 1 AND idx = 1",
+        "00".repeat(32)
+    ))
+    .await;
+    let err = verify_err(&*store, &key).await;
+    assert!(err.starts_with("ledger node (level 1, index 1)"), "{err}");
+}
+
+async fn audit_log_refuses_a_forged_head_signature(store: Arc<dyn Store>, _raw: Raw) {
+    logged_writes(&*store).await;
+    let other = xinyong_ledger::generate_key().unwrap();
+    let err = verify_err(&*store, &other).await;
+    assert!(err.starts_with("signed tree head of size 3"), "{err}");
+}
+
+async fn audit_log_pseudonymises_natural_persons(store: Arc<dyn Store>, _raw: Raw) {
+    store
+        .put_department(&department("COURT", &["court_defaulter"]))
+        .await
+        .unwrap();
+    let person = "11010519491231002X";
+    store
+        .put_checks(&[CheckRow {
+            id: "c1".into(),
+            department: "COURT".into(),
+            subject_code: person.into(),
+            context: "x".into(),
+            result: json!({}),
+            created_at: chrono::Utc::now(),
+        }])
+        .await
+        .unwrap();
+    let rows = store.ledger_rows(0, 10).await.unwrap();
+    let subject = rows[1].entry.subject.clone().unwrap();
+    assert!(
+        subject.starts_with("p:") && !subject.contains(person),
+        "{subject}"
+    );
+    // The subject's own view still finds it, by the same keyed hash.
+    assert_eq!(
+        store
+            .ledger_rows_of_subject(person, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+macro_rules! tamper_conformance {
+    ($($case:ident),* $(,)?) => {
+        mod tamper_sqlite {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let dir = tempfile::tempdir().unwrap();
+                    let url = format!("sqlite://{}", dir.path().join("test.db").display());
+                    let store = xinyong_store::SqliteStore::open(&url).await.unwrap();
+                    let raw = super::Raw::Lite(store.pool().clone());
+                    super::$case(std::sync::Arc::new(store), raw).await;
+                }
+            )*
+        }
+        mod tamper_postgres {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    if let Some((store, schema)) = super::postgres_store().await {
+                        let raw = super::Raw::Pg(store.pool().clone());
+                        super::$case(std::sync::Arc::new(store), raw).await;
+                        super::drop_schema(&schema).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+tamper_conformance!(
+    audit_log_records_every_write_and_verifies,
+    audit_log_names_an_edited_record,
+    audit_log_names_an_edited_history_row,
+    audit_log_names_a_record_written_around_it,
+    audit_log_names_an_edited_token_and_check,
+    audit_log_names_the_first_edited_entry,
+    audit_log_catches_an_entry_rehashed_to_match,
+    audit_log_catches_deleted_and_reordered_entries,
+    audit_log_names_an_edited_tree_node,
+    audit_log_refuses_a_forged_head_signature,
+    audit_log_pseudonymises_natural_persons,
+);

@@ -12,6 +12,7 @@
 pub mod auth;
 mod checks;
 pub mod error;
+pub mod ledger;
 pub mod limits;
 pub mod list_index;
 mod lists;
@@ -70,6 +71,8 @@ pub struct AppState {
     pub auth: Arc<auth::AuthCache>,
     /// Per-client rate limits.
     pub limits: Arc<limits::Limits>,
+    /// Signs the audit log's tree heads; `None` serves the log unsigned (tests, read replicas).
+    pub ledger_key: Option<ledger::LedgerKey>,
     pub clock: Clock,
 }
 
@@ -88,6 +91,7 @@ impl AppState {
             lists: Arc::new(ListIndex::new(list_types.clone())),
             list_types,
             memoranda: Arc::new(Memoranda::shipped()),
+            ledger_key: None,
             clock: Arc::new(china_today),
         }
     }
@@ -129,6 +133,10 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(checks::check))
         .routes(routes!(checks::feedback))
         .routes(routes!(checks::stats))
+        .routes(routes!(ledger::head))
+        .routes(routes!(ledger::inclusion))
+        .routes(routes!(ledger::consistency))
+        .routes(routes!(ledger::entries))
         .split_for_parts()
 }
 

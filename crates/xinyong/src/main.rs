@@ -16,6 +16,7 @@ use xinyong_store::{Role, Store, Token};
 mod bench;
 mod demo;
 mod import;
+mod ledger;
 
 #[derive(Parser)]
 #[command(
@@ -35,6 +36,14 @@ struct Cli {
     /// Catalogue file to use instead of the shipped one.
     #[arg(long, global = true, env = "XINYONG_CATALOGUE")]
     catalogue: Option<PathBuf>,
+    /// The audit log's Ed25519 signing key (32 bytes), created on first start if missing.
+    #[arg(
+        long,
+        global = true,
+        env = "XINYONG_LEDGER_KEY",
+        default_value = "xinyong-ledger.key"
+    )]
+    ledger_key: PathBuf,
     #[command(subcommand)]
     command: Command,
 }
@@ -50,6 +59,9 @@ enum Command {
         demo: bool,
         #[command(flatten)]
         size: demo::DemoSize,
+        /// Seconds between signed tree heads of the audit log (signed only when it grew).
+        #[arg(long, env = "XINYONG_STH_INTERVAL", default_value_t = 60)]
+        sth_interval: u64,
     },
     /// Fill an empty database with a synthetic demo data set.
     Demo {
@@ -78,6 +90,11 @@ enum Command {
     },
     /// Create or upgrade the database schema.
     Migrate,
+    /// The audit log: verify it, sign its head.
+    Ledger {
+        #[command(subcommand)]
+        command: ledger::LedgerCommand,
+    },
     /// Benchmarks, each with a baseline measured in the same run.
     Bench {
         #[command(subcommand)]
@@ -234,20 +251,48 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             demo::fill(&*store, &catalogue, &size).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { addr, demo, size } => {
+        Command::Serve {
+            addr,
+            demo,
+            size,
+            sth_interval,
+        } => {
+            let key = ledger::load_key(&cli.ledger_key, true)?;
             let store = open(&cli.db).await?;
             if demo {
                 demo::fill(&*store, &catalogue, &size).await?;
             }
-            serve(store, catalogue, addr).await?;
+            serve(store, catalogue, addr, key, sth_interval).await?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Ledger { command } => {
+            let store = open(&cli.db).await?;
+            ledger::run(store, &cli.ledger_key, command).await
         }
         Command::Bench { command } => bench::run(&catalogue, command).await,
     }
 }
 
-async fn serve(store: Arc<dyn Store>, catalogue: Catalogue, addr: SocketAddr) -> Result<()> {
-    let state = xinyong_web::AppState::new(store, catalogue);
+async fn serve(
+    store: Arc<dyn Store>,
+    catalogue: Catalogue,
+    addr: SocketAddr,
+    ledger_key: xinyong_ledger::SigningKey,
+    sth_interval: u64,
+) -> Result<()> {
+    let mut state = xinyong_web::AppState::new(store, catalogue);
+    state.ledger_key = Some(Arc::new(ledger_key));
+    // Signed tree heads at a fixed interval, so that monitors can watch the log grow.
+    let signer = state.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(sth_interval.max(1)));
+        loop {
+            every.tick().await;
+            if let Err(e) = xinyong_web::ledger::sign_head(&signer).await {
+                tracing::warn!("signing the audit log's tree head: {e}");
+            }
+        }
+    });
     let entries = state
         .lists
         .reload(&*state.store, state.today())

@@ -1,0 +1,495 @@
+//! The audit log's storage: entries, tree nodes and signed heads in the same database as the
+//! data they vouch for, appended in the same transaction as each change (see
+//! `impl_ledger!`), and [`verify`], which recomputes everything from the stored rows.
+//!
+//! Invariant: `ledger_state.size` equals the number of `ledger_entries` rows, which are
+//! numbered `0..size` without gaps; `ledger_nodes` holds exactly the perfect subtrees above
+//! level 0 that those leaves complete. Only the append path writes these tables.
+
+use std::collections::HashMap;
+
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+use xinyong_domain::code::SubjectCode;
+use xinyong_ledger::{Entry, FirstBad, Frontier, Hash, LogVerifier, Node, SignedTreeHead};
+
+use crate::{Store, StoreError};
+
+/// An event to append that no record write covers: a non-public read, a token change, a check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerEvent {
+    /// What happened: `read.shared`, `token.created`, `check`...
+    pub kind: String,
+    /// The subject code the event concerns; natural persons are pseudonymised by the store.
+    pub subject: Option<String>,
+    /// Who did it: a department code, a token id, `cli`.
+    pub actor: String,
+    /// SHA-256 of the canonical content of what was written or read.
+    pub payload_hash: Hash,
+    /// What stored row the event vouches for (`token:ID`, `check:ID`), if any.
+    pub ref_id: Option<String>,
+}
+
+/// A stored entry with its position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerRow {
+    pub index: u64,
+    pub entry: Entry,
+    /// The stored level-0 node: must equal `entry.leaf_hash()`.
+    pub leaf_hash: Hash,
+    pub ref_id: Option<String>,
+}
+
+/// An entry ready to append (subject already pseudonymised).
+#[derive(Debug, Clone)]
+pub(crate) struct Pending {
+    pub entry: Entry,
+    pub ref_id: Option<String>,
+}
+
+impl Pending {
+    /// An entry about `subject`, pseudonymised under `key` when it is a natural person.
+    pub(crate) fn new(
+        key: &[u8],
+        kind: &str,
+        subject: Option<&str>,
+        actor: &str,
+        at_ms: u64,
+        payload_hash: Hash,
+        ref_id: Option<String>,
+    ) -> Pending {
+        Pending {
+            entry: Entry {
+                kind: kind.to_owned(),
+                subject: subject.map(|s| subject_label(key, s)),
+                actor: actor.to_owned(),
+                at_ms,
+                payload_hash,
+            },
+            ref_id,
+        }
+    }
+}
+
+/// How a subject is named in the log: an organisation by its code (public anyway), a natural
+/// person by `p:` and a keyed hash of the identity number, so that the public log never shows
+/// the number and nobody without the key can test guesses against it.
+pub fn subject_label(key: &[u8], code: &str) -> String {
+    match SubjectCode::parse(code) {
+        Ok(SubjectCode::Unified(_)) => code.to_owned(),
+        // Citizens, and anything unparsable (never stored, but never printed either).
+        _ => {
+            // HMAC accepts keys of any length; the error case cannot happen.
+            let mut mac = match Hmac::<Sha256>::new_from_slice(key) {
+                Ok(m) => m,
+                Err(_) => return "p:".to_owned(),
+            };
+            mac.update(code.as_bytes());
+            format!("p:{}", hex::encode(mac.finalize().into_bytes()))
+        }
+    }
+}
+
+/// A new random key for [`subject_label`].
+pub(crate) fn new_subject_key() -> String {
+    let bytes: [u8; 32] = rand::random();
+    hex::encode(bytes)
+}
+
+/// Milliseconds since the epoch, as the log records time.
+pub(crate) fn now_ms() -> u64 {
+    u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0)
+}
+
+/// SHA-256 of a canonical JSON value (`serde_json` sorts object keys).
+pub fn json_digest(value: &serde_json::Value) -> Hash {
+    Sha256::digest(value.to_string().as_bytes()).into()
+}
+
+/// The digest the log keeps for a token row: everything but nothing secret (the stored hash of
+/// the secret is included: editing it would let another secret in).
+pub fn token_digest(t: &crate::Token) -> Hash {
+    json_digest(&serde_json::json!([
+        t.id,
+        t.hash,
+        t.role.as_str(),
+        t.department,
+        t.subject,
+        t.label,
+        t.created_at.timestamp_millis(),
+        t.expires_at.map(|e| e.timestamp_millis()),
+        t.revoked_at.map(|e| e.timestamp_millis()),
+    ]))
+}
+
+/// The digest the log keeps for a credit check.
+pub fn check_digest(c: &crate::CheckRow) -> Hash {
+    json_digest(&serde_json::json!([
+        c.id,
+        c.department,
+        c.subject_code,
+        c.context,
+        c.result,
+        c.created_at.timestamp_millis(),
+    ]))
+}
+
+pub(crate) fn hash_from_hex(what: &str, s: &str) -> Result<Hash, StoreError> {
+    let mut out = [0u8; 32];
+    hex::decode_to_slice(s, &mut out)
+        .map_err(|_| StoreError::Corrupt(format!("{what}: {s:?} is not a SHA-256 hash")))?;
+    Ok(out)
+}
+
+/// A stored signed tree head.
+pub type TreeHead = SignedTreeHead;
+
+/// What `xinyong ledger verify` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyReport {
+    pub size: u64,
+    pub root: Hash,
+    pub heads_checked: u64,
+    pub record_versions_checked: u64,
+    pub tokens_checked: u64,
+    pub checks_checked: u64,
+}
+
+/// Why verification failed: always names the first bad entry or row.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error("ledger entry {index}: {reason}")]
+    Entry { index: u64, reason: String },
+    #[error("signed tree head of size {size}: {reason}")]
+    Head { size: u64, reason: String },
+    #[error("ledger node (level {level}, index {index}): {reason}")]
+    Node {
+        level: u8,
+        index: u64,
+        reason: String,
+    },
+    #[error("{table} row {id}: {reason}")]
+    Row {
+        table: &'static str,
+        id: String,
+        reason: String,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn first_bad(bad: FirstBad) -> VerifyError {
+    match bad {
+        FirstBad::RootMismatch { size, .. } => VerifyError::Head {
+            size,
+            reason: format!(
+                "the entries before it do not hash to its root: an entry below index {size} \
+                 was edited, deleted, inserted or reordered ({bad})"
+            ),
+        },
+        FirstBad::Truncated { expected, found } => VerifyError::Head {
+            size: expected,
+            reason: format!("the log has only {found} entries: entries were deleted"),
+        },
+        other => VerifyError::Entry {
+            index: other.first_bad_index(),
+            reason: other.to_string(),
+        },
+    }
+}
+
+/// Rows fetched per query while verifying.
+const PAGE: u32 = 20_000;
+
+/// Recomputes the whole log from the stored entries and checks it against the stored nodes
+/// and every signed tree head (signatures under `key`), then checks that every stored record
+/// version, token and credit check is vouched for by the latest log entry that names it.
+/// `progress` is called with the number of entries read so far.
+pub async fn verify(
+    store: &dyn Store,
+    key: Option<&xinyong_ledger::VerifyingKey>,
+    mut progress: impl FnMut(u64),
+) -> Result<VerifyReport, VerifyError> {
+    let size = store.ledger_size().await?;
+    let heads = store.tree_heads().await?;
+    for h in &heads {
+        if let Some(key) = key {
+            h.verify(key).map_err(|e| VerifyError::Head {
+                size: h.size,
+                reason: e.to_string(),
+            })?;
+        }
+    }
+    let mut verifier = LogVerifier::new(heads.iter().map(|h| (h.size, h.root)));
+    // A second frontier recomputes the stored nodes (the verifier only keeps roots).
+    let mut frontier = Frontier::new();
+    let mut completed: Vec<Node> = Vec::new();
+    let mut stored_nodes: HashMap<(u8, u64), Hash> = store
+        .ledger_nodes_all()
+        .await?
+        .into_iter()
+        .map(|n| ((n.level, n.index), n.hash))
+        .collect();
+    // The latest payload per ref, to check the stored rows against.
+    let mut latest: HashMap<String, (u64, Hash)> = HashMap::new();
+    let mut index = 0u64;
+    while index < size {
+        let rows = store.ledger_rows(index, PAGE).await?;
+        if rows.is_empty() {
+            break;
+        }
+        for row in &rows {
+            verifier
+                .push(row.index, &row.entry, Some(&row.leaf_hash))
+                .map_err(first_bad)?;
+            completed.clear();
+            frontier
+                .append_into(row.leaf_hash, &mut completed)
+                .map_err(|e| VerifyError::Entry {
+                    index: row.index,
+                    reason: e.to_string(),
+                })?;
+            for n in completed.iter().filter(|n| n.level > 0) {
+                match stored_nodes.remove(&(n.level, n.index)) {
+                    Some(stored) if stored == n.hash => {}
+                    Some(_) => {
+                        return Err(VerifyError::Node {
+                            level: n.level,
+                            index: n.index,
+                            reason: format!(
+                                "stored hash differs from the one recomputed from entries \
+                                 {}..{}: the node or one of those entries was edited",
+                                n.index << n.level,
+                                (n.index + 1) << n.level
+                            ),
+                        });
+                    }
+                    None => {
+                        return Err(VerifyError::Node {
+                            level: n.level,
+                            index: n.index,
+                            reason: "missing".into(),
+                        });
+                    }
+                }
+            }
+            if let Some(r) = &row.ref_id {
+                latest.insert(r.clone(), (row.index, row.entry.payload_hash));
+            }
+        }
+        index = rows.last().map_or(size, |r| r.index + 1);
+        progress(index);
+    }
+    if let Some(&(level, index)) = stored_nodes.keys().min() {
+        return Err(VerifyError::Node {
+            level,
+            index,
+            reason: "stored but no entry completes it".into(),
+        });
+    }
+    let recomputed = verifier.finish().map_err(first_bad)?;
+    if recomputed.size() != size {
+        return Err(VerifyError::Entry {
+            index: recomputed.size(),
+            reason: format!("missing: the log's head says {size} entries"),
+        });
+    }
+    let vouched = |table: &'static str, id: String, digest: Hash| match latest.get(&id) {
+        Some((_, h)) if *h == digest => Ok(()),
+        Some((i, _)) => Err(VerifyError::Row {
+            table,
+            id,
+            reason: format!("differs from what ledger entry {i} recorded: it was edited"),
+        }),
+        None => Err(VerifyError::Row {
+            table,
+            id,
+            reason: "no ledger entry records it: it was written outside the platform".into(),
+        }),
+    };
+    let mut record_versions_checked = 0;
+    for history in [false, true] {
+        let mut after: Option<(String, u32)> = None;
+        loop {
+            let page = store
+                .record_versions_after(history, after.as_ref(), PAGE)
+                .await?;
+            let Some(last) = page.last() else { break };
+            after = Some((last.id.clone(), last.version));
+            for r in &page {
+                vouched(
+                    if history { "record_history" } else { "records" },
+                    format!("{}@{}", r.id, r.version),
+                    r.version_digest(),
+                )?;
+                record_versions_checked += 1;
+            }
+        }
+    }
+    let tokens = store.tokens().await?;
+    for t in &tokens {
+        vouched("token", format!("token:{}", t.id), token_digest(t))?;
+    }
+    let checks = store.check_summaries().await?;
+    for (c, _) in &checks {
+        vouched("check", format!("check:{}", c.id), check_digest(c))?;
+    }
+    Ok(VerifyReport {
+        size,
+        root: recomputed.root(),
+        heads_checked: heads.len() as u64,
+        record_versions_checked,
+        tokens_checked: tokens.len() as u64,
+        checks_checked: checks.len() as u64,
+    })
+}
+
+/// Appends `pending` to the log inside `$tx`, after every other write of that transaction:
+/// reserves the indices by bumping `ledger_state.size` (which also takes the write lock, so
+/// concurrent transactions append one after the other), rebuilds the frontier from the
+/// stored nodes, and inserts the entries and the nodes they complete.
+macro_rules! impl_ledger {
+    ($store:ident, $db:ty, $row:ty) => {
+        impl $store {
+            /// The key that pseudonymises natural persons in the log, created on first use.
+            pub(crate) async fn ledger_subject_key(
+                tx: &mut sqlx::Transaction<'static, $db>,
+            ) -> Result<Vec<u8>, $crate::StoreError> {
+                let key: Option<String> = sqlx::query_scalar("SELECT subject_key FROM ledger_state WHERE id = 1")
+                    .fetch_one(&mut **tx)
+                    .await?;
+                let key = match key {
+                    Some(k) => k,
+                    None => {
+                        // Two first writers may race: the first key stored wins for both.
+                        let mut qb = sqlx::QueryBuilder::<$db>::new("UPDATE ledger_state SET subject_key = ");
+                        qb.push_bind($crate::ledger::new_subject_key());
+                        qb.push(" WHERE id = 1 AND subject_key IS NULL");
+                        qb.build().execute(&mut **tx).await?;
+                        let stored: Option<String> =
+                            sqlx::query_scalar("SELECT subject_key FROM ledger_state WHERE id = 1")
+                                .fetch_one(&mut **tx)
+                                .await?;
+                        stored.ok_or_else(|| $crate::StoreError::Corrupt("ledger subject key".into()))?
+                    }
+                };
+                hex::decode(&key).map_err(|_| $crate::StoreError::Corrupt("ledger subject key".into()))
+            }
+
+            pub(crate) async fn ledger_append(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                pending: &[$crate::ledger::Pending],
+            ) -> Result<u64, $crate::StoreError> {
+                use sqlx::{QueryBuilder, Row};
+                if pending.is_empty() {
+                    return Ok(0);
+                }
+                let n = i64::try_from(pending.len()).unwrap_or(i64::MAX);
+                let mut qb = QueryBuilder::<$db>::new("UPDATE ledger_state SET size = size + ");
+                qb.push_bind(n).push(" WHERE id = 1 RETURNING size");
+                let end: i64 = qb.build().fetch_one(&mut **tx).await?.try_get(0)?;
+                let start = u64::try_from(end - n)
+                    .map_err(|_| $crate::StoreError::Corrupt("ledger size".into()))?;
+                // The frontier of the tree before this batch.
+                let needed = xinyong_ledger::nodes_needed_for_root(start);
+                let mut known: std::collections::HashMap<xinyong_ledger::NodeId, xinyong_ledger::Hash> =
+                    std::collections::HashMap::new();
+                if !needed.is_empty() {
+                    let mut qb = QueryBuilder::<$db>::new("SELECT CAST(0 AS BIGINT), leaf_index, leaf_hash FROM ledger_entries WHERE leaf_index IN (");
+                    let mut sep = qb.separated(", ");
+                    for (level, index) in &needed {
+                        if *level == 0 {
+                            sep.push_bind(i64::try_from(*index).unwrap_or(-1));
+                        }
+                    }
+                    sep.push_bind(-1i64);
+                    qb.push(") UNION ALL SELECT CAST(level AS BIGINT), idx, hash FROM ledger_nodes WHERE ");
+                    let mut first = true;
+                    for (level, index) in needed.iter().filter(|(l, _)| *l > 0) {
+                        if !first {
+                            qb.push(" OR ");
+                        }
+                        first = false;
+                        qb.push("(level = ").push_bind(i64::from(*level));
+                        qb.push(" AND idx = ").push_bind(i64::try_from(*index).unwrap_or(-1)).push(")");
+                    }
+                    if first {
+                        qb.push("1 = 0");
+                    }
+                    for row in qb.build().fetch_all(&mut **tx).await? {
+                        let level: i64 = row.try_get(0)?;
+                        let index: i64 = row.try_get(1)?;
+                        let hash: String = row.try_get(2)?;
+                        known.insert(
+                            (u8::try_from(level).unwrap_or(u8::MAX), u64::try_from(index).unwrap_or(u64::MAX)),
+                            $crate::ledger::hash_from_hex("ledger node", &hash)?,
+                        );
+                    }
+                }
+                let mut frontier = xinyong_ledger::Frontier::from_reader(start, &known)
+                    .map_err(|e| $crate::StoreError::Corrupt(format!("ledger: {e}")))?;
+                let mut nodes = Vec::with_capacity(pending.len() * 2);
+                let mut leaves = Vec::with_capacity(pending.len());
+                for p in pending {
+                    let leaf = p.entry.leaf_hash();
+                    frontier
+                        .append_into(leaf, &mut nodes)
+                        .map_err(|e| $crate::StoreError::Corrupt(format!("ledger: {e}")))?;
+                    leaves.push(leaf);
+                }
+                // 8 binds per entry: stay below SQLite's 32,766 parameters per statement.
+                let rows: Vec<(u64, &$crate::ledger::Pending, &xinyong_ledger::Hash)> =
+                    (start..).zip(pending).zip(&leaves).map(|((i, p), l)| (i, p, l)).collect();
+                for chunk in rows.chunks(2000) {
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "INSERT INTO ledger_entries (leaf_index, kind, subject, actor, at_ms, payload_hash, leaf_hash, ref_id) ",
+                    );
+                    qb.push_values(chunk, |mut b, (i, p, leaf)| {
+                        b.push_bind(i64::try_from(*i).unwrap_or(i64::MAX))
+                            .push_bind(p.entry.kind.clone())
+                            .push_bind(p.entry.subject.clone())
+                            .push_bind(p.entry.actor.clone())
+                            .push_bind(i64::try_from(p.entry.at_ms).unwrap_or(i64::MAX))
+                            .push_bind(hex::encode(p.entry.payload_hash))
+                            .push_bind(hex::encode(leaf))
+                            .push_bind(p.ref_id.clone());
+                    });
+                    qb.build().execute(&mut **tx).await?;
+                }
+                let upper: Vec<&xinyong_ledger::Node> = nodes.iter().filter(|n| n.level > 0).collect();
+                for chunk in upper.chunks(5000) {
+                    let mut qb = QueryBuilder::<$db>::new("INSERT INTO ledger_nodes (level, idx, hash) ");
+                    qb.push_values(chunk, |mut b, n| {
+                        b.push_bind(i64::from(n.level))
+                            .push_bind(i64::try_from(n.index).unwrap_or(i64::MAX))
+                            .push_bind(hex::encode(n.hash));
+                    });
+                    qb.build().execute(&mut **tx).await?;
+                }
+                Ok(start)
+            }
+
+            pub(crate) fn decode_ledger_row(row: &$row) -> Result<$crate::ledger::LedgerRow, $crate::StoreError> {
+                use sqlx::Row;
+                let index: i64 = row.try_get(0)?;
+                let at_ms: i64 = row.try_get(4)?;
+                let payload: String = row.try_get(5)?;
+                let leaf: String = row.try_get(6)?;
+                Ok($crate::ledger::LedgerRow {
+                    index: u64::try_from(index).map_err(|_| $crate::StoreError::Corrupt("ledger index".into()))?,
+                    entry: xinyong_ledger::Entry {
+                        kind: row.try_get(1)?,
+                        subject: row.try_get(2)?,
+                        actor: row.try_get(3)?,
+                        at_ms: u64::try_from(at_ms).map_err(|_| $crate::StoreError::Corrupt("ledger time".into()))?,
+                        payload_hash: $crate::ledger::hash_from_hex("ledger payload", &payload)?,
+                    },
+                    leaf_hash: $crate::ledger::hash_from_hex("ledger leaf", &leaf)?,
+                    ref_id: row.try_get(7)?,
+                })
+            }
+        }
+    };
+}
+
+pub(crate) use impl_ledger;
