@@ -15,6 +15,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use xinyong_domain::Department;
+use xinyong_domain::access::{AccessError, Clearance, Grant, ReaderKind, clearance};
 use xinyong_store::{Role, Token};
 
 use crate::AppState;
@@ -141,6 +142,100 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Principa
     Ok(Some(principal))
 }
 
+/// Who a request comes from, once the token it presents (if any) is verified.
+#[derive(Clone)]
+pub enum Caller {
+    Anonymous,
+    Operator {
+        token: String,
+    },
+    Department {
+        token: String,
+        department: Department,
+    },
+    /// A licensed credit service body, named by its token's label.
+    Service {
+        token: String,
+        label: String,
+    },
+    /// A data subject, by its subject code.
+    Subject {
+        token: String,
+        code: String,
+    },
+}
+
+impl std::fmt::Debug for Caller {
+    // A subject's code may be a citizen identity number: never printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.role())
+    }
+}
+
+impl Caller {
+    /// The caller's role, as tokens name it (`anonymous` without a token).
+    pub fn role(&self) -> &'static str {
+        match self {
+            Caller::Anonymous => "anonymous",
+            Caller::Operator { .. } => Role::Operator.as_str(),
+            Caller::Department { .. } => Role::Department.as_str(),
+            Caller::Service { .. } => Role::Service.as_str(),
+            Caller::Subject { .. } => Role::Subject.as_str(),
+        }
+    }
+
+    /// The id of the token the caller presented.
+    pub fn token_id(&self) -> Option<&str> {
+        match self {
+            Caller::Anonymous => None,
+            Caller::Operator { token }
+            | Caller::Department { token, .. }
+            | Caller::Service { token, .. }
+            | Caller::Subject { token, .. } => Some(token),
+        }
+    }
+}
+
+/// Verifies the request's token and says who it belongs to.
+async fn caller(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
+    let Some(principal) = authenticate(parts, state).await? else {
+        return Ok(Caller::Anonymous);
+    };
+    let token = principal.token.id.clone();
+    Ok(match principal.token.role {
+        Role::Operator => Caller::Operator { token },
+        Role::Department => match principal.department {
+            Some(department) => Caller::Department { token, department },
+            None => {
+                return Err(ApiError::Unauthorized(
+                    "the token's department no longer exists".into(),
+                ));
+            }
+        },
+        Role::Service => Caller::Service {
+            token,
+            label: principal.token.label.clone(),
+        },
+        Role::Subject => match principal.token.subject {
+            Some(code) => Caller::Subject { token, code },
+            None => {
+                return Err(ApiError::Unauthorized(
+                    "the subject token names no subject".into(),
+                ));
+            }
+        },
+    })
+}
+
+/// Refuses a caller of the wrong kind: 401 without a token, 403 with another role's token.
+fn refuse(caller: &Caller, needed: &str) -> ApiError {
+    let message = format!("this endpoint needs {needed} token");
+    match caller {
+        Caller::Anonymous => ApiError::Unauthorized(message),
+        _ => ApiError::Forbidden(message),
+    }
+}
+
 /// A caller authenticated as a department. Handlers that take this may only be called with a
 /// department token.
 pub struct DepartmentCaller(pub Department);
@@ -149,18 +244,180 @@ impl FromRequestParts<AppState> for DepartmentCaller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let principal = authenticate(parts, state).await?.ok_or_else(|| {
-            ApiError::Unauthorized("this endpoint needs a department token".into())
-        })?;
-        match (principal.token.role, principal.department) {
-            (Role::Department, Some(department)) => Ok(DepartmentCaller(department)),
-            (Role::Department, None) => Err(ApiError::Unauthorized(
-                "the token's department no longer exists".into(),
-            )),
-            _ => Err(ApiError::Forbidden(
-                "this endpoint needs a department token".into(),
-            )),
+        match caller(parts, state).await? {
+            Caller::Department { department, .. } => Ok(DepartmentCaller(department)),
+            other => Err(refuse(&other, "a department")),
         }
+    }
+}
+
+/// A caller authenticated as the platform operator (token administration, decisions on
+/// special applications).
+pub struct OperatorCaller {
+    /// The operator's token id, recorded with each decision.
+    pub token: String,
+}
+
+impl FromRequestParts<AppState> for OperatorCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match caller(parts, state).await? {
+            Caller::Operator { token } => Ok(OperatorCaller { token }),
+            other => Err(refuse(&other, "an operator")),
+        }
+    }
+}
+
+/// A caller authenticated as a licensed credit service body.
+pub struct ServiceCaller {
+    pub token: String,
+    pub label: String,
+}
+
+impl FromRequestParts<AppState> for ServiceCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match caller(parts, state).await? {
+            Caller::Service { token, label } => Ok(ServiceCaller { token, label }),
+            other => Err(refuse(&other, "a credit service")),
+        }
+    }
+}
+
+/// A data subject reading or acting on its own file. `code` comes from the token, never from
+/// the request, so a subject can only ever reach its own file.
+pub struct SubjectCaller {
+    pub token: String,
+    pub code: String,
+}
+
+impl FromRequestParts<AppState> for SubjectCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match caller(parts, state).await? {
+            Caller::Subject { token, code } => Ok(SubjectCaller { token, code }),
+            other => Err(refuse(&other, "a subject")),
+        }
+    }
+}
+
+/// What a reader of a subject's file states in the query string.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReadRequest {
+    /// Why non-public information is read: an id from `GET /api/v1/purposes`. Without it only
+    /// public information is returned. Needs a department or credit service token.
+    pub purpose: Option<String>,
+    /// The statute a department cites to read restricted information (with `purpose`).
+    pub legal_basis: Option<String>,
+    /// An approved, unexpired special application of the calling department for this subject
+    /// and purpose: opens restricted information (with `purpose`).
+    pub application: Option<String>,
+}
+
+/// A reader of a subject's file: who calls, and the purpose and grant stated. The handler asks
+/// [`FileReader::clearance`] once how far the reader may see; every refusal is decided there.
+pub struct FileReader {
+    pub caller: Caller,
+    pub request: ReadRequest,
+}
+
+impl FromRequestParts<AppState> for FileReader {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let caller = caller(parts, state).await?;
+        let axum::extract::Query(request) =
+            axum::extract::Query::<ReadRequest>::from_request_parts(parts, state)
+                .await
+                .map_err(|e| ApiError::BadRequest(e.body_text()))?;
+        Ok(FileReader { caller, request })
+    }
+}
+
+/// How far a reader may see into one subject's file, and on what grounds.
+#[derive(Debug)]
+pub struct Access {
+    pub clearance: Clearance,
+    pub reader: Option<ReaderKind>,
+    pub purpose: Option<String>,
+    pub grant: Option<Grant>,
+}
+
+impl Access {
+    /// Whether outputs for this reader mask personal data: the public and credit service
+    /// bodies get masked data, departments reading for a stated purpose get it whole.
+    pub fn masks(&self) -> bool {
+        self.reader != Some(ReaderKind::Department)
+    }
+}
+
+impl FileReader {
+    /// Decides how far this reader may see into `subject_code`'s file now.
+    pub async fn clearance(
+        &self,
+        state: &AppState,
+        subject_code: &str,
+    ) -> Result<Access, ApiError> {
+        let r = &self.request;
+        let stated = r.purpose.is_some() || r.legal_basis.is_some() || r.application.is_some();
+        if !stated {
+            return Ok(Access {
+                clearance: Clearance::Public,
+                reader: None,
+                purpose: None,
+                grant: None,
+            });
+        }
+        let (reader, department) = match &self.caller {
+            Caller::Department { department, .. } => (ReaderKind::Department, Some(department)),
+            Caller::Service { .. } => (ReaderKind::Service, None),
+            Caller::Anonymous => {
+                return Err(ApiError::Unauthorized(
+                    "reading non-public information needs a department or credit service token"
+                        .into(),
+                ));
+            }
+            Caller::Operator { .. } | Caller::Subject { .. } => {
+                return Err(ApiError::Forbidden(format!(
+                    "a {} does not read other subjects' non-public information",
+                    self.caller.role()
+                )));
+            }
+        };
+        let grant = match (&r.legal_basis, &r.application) {
+            (Some(_), Some(_)) => {
+                return Err(ApiError::BadRequest(
+                    "give either legal_basis or application, not both".into(),
+                ));
+            }
+            (Some(basis), None) => Some(Grant::LegalBasis(basis.clone())),
+            (None, Some(id)) => Some(Grant::SpecialApplication(id.clone())),
+            (None, None) => None,
+        };
+        let clearance = clearance(
+            &state.purposes,
+            reader,
+            r.purpose.as_deref(),
+            grant.as_ref(),
+        )?;
+        if let (Some(Grant::SpecialApplication(id)), Some(department), Some(purpose)) =
+            (&grant, department, &r.purpose)
+        {
+            let application = state.store.special_application(id).await?.ok_or_else(|| {
+                AccessError::ApplicationDoesNotGrant(id.clone(), "there is no such application")
+            })?;
+            application.grants(&department.code, subject_code, purpose, chrono::Utc::now())?;
+        }
+        Ok(Access {
+            clearance,
+            reader: Some(reader),
+            purpose: r.purpose.clone(),
+            grant,
+        })
     }
 }
 

@@ -7,6 +7,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
+use xinyong_domain::access::AccessError;
 use xinyong_store::StoreError;
 
 /// One problem with one record of a batch (or one row of a file).
@@ -53,6 +54,8 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("{} invalid record(s); nothing was stored", distinct_records(.0))]
     Invalid(Vec<RecordError>),
+    #[error(transparent)]
+    Access(#[from] AccessError),
     #[error("internal error")]
     Store(#[from] StoreError),
 }
@@ -97,6 +100,18 @@ impl ApiError {
                 "invalid-records",
                 "Invalid records",
             ),
+            ApiError::Access(e) => match e {
+                AccessError::UnknownPurpose(_)
+                | AccessError::GrantWithoutPurpose
+                | AccessError::BadLegalBasis => {
+                    (StatusCode::BAD_REQUEST, "bad-request", "Bad request")
+                }
+                AccessError::PurposeNotForReader { .. }
+                | AccessError::GrantNotForReader
+                | AccessError::ApplicationDoesNotGrant(..) => {
+                    (StatusCode::FORBIDDEN, "forbidden", "Not allowed")
+                }
+            },
             ApiError::Store(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",

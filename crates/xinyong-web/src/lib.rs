@@ -9,6 +9,7 @@
 //! - The OpenAPI document is generated from the handlers (utoipa), never written by hand.
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod auth;
 mod checks;
 pub mod error;
@@ -34,6 +35,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xinyong_domain::Catalogue;
+use xinyong_domain::access::Purposes;
 use xinyong_domain::list::ListTypes;
 use xinyong_domain::measure::Memoranda;
 
@@ -63,6 +65,8 @@ pub struct AppState {
     pub catalogue: Arc<Catalogue>,
     pub list_types: Arc<ListTypes>,
     pub memoranda: Arc<Memoranda>,
+    /// Purposes for which non-public information may be read.
+    pub purposes: Arc<Purposes>,
     /// Current list entries in memory, for the credit check.
     pub lists: Arc<ListIndex>,
     /// Records checks durably, many per transaction.
@@ -91,6 +95,7 @@ impl AppState {
             lists: Arc::new(ListIndex::new(list_types.clone())),
             list_types,
             memoranda: Arc::new(Memoranda::shipped()),
+            purposes: Arc::new(Purposes::shipped()),
             ledger_key: None,
             clock: Arc::new(china_today),
         }
@@ -124,6 +129,10 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(records::breach))
         .routes(routes!(subjects::list))
         .routes(routes!(subjects::show))
+        .routes(routes!(subjects::own_file))
+        .routes(routes!(access::purposes))
+        .routes(routes!(access::apply, access::pending))
+        .routes(routes!(access::decide))
         .routes(routes!(search::search))
         .routes(routes!(lists::list_types))
         .routes(routes!(lists::memoranda))

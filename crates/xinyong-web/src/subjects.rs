@@ -5,14 +5,16 @@ use axum::extract::{Path, Query, State};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use xinyong_domain::SubjectKind;
 use xinyong_domain::code::SubjectCode;
 use xinyong_domain::disclosure::{
-    PublicRecord, public_record, public_subject_code, public_visibility,
+    FileRecord, PublicRecord, disclosed_record, file_record, in_force, public_record,
+    public_subject_code, public_visibility,
 };
+use xinyong_domain::{Disclosure, SubjectKind};
 
 use crate::AppState;
-use crate::auth::PublicCaller;
+use crate::access::{AccessNote, note_access};
+use crate::auth::{Caller, FileReader, PublicCaller, ReadRequest, SubjectCaller};
 use crate::error::ApiError;
 
 pub const DEFAULT_PAGE: u32 = 50;
@@ -92,7 +94,7 @@ pub async fn list(
     }))
 }
 
-/// A subject's public file.
+/// A subject's file as the caller may see it.
 #[derive(Serialize, ToSchema)]
 pub struct PublicFile {
     code: String,
@@ -103,43 +105,156 @@ pub struct PublicFile {
     /// Only what the public may see today: public-class categories, within their publicity
     /// period, not minor-tier negative information, not repaired or revoked.
     records: Vec<PublicRecord>,
+    /// The purpose stated for a non-public read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    purpose: Option<String>,
+    /// With a stated purpose: `shared` records in force (masked for credit service bodies).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shared: Option<Vec<PublicRecord>>,
+    /// With a purpose and a legal basis or approved special application: `restricted` records
+    /// in force.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    restricted: Option<Vec<PublicRecord>>,
 }
 
-/// The public part of a subject's credit file, computed at read time.
+/// A subject's credit file, computed at read time. Without a purpose: the public part, for
+/// anyone. With `purpose` (department or credit service token): also shared records; with a
+/// purpose and `legal_basis` or `application` (department only): also restricted records.
+/// Every non-public read is logged.
 #[utoipa::path(get, path = "/api/v1/subjects/{code}", tag = "disclosure",
-    params(("code" = String, Path, description = "Unified Social Credit Code or citizen identity number")),
+    params(("code" = String, Path, description = "Unified Social Credit Code or citizen identity number"), ReadRequest),
     responses(
-        (status = 200, description = "The subject's public file", body = PublicFile),
-        (status = 400, description = "Not a valid code; the message names the position", body = crate::error::Problem),
-        (status = 401, description = "An invalid token was presented", body = crate::error::Problem),
+        (status = 200, description = "The subject's file as far as the caller may see it", body = PublicFile),
+        (status = 400, description = "Not a valid code (the message names the position), unknown purpose or bad legal basis", body = crate::error::Problem),
+        (status = 401, description = "An invalid token was presented, or a purpose was stated without a token", body = crate::error::Problem),
+        (status = 403, description = "The caller's role may not read this class for this purpose, or the special application does not grant it", body = crate::error::Problem),
         (status = 404, description = "No such subject", body = crate::error::Problem),
     ))]
 pub async fn show(
-    _: PublicCaller,
+    reader: FileReader,
     State(state): State<AppState>,
     Path(code): Path<String>,
 ) -> Result<Json<PublicFile>, ApiError> {
     let code = SubjectCode::parse(&code)
         .map_err(|e| ApiError::BadRequest(format!("invalid code: {e}")))?;
+    let access = reader.clearance(&state, code.as_str()).await?;
     let subject = state
         .store
         .subject(code.as_str())
         .await?
         .ok_or_else(|| ApiError::NotFound("no subject with this code".into()))?;
     let today = state.today();
-    let records = state
+    let all = state.store.records_of_subject(&subject.code).await?;
+    let with_category = || {
+        all.iter()
+            .filter_map(|r| Some((r, state.catalogue.category(&r.category)?)))
+    };
+    let records = with_category()
+        .filter(|(r, c)| public_visibility(r, c, today).is_ok())
+        .map(|(r, c)| public_record(r, c))
+        .collect();
+    let of_class = |class: Disclosure| {
+        (access.clearance >= class).then(|| {
+            with_category()
+                .filter(|(r, c)| c.disclosure == class && in_force(r, today))
+                .map(|(r, c)| disclosed_record(r, c, access.masks()))
+                .collect::<Vec<_>>()
+        })
+    };
+    let shared = of_class(Disclosure::Shared);
+    let restricted = of_class(Disclosure::Restricted);
+    if access.clearance > Disclosure::Public {
+        let (role, who) = match &reader.caller {
+            Caller::Department { department, .. } => ("department", department.code.as_str()),
+            other => (other.role(), other.token_id().unwrap_or("-")),
+        };
+        note_access(
+            &state,
+            AccessNote {
+                role,
+                reader: who,
+                subject_code: &subject.code,
+                clearance: access.clearance,
+                purpose: access.purpose.as_deref(),
+                grant: access.grant.as_ref(),
+                records: shared.as_ref().map_or(0, Vec::len)
+                    + restricted.as_ref().map_or(0, Vec::len),
+            },
+        )
+        .await?;
+    }
+    Ok(Json(PublicFile {
+        code: public_subject_code(subject.kind, &subject.code),
+        name: subject.name,
+        kind: subject.kind,
+        as_of: today,
+        records,
+        purpose: access.purpose,
+        shared,
+        restricted,
+    }))
+}
+
+/// A subject's own full file.
+#[derive(Serialize, ToSchema)]
+pub struct OwnFile {
+    code: String,
+    name: String,
+    kind: SubjectKind,
+    as_of: NaiveDate,
+    /// Every current record about the subject, of every class and status, unmasked, each
+    /// saying whether the public sees it today.
+    records: Vec<FileRecord>,
+}
+
+/// The calling subject's own full file: every class, every status, nothing masked. The
+/// subject comes from the token, so no subject can read another's file here.
+#[utoipa::path(get, path = "/api/v1/me/records", tag = "disclosure",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller's own full file", body = OwnFile),
+        (status = 401, description = "Missing or invalid token", body = crate::error::Problem),
+        (status = 403, description = "Not a subject token", body = crate::error::Problem),
+        (status = 404, description = "The platform holds nothing about this subject", body = crate::error::Problem),
+    ))]
+pub async fn own_file(
+    caller: SubjectCaller,
+    State(state): State<AppState>,
+) -> Result<Json<OwnFile>, ApiError> {
+    let subject = state
+        .store
+        .subject(&caller.code)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("the platform holds no file about you".into()))?;
+    let today = state.today();
+    let records: Vec<FileRecord> = state
         .store
         .records_of_subject(&subject.code)
         .await?
         .iter()
         .filter_map(|r| {
-            let category = state.catalogue.category(&r.category)?;
-            public_visibility(r, category, today).ok()?;
-            Some(public_record(r, category))
+            Some(file_record(
+                r,
+                state.catalogue.category(&r.category)?,
+                today,
+            ))
         })
         .collect();
-    Ok(Json(PublicFile {
-        code: public_subject_code(subject.kind, &subject.code),
+    note_access(
+        &state,
+        AccessNote {
+            role: "subject",
+            reader: &caller.token,
+            subject_code: &subject.code,
+            clearance: Disclosure::Restricted,
+            purpose: None,
+            grant: None,
+            records: records.len(),
+        },
+    )
+    .await?;
+    Ok(Json(OwnFile {
+        code: subject.code,
         name: subject.name,
         kind: subject.kind,
         as_of: today,

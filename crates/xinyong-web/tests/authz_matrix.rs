@@ -1,0 +1,818 @@
+//! The authorisation matrix (issue #5, SPEC "Authorisation is tested as a matrix"): every
+//! endpoint of the API × every kind of caller × every disclosure class where it applies, each
+//! cell with the status it must answer.
+//!
+//! The endpoints are read from the OpenAPI document the application generates, so an endpoint
+//! added without a row here fails `every_endpoint_has_a_row_in_the_matrix`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::*;
+use serde_json::{Value, json};
+use xinyong_store::{Role, Store, Token};
+use xinyong_web::auth;
+
+/// Who calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Who {
+    Anonymous,
+    Operator,
+    /// The department that owns the resource (made the record, manages the list, made the
+    /// check, applied).
+    DepartmentOwn,
+    /// Another department, which manages no list and owns nothing of the fixtures.
+    DepartmentOther,
+    Service,
+    /// The subject the fixtures are about (COMPANY).
+    SubjectSelf,
+    /// Another subject (OTHER_COMPANY).
+    SubjectOther,
+    /// A token that was never issued.
+    Invalid,
+    Expired,
+    Revoked,
+}
+
+const EVERYONE: [Who; 10] = [
+    Who::Anonymous,
+    Who::Operator,
+    Who::DepartmentOwn,
+    Who::DepartmentOther,
+    Who::Service,
+    Who::SubjectSelf,
+    Who::SubjectOther,
+    Who::Invalid,
+    Who::Expired,
+    Who::Revoked,
+];
+
+/// Which disclosure class a read asks for (the subject read endpoint only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// No purpose: the public part.
+    Public,
+    /// A purpose the caller's role may state.
+    Shared,
+    /// A purpose and a legal basis.
+    Restricted,
+    /// A purpose and the owning department's approved special application.
+    RestrictedByApplication,
+}
+
+const OWN: &str = "11440300OWNDEPT";
+const OTHER: &str = "11440300OTHERDEPT";
+
+/// The fixtures every cell runs against: a department that owns a commitment, a list entry, a
+/// check and special applications, all about COMPANY, which has a record of every class.
+struct World {
+    app: App,
+    tokens: BTreeMap<Who, String>,
+    commitment: String,
+    entry: String,
+    check: String,
+    approved: String,
+    pending: String,
+}
+
+fn record(category: &str, code: &str, doc: &str, fields: Value, tier: Option<&str>) -> Value {
+    let mut r = json!({
+        "category": category,
+        "subject": {"code": code, "name": "北京示例科技有限公司", "kind": "legal_person"},
+        "document_no": doc, "decided_on": "2026-04-01", "legal_basis": "《某法》第一条",
+        "fields": fields,
+    });
+    if let Some(t) = tier {
+        r["tier"] = json!(t);
+    }
+    r
+}
+
+fn penalty(code: &str, doc: &str) -> Value {
+    record(
+        "admin_penalty",
+        code,
+        doc,
+        json!({"facts": "未按规定公示年度报告", "penalty_kind": "罚款", "content": "罚款人民币一万元", "authority": "深圳市市场监督管理局"}),
+        Some("general"),
+    )
+}
+
+fn commitment(code: &str) -> Value {
+    record(
+        "credit_commitment",
+        code,
+        "承诺〔2026〕7号",
+        json!({"commitment_type": "审批替代型", "matter": "申请食品经营许可",
+               "content": "本单位已依法纳税", "accepting_unit": "深圳市市场监督管理局"}),
+        None,
+    )
+}
+
+fn defaulter(ground: &str) -> Value {
+    json!({
+        "subject": {"code": COMPANY, "name": "北京示例科技有限公司", "kind": "legal_person"},
+        "ground": ground,
+        "document_no": "(2026)粤03执9号",
+        "starts_on": "2026-06-01",
+        "fields": {"court": "深圳市中级人民法院", "case_no": "(2026)粤03执9号", "obligation": "支付货款",
+                   "performance": "全部未履行"}
+    })
+}
+
+async fn ok(app: &App, token: &str, uri: &str, body: Value) -> Value {
+    let (status, body) = app.post_json(token, uri, body).await;
+    assert!(status.is_success(), "fixture {uri}: {status} {body}");
+    body
+}
+
+async fn world() -> World {
+    let mut app = App::new().await;
+    app.state.ledger_key = Some(std::sync::Arc::new(xinyong_ledger::SigningKey::from_bytes(
+        &[7; 32],
+    )));
+    let categories = [
+        "admin_penalty",
+        "tax_credit_rating",
+        "social_insurance_arrears",
+        "credit_commitment",
+        "commitment_breach",
+        "court_defaulter",
+    ];
+    let own = app.department(OWN, &categories, &["court_defaulter"]).await;
+    let other = app.department(OTHER, &categories, &[]).await;
+    let store = &*app.state.store;
+    let mut tokens = BTreeMap::new();
+    tokens.insert(Who::Operator, token(store, Role::Operator, None).await);
+    tokens.insert(Who::DepartmentOwn, own.clone());
+    tokens.insert(Who::DepartmentOther, other);
+    tokens.insert(Who::Service, token(store, Role::Service, None).await);
+    tokens.insert(
+        Who::SubjectSelf,
+        token(store, Role::Subject, Some(COMPANY)).await,
+    );
+    tokens.insert(
+        Who::SubjectOther,
+        token(store, Role::Subject, Some(OTHER_COMPANY)).await,
+    );
+    tokens.insert(Who::Invalid, auth::new_token().secret);
+    let past = chrono::Utc::now() - chrono::Duration::days(1);
+    tokens.insert(
+        Who::Expired,
+        App::token_for(store, OWN, Some(past), None).await,
+    );
+    tokens.insert(
+        Who::Revoked,
+        App::token_for(store, OWN, None, Some(past)).await,
+    );
+
+    let records = json!({"records": [
+        penalty(COMPANY, "罚1"),
+        penalty(OTHER_COMPANY, "罚2"),
+        record("tax_credit_rating", COMPANY, "评1", json!({"rating": "A", "year": 2025}), None),
+        record("social_insurance_arrears", COMPANY, "社1",
+               json!({"insurance_type": "养老保险", "amount_yuan": "1200.50", "arrears_period": "2025年",
+                      "social_security_office": "深圳市社保局"}), Some("general")),
+        commitment(COMPANY),
+    ]});
+    let accepted = ok(&app, &own, "/api/v1/records", records).await;
+    let commitment = accepted["ids"][4].as_str().unwrap().to_owned();
+
+    let (_, lists) = app.get("/api/v1/lists").await;
+    let ground = lists["list_types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "court_defaulter")
+        .unwrap()["grounds"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let entry = ok(
+        &app,
+        &own,
+        "/api/v1/lists/court_defaulter/entries",
+        defaulter(&ground),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let check = ok(
+        &app,
+        &own,
+        "/api/v1/checks",
+        json!({"subject": COMPANY, "context": "government_procurement"}),
+    )
+    .await["check_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let apply = json!({"subject": COMPANY, "purpose": "supervision", "reason": "核查社保欠缴",
+                       "legal_basis": "《社会保险法》第八十六条"});
+    let approved = ok(&app, &own, "/api/v1/special-applications", apply.clone()).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let operator = tokens[&Who::Operator].clone();
+    ok(
+        &app,
+        &operator,
+        &format!("/api/v1/special-applications/{approved}/decision"),
+        json!({"approve": true, "note": "同意", "valid_days": 3}),
+    )
+    .await;
+    let pending = ok(&app, &own, "/api/v1/special-applications", apply).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    World {
+        app,
+        tokens,
+        commitment,
+        entry,
+        check,
+        approved,
+        pending,
+    }
+}
+
+async fn token(store: &dyn Store, role: Role, subject: Option<&str>) -> String {
+    let t = auth::new_token();
+    store
+        .put_token(&Token {
+            id: xinyong_store::new_id(),
+            hash: t.hash.clone(),
+            role,
+            department: None,
+            subject: subject.map(str::to_owned),
+            label: format!("matrix {}", role.as_str()),
+            created_at: chrono::Utc::now(),
+            expires_at: None,
+            revoked_at: None,
+        })
+        .await
+        .unwrap();
+    t.secret
+}
+
+/// One request of a cell: the concrete URI and body for this caller.
+struct Call {
+    uri: String,
+    body: Option<Value>,
+}
+
+fn get(uri: impl Into<String>) -> Call {
+    Call {
+        uri: uri.into(),
+        body: None,
+    }
+}
+
+fn post(uri: impl Into<String>, body: Value) -> Call {
+    Call {
+        uri: uri.into(),
+        body: Some(body),
+    }
+}
+
+/// A row of the matrix: one endpoint (and class), how to call it, and what each caller gets.
+struct Row {
+    method: &'static str,
+    path: &'static str,
+    class: Option<Class>,
+    call: fn(&World, Who) -> Call,
+    expect: fn(Who) -> StatusCode,
+}
+
+const OK: StatusCode = StatusCode::OK;
+const CREATED: StatusCode = StatusCode::CREATED;
+const UNAUTHORIZED: StatusCode = StatusCode::UNAUTHORIZED;
+const FORBIDDEN: StatusCode = StatusCode::FORBIDDEN;
+
+fn bad_token(who: Who) -> bool {
+    matches!(who, Who::Invalid | Who::Expired | Who::Revoked)
+}
+
+/// Public endpoints: everyone, but a bad token is refused, never served as anonymous.
+fn public(who: Who) -> StatusCode {
+    if bad_token(who) { UNAUTHORIZED } else { OK }
+}
+
+/// Endpoints for one role: 401 without a (valid) token, 403 for any other role.
+fn only(who: Who, allowed: &[(Who, StatusCode)]) -> StatusCode {
+    if who == Who::Anonymous || bad_token(who) {
+        return UNAUTHORIZED;
+    }
+    allowed
+        .iter()
+        .find(|(w, _)| *w == who)
+        .map_or(FORBIDDEN, |(_, s)| *s)
+}
+
+fn purpose_for(who: Who) -> &'static str {
+    if who == Who::Service {
+        "credit_report"
+    } else {
+        "supervision"
+    }
+}
+
+fn file_uri(w: &World, who: Who, class: Class) -> Call {
+    let base = format!("/api/v1/subjects/{COMPANY}");
+    let purpose = purpose_for(who);
+    get(match class {
+        Class::Public => base,
+        Class::Shared => format!("{base}?purpose={purpose}"),
+        Class::Restricted => format!(
+            "{base}?purpose={purpose}&legal_basis=%E3%80%8A%E7%A4%BE%E4%BC%9A%E4%BF%9D%E9%99%A9%E6%B3%95%E3%80%8B"
+        ),
+        Class::RestrictedByApplication => {
+            format!("{base}?purpose={purpose}&application={}", w.approved)
+        }
+    })
+}
+
+fn rows() -> Vec<Row> {
+    vec![
+        Row {
+            method: "get",
+            path: "/healthz",
+            class: None,
+            call: |_, _| get("/healthz"),
+            expect: public,
+        },
+        Row {
+            method: "get",
+            path: "/api/v1/catalogue",
+            class: None,
+            call: |_, _| get("/api/v1/catalogue"),
+            expect: public,
+        },
+        Row {
+            method: "get",
+            path: "/api/v1/purposes",
+            class: None,
+            call: |_, _| get("/api/v1/purposes"),
+            expect: public,
+        },
+        Row {
+            method: "get",
+            path: "/api/v1/subjects",
+            class: None,
+            call: |_, _| get("/api/v1/subjects"),
+            expect: public,
+        },
+        Row {
+            method: "get",
+            path: "/api/v1/search",
+            class: None,
+            call: |_, _| get("/api/v1/search?q=%E5%8C%97%E4%BA%AC"),
+            expect: public,
+        },
+        Row {
+            method: "get",
+            path: "/api/v1/lists",
+            class: None,
+            call: |_, _| get("/api/v1/lists"),
+            expect: public,
+        },
+        Row {
+            method: "get",
+            path: "/api/v1/memoranda",
+            class: None,
+            call: |_, _| get("/api/v1/memoranda"),
+            expect: public,
+        },
+        Row {
+            method: "get",
+            path: "/api/v1/ledger/head",
+            class: None,
+            call: |_, _| get("/api/v1/ledger/head"),
+            expect: public,
+        },
+        Row {
+            method: "get",
+            path: "/api/v1/ledger/entries",
+            class: None,
+            call: |_, _| get("/api/v1/ledger/entries?start=0&end=2"),
+            expect: public,
+        },
+        Row {
+            method: "get",
+            path: "/api/v1/ledger/proof/inclusion",
+            class: None,
+            call: |_, _| get("/api/v1/ledger/proof/inclusion?leaf=0&size=2"),
+            expect: public,
+        },
+        Row {
+            method: "get",
+            path: "/api/v1/ledger/proof/consistency",
+            class: None,
+            call: |_, _| get("/api/v1/ledger/proof/consistency?from=1&to=2"),
+            expect: public,
+        },
+        Row {
+            method: "get",
+            path: "/api/v1/subjects/{code}",
+            class: Some(Class::Public),
+            call: |w, who| file_uri(w, who, Class::Public),
+            expect: public,
+        },
+        Row {
+            method: "get",
+            path: "/api/v1/subjects/{code}",
+            class: Some(Class::Shared),
+            call: |w, who| file_uri(w, who, Class::Shared),
+            expect: |who| {
+                only(
+                    who,
+                    &[
+                        (Who::DepartmentOwn, OK),
+                        (Who::DepartmentOther, OK),
+                        (Who::Service, OK),
+                    ],
+                )
+            },
+        },
+        Row {
+            method: "get",
+            path: "/api/v1/subjects/{code}",
+            class: Some(Class::Restricted),
+            call: |w, who| file_uri(w, who, Class::Restricted),
+            // A service reads restricted information only with the subject's grant.
+            expect: |who| only(who, &[(Who::DepartmentOwn, OK), (Who::DepartmentOther, OK)]),
+        },
+        Row {
+            method: "get",
+            path: "/api/v1/subjects/{code}",
+            class: Some(Class::RestrictedByApplication),
+            call: |w, who| file_uri(w, who, Class::RestrictedByApplication),
+            expect: |who| only(who, &[(Who::DepartmentOwn, OK)]),
+        },
+        Row {
+            method: "get",
+            path: "/api/v1/me/records",
+            class: None,
+            call: |_, _| get("/api/v1/me/records"),
+            expect: |who| only(who, &[(Who::SubjectSelf, OK), (Who::SubjectOther, OK)]),
+        },
+        Row {
+            method: "post",
+            path: "/api/v1/records",
+            class: None,
+            call: |_, _| {
+                post(
+                    "/api/v1/records",
+                    json!({"records": [penalty(COMPANY, "罚9")]}),
+                )
+            },
+            // Any department submits its own categories; nothing to own yet.
+            expect: |who| {
+                only(
+                    who,
+                    &[
+                        (Who::DepartmentOwn, CREATED),
+                        (Who::DepartmentOther, CREATED),
+                    ],
+                )
+            },
+        },
+        Row {
+            method: "post",
+            path: "/api/v1/records/{id}/breach",
+            class: None,
+            call: |w, _| {
+                post(
+                    format!("/api/v1/records/{}/breach", w.commitment),
+                    json!({"document_no": "违诺1", "decided_on": "2026-10-01", "tier": "general",
+                           "breach": "承诺已纳税，经查欠缴税款"}),
+                )
+            },
+            expect: |who| only(who, &[(Who::DepartmentOwn, CREATED)]),
+        },
+        Row {
+            method: "post",
+            path: "/api/v1/lists/{list_type}/entries",
+            class: None,
+            call: |_, _| {
+                let mut d = defaulter("able_but_refuses");
+                d["document_no"] = json!("(2026)粤03执10号");
+                d["fields"]["case_no"] = json!("(2026)粤03执10号");
+                post("/api/v1/lists/court_defaulter/entries", d)
+            },
+            expect: |who| only(who, &[(Who::DepartmentOwn, CREATED)]),
+        },
+        Row {
+            method: "post",
+            path: "/api/v1/lists/{list_type}/entries/{id}/removal",
+            class: None,
+            call: |w, _| {
+                post(
+                    format!("/api/v1/lists/court_defaulter/entries/{}/removal", w.entry),
+                    json!({"reason": "已全部履行", "document_no": "(2026)粤03执9号之一"}),
+                )
+            },
+            expect: |who| only(who, &[(Who::DepartmentOwn, OK)]),
+        },
+        Row {
+            method: "post",
+            path: "/api/v1/lists/{list_type}/entries/{id}/extension",
+            class: None,
+            call: |w, _| {
+                post(
+                    format!(
+                        "/api/v1/lists/court_defaulter/entries/{}/extension",
+                        w.entry
+                    ),
+                    json!({"ends_on": "2029-06-01", "document_no": "延1"}),
+                )
+            },
+            expect: |who| only(who, &[(Who::DepartmentOwn, OK)]),
+        },
+        Row {
+            method: "post",
+            path: "/api/v1/checks",
+            class: None,
+            call: |_, _| {
+                post(
+                    "/api/v1/checks",
+                    json!({"subject": COMPANY, "context": "bidding"}),
+                )
+            },
+            expect: |who| only(who, &[(Who::DepartmentOwn, OK), (Who::DepartmentOther, OK)]),
+        },
+        Row {
+            method: "post",
+            path: "/api/v1/checks/{id}/feedback",
+            class: None,
+            call: |w, _| {
+                post(
+                    format!("/api/v1/checks/{}/feedback", w.check),
+                    json!({"applied": []}),
+                )
+            },
+            expect: |who| only(who, &[(Who::DepartmentOwn, CREATED)]),
+        },
+        Row {
+            method: "get",
+            path: "/api/v1/checks/stats",
+            class: None,
+            call: |_, _| get("/api/v1/checks/stats"),
+            expect: |who| only(who, &[(Who::DepartmentOwn, OK), (Who::DepartmentOther, OK)]),
+        },
+        Row {
+            method: "post",
+            path: "/api/v1/special-applications",
+            class: None,
+            call: |_, _| {
+                post(
+                    "/api/v1/special-applications",
+                    json!({"subject": COMPANY, "purpose": "supervision", "reason": "核查",
+                           "legal_basis": "《社会保险法》第八十六条"}),
+                )
+            },
+            expect: |who| {
+                only(
+                    who,
+                    &[
+                        (Who::DepartmentOwn, CREATED),
+                        (Who::DepartmentOther, CREATED),
+                    ],
+                )
+            },
+        },
+        Row {
+            method: "get",
+            path: "/api/v1/special-applications",
+            class: None,
+            call: |_, _| get("/api/v1/special-applications"),
+            expect: |who| only(who, &[(Who::Operator, OK)]),
+        },
+        Row {
+            method: "post",
+            path: "/api/v1/special-applications/{id}/decision",
+            class: None,
+            call: |w, _| {
+                post(
+                    format!("/api/v1/special-applications/{}/decision", w.pending),
+                    json!({"approve": false, "note": "理由不足"}),
+                )
+            },
+            expect: |who| only(who, &[(Who::Operator, OK)]),
+        },
+    ]
+}
+
+async fn run(w: &World, row: &Row, who: Who) -> (StatusCode, Value) {
+    let call = (row.call)(w, who);
+    let mut req = match &call.body {
+        None => Request::get(&call.uri),
+        Some(_) => Request::post(&call.uri).header(header::CONTENT_TYPE, "application/json"),
+    };
+    if let Some(token) = w.tokens.get(&who) {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    let body = call
+        .body
+        .map_or_else(Body::empty, |b| Body::from(b.to_string()));
+    w.app.call(req.body(body).unwrap()).await
+}
+
+/// The (method, path) of every operation in the generated OpenAPI document.
+fn documented_operations() -> BTreeSet<(String, String)> {
+    let doc = serde_json::to_value(xinyong_web::openapi()).unwrap();
+    let mut out = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in ["get", "post", "put", "patch", "delete"] {
+            if item.get(method).is_some() {
+                out.insert((method.to_owned(), path.clone()));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_endpoint_has_a_row_in_the_matrix() {
+    let documented = documented_operations();
+    let covered: BTreeSet<(String, String)> = rows()
+        .iter()
+        .map(|r| (r.method.to_owned(), r.path.to_owned()))
+        .collect();
+    let missing: Vec<_> = documented.difference(&covered).collect();
+    let stale: Vec<_> = covered.difference(&documented).collect();
+    assert!(
+        missing.is_empty(),
+        "endpoints without a row in the authorisation matrix: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "rows for endpoints that do not exist: {stale:?}"
+    );
+}
+
+/// Every cell of the matrix. A cell that changes state (a successful write) runs in a world of
+/// its own; every other cell runs against one shared world, which refusals leave unchanged.
+#[tokio::test]
+async fn every_endpoint_answers_every_caller_as_the_matrix_says() {
+    let shared = world().await;
+    let mut failures = Vec::new();
+    let mut cells = 0;
+    for row in rows() {
+        for who in EVERYONE {
+            let expected = (row.expect)(who);
+            let writes = row.method != "get" && expected.is_success();
+            let own;
+            let w = if writes {
+                own = world().await;
+                &own
+            } else {
+                &shared
+            };
+            let (status, body) = run(w, &row, who).await;
+            cells += 1;
+            if status != expected {
+                failures.push(format!(
+                    "{} {} {:?} as {who:?}: expected {expected}, got {status}: {body}",
+                    row.method.to_uppercase(),
+                    row.path,
+                    row.class
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {cells} cells differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+fn categories_in(file: &Value, key: &str) -> BTreeSet<String> {
+    file[key]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|r| r["category"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Within the 200 cells of the subject read, each class is disclosed exactly as far as the
+/// clearance goes: public without a purpose, shared with one, restricted only with a grant.
+#[tokio::test]
+async fn each_clearance_discloses_exactly_its_classes() {
+    let w = world().await;
+    let world = &w;
+    let read = |who, class| {
+        let uri = file_uri(world, who, class).uri;
+        async move { world.app.get_as(&world.tokens[&who], &uri).await }
+    };
+    let (_, public_file) = w.app.get(&format!("/api/v1/subjects/{COMPANY}")).await;
+    assert!(public_file.get("shared").is_none() && public_file.get("restricted").is_none());
+    assert!(categories_in(&public_file, "records").contains("admin_penalty"));
+
+    let (status, shared) = read(Who::DepartmentOther, Class::Shared).await;
+    assert_eq!(status, OK, "{shared}");
+    assert_eq!(
+        categories_in(&shared, "shared"),
+        BTreeSet::from(["tax_credit_rating".to_owned()])
+    );
+    assert!(shared.get("restricted").is_none(), "{shared}");
+
+    for (who, class) in [
+        (Who::DepartmentOther, Class::Restricted),
+        (Who::DepartmentOwn, Class::RestrictedByApplication),
+    ] {
+        let (status, file) = read(who, class).await;
+        assert_eq!(status, OK, "{file}");
+        assert_eq!(
+            categories_in(&file, "restricted"),
+            BTreeSet::from(["social_insurance_arrears".to_owned()]),
+            "{who:?} {class:?}"
+        );
+    }
+
+    let (status, service) = read(Who::Service, Class::Shared).await;
+    assert_eq!(status, OK, "{service}");
+    assert_eq!(
+        categories_in(&service, "shared"),
+        BTreeSet::from(["tax_credit_rating".to_owned()])
+    );
+}
+
+/// A subject's own file holds every class; another subject's token reaches only its own.
+#[tokio::test]
+async fn subjects_read_their_own_full_file_and_only_their_own() {
+    let w = world().await;
+    let (status, own) = w
+        .app
+        .get_as(&w.tokens[&Who::SubjectSelf], "/api/v1/me/records")
+        .await;
+    assert_eq!(status, OK, "{own}");
+    assert_eq!(own["code"], COMPANY);
+    let classes: BTreeSet<&str> = own["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["disclosure"].as_str().unwrap())
+        .collect();
+    assert_eq!(classes, BTreeSet::from(["public", "shared", "restricted"]));
+    let (status, other) = w
+        .app
+        .get_as(&w.tokens[&Who::SubjectOther], "/api/v1/me/records")
+        .await;
+    assert_eq!(status, OK);
+    assert_eq!(other["code"], OTHER_COMPANY);
+    assert!(!other.to_string().contains(COMPANY));
+}
+
+/// An approval ends: once expired, the application opens nothing.
+#[tokio::test]
+async fn an_expired_special_application_no_longer_opens_restricted_information() {
+    let w = world().await;
+    let store = &w.app.state.store;
+    let mut application = store
+        .special_application(&w.approved)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(application.valid_until.is_some());
+    // Moving the store's record into the past is the only way to expire it in a test: the
+    // approval is time-limited against the real clock.
+    application.id = xinyong_store::new_id();
+    application.valid_until = Some(chrono::Utc::now() - chrono::Duration::seconds(1));
+    store.put_special_application(&application).await.unwrap();
+    let uri = format!(
+        "/api/v1/subjects/{COMPANY}?purpose=supervision&application={}",
+        application.id
+    );
+    let (status, body) = w.app.get_as(&w.tokens[&Who::DepartmentOwn], &uri).await;
+    assert_eq!(status, FORBIDDEN, "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("expired"),
+        "{body}"
+    );
+}
+
+/// Stating a purpose the list does not hold is a client error, not a silent public read.
+#[tokio::test]
+async fn unknown_purposes_are_rejected() {
+    let w = world().await;
+    let (status, body) = w
+        .app
+        .get_as(
+            &w.tokens[&Who::DepartmentOwn],
+            &format!("/api/v1/subjects/{COMPANY}?purpose=curiosity"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+}
