@@ -322,6 +322,60 @@ fn token_create_prints_the_token_alone() {
 }
 
 #[test]
+fn subject_tokens_name_a_valid_subject_and_other_roles_name_none() {
+    let env = Env::new();
+    let ok = |args: &[&str]| {
+        let out = env.run(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    };
+    ok(&[
+        "token",
+        "create",
+        "--role",
+        "service",
+        "--label",
+        "某征信公司",
+    ]);
+    ok(&[
+        "token",
+        "create",
+        "--role",
+        "subject",
+        "--subject",
+        "91110000600037341L",
+    ]);
+    let list = String::from_utf8(env.run(&["token", "list"]).stdout).unwrap();
+    assert!(
+        list.contains("\tservice\t") && list.contains("\tsubject\t"),
+        "{list}"
+    );
+    assert!(
+        !list.contains("91110000600037341L"),
+        "the listing does not name subjects"
+    );
+    for (args, names) in [
+        (vec!["--role", "subject"], "--subject"),
+        (
+            vec!["--role", "subject", "--subject", "91110000600037341X"],
+            "--subject",
+        ),
+        (
+            vec!["--role", "service", "--subject", "91110000600037341L"],
+            "--subject",
+        ),
+        (
+            vec!["--role", "service", "--department", DEPT],
+            "--department",
+        ),
+        (vec!["--role", "auditor"], "--role"),
+    ] {
+        let out = env.run(&[&["token", "create"][..], &args[..]].concat());
+        assert!(!out.status.success(), "{args:?} must fail");
+        assert!(stderr(&out).contains(names), "{args:?}: {}", stderr(&out));
+    }
+}
+
+#[test]
 fn db_flag_goes_before_or_after_the_subcommand() {
     let env = Env::new();
     let other = format!("sqlite://{}", env.path("other.db").display());
