@@ -91,7 +91,12 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Operator, Role::Department, Role::Service, Role::Subject];
+    pub const ALL: [Role; 4] = [
+        Role::Operator,
+        Role::Department,
+        Role::Service,
+        Role::Subject,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -160,7 +160,8 @@ pub fn router(state: AppState) -> Router {
     let doc = Arc::new(doc);
     api.route(
         "/openapi.json",
-        axum::routing::get(move || {
+        // Public, but like every endpoint it refuses a bad token rather than ignore it.
+        axum::routing::get(move |_: auth::PublicCaller| {
             let doc = doc.clone();
             async move { axum::Json(doc.as_ref().clone()) }
         }),

@@ -695,6 +695,21 @@ async fn every_endpoint_answers_every_caller_as_the_matrix_says() {
     );
 }
 
+/// The OpenAPI document itself is not in the document; it is public and refuses bad tokens
+/// like every other endpoint.
+#[tokio::test]
+async fn the_openapi_document_refuses_bad_tokens_too() {
+    let w = world().await;
+    for who in EVERYONE {
+        let mut req = Request::get("/openapi.json");
+        if let Some(token) = w.tokens.get(&who) {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let (status, _) = w.app.call(req.body(Body::empty()).unwrap()).await;
+        assert_eq!(status, public(who), "{who:?}");
+    }
+}
+
 fn categories_in(file: &Value, key: &str) -> BTreeSet<String> {
     file[key]
         .as_array()
