@@ -17,7 +17,7 @@ use xinyong_domain::disclosure::mask_identity_numbers;
 use xinyong_store::ApplicationDecision;
 
 use crate::AppState;
-use crate::auth::{DepartmentCaller, OperatorCaller, PublicCaller};
+use crate::auth::{CaseworkCaller, DepartmentCaller, OperatorCaller, PublicCaller};
 use crate::error::{ApiError, JsonBody, RecordError};
 
 /// One read of a subject's non-public information.
@@ -178,6 +178,34 @@ pub async fn pending(
     State(state): State<AppState>,
 ) -> Result<Json<Vec<SpecialApplication>>, ApiError> {
     Ok(Json(state.store.pending_special_applications().await?))
+}
+
+/// One special application: its applicant department follows it here, and operators see any.
+#[utoipa::path(get, path = "/api/v1/special-applications/{id}", tag = "access",
+    params(("id" = String, Path, description = "The application's id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The application and its decision, if any", body = SpecialApplication),
+        (status = 401, description = "Missing or invalid token", body = crate::error::Problem),
+        (status = 403, description = "Not an operator or department token", body = crate::error::Problem),
+        (status = 404, description = "No such application of this department", body = crate::error::Problem),
+    ))]
+pub async fn show(
+    caller: CaseworkCaller,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<SpecialApplication>, ApiError> {
+    let application = state
+        .store
+        .special_application(&id)
+        .await?
+        .filter(|a| match &caller {
+            CaseworkCaller::Operator { .. } => true,
+            // Another department's application is not acknowledged to exist.
+            CaseworkCaller::Department(d) => a.department == d.code,
+        })
+        .ok_or_else(|| ApiError::NotFound(format!("no special application {id}")))?;
+    Ok(Json(application))
 }
 
 /// An operator's decision on a special application.

@@ -269,6 +269,25 @@ impl FromRequestParts<AppState> for OperatorCaller {
     }
 }
 
+/// Whoever may follow a special application: an operator (any application) or a department
+/// (its own; the handler matches the application's department against it).
+pub enum CaseworkCaller {
+    Operator { token: String },
+    Department(Department),
+}
+
+impl FromRequestParts<AppState> for CaseworkCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match caller(parts, state).await? {
+            Caller::Operator { token } => Ok(CaseworkCaller::Operator { token }),
+            Caller::Department { department, .. } => Ok(CaseworkCaller::Department(department)),
+            other => Err(refuse(&other, "an operator or department")),
+        }
+    }
+}
+
 /// A caller authenticated as a licensed credit service body.
 pub struct ServiceCaller {
     pub token: String,

@@ -132,6 +132,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(subjects::own_file))
         .routes(routes!(access::purposes))
         .routes(routes!(access::apply, access::pending))
+        .routes(routes!(access::show))
         .routes(routes!(access::decide))
         .routes(routes!(search::search))
         .routes(routes!(lists::list_types))

@@ -294,6 +294,7 @@ const OK: StatusCode = StatusCode::OK;
 const CREATED: StatusCode = StatusCode::CREATED;
 const UNAUTHORIZED: StatusCode = StatusCode::UNAUTHORIZED;
 const FORBIDDEN: StatusCode = StatusCode::FORBIDDEN;
+const NOT_FOUND: StatusCode = StatusCode::NOT_FOUND;
 
 fn bad_token(who: Who) -> bool {
     matches!(who, Who::Invalid | Who::Expired | Who::Revoked)
@@ -595,6 +596,23 @@ fn rows() -> Vec<Row> {
             expect: |who| only(who, &[(Who::Operator, OK)]),
         },
         Row {
+            method: "get",
+            path: "/api/v1/special-applications/{id}",
+            class: None,
+            call: |w, _| get(format!("/api/v1/special-applications/{}", w.approved)),
+            // Another department's application is not acknowledged to exist.
+            expect: |who| {
+                only(
+                    who,
+                    &[
+                        (Who::Operator, OK),
+                        (Who::DepartmentOwn, OK),
+                        (Who::DepartmentOther, NOT_FOUND),
+                    ],
+                )
+            },
+        },
+        Row {
             method: "post",
             path: "/api/v1/special-applications/{id}/decision",
             class: None,
@@ -816,6 +834,67 @@ async fn an_expired_special_application_no_longer_opens_restricted_information()
         body["detail"].as_str().unwrap().contains("expired"),
         "{body}"
     );
+}
+
+/// A pending application opens nothing; the department sees the decision; an application is
+/// decided once; approvals are at most 30 days.
+#[tokio::test]
+async fn a_special_application_opens_restricted_information_only_once_approved() {
+    let w = world().await;
+    let dept = &w.tokens[&Who::DepartmentOwn];
+    let operator = &w.tokens[&Who::Operator];
+    let read = format!(
+        "/api/v1/subjects/{COMPANY}?purpose=supervision&application={}",
+        w.pending
+    );
+    let (status, body) = w.app.get_as(dept, &read).await;
+    assert_eq!(status, FORBIDDEN, "{body}");
+    let follow = format!("/api/v1/special-applications/{}", w.pending);
+    assert_eq!(w.app.get_as(dept, &follow).await.1["status"], "pending");
+    let decide = format!("{follow}/decision");
+    let (status, body) = w
+        .app
+        .post_json(
+            operator,
+            &decide,
+            json!({"approve": true, "note": "同意", "valid_days": 31}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, body) = w
+        .app
+        .post_json(
+            operator,
+            &decide,
+            json!({"approve": true, "note": "同意", "valid_days": 1}),
+        )
+        .await;
+    assert_eq!(status, OK, "{body}");
+    let (_, followed) = w.app.get_as(dept, &follow).await;
+    assert_eq!(followed["status"], "approved");
+    assert!(followed["valid_until"].is_string(), "{followed}");
+    let (status, file) = w.app.get_as(dept, &read).await;
+    assert_eq!(status, OK, "{file}");
+    assert_eq!(
+        categories_in(&file, "restricted"),
+        BTreeSet::from(["social_insurance_arrears".to_owned()])
+    );
+    let (status, _) = w
+        .app
+        .post_json(operator, &decide, json!({"approve": false, "note": "改判"}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "decided once");
+    // The approval is for this subject and purpose only.
+    let elsewhere = format!(
+        "/api/v1/subjects/{OTHER_COMPANY}?purpose=supervision&application={}",
+        w.pending
+    );
+    assert_eq!(w.app.get_as(dept, &elsewhere).await.0, FORBIDDEN);
+    let other_purpose = format!(
+        "/api/v1/subjects/{COMPANY}?purpose=fiscal_support&application={}",
+        w.pending
+    );
+    assert_eq!(w.app.get_as(dept, &other_purpose).await.0, FORBIDDEN);
 }
 
 /// Stating a purpose the list does not hold is a client error, not a silent public read.
