@@ -1048,10 +1048,20 @@ macro_rules! impl_store {
                     for (_, index) in chunk.iter().filter(|(l, _)| *l == 0) {
                         sep.push_bind(i64::try_from(*index).unwrap_or(-1));
                     }
-                    qb.push(") UNION ALL SELECT CAST(level AS BIGINT), idx, hash FROM ledger_nodes WHERE 1 = 0");
+                    qb.push(")");
+                    // One indexed IN list per level (an OR per node defeats SQLite's planner).
+                    let mut by_level: std::collections::BTreeMap<u8, Vec<u64>> = Default::default();
                     for (level, index) in chunk.iter().filter(|(l, _)| *l > 0) {
-                        qb.push(" OR (level = ").push_bind(i64::from(*level));
-                        qb.push(" AND idx = ").push_bind(i64::try_from(*index).unwrap_or(-1)).push(")");
+                        by_level.entry(*level).or_default().push(*index);
+                    }
+                    for (level, indices) in by_level {
+                        qb.push(" UNION ALL SELECT CAST(level AS BIGINT), idx, hash FROM ledger_nodes WHERE level = ");
+                        qb.push_bind(i64::from(level)).push(" AND idx IN (");
+                        let mut sep = qb.separated(", ");
+                        for i in indices {
+                            sep.push_bind(i64::try_from(i).unwrap_or(-1));
+                        }
+                        qb.push(")");
                     }
                     for row in qb.build().fetch_all(&self.pool).await? {
                         let level: i64 = row.try_get(0)?;

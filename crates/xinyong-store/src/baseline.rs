@@ -56,3 +56,45 @@ pub async fn bare_sqlite_insert(url: &str, rows: &[BareRow]) -> Result<Duration,
     tx.commit().await?;
     Ok(start.elapsed())
 }
+
+/// The baseline for the audit log's append: the same entry rows (leaf index, kind, subject,
+/// actor, time, payload hash, leaf hash) inserted into a plain table, `batch` rows per
+/// transaction, with no tree, no frontier and no secondary index. Returns the time taken.
+pub async fn bare_sqlite_entries(
+    url: &str,
+    entries: &[crate::ledger::LedgerEvent],
+    batch: usize,
+) -> Result<Duration, StoreError> {
+    let store = SqliteStore::open(url).await?;
+    let pool = store.pool();
+    sqlx::query(
+        "CREATE TABLE bare_entries (leaf_index INTEGER PRIMARY KEY, kind TEXT NOT NULL, \
+         subject TEXT, actor TEXT NOT NULL, at_ms INTEGER NOT NULL, payload_hash TEXT NOT NULL, \
+         leaf_hash TEXT NOT NULL)",
+    )
+    .execute(pool)
+    .await?;
+    let start = Instant::now();
+    let mut index = 0i64;
+    for chunk in entries.chunks(batch.max(1)) {
+        let mut tx = pool.begin().await?;
+        for rows in chunk.chunks(2000) {
+            let mut qb = QueryBuilder::new(
+                "INSERT INTO bare_entries (leaf_index, kind, subject, actor, at_ms, payload_hash, leaf_hash) ",
+            );
+            qb.push_values(rows, |mut b, e| {
+                index += 1;
+                b.push_bind(index)
+                    .push_bind(e.kind.clone())
+                    .push_bind(e.subject.clone())
+                    .push_bind(e.actor.clone())
+                    .push_bind(0i64)
+                    .push_bind(hex::encode(e.payload_hash))
+                    .push_bind(hex::encode(e.payload_hash));
+            });
+            qb.build().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(start.elapsed())
+}

@@ -385,48 +385,20 @@ macro_rules! impl_ledger {
                     return Ok(0);
                 }
                 let n = i64::try_from(pending.len()).unwrap_or(i64::MAX);
+                // Reserving the indices takes the write lock first: appends queue here.
                 let mut qb = QueryBuilder::<$db>::new("UPDATE ledger_state SET size = size + ");
-                qb.push_bind(n).push(" WHERE id = 1 RETURNING size");
-                let end: i64 = qb.build().fetch_one(&mut **tx).await?.try_get(0)?;
+                qb.push_bind(n).push(" WHERE id = 1 RETURNING size, frontier");
+                let row = qb.build().fetch_one(&mut **tx).await?;
+                let end: i64 = row.try_get(0)?;
+                let cached: String = row.try_get(1)?;
                 let start = u64::try_from(end - n)
                     .map_err(|_| $crate::StoreError::Corrupt("ledger size".into()))?;
-                // The frontier of the tree before this batch.
-                let needed = xinyong_ledger::nodes_needed_for_root(start);
-                let mut known: std::collections::HashMap<xinyong_ledger::NodeId, xinyong_ledger::Hash> =
-                    std::collections::HashMap::new();
-                if !needed.is_empty() {
-                    let mut qb = QueryBuilder::<$db>::new("SELECT CAST(0 AS BIGINT), leaf_index, leaf_hash FROM ledger_entries WHERE leaf_index IN (");
-                    let mut sep = qb.separated(", ");
-                    for (level, index) in &needed {
-                        if *level == 0 {
-                            sep.push_bind(i64::try_from(*index).unwrap_or(-1));
-                        }
-                    }
-                    sep.push_bind(-1i64);
-                    qb.push(") UNION ALL SELECT CAST(level AS BIGINT), idx, hash FROM ledger_nodes WHERE ");
-                    let mut first = true;
-                    for (level, index) in needed.iter().filter(|(l, _)| *l > 0) {
-                        if !first {
-                            qb.push(" OR ");
-                        }
-                        first = false;
-                        qb.push("(level = ").push_bind(i64::from(*level));
-                        qb.push(" AND idx = ").push_bind(i64::try_from(*index).unwrap_or(-1)).push(")");
-                    }
-                    if first {
-                        qb.push("1 = 0");
-                    }
-                    for row in qb.build().fetch_all(&mut **tx).await? {
-                        let level: i64 = row.try_get(0)?;
-                        let index: i64 = row.try_get(1)?;
-                        let hash: String = row.try_get(2)?;
-                        known.insert(
-                            (u8::try_from(level).unwrap_or(u8::MAX), u64::try_from(index).unwrap_or(u64::MAX)),
-                            $crate::ledger::hash_from_hex("ledger node", &hash)?,
-                        );
-                    }
-                }
-                let mut frontier = xinyong_ledger::Frontier::from_reader(start, &known)
+                let hashes = cached
+                    .as_bytes()
+                    .chunks(64)
+                    .map(|h| $crate::ledger::hash_from_hex("ledger frontier", std::str::from_utf8(h).unwrap_or("")))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let mut frontier = xinyong_ledger::Frontier::from_parts(start, hashes)
                     .map_err(|e| $crate::StoreError::Corrupt(format!("ledger: {e}")))?;
                 let mut nodes = Vec::with_capacity(pending.len() * 2);
                 let mut leaves = Vec::with_capacity(pending.len());
@@ -466,6 +438,10 @@ macro_rules! impl_ledger {
                     });
                     qb.build().execute(&mut **tx).await?;
                 }
+                let cached: String = frontier.hashes().iter().map(hex::encode).collect();
+                let mut qb = QueryBuilder::<$db>::new("UPDATE ledger_state SET frontier = ");
+                qb.push_bind(cached).push(" WHERE id = 1");
+                qb.build().execute(&mut **tx).await?;
                 Ok(start)
             }
 

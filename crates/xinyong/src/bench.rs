@@ -10,7 +10,8 @@ use anyhow::{Context, Result, anyhow};
 use clap::Subcommand;
 use xinyong_domain::synthetic::Synthetic;
 use xinyong_domain::{Catalogue, Department};
-use xinyong_store::baseline::{BareRow, bare_sqlite_insert};
+use xinyong_store::Store;
+use xinyong_store::baseline::{BareRow, bare_sqlite_entries, bare_sqlite_insert};
 
 #[derive(Subcommand)]
 pub enum BenchCommand {
@@ -48,6 +49,16 @@ pub enum BenchCommand {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// Audit log appends per second (stored, with the Merkle tree, `--batch` entries per
+    /// transaction) against a bare insert of the same rows, then the time to verify the log.
+    Ledger {
+        #[arg(long, default_value_t = 1_000_000)]
+        entries: u64,
+        #[arg(long, default_value_t = 1000)]
+        batch: usize,
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// Bulk import of demo records (JSONL → validated, versioned, stored) against a bare SQLite
     /// insert of the same rows.
     Import {
@@ -65,6 +76,11 @@ pub enum BenchCommand {
 pub async fn run(catalogue: &Catalogue, command: BenchCommand) -> Result<ExitCode> {
     match command {
         BenchCommand::Import { records, seed, dir } => import(catalogue, records, seed, dir).await,
+        BenchCommand::Ledger {
+            entries,
+            batch,
+            dir,
+        } => ledger(entries, batch, dir).await,
         BenchCommand::Search {
             subjects,
             seed,
@@ -80,6 +96,63 @@ pub async fn run(catalogue: &Catalogue, command: BenchCommand) -> Result<ExitCod
             dir,
         } => check(catalogue, subjects, seed, seconds, connections, dir).await,
     }
+}
+
+async fn ledger(n: u64, batch: usize, dir: Option<PathBuf>) -> Result<ExitCode> {
+    use sha2::{Digest, Sha256};
+    use xinyong_store::ledger::LedgerEvent;
+    let dir = dir.unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("xinyong-bench-ledger-{}", std::process::id()))
+    });
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    // Reads of shared information by a department about organisations: the commonest event.
+    let events: Vec<LedgerEvent> = (0..n)
+        .map(|i| LedgerEvent {
+            kind: "read.shared".into(),
+            subject: Some(format!("9144030000000{:05}X", i % 100_000)),
+            actor: "114403005Y928J5N4R".into(),
+            payload_hash: Sha256::digest(i.to_be_bytes()).into(),
+            ref_id: None,
+        })
+        .collect();
+    let bare_db = dir.join("bare-ledger.db");
+    let ours_db = dir.join("ledger.db");
+    for p in [&bare_db, &ours_db] {
+        let _ = std::fs::remove_file(p);
+    }
+    let bare =
+        bare_sqlite_entries(&format!("sqlite://{}", bare_db.display()), &events, batch).await?;
+    let store =
+        xinyong_store::SqliteStore::open(&format!("sqlite://{}", ours_db.display())).await?;
+    let started = Instant::now();
+    for chunk in events.chunks(batch.max(1)) {
+        store.append_events(chunk).await?;
+    }
+    let ours = started.elapsed();
+    let started = Instant::now();
+    let report = xinyong_store::ledger::verify(&store, None, |_| {})
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    let verify = started.elapsed();
+    let rate = |d: std::time::Duration| n as f64 / d.as_secs_f64();
+    println!("audit log, {n} entries, {batch} per transaction, SQLite");
+    println!(
+        "baseline: bare insert of the same rows   {:>12.0} entries/s",
+        rate(bare)
+    );
+    println!(
+        "append (tree, nodes, indexes)           {:>12.0} entries/s   ratio {:.2}",
+        rate(ours),
+        bare.as_secs_f64() / ours.as_secs_f64()
+    );
+    println!(
+        "verify (recompute tree, check nodes)    {:>12.0} entries/s   {:.1} s for {} entries",
+        rate(verify),
+        verify.as_secs_f64(),
+        report.size
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn import(

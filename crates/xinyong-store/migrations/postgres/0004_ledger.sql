@@ -34,11 +34,15 @@ CREATE TABLE ledger_heads (
     key_id        TEXT NOT NULL
 );
 
--- The one-row head of the log: its size, and the key that pseudonymises natural persons in
--- the `subject` column (a keyed hash, so the public log never shows an identity number).
+-- The one-row head of the log: its size; its frontier (the hashes of the perfect subtrees on
+-- its right edge, largest first, hex-concatenated), so an append needs no node lookups; and
+-- the key that pseudonymises natural persons in the `subject` column (a keyed hash, so the
+-- public log never shows an identity number). The frontier is a cache of `ledger_nodes`:
+-- `ledger verify` recomputes it.
 CREATE TABLE ledger_state (
     id           INTEGER PRIMARY KEY CHECK (id = 1),
     size         BIGINT NOT NULL,
+    frontier     TEXT NOT NULL,
     subject_key  TEXT
 );
-INSERT INTO ledger_state (id, size) VALUES (1, 0);
+INSERT INTO ledger_state (id, size, frontier) VALUES (1, 0, '');
