@@ -1,0 +1,150 @@
+//! The audit log over HTTP, checked the way an outside monitor would: with the public key from
+//! the head endpoint and the RFC 9162 verifier of the ledger crate, never with the server's
+//! own tree code.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use xinyong_ledger::{Hash, SignedTreeHead, VerifyingKey, leaf_hash};
+
+use common::{App, COMPANY, OTHER_COMPANY, PERSON};
+
+fn penalty(code: &str, kind: &str, doc: &str) -> Value {
+    json!({
+        "category": "admin_penalty",
+        "subject": {"code": code, "name": "北京示例科技有限公司", "kind": kind},
+        "document_no": doc,
+        "decided_on": "2026-09-01",
+        "legal_basis": "《中华人民共和国行政处罚法》第二十八条",
+        "tier": "general",
+        "fields": {"facts": "未按规定公示年度报告", "penalty_kind": "罚款", "content": "罚款人民币一万元", "authority": "深圳市市场监督管理局"}
+    })
+}
+
+fn hash(v: &Value) -> Hash {
+    let mut out = [0u8; 32];
+    hex::decode_to_slice(v.as_str().unwrap(), &mut out).unwrap();
+    out
+}
+
+fn hashes(v: &Value) -> Vec<Hash> {
+    v.as_array().unwrap().iter().map(hash).collect()
+}
+
+/// Fetches the head and checks its signature with the key it names.
+async fn signed_head(app: &App) -> SignedTreeHead {
+    let (status, head) = app.get("/api/v1/ledger/head").await;
+    assert_eq!(status, StatusCode::OK, "{head}");
+    let mut key = [0u8; 32];
+    hex::decode_to_slice(head["public_key"].as_str().unwrap(), &mut key).unwrap();
+    let key = VerifyingKey::from_bytes(&key).unwrap();
+    let mut signature = [0u8; 64];
+    hex::decode_to_slice(head["signature"].as_str().unwrap(), &mut signature).unwrap();
+    let sth = SignedTreeHead {
+        size: head["tree_size"].as_u64().unwrap(),
+        root: hash(&head["root_hash"]),
+        timestamp_ms: head["timestamp"].as_u64().unwrap(),
+        signature,
+    };
+    sth.verify(&key).unwrap();
+    sth
+}
+
+#[tokio::test]
+async fn every_logged_write_is_provably_in_the_signed_tree() {
+    let mut app = App::new().await;
+    app.state.ledger_key = Some(Arc::new(xinyong_ledger::generate_key().unwrap()));
+    let (status, body) = app
+        .post(json!([penalty(COMPANY, "legal_person", "罚1")]))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let first = signed_head(&app).await;
+    let (status, body) = app
+        .post(json!([
+            penalty(OTHER_COMPANY, "legal_person", "罚2"),
+            penalty(PERSON, "natural_person", "罚3")
+        ]))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let second = signed_head(&app).await;
+    assert!(second.size > first.size);
+
+    let (status, entries) = app
+        .get(&format!(
+            "/api/v1/ledger/entries?start=0&end={}",
+            second.size
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{entries}");
+    let entries = entries["entries"].as_array().unwrap().clone();
+    assert_eq!(entries.len() as u64, second.size);
+    for e in &entries {
+        let index = e["index"].as_u64().unwrap();
+        let leaf = leaf_hash(&hex::decode(e["leaf_input"].as_str().unwrap()).unwrap());
+        let (status, proof) = app
+            .get(&format!(
+                "/api/v1/ledger/proof/inclusion?leaf={index}&size={}",
+                second.size
+            ))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{proof}");
+        xinyong_ledger::verify_inclusion(
+            &leaf,
+            index,
+            second.size,
+            &hashes(&proof["path"]),
+            &second.root,
+        )
+        .unwrap();
+    }
+    let (status, proof) = app
+        .get(&format!(
+            "/api/v1/ledger/proof/consistency?from={}&to={}",
+            first.size, second.size
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{proof}");
+    xinyong_ledger::verify_consistency(
+        first.size,
+        second.size,
+        &first.root,
+        &second.root,
+        &hashes(&proof["path"]),
+    )
+    .unwrap();
+
+    // The public log names organisations by code and the person only by a keyed hash.
+    let text = Value::Array(entries).to_string();
+    assert!(text.contains(COMPANY));
+    assert!(
+        !text.contains(PERSON) && !text.contains(&PERSON[..14]),
+        "{text}"
+    );
+    assert!(text.contains("\"p:"));
+}
+
+#[tokio::test]
+async fn bad_ledger_queries_are_400_not_500() {
+    let app = App::new().await;
+    app.post(json!([penalty(COMPANY, "legal_person", "罚1")]))
+        .await;
+    for uri in [
+        "/api/v1/ledger/proof/inclusion?leaf=5&size=2",
+        "/api/v1/ledger/proof/inclusion?leaf=0&size=999999",
+        "/api/v1/ledger/proof/inclusion?leaf=-1&size=1",
+        "/api/v1/ledger/proof/consistency?from=2&to=1",
+        "/api/v1/ledger/entries?start=5&end=5",
+        "/api/v1/ledger/entries?start=0&end=5000",
+        "/api/v1/ledger/entries?start=x",
+    ] {
+        let (status, body) = app.get(uri).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
+    }
+    // Without a signing key there is nothing signed to serve.
+    let (status, _) = app.get("/api/v1/ledger/head").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
