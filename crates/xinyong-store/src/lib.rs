@@ -13,8 +13,8 @@
 mod access;
 mod backend;
 pub mod baseline;
-mod postgres;
 pub mod ledger;
+mod postgres;
 pub mod search;
 mod sqlite;
 
@@ -298,7 +298,11 @@ pub trait Store: Send + Sync {
     /// Number of entries in the log.
     async fn ledger_size(&self) -> Result<u64, StoreError>;
     /// Entries `start..start + limit` (fewer at the end), in index order.
-    async fn ledger_rows(&self, start: u64, limit: u32) -> Result<Vec<ledger::LedgerRow>, StoreError>;
+    async fn ledger_rows(
+        &self,
+        start: u64,
+        limit: u32,
+    ) -> Result<Vec<ledger::LedgerRow>, StoreError>;
     /// The entries that concern a subject (by code), newest first: a subject's own view.
     async fn ledger_rows_of_subject(
         &self,

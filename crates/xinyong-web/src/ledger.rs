@@ -47,7 +47,9 @@ pub async fn sign_head(state: &AppState) -> Result<Option<SignedTreeHead>, ApiEr
 
 fn proof_error<E: std::fmt::Display>(e: ProofError<E>) -> ApiError {
     match e {
-        ProofError::Store(e) => ApiError::Store(xinyong_store::StoreError::Corrupt(format!("audit log is incomplete: {e}"))),
+        ProofError::Store(e) => ApiError::Store(xinyong_store::StoreError::Corrupt(format!(
+            "audit log is incomplete: {e}"
+        ))),
         other => ApiError::BadRequest(other.to_string()),
     }
 }
