@@ -453,6 +453,22 @@ impl FromRequestParts<AppState> for PublicCaller {
     }
 }
 
+/// Middleware for routes that take no caller extractor (the website): a presented token must be
+/// valid there too, so a bad token is refused everywhere rather than served as anonymous.
+pub async fn refuse_bad_tokens(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let (parts, body) = request.into_parts();
+    if let Err(e) = authenticate(&parts, &state).await {
+        return e.into_response();
+    }
+    next.run(axum::extract::Request::from_parts(parts, body))
+        .await
+}
+
 /// Declares the bearer scheme in the OpenAPI document.
 pub struct BearerScheme;
 

@@ -728,6 +728,31 @@ async fn the_openapi_document_refuses_bad_tokens_too() {
     }
 }
 
+/// The website's pages are public too, and refuse a bad token the same way.
+#[tokio::test]
+async fn website_pages_refuse_bad_tokens_too() {
+    let w = world().await;
+    for page in [
+        "/",
+        "/search?q=%E5%8C%97%E4%BA%AC",
+        "/lists",
+        "/lists/court_defaulter",
+        "/open-data",
+        "/stats",
+        "/rights",
+        "/static/site.css",
+    ] {
+        for who in EVERYONE {
+            let mut req = Request::get(page);
+            if let Some(token) = w.tokens.get(&who) {
+                req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
+            }
+            let (status, _) = w.app.call(req.body(Body::empty()).unwrap()).await;
+            assert_eq!(status, public(who), "{page} as {who:?}");
+        }
+    }
+}
+
 fn categories_in(file: &Value, key: &str) -> BTreeSet<String> {
     file[key]
         .as_array()
