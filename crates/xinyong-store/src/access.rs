@@ -62,7 +62,18 @@ macro_rules! impl_access {
                         .push_bind(a.decision_note.clone())
                         .push_bind(a.valid_until);
                 });
-                qb.build().execute(&self.pool).await?;
+                let mut tx = self.pool.begin().await?;
+                qb.build().execute(&mut *tx).await?;
+                let key = Self::ledger_subject_key(&mut tx).await?;
+                let digest = $crate::ledger::json_digest(&serde_json::json!([
+                    a.id, a.department, a.subject_code, a.purpose, a.reason, a.legal_basis,
+                ]));
+                let entry = $crate::ledger::Pending::new(
+                    &key, "application.filed", Some(&a.subject_code), &a.department,
+                    $crate::ledger::now_ms(), digest, Some(format!("application:{}", a.id)),
+                );
+                Self::ledger_append(&mut tx, &[entry]).await?;
+                tx.commit().await?;
                 Ok(())
             }
 
@@ -103,7 +114,29 @@ macro_rules! impl_access {
                     .push(" WHERE id = ")
                     .push_bind(id.to_owned())
                     .push(" AND status = 'pending'");
-                Ok(qb.build().execute(&self.pool).await?.rows_affected() == 1)
+                let mut tx = self.pool.begin().await?;
+                if qb.build().execute(&mut *tx).await?.rows_affected() != 1 {
+                    return Ok(false);
+                }
+                let subject: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                    "SELECT subject_code FROM special_applications WHERE id = {}",
+                    Self::P1
+                )))
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+                let key = Self::ledger_subject_key(&mut tx).await?;
+                let digest = $crate::ledger::json_digest(&serde_json::json!([
+                    id, d.status.as_str(), d.decided_by, d.note,
+                    d.decided_at.timestamp_millis(), d.valid_until.map(|v| v.timestamp_millis()),
+                ]));
+                let entry = $crate::ledger::Pending::new(
+                    &key, "application.decided", Some(&subject), &d.decided_by,
+                    $crate::ledger::now_ms(), digest, Some(format!("decision:{id}")),
+                );
+                Self::ledger_append(&mut tx, &[entry]).await?;
+                tx.commit().await?;
+                Ok(true)
             }
         }
     };

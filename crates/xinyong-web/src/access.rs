@@ -37,15 +37,38 @@ pub struct AccessNote<'a> {
 
 /// Records a non-public read before it is answered. Every handler that returns non-public
 /// information calls this, and only this, so that the audit ledger is wired in one place.
-pub async fn note_access(_state: &AppState, note: AccessNote<'_>) -> Result<(), ApiError> {
-    // TODO(ledger): append this read to the audit ledger with `Store::append_event` (keyed
-    // hash of the subject for natural persons) and return its error, so that a read that
-    // cannot be logged is not answered. Until then it goes to the operator's log only.
+pub async fn note_access(state: &AppState, note: AccessNote<'_>) -> Result<(), ApiError> {
     let grant = match note.grant {
         None => "none",
         Some(Grant::LegalBasis(_)) => "legal_basis",
         Some(Grant::SpecialApplication(_)) => "special_application",
     };
+    // The read is in the audit log before it is answered: a read that cannot be logged is not
+    // answered. The store pseudonymises natural persons; the payload binds what was read.
+    let payload = serde_json::json!([
+        note.role,
+        note.reader,
+        note.subject_code,
+        format!("{:?}", note.clearance),
+        note.purpose,
+        grant,
+        match note.grant {
+            Some(Grant::LegalBasis(b)) => Some(b.as_str()),
+            Some(Grant::SpecialApplication(a)) => Some(a.as_str()),
+            None => None,
+        },
+        note.records,
+    ]);
+    state
+        .store
+        .append_events(&[xinyong_store::ledger::LedgerEvent {
+            kind: format!("read.{}", format!("{:?}", note.clearance).to_lowercase()),
+            subject: Some(note.subject_code.to_owned()),
+            actor: note.reader.to_owned(),
+            payload_hash: xinyong_store::ledger::json_digest(&payload),
+            ref_id: None,
+        }])
+        .await?;
     tracing::info!(
         target: "xinyong::access",
         role = note.role,
@@ -160,7 +183,6 @@ pub async fn apply(
         decision_note: None,
         valid_until: None,
     };
-    // TODO(ledger): the application is a write the ledger records too.
     state.store.put_special_application(&application).await?;
     Ok((StatusCode::CREATED, Json(application)))
 }
@@ -265,7 +287,6 @@ pub async fn decide(
             .approve
             .then(|| now + chrono::Duration::days(i64::from(days))),
     };
-    // TODO(ledger): the decision is a write the ledger records too.
     if !state
         .store
         .decide_special_application(&id, &decision)

@@ -167,10 +167,12 @@ pub fn router(state: AppState) -> Router {
             async move { axum::Json(doc.as_ref().clone()) }
         }),
     )
-    .merge(site::routes().route_layer(axum::middleware::from_fn_with_state(
-        state.clone(),
-        auth::refuse_bad_tokens,
-    )))
+    .merge(
+        site::routes().route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::refuse_bad_tokens,
+        )),
+    )
     .fallback(error::not_found)
     .layer(axum::middleware::from_fn_with_state(
         state.clone(),

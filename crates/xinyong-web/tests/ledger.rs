@@ -148,3 +148,27 @@ async fn bad_ledger_queries_are_400_not_500() {
     let (status, _) = app.get("/api/v1/ledger/head").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_non_public_read_is_in_the_log_before_it_is_answered() {
+    let app = App::new().await;
+    app.post(json!([penalty(COMPANY, "legal_person", "罚1")]))
+        .await;
+    let before = app.state.store.ledger_size().await.unwrap();
+    let token = app.token.clone();
+    let (status, body) = app
+        .get_as(
+            &token,
+            &format!("/api/v1/subjects/{COMPANY}?purpose=supervision"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let rows = app.state.store.ledger_rows(before, 10).await.unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].entry.kind, "read.shared");
+    assert_eq!(rows[0].entry.subject.as_deref(), Some(COMPANY));
+    assert_eq!(rows[0].entry.actor, common::SAMR);
+    // A public read is not logged.
+    app.get(&format!("/api/v1/subjects/{COMPANY}")).await;
+    assert_eq!(app.state.store.ledger_size().await.unwrap(), before + 1);
+}
