@@ -29,6 +29,16 @@ pub enum Disclosure {
     Restricted,
 }
 
+impl Disclosure {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Disclosure::Public => "public",
+            Disclosure::Shared => "shared",
+            Disclosure::Restricted => "restricted",
+        }
+    }
+}
+
 /// Severity tier of negative information (State Council Office 2025 No. 22).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

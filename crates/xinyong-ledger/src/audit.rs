@@ -90,7 +90,7 @@ pub struct LogVerifier {
     pending: Vec<(u64, Hash)>,
     /// Size of the last checkpoint that matched.
     last_good: u64,
-    /// Reused buffer for the nodes each append completes (only the frontier matters here).
+    /// The nodes the last append completed (see [`LogVerifier::completed`]).
     scratch: Vec<Node>,
 }
 
@@ -117,6 +117,12 @@ impl LogVerifier {
     /// The recomputed tree so far.
     pub fn frontier(&self) -> &Frontier {
         &self.frontier
+    }
+
+    /// The nodes the last [`LogVerifier::push`] completed, leaf first, so that a caller can
+    /// compare them with the nodes its store holds without recomputing the tree a second time.
+    pub fn completed(&self) -> &[Node] {
+        &self.scratch
     }
 
     /// Checks every checkpoint whose size the recomputation has reached.

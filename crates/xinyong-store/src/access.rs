@@ -64,14 +64,10 @@ macro_rules! impl_access {
                 });
                 let mut tx = self.pool.begin().await?;
                 qb.build().execute(&mut *tx).await?;
-                let key = Self::ledger_subject_key(&mut tx).await?;
                 let digest = $crate::ledger::json_digest(&serde_json::json!([
                     a.id, a.department, a.subject_code, a.purpose, a.reason, a.legal_basis,
                 ]));
-                let entry = $crate::ledger::Pending::new(
-                    &key, "application.filed", Some(&a.subject_code), &a.department,
-                    $crate::ledger::now_ms(), digest, Some(format!("application:{}", a.id)),
-                );
+                let entry = $crate::ledger::LedgerEvent::new("application.filed", Some(&a.subject_code), &a.department, digest, Some(format!("application:{}", a.id)));
                 Self::ledger_append(&mut tx, &[entry]).await?;
                 tx.commit().await?;
                 Ok(())
@@ -125,15 +121,11 @@ macro_rules! impl_access {
                 .bind(id)
                 .fetch_one(&mut *tx)
                 .await?;
-                let key = Self::ledger_subject_key(&mut tx).await?;
                 let digest = $crate::ledger::json_digest(&serde_json::json!([
                     id, d.status.as_str(), d.decided_by, d.note,
                     d.decided_at.timestamp_millis(), d.valid_until.map(|v| v.timestamp_millis()),
                 ]));
-                let entry = $crate::ledger::Pending::new(
-                    &key, "application.decided", Some(&subject), &d.decided_by,
-                    $crate::ledger::now_ms(), digest, Some(format!("decision:{id}")),
-                );
+                let entry = $crate::ledger::LedgerEvent::new("application.decided", Some(&subject), &d.decided_by, digest, Some(format!("decision:{id}")));
                 Self::ledger_append(&mut tx, &[entry]).await?;
                 tx.commit().await?;
                 Ok(true)

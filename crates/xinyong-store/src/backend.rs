@@ -187,8 +187,6 @@ macro_rules! impl_store {
             /// statistics are next refreshed (growing geometrically: a handful per import).
             written: u64,
             refresh_stats_at: u64,
-            /// The log's pseudonymisation key, read once per session.
-            ledger_key: Option<Vec<u8>>,
         }
 
         #[async_trait::async_trait]
@@ -327,25 +325,12 @@ macro_rules! impl_store {
                         qb.build().execute(&mut *self.tx).await?;
                     }
                     // Every new version is logged in this transaction (SPEC: tamper-evident).
-                    let key = match &self.ledger_key {
-                        Some(k) => k.clone(),
-                        None => {
-                            let k = $store::ledger_subject_key(&mut self.tx).await?;
-                            self.ledger_key = Some(k.clone());
-                            k
-                        }
-                    };
-                    let at = $crate::ledger::now_ms();
                     let created = plan.inserts.iter().map(|(id, rec, _)| ("record.created", id, 1, *rec));
                     let versions = plan.updates.iter().map(|(id, v, rec, _)| ("record.version", id, *v, *rec));
-                    let entries: Vec<$crate::ledger::Pending> = created
+                    let entries: Vec<$crate::ledger::LedgerEvent> = created
                         .chain(versions)
                         .map(|(kind, id, version, rec)| {
-                            $crate::ledger::Pending::new(
-                                &key, kind, Some(rec.subject.code.as_str()), department, at,
-                                rec.version_state(id, version, department).digest(),
-                                Some(format!("{id}@{version}")),
-                            )
+                            $crate::ledger::LedgerEvent::new(kind, Some(rec.subject.code.as_str()), department, rec.version_state(id, version, department).digest(), Some(format!("{id}@{version}")))
                         })
                         .collect();
                     $store::ledger_append(&mut self.tx, &entries).await?;
@@ -523,14 +508,10 @@ macro_rules! impl_store {
                     qb.push(" ON CONFLICT DO NOTHING");
                     qb.build().execute(&mut *tx).await?;
                 }
-                let key = Self::ledger_subject_key(&mut tx).await?;
                 let digest = $crate::ledger::json_digest(&serde_json::json!([
                     d.code, d.name, d.categories, d.lists,
                 ]));
-                let entry = $crate::ledger::Pending::new(
-                    &key, "department.put", None, "operator", $crate::ledger::now_ms(), digest,
-                    Some(format!("department:{}", d.code)),
-                );
+                let entry = $crate::ledger::LedgerEvent::new("department.put", None, "operator", digest, Some(format!("department:{}", d.code)));
                 Self::ledger_append(&mut tx, &[entry]).await?;
                 tx.commit().await?;
                 Ok(())
@@ -611,11 +592,7 @@ macro_rules! impl_store {
                 });
                 let mut tx = self.pool.begin().await?;
                 qb.build().execute(&mut *tx).await?;
-                let key = Self::ledger_subject_key(&mut tx).await?;
-                let entry = $crate::ledger::Pending::new(
-                    &key, "token.created", None, t.department.as_deref().unwrap_or("operator"),
-                    $crate::ledger::now_ms(), $crate::ledger::token_digest(t), Some(format!("token:{}", t.id)),
-                );
+                let entry = $crate::ledger::LedgerEvent::new("token.created", None, t.department.as_deref().unwrap_or("operator"), $crate::ledger::token_digest(t), Some(format!("token:{}", t.id)));
                 Self::ledger_append(&mut tx, &[entry]).await?;
                 tx.commit().await?;
                 Ok(())
@@ -647,11 +624,7 @@ macro_rules! impl_store {
                     return Ok(false);
                 }
                 token.revoked_at = Some(at);
-                let key = Self::ledger_subject_key(&mut tx).await?;
-                let entry = $crate::ledger::Pending::new(
-                    &key, "token.revoked", None, "operator",
-                    $crate::ledger::now_ms(), $crate::ledger::token_digest(&token), Some(format!("token:{id}")),
-                );
+                let entry = $crate::ledger::LedgerEvent::new("token.revoked", None, "operator", $crate::ledger::token_digest(&token), Some(format!("token:{id}")));
                 Self::ledger_append(&mut tx, &[entry]).await?;
                 tx.commit().await?;
                 Ok(true)
@@ -666,7 +639,6 @@ macro_rules! impl_store {
                     departments: Default::default(),
                     written: 0,
                     refresh_stats_at: 10_000,
-                    ledger_key: None,
                 }))
             }
 
@@ -812,12 +784,7 @@ macro_rules! impl_store {
                 let sql = format!("SELECT {} FROM records WHERE id = {}", RECORD_COLUMNS, Self::P1);
                 let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(&mut *tx).await?;
                 let record = Self::decode_record(&row)?;
-                let key = Self::ledger_subject_key(&mut tx).await?;
-                let entry = $crate::ledger::Pending::new(
-                    &key, "record.version", Some(&record.subject_code), department,
-                    $crate::ledger::now_ms(), record.version_digest(),
-                    Some(format!("{}@{}", record.id, record.version)),
-                );
+                let entry = $crate::ledger::LedgerEvent::new("record.version", Some(&record.subject_code), department, record.version_digest(), Some(format!("{}@{}", record.id, record.version)));
                 Self::ledger_append(&mut tx, &[entry]).await?;
                 tx.commit().await?;
                 Ok(Some(record))
@@ -886,14 +853,9 @@ macro_rules! impl_store {
                     qb.build().execute(&mut *tx).await?;
                 }
                 // A credit check reads a subject's non-public standing: it is logged.
-                let key = Self::ledger_subject_key(&mut tx).await?;
-                let at = $crate::ledger::now_ms();
-                let entries: Vec<$crate::ledger::Pending> = checks
+                let entries: Vec<$crate::ledger::LedgerEvent> = checks
                     .iter()
-                    .map(|c| $crate::ledger::Pending::new(
-                        &key, "check", Some(&c.subject_code), &c.department, at,
-                        $crate::ledger::check_digest(c), Some(format!("check:{}", c.id)),
-                    ))
+                    .map(|c| $crate::ledger::LedgerEvent::new("check", Some(&c.subject_code), &c.department, $crate::ledger::check_digest(c), Some(format!("check:{}", c.id))))
                     .collect();
                 Self::ledger_append(&mut tx, &entries).await?;
                 tx.commit().await?;
@@ -929,14 +891,10 @@ macro_rules! impl_store {
                 if done.rows_affected() != 1 {
                     return Ok(false);
                 }
-                let key = Self::ledger_subject_key(&mut tx).await?;
                 let digest = $crate::ledger::json_digest(&serde_json::json!([
                     f.check_id, f.department, f.applied, f.not_applied, f.created_at.timestamp_millis(),
                 ]));
-                let entry = $crate::ledger::Pending::new(
-                    &key, "check.feedback", None, &f.department, $crate::ledger::now_ms(), digest,
-                    Some(format!("feedback:{}", f.check_id)),
-                );
+                let entry = $crate::ledger::LedgerEvent::new("check.feedback", None, &f.department, digest, Some(format!("feedback:{}", f.check_id)));
                 Self::ledger_append(&mut tx, &[entry]).await?;
                 tx.commit().await?;
                 Ok(true)
@@ -981,15 +939,7 @@ macro_rules! impl_store {
                 events: &[$crate::ledger::LedgerEvent],
             ) -> Result<u64, $crate::StoreError> {
                 let mut tx = self.pool.begin().await?;
-                let key = Self::ledger_subject_key(&mut tx).await?;
-                let at = $crate::ledger::now_ms();
-                let entries: Vec<$crate::ledger::Pending> = events
-                    .iter()
-                    .map(|e| $crate::ledger::Pending::new(
-                        &key, &e.kind, e.subject.as_deref(), &e.actor, at, e.payload_hash, e.ref_id.clone(),
-                    ))
-                    .collect();
-                let first = Self::ledger_append(&mut tx, &entries).await?;
+                let first = Self::ledger_append(&mut tx, events).await?;
                 tx.commit().await?;
                 Ok(first)
             }
@@ -1020,16 +970,14 @@ macro_rules! impl_store {
                 code: &str,
                 limit: u32,
             ) -> Result<Vec<$crate::ledger::LedgerRow>, $crate::StoreError> {
-                let mut tx = self.pool.begin().await?;
-                let key = Self::ledger_subject_key(&mut tx).await?;
+                let key = self.ledger_subject_key().await?;
                 let mut qb = sqlx::QueryBuilder::<$db>::new(
                     "SELECT leaf_index, kind, subject, actor, at_ms, payload_hash, leaf_hash, ref_id \
                      FROM ledger_entries WHERE subject = ",
                 );
                 qb.push_bind($crate::ledger::subject_label(&key, code));
                 qb.push(" ORDER BY leaf_index DESC LIMIT ").push_bind(i64::from(limit));
-                let rows = qb.build().fetch_all(&mut *tx).await?;
-                tx.commit().await?;
+                let rows = qb.build().fetch_all(&self.pool).await?;
                 rows.iter().map(Self::decode_ledger_row).collect()
             }
 
@@ -1095,41 +1043,34 @@ macro_rules! impl_store {
 
             async fn put_tree_head(&self, head: &xinyong_ledger::SignedTreeHead) -> Result<(), $crate::StoreError> {
                 let mut qb = sqlx::QueryBuilder::<$db>::new(
-                    "INSERT INTO ledger_heads (tree_size, timestamp_ms, root_hash, signature, key_id) VALUES (",
+                    "INSERT INTO ledger_heads (tree_size, timestamp_ms, root_hash, signature) VALUES (",
                 );
                 qb.push_bind(i64::try_from(head.size).unwrap_or(i64::MAX)).push(", ");
                 qb.push_bind(i64::try_from(head.timestamp_ms).unwrap_or(i64::MAX)).push(", ");
                 qb.push_bind(hex::encode(head.root)).push(", ");
-                qb.push_bind(hex::encode(head.signature)).push(", ");
-                qb.push_bind(String::new()).push(") ON CONFLICT (tree_size) DO NOTHING");
+                qb.push_bind(hex::encode(head.signature));
+                qb.push(") ON CONFLICT (tree_size) DO NOTHING");
                 qb.build().execute(&self.pool).await?;
                 Ok(())
             }
 
             async fn tree_heads(&self) -> Result<Vec<xinyong_ledger::SignedTreeHead>, $crate::StoreError> {
-                use sqlx::Row;
                 let rows = sqlx::query(
                     "SELECT tree_size, timestamp_ms, root_hash, signature FROM ledger_heads ORDER BY tree_size",
                 )
                 .fetch_all(&self.pool)
                 .await?;
-                rows.iter()
-                    .map(|row| {
-                        let size: i64 = row.try_get(0)?;
-                        let ts: i64 = row.try_get(1)?;
-                        let root: String = row.try_get(2)?;
-                        let sig: String = row.try_get(3)?;
-                        let mut signature = [0u8; 64];
-                        hex::decode_to_slice(&sig, &mut signature)
-                            .map_err(|_| $crate::StoreError::Corrupt("tree head signature".into()))?;
-                        Ok(xinyong_ledger::SignedTreeHead {
-                            size: u64::try_from(size).map_err(|_| $crate::StoreError::Corrupt("tree head size".into()))?,
-                            root: $crate::ledger::hash_from_hex("tree head root", &root)?,
-                            timestamp_ms: u64::try_from(ts).map_err(|_| $crate::StoreError::Corrupt("tree head time".into()))?,
-                            signature,
-                        })
-                    })
-                    .collect()
+                rows.iter().map(Self::decode_tree_head).collect()
+            }
+
+            async fn latest_tree_head(&self) -> Result<Option<xinyong_ledger::SignedTreeHead>, $crate::StoreError> {
+                let row = sqlx::query(
+                    "SELECT tree_size, timestamp_ms, root_hash, signature FROM ledger_heads \
+                     ORDER BY tree_size DESC LIMIT 1",
+                )
+                .fetch_optional(&self.pool)
+                .await?;
+                row.as_ref().map(Self::decode_tree_head).transpose()
             }
 
             async fn record_versions_after(

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use xinyong_domain::code::SubjectCode;
-use xinyong_ledger::{Entry, FirstBad, Frontier, Hash, LogVerifier, Node, SignedTreeHead};
+use xinyong_ledger::{Entry, FirstBad, Hash, LogVerifier};
 
 use crate::{Store, StoreError};
 
@@ -40,32 +40,20 @@ pub struct LedgerRow {
     pub ref_id: Option<String>,
 }
 
-/// An entry ready to append (subject already pseudonymised).
-#[derive(Debug, Clone)]
-pub(crate) struct Pending {
-    pub entry: Entry,
-    pub ref_id: Option<String>,
-}
-
-impl Pending {
-    /// An entry about `subject`, pseudonymised under `key` when it is a natural person.
-    pub(crate) fn new(
-        key: &[u8],
+impl LedgerEvent {
+    /// An event about `subject` (a raw code: the store pseudonymises natural persons).
+    pub fn new(
         kind: &str,
         subject: Option<&str>,
         actor: &str,
-        at_ms: u64,
         payload_hash: Hash,
         ref_id: Option<String>,
-    ) -> Pending {
-        Pending {
-            entry: Entry {
-                kind: kind.to_owned(),
-                subject: subject.map(|s| subject_label(key, s)),
-                actor: actor.to_owned(),
-                at_ms,
-                payload_hash,
-            },
+    ) -> LedgerEvent {
+        LedgerEvent {
+            kind: kind.to_owned(),
+            subject: subject.map(str::to_owned),
+            actor: actor.to_owned(),
+            payload_hash,
             ref_id,
         }
     }
@@ -88,6 +76,11 @@ pub fn subject_label(key: &[u8], code: &str) -> String {
             format!("p:{}", hex::encode(mac.finalize().into_bytes()))
         }
     }
+}
+
+pub(crate) fn decode_subject_key(key: Option<String>) -> Result<Vec<u8>, StoreError> {
+    key.and_then(|k| hex::decode(k).ok())
+        .ok_or_else(|| StoreError::Corrupt("ledger subject key is missing or not hex".into()))
 }
 
 /// A new random key for [`subject_label`].
@@ -140,9 +133,6 @@ pub(crate) fn hash_from_hex(what: &str, s: &str) -> Result<Hash, StoreError> {
         .map_err(|_| StoreError::Corrupt(format!("{what}: {s:?} is not a SHA-256 hash")))?;
     Ok(out)
 }
-
-/// A stored signed tree head.
-pub type TreeHead = SignedTreeHead;
 
 /// What `xinyong ledger verify` found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -221,9 +211,6 @@ pub async fn verify(
         }
     }
     let mut verifier = LogVerifier::new(heads.iter().map(|h| (h.size, h.root)));
-    // A second frontier recomputes the stored nodes (the verifier only keeps roots).
-    let mut frontier = Frontier::new();
-    let mut completed: Vec<Node> = Vec::new();
     let mut stored_nodes: HashMap<(u8, u64), Hash> = store
         .ledger_nodes_all()
         .await?
@@ -242,14 +229,7 @@ pub async fn verify(
             verifier
                 .push(row.index, &row.entry, Some(&row.leaf_hash))
                 .map_err(first_bad)?;
-            completed.clear();
-            frontier
-                .append_into(row.leaf_hash, &mut completed)
-                .map_err(|e| VerifyError::Entry {
-                    index: row.index,
-                    reason: e.to_string(),
-                })?;
-            for n in completed.iter().filter(|n| n.level > 0) {
+            for n in verifier.completed().iter().filter(|n| n.level > 0) {
                 match stored_nodes.remove(&(n.level, n.index)) {
                     Some(stored) if stored == n.hash => {}
                     Some(_) => {
@@ -344,53 +324,47 @@ pub async fn verify(
     })
 }
 
-/// Appends `pending` to the log inside `$tx`, after every other write of that transaction:
+/// Appends `events` to the log inside `$tx`, after every other write of that transaction:
 /// reserves the indices by bumping `ledger_state.size` (which also takes the write lock, so
 /// concurrent transactions append one after the other), rebuilds the frontier from the
 /// stored nodes, and inserts the entries and the nodes they complete.
 macro_rules! impl_ledger {
     ($store:ident, $db:ty, $row:ty) => {
         impl $store {
-            /// The key that pseudonymises natural persons in the log, created on first use.
-            pub(crate) async fn ledger_subject_key(
-                tx: &mut sqlx::Transaction<'static, $db>,
-            ) -> Result<Vec<u8>, $crate::StoreError> {
+            /// Creates the key that pseudonymises natural persons in the log, once per database
+            /// (at open, so that no write path has to).
+            pub(crate) async fn ensure_ledger_subject_key(&self) -> Result<(), $crate::StoreError> {
+                let mut qb = sqlx::QueryBuilder::<$db>::new("UPDATE ledger_state SET subject_key = ");
+                qb.push_bind($crate::ledger::new_subject_key());
+                qb.push(" WHERE id = 1 AND subject_key IS NULL");
+                qb.build().execute(&self.pool).await?;
+                Ok(())
+            }
+
+            /// The pseudonymisation key, for reads by subject.
+            pub(crate) async fn ledger_subject_key(&self) -> Result<Vec<u8>, $crate::StoreError> {
                 let key: Option<String> = sqlx::query_scalar("SELECT subject_key FROM ledger_state WHERE id = 1")
-                    .fetch_one(&mut **tx)
+                    .fetch_one(&self.pool)
                     .await?;
-                let key = match key {
-                    Some(k) => k,
-                    None => {
-                        // Two first writers may race: the first key stored wins for both.
-                        let mut qb = sqlx::QueryBuilder::<$db>::new("UPDATE ledger_state SET subject_key = ");
-                        qb.push_bind($crate::ledger::new_subject_key());
-                        qb.push(" WHERE id = 1 AND subject_key IS NULL");
-                        qb.build().execute(&mut **tx).await?;
-                        let stored: Option<String> =
-                            sqlx::query_scalar("SELECT subject_key FROM ledger_state WHERE id = 1")
-                                .fetch_one(&mut **tx)
-                                .await?;
-                        stored.ok_or_else(|| $crate::StoreError::Corrupt("ledger subject key".into()))?
-                    }
-                };
-                hex::decode(&key).map_err(|_| $crate::StoreError::Corrupt("ledger subject key".into()))
+                $crate::ledger::decode_subject_key(key)
             }
 
             pub(crate) async fn ledger_append(
                 tx: &mut sqlx::Transaction<'static, $db>,
-                pending: &[$crate::ledger::Pending],
+                events: &[$crate::ledger::LedgerEvent],
             ) -> Result<u64, $crate::StoreError> {
                 use sqlx::{QueryBuilder, Row};
-                if pending.is_empty() {
+                if events.is_empty() {
                     return Ok(0);
                 }
-                let n = i64::try_from(pending.len()).unwrap_or(i64::MAX);
+                let n = i64::try_from(events.len()).unwrap_or(i64::MAX);
                 // Reserving the indices takes the write lock first: appends queue here.
                 let mut qb = QueryBuilder::<$db>::new("UPDATE ledger_state SET size = size + ");
-                qb.push_bind(n).push(" WHERE id = 1 RETURNING size, frontier");
+                qb.push_bind(n).push(" WHERE id = 1 RETURNING size, frontier, subject_key");
                 let row = qb.build().fetch_one(&mut **tx).await?;
                 let end: i64 = row.try_get(0)?;
                 let cached: String = row.try_get(1)?;
+                let key = $crate::ledger::decode_subject_key(row.try_get(2)?)?;
                 let start = u64::try_from(end - n)
                     .map_err(|_| $crate::StoreError::Corrupt("ledger size".into()))?;
                 let hashes = cached
@@ -400,31 +374,42 @@ macro_rules! impl_ledger {
                     .collect::<Result<Vec<_>, _>>()?;
                 let mut frontier = xinyong_ledger::Frontier::from_parts(start, hashes)
                     .map_err(|e| $crate::StoreError::Corrupt(format!("ledger: {e}")))?;
-                let mut nodes = Vec::with_capacity(pending.len() * 2);
-                let mut leaves = Vec::with_capacity(pending.len());
-                for p in pending {
-                    let leaf = p.entry.leaf_hash();
+                let at_ms = $crate::ledger::now_ms();
+                let entries: Vec<xinyong_ledger::Entry> = events
+                    .iter()
+                    .map(|e| xinyong_ledger::Entry {
+                        kind: e.kind.clone(),
+                        subject: e.subject.as_deref().map(|s| $crate::ledger::subject_label(&key, s)),
+                        actor: e.actor.clone(),
+                        at_ms,
+                        payload_hash: e.payload_hash,
+                    })
+                    .collect();
+                let mut nodes = Vec::with_capacity(entries.len() * 2);
+                let mut leaves = Vec::with_capacity(entries.len());
+                for entry in &entries {
+                    let leaf = entry.leaf_hash();
                     frontier
                         .append_into(leaf, &mut nodes)
                         .map_err(|e| $crate::StoreError::Corrupt(format!("ledger: {e}")))?;
                     leaves.push(leaf);
                 }
                 // 8 binds per entry: stay below SQLite's 32,766 parameters per statement.
-                let rows: Vec<(u64, &$crate::ledger::Pending, &xinyong_ledger::Hash)> =
-                    (start..).zip(pending).zip(&leaves).map(|((i, p), l)| (i, p, l)).collect();
+                let rows: Vec<(u64, (&xinyong_ledger::Entry, &$crate::ledger::LedgerEvent), &xinyong_ledger::Hash)> =
+                    (start..).zip(entries.iter().zip(events)).zip(&leaves).map(|((i, p), l)| (i, p, l)).collect();
                 for chunk in rows.chunks(2000) {
                     let mut qb = QueryBuilder::<$db>::new(
                         "INSERT INTO ledger_entries (leaf_index, kind, subject, actor, at_ms, payload_hash, leaf_hash, ref_id) ",
                     );
-                    qb.push_values(chunk, |mut b, (i, p, leaf)| {
+                    qb.push_values(chunk, |mut b, (i, (entry, event), leaf)| {
                         b.push_bind(i64::try_from(*i).unwrap_or(i64::MAX))
-                            .push_bind(p.entry.kind.clone())
-                            .push_bind(p.entry.subject.clone())
-                            .push_bind(p.entry.actor.clone())
-                            .push_bind(i64::try_from(p.entry.at_ms).unwrap_or(i64::MAX))
-                            .push_bind(hex::encode(p.entry.payload_hash))
+                            .push_bind(entry.kind.clone())
+                            .push_bind(entry.subject.clone())
+                            .push_bind(entry.actor.clone())
+                            .push_bind(i64::try_from(entry.at_ms).unwrap_or(i64::MAX))
+                            .push_bind(hex::encode(entry.payload_hash))
                             .push_bind(hex::encode(leaf))
-                            .push_bind(p.ref_id.clone());
+                            .push_bind(event.ref_id.clone());
                     });
                     qb.build().execute(&mut **tx).await?;
                 }
@@ -443,6 +428,23 @@ macro_rules! impl_ledger {
                 qb.push_bind(cached).push(" WHERE id = 1");
                 qb.build().execute(&mut **tx).await?;
                 Ok(start)
+            }
+
+            pub(crate) fn decode_tree_head(row: &$row) -> Result<xinyong_ledger::SignedTreeHead, $crate::StoreError> {
+                use sqlx::Row;
+                let corrupt = |what: &str| $crate::StoreError::Corrupt(format!("tree head {what}"));
+                let size: i64 = row.try_get(0)?;
+                let ts: i64 = row.try_get(1)?;
+                let root: String = row.try_get(2)?;
+                let sig: String = row.try_get(3)?;
+                let mut signature = [0u8; 64];
+                hex::decode_to_slice(&sig, &mut signature).map_err(|_| corrupt("signature"))?;
+                Ok(xinyong_ledger::SignedTreeHead {
+                    size: u64::try_from(size).map_err(|_| corrupt("size"))?,
+                    root: $crate::ledger::hash_from_hex("tree head root", &root)?,
+                    timestamp_ms: u64::try_from(ts).map_err(|_| corrupt("time"))?,
+                    signature,
+                })
             }
 
             pub(crate) fn decode_ledger_row(row: &$row) -> Result<$crate::ledger::LedgerRow, $crate::StoreError> {

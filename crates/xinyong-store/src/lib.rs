@@ -320,6 +320,8 @@ pub trait Store: Send + Sync {
     async fn put_tree_head(&self, head: &xinyong_ledger::SignedTreeHead) -> Result<(), StoreError>;
     /// Every stored signed tree head, smallest first.
     async fn tree_heads(&self) -> Result<Vec<xinyong_ledger::SignedTreeHead>, StoreError>;
+    /// The largest stored signed tree head, if any.
+    async fn latest_tree_head(&self) -> Result<Option<xinyong_ledger::SignedTreeHead>, StoreError>;
     /// Stored record versions in (id, version) order after `after`: current rows, or with
     /// `history` the superseded ones (for verification).
     async fn record_versions_after(

@@ -41,6 +41,7 @@ impl PgStore {
         let store = PgStore { pool };
         // Names stored before search existed get their search terms now (a no-op after).
         store.segment_unsegmented().await?;
+        store.ensure_ledger_subject_key().await?;
         Ok(store)
     }
 

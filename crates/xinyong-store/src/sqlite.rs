@@ -59,6 +59,7 @@ impl SqliteStore {
         let store = SqliteStore { pool };
         // Names stored before search existed get their search terms now (a no-op after).
         store.segment_unsegmented().await?;
+        store.ensure_ledger_subject_key().await?;
         Ok(store)
     }
 

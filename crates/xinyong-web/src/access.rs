@@ -49,7 +49,7 @@ pub async fn note_access(state: &AppState, note: AccessNote<'_>) -> Result<(), A
         note.role,
         note.reader,
         note.subject_code,
-        format!("{:?}", note.clearance),
+        note.clearance.as_str(),
         note.purpose,
         grant,
         match note.grant {
@@ -62,7 +62,7 @@ pub async fn note_access(state: &AppState, note: AccessNote<'_>) -> Result<(), A
     state
         .store
         .append_events(&[xinyong_store::ledger::LedgerEvent {
-            kind: format!("read.{}", format!("{:?}", note.clearance).to_lowercase()),
+            kind: format!("read.{}", note.clearance.as_str()),
             subject: Some(note.subject_code.to_owned()),
             actor: note.reader.to_owned(),
             payload_hash: xinyong_store::ledger::json_digest(&payload),

@@ -30,7 +30,7 @@ pub type LedgerKey = Arc<SigningKey>;
 pub async fn sign_head(state: &AppState) -> Result<Option<SignedTreeHead>, ApiError> {
     let store = &state.store;
     let size = store.ledger_size().await?;
-    let latest = store.tree_heads().await?.pop();
+    let latest = store.latest_tree_head().await?;
     if latest.as_ref().is_some_and(|h| h.size >= size) {
         return Ok(latest);
     }

@@ -30,8 +30,7 @@ CREATE TABLE ledger_heads (
     tree_size     INTEGER PRIMARY KEY,
     timestamp_ms  INTEGER NOT NULL,
     root_hash     TEXT NOT NULL,
-    signature     TEXT NOT NULL,
-    key_id        TEXT NOT NULL
+    signature     TEXT NOT NULL
 );
 
 -- The one-row head of the log: its size; its frontier (the hashes of the perfect subtrees on
