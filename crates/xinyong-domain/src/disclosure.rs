@@ -127,38 +127,27 @@ pub fn public_record(record: &Record, category: &Category) -> PublicRecord {
 /// Builds the outward form of a record, its personal data masked when `mask` is set (public
 /// and credit-service outputs) and left whole otherwise (the subject itself, departments).
 pub fn disclosed_record(record: &Record, category: &Category, mask: bool) -> PublicRecord {
-    if !mask {
-        return PublicRecord {
-            id: record.id.clone(),
-            version: record.version,
-            category: record.category.clone(),
-            category_name_zh: category.name_zh.clone(),
-            category_name_en: category.name_en.clone(),
-            section: category.section.clone(),
-            negative: category.negative,
-            department: record.department.clone(),
-            document_no: record.document_no.clone(),
-            decided_on: record.decided_on,
-            legal_basis: record.legal_basis.clone(),
-            tier: record.tier,
-            publicity_until: record.publicity_until,
-            status: record.status,
-            fields: record.fields.clone(),
-        };
-    }
-    let fields = record
-        .fields
-        .iter()
-        .map(|(name, value)| {
-            let personal = category.field(name).is_some_and(|f| f.personal);
-            let v = match value {
-                Value::String(s) if personal => Value::String(mask_personal(s)),
-                Value::String(s) => Value::String(mask_identity_numbers(s).into_owned()),
-                other => other.clone(),
-            };
-            (name.clone(), v)
-        })
-        .collect();
+    let (document_no, fields) = if mask {
+        let fields = record
+            .fields
+            .iter()
+            .map(|(name, value)| {
+                let personal = category.field(name).is_some_and(|f| f.personal);
+                let v = match value {
+                    Value::String(s) if personal => Value::String(mask_personal(s)),
+                    Value::String(s) => Value::String(mask_identity_numbers(s).into_owned()),
+                    other => other.clone(),
+                };
+                (name.clone(), v)
+            })
+            .collect();
+        (
+            mask_identity_numbers(&record.document_no).into_owned(),
+            fields,
+        )
+    } else {
+        (record.document_no.clone(), record.fields.clone())
+    };
     PublicRecord {
         id: record.id.clone(),
         version: record.version,
@@ -168,7 +157,7 @@ pub fn disclosed_record(record: &Record, category: &Category, mask: bool) -> Pub
         section: category.section.clone(),
         negative: category.negative,
         department: record.department.clone(),
-        document_no: mask_identity_numbers(&record.document_no).into_owned(),
+        document_no,
         decided_on: record.decided_on,
         legal_basis: record.legal_basis.clone(),
         tier: record.tier,
