@@ -253,6 +253,36 @@ mod tests {
     }
 
     #[test]
+    fn field_errors_never_quote_a_whole_identity_number() {
+        let raw = crate::RawRecord::from_json(&serde_json::json!({
+            "category": "admin_penalty",
+            "subject": {"code": "11010519491231002X", "name": "张三", "kind": "natural_person"},
+            "document_no": "罚1", "decided_on": "11010519491231002X", "legal_basis": "《某法》",
+            "tier": "general",
+            "fields": {"facts": "事实", "penalty_kind": "罚款", "content": "罚款",
+                       "authority": "市场监管局", "fine_10k_yuan": "11010519491231002X"}
+        }))
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        let Err(errors) = crate::Catalogue::shipped().validate(
+            &raw,
+            NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default(),
+        ) else {
+            panic!("the record is invalid");
+        };
+        let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert!(messages.len() >= 2, "{messages:?}");
+        for m in &messages {
+            assert!(!m.contains("11010519491231002X"), "{m}");
+        }
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("\"110105********002X\" is not a date")),
+            "the value is still quoted, masked: {messages:?}"
+        );
+    }
+
+    #[test]
     fn personal_values_keep_only_their_ends() {
         assert_eq!(mask_personal("张三丰"), "张*丰");
         assert_eq!(mask_personal("11010519491231002X"), "110105********002X");

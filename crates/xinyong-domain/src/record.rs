@@ -26,14 +26,21 @@ pub struct FieldError {
     /// The field as the submitter named it: `subject.code`, `decided_on`, `fields.facts`, or
     /// the CSV column header.
     pub field: String,
+    /// What is wrong. Quotes the offending value where that helps, but never a whole citizen
+    /// identity number: these messages are printed by `xinyong import` and end up in logs.
     pub message: String,
 }
 
 impl FieldError {
+    /// An error about `field`; any citizen identity number quoted in `message` is masked.
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+        let message = message.into();
         FieldError {
             field: field.into(),
-            message: message.into(),
+            message: match crate::disclosure::mask_identity_numbers(&message) {
+                std::borrow::Cow::Borrowed(_) => message,
+                std::borrow::Cow::Owned(masked) => masked,
+            },
         }
     }
 }

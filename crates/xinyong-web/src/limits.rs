@@ -2,7 +2,7 @@
 //! Retry-After when spent), and failed authentication spends a separate, small budget, so that
 //! guessing tokens is slow while departments with valid tokens are never throttled. Every
 //! failed authentication is logged as a security event (target `xinyong::security`), without
-//! the presented token.
+//! the presented token and with any identity number in the path masked.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -16,6 +16,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
+
+use xinyong_domain::disclosure::mask_identity_numbers;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -114,11 +116,77 @@ pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> R
     } else if let Err(not_until) = limits.public.check_key(&ip) {
         return limits.refuse(not_until.wait_time_from(limits.clock.now()));
     }
-    let path = req.uri().path().to_owned();
+    let path = loggable_path(req.uri().path());
     let response = next.run(req).await;
     if response.status() == StatusCode::UNAUTHORIZED {
         tracing::warn!(target: "xinyong::security", %ip, %path, "authentication failed");
         limits.record_failure(ip);
     }
     response
+}
+
+/// A request path as it may be logged: percent-decoded (so that an encoded identity number is
+/// recognised) and with every citizen identity number masked. Paths such as
+/// `/api/v1/subjects/{code}` carry one, and logs are copied far more widely than the database.
+fn loggable_path(path: &str) -> String {
+    let decoded = percent_decode(path);
+    mask_identity_numbers(&decoded).into_owned()
+}
+
+/// `%XX` sequences decoded; the path unchanged if the result would not be UTF-8.
+fn percent_decode(path: &str) -> std::borrow::Cow<'_, str> {
+    if !path.contains('%') {
+        return path.into();
+    }
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(hi), Some(lo)) => {
+                // Two hexadecimal digits make a value below 256.
+                out.push(u8::try_from(hi * 16 + lo).unwrap_or(b'?'));
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).map_or(path.into(), Into::into)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logged_paths_never_hold_a_whole_identity_number() {
+        assert_eq!(
+            loggable_path("/api/v1/subjects/11010519491231002X"),
+            "/api/v1/subjects/110105********002X"
+        );
+        assert_eq!(
+            loggable_path("/subjects/11010519491231002x"),
+            "/subjects/110105********002X"
+        );
+        // Encoded digits are decoded first.
+        assert_eq!(
+            loggable_path("/subjects/%3110105194912310%302X"),
+            "/subjects/110105********002X"
+        );
+        // Organisations' codes and other paths stay as they are.
+        assert_eq!(
+            loggable_path("/api/v1/subjects/91110000600037341L"),
+            "/api/v1/subjects/91110000600037341L"
+        );
+        assert_eq!(loggable_path("/a%zz/%e4%b8%ad"), "/a%zz/中");
+        assert_eq!(loggable_path("/%ff"), "/%ff");
+    }
 }

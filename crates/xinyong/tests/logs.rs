@@ -1,0 +1,712 @@
+//! What the platform writes to its logs, captured from the real binary at the most verbose
+//! filter it supports (issue #5: "no secrets or identity numbers in logs"). Logs are copied to
+//! log servers, tickets and chat; they must never hold a token, an Authorization header or a
+//! full citizen identity number, whatever the requests were.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use xinyong_domain::code::CitizenId;
+
+const DEPT: &str = "11440300LOGDEPT";
+const COMPANY: &str = "91110000600037341L";
+/// The natural person the department reports on, who also holds a subject token.
+const PERSON: &str = "11010519491231002X";
+/// A natural person named only inside free text, in checks and in a bad imported row.
+const RELATIVE: &str = "440305198001010013";
+
+/// Runs the CLI in one directory, collecting everything it prints (but for the secrets that
+/// a command prints on stdout by design, such as `token create`).
+struct Cli<'a> {
+    dir: &'a Path,
+    log: &'a mut String,
+}
+
+impl Cli<'_> {
+    fn cmd(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_xinyong"));
+        c.env("XINYONG_DB", db(self.dir))
+            .env("XINYONG_LOG", "trace")
+            .env("XINYONG_LEDGER_KEY", self.dir.join("ledger.key"))
+            .env_remove("XINYONG_CATALOGUE")
+            .current_dir(self.dir);
+        c
+    }
+
+    /// Runs a command that must succeed; all it prints is log. Returns its stdout.
+    fn run(&mut self, args: &[&str]) -> String {
+        let stdout = self.run_quietly(args);
+        self.log.push_str(&stdout);
+        stdout
+    }
+
+    /// Runs a command that must succeed and prints a secret on stdout by design: only its
+    /// stderr is log.
+    fn run_quietly(&mut self, args: &[&str]) -> String {
+        let out = self.cmd().args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        self.log.push_str(&stderr);
+        assert!(out.status.success(), "xinyong {args:?}: {stderr}");
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Creates a token and returns its secret.
+    fn token(&mut self, args: &[&str]) -> String {
+        let secret = self.run_quietly(&[&["token", "create"][..], args].concat());
+        secret.trim().to_owned()
+    }
+}
+
+fn db(dir: &Path) -> String {
+    format!("sqlite://{}", dir.join("x.db").display())
+}
+
+/// The server under test, its output read into a buffer as it comes.
+struct Server {
+    child: Child,
+    addr: String,
+    output: Arc<Mutex<Vec<u8>>>,
+    readers: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Server {
+    fn start(cli: &Cli<'_>) -> Server {
+        let mut child = cli
+            .cmd()
+            .args([
+                "serve",
+                "--demo",
+                "--subjects",
+                "120",
+                "--addr",
+                "127.0.0.1:0",
+                "--sth-interval",
+                "1",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let output = Arc::new(Mutex::new(Vec::new()));
+        let mut readers = Vec::new();
+        let stdout: Box<dyn Read + Send> = Box::new(child.stdout.take().unwrap());
+        let stderr: Box<dyn Read + Send> = Box::new(child.stderr.take().unwrap());
+        for mut pipe in [stdout, stderr] {
+            let output = output.clone();
+            readers.push(std::thread::spawn(move || {
+                let mut buf = [0u8; 8192];
+                while let Ok(n) = pipe.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    output.lock().unwrap().extend_from_slice(&buf[..n]);
+                }
+            }));
+        }
+        let started = Instant::now();
+        let addr = loop {
+            let text = String::from_utf8_lossy(&output.lock().unwrap()).into_owned();
+            if let Some(rest) = text.split("serving on http://").nth(1) {
+                break rest.split('/').next().unwrap().to_owned();
+            }
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("the server exited ({status}) before serving:\n{text}");
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(120),
+                "the server did not start:\n{text}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        Server {
+            child,
+            addr,
+            output,
+            readers,
+        }
+    }
+
+    /// Stops the server as an operator would (SIGTERM: graceful shutdown) and returns
+    /// everything it wrote.
+    fn stop(mut self) -> String {
+        let term = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(term.success());
+        let started = Instant::now();
+        while self.child.try_wait().unwrap().is_none() {
+            if started.elapsed() > Duration::from_secs(30) {
+                self.child.kill().unwrap();
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        self.child.wait().unwrap();
+        for r in self.readers.drain(..) {
+            r.join().unwrap();
+        }
+        String::from_utf8_lossy(&self.output.lock().unwrap()).into_owned()
+    }
+
+    /// One HTTP/1.1 request; `authorization` is the whole header value.
+    fn call(
+        &self,
+        method: &str,
+        path: &str,
+        authorization: Option<&str>,
+        body: Option<&Value>,
+    ) -> (u16, String) {
+        let mut stream = TcpStream::connect(&self.addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .unwrap();
+        let body = body.map(Value::to_string).unwrap_or_default();
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            self.addr,
+            body.len()
+        );
+        if !body.is_empty() {
+            head.push_str("Content-Type: application/json\r\n");
+        }
+        if let Some(a) = authorization {
+            head.push_str(&format!("Authorization: {a}\r\n"));
+        }
+        head.push_str("\r\n");
+        stream.write_all(head.as_bytes()).unwrap();
+        stream.write_all(body.as_bytes()).unwrap();
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).unwrap();
+        let split = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("a response head");
+        let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .expect("a status code");
+        let mut body = raw[split + 4..].to_vec();
+        if head.contains("transfer-encoding: chunked") {
+            body = dechunk(&body);
+        }
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    fn get(&self, path: &str, token: Option<&str>) -> (u16, String) {
+        let auth = token.map(|t| format!("Bearer {t}"));
+        self.call("GET", path, auth.as_deref(), None)
+    }
+
+    fn post(&self, path: &str, token: Option<&str>, body: &Value) -> (u16, String) {
+        let auth = token.map(|t| format!("Bearer {t}"));
+        self.call("POST", path, auth.as_deref(), Some(body))
+    }
+
+    /// A request that must answer `status`; returns the body as JSON (or a JSON string).
+    fn expect(&self, status: u16, (got, body): (u16, String), what: &str) -> Value {
+        assert_eq!(got, status, "{what}: {body}");
+        serde_json::from_str(&body).unwrap_or(Value::String(body))
+    }
+}
+
+fn dechunk(mut body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let Some(eol) = body.windows(2).position(|w| w == b"\r\n") else {
+            return out;
+        };
+        let size = std::str::from_utf8(&body[..eol])
+            .ok()
+            .and_then(|s| usize::from_str_radix(s.split(';').next()?.trim(), 16).ok())
+            .unwrap_or(0);
+        if size == 0 {
+            return out;
+        }
+        let start = eol + 2;
+        out.extend_from_slice(&body[start..start + size]);
+        body = &body[start + size + 2..];
+    }
+}
+
+/// Every full citizen identity number in `text`: each run of 17 digits and a check character
+/// (not part of a longer run of digits) that passes the GB 11643 checks.
+fn identity_numbers(text: &str) -> Vec<String> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    for i in 0..bytes.len().saturating_sub(17) {
+        let w = &bytes[i..i + 18];
+        let shaped = w[..17].iter().all(u8::is_ascii_digit)
+            && (w[17].is_ascii_digit() || w[17] == b'X' || w[17] == b'x');
+        let alone = (i == 0 || !bytes[i - 1].is_ascii_digit())
+            && bytes.get(i + 18).is_none_or(|b| !b.is_ascii_digit());
+        if shaped && alone {
+            let candidate = std::str::from_utf8(w).unwrap().to_ascii_uppercase();
+            if CitizenId::parse(&candidate).is_ok() {
+                found.push(candidate);
+            }
+        }
+    }
+    found
+}
+
+/// `text` with every `%XX` decoded, so that an encoded identity number is found too.
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Every token-shaped string in `text` (`xy_` and 64 hexadecimal digits).
+fn token_shaped(text: &str) -> Vec<String> {
+    text.match_indices("xy_")
+        .filter_map(|(i, _)| {
+            let rest = text.get(i + 3..i + 3 + 64)?;
+            rest.bytes()
+                .all(|b| b.is_ascii_hexdigit())
+                .then(|| format!("xy_{rest}"))
+        })
+        .collect()
+}
+
+fn record(category: &str, code: &str, name: &str, kind: &str, doc: &str, fields: Value) -> Value {
+    let mut r = json!({
+        "category": category,
+        "subject": {"code": code, "name": name, "kind": kind},
+        "document_no": doc, "decided_on": "2026-04-01", "legal_basis": "《某法》第一条",
+        "fields": fields,
+    });
+    if ["admin_penalty", "social_insurance_arrears"].contains(&category) {
+        r["tier"] = json!("general");
+    }
+    r
+}
+
+#[test]
+fn logs_never_contain_secrets_or_identity_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = String::new();
+    let mut cli = Cli {
+        dir: dir.path(),
+        log: &mut log,
+    };
+    // Every value that must never reach a log.
+    let mut secrets: Vec<String> = Vec::new();
+
+    cli.run(&[
+        "department",
+        "add",
+        "--code",
+        DEPT,
+        "--name",
+        "深圳市日志核查局",
+        "--category",
+        "admin_penalty",
+        "--category",
+        "court_defaulter",
+        "--category",
+        "tax_credit_rating",
+        "--category",
+        "social_insurance_arrears",
+        "--list",
+        "court_defaulter",
+    ]);
+    let dept = cli.token(&["--role", "department", "--department", DEPT]);
+    let service = cli.token(&["--role", "service", "--label", "某征信公司"]);
+    let operator = cli.token(&["--role", "operator"]);
+    let subject = cli.token(&["--role", "subject", "--subject", PERSON]);
+    let expired = cli.token(&[
+        "--role",
+        "department",
+        "--department",
+        DEPT,
+        "--expires-in-days",
+        "0",
+    ]);
+    let revoked = cli.token(&["--role", "service", "--label", "to be revoked"]);
+    let listing = cli.run(&["token", "list"]);
+    let revoked_id = listing
+        .lines()
+        .find(|l| l.contains("to be revoked"))
+        .and_then(|l| l.split('\t').next())
+        .unwrap()
+        .to_owned();
+    cli.run(&["token", "revoke", &revoked_id]);
+    let never_issued = format!("xy_{}", "5a".repeat(32));
+    for t in [
+        &dept,
+        &service,
+        &operator,
+        &subject,
+        &expired,
+        &revoked,
+        &never_issued,
+    ] {
+        assert!(t.starts_with("xy_") && t.len() == 67, "{t}");
+        secrets.push(t.clone());
+        // The random part alone must not appear either (a log that strips the prefix).
+        secrets.push(t[3..].to_owned());
+    }
+
+    let server = Server::start(&cli);
+
+    // A department submits records about natural persons and organisations, in every class,
+    // with an identity number inside free text too.
+    let person = |category: &str, doc: &str, fields: Value| {
+        record(category, PERSON, "张三", "natural_person", doc, fields)
+    };
+    let batch = json!({"records": [
+        person("court_defaulter", "(2026)粤03执1号", json!({
+            "ground": "有履行能力而拒不履行", "court": "深圳市中级人民法院", "case_no": "(2026)粤03执1号",
+            "obligation": "支付货款", "performance": "全部未履行",
+            "behaviour": format!("被执行人张三（{PERSON}）拒不履行，其亲属{RELATIVE}代为签收")})),
+        person("social_insurance_arrears", "社1", json!({
+            "insurance_type": "养老保险", "amount_yuan": "1200.50", "arrears_period": "2025年",
+            "social_security_office": "深圳市社保局"})),
+        record("admin_penalty", COMPANY, "北京示例科技有限公司", "legal_person", "罚1", json!({
+            "facts": "未按规定公示年度报告", "penalty_kind": "罚款", "content": "罚款人民币一万元",
+            "authority": "深圳市日志核查局", "legal_representative": "张三"})),
+        record("tax_credit_rating", COMPANY, "北京示例科技有限公司", "legal_person", "评1",
+               json!({"rating": "A", "year": 2025})),
+    ]});
+    server.expect(
+        201,
+        server.post("/api/v1/records", Some(&dept), &batch),
+        "submission",
+    );
+    // An invalid record naming a person, and a body that is not a batch at all.
+    let mut invalid = person("admin_penalty", "罚2", json!({"facts": RELATIVE}));
+    invalid["decided_on"] = json!(format!("{RELATIVE}-01"));
+    server.expect(
+        422,
+        server.post(
+            "/api/v1/records",
+            Some(&dept),
+            &json!({"records": [invalid]}),
+        ),
+        "invalid record",
+    );
+    server.expect(
+        400,
+        server.post("/api/v1/records", Some(&dept), &json!({"records": PERSON})),
+        "not a batch",
+    );
+
+    // Reads with purposes: shared, restricted by legal basis, restricted by an approved special
+    // application; a credit service reads shared information masked.
+    for path in [
+        format!("/api/v1/subjects/{PERSON}?purpose=supervision"),
+        format!(
+            "/api/v1/subjects/{PERSON}?purpose=supervision&legal_basis=%E3%80%8A%E7%A4%BE%E4%BC%9A%E4%BF%9D%E9%99%A9%E6%B3%95%E3%80%8B"
+        ),
+        format!("/api/v1/subjects/{COMPANY}?purpose=supervision"),
+    ] {
+        server.expect(200, server.get(&path, Some(&dept)), &path);
+    }
+    server.expect(
+        200,
+        server.get(
+            &format!("/api/v1/subjects/{COMPANY}?purpose=credit_report"),
+            Some(&service),
+        ),
+        "service read",
+    );
+    let application = server.expect(
+        201,
+        server.post(
+            "/api/v1/special-applications",
+            Some(&dept),
+            &json!({"subject": PERSON, "purpose": "supervision", "reason": format!("核查{PERSON}社保欠缴"),
+                    "legal_basis": "《社会保险法》第八十六条"}),
+        ),
+        "special application",
+    );
+    let application = application["id"].as_str().unwrap().to_owned();
+    server.expect(
+        200,
+        server.get("/api/v1/special-applications", Some(&operator)),
+        "pending applications",
+    );
+    server.expect(
+        200,
+        server.post(
+            &format!("/api/v1/special-applications/{application}/decision"),
+            Some(&operator),
+            &json!({"approve": true, "note": "同意", "valid_days": 3}),
+        ),
+        "decision",
+    );
+    server.expect(
+        200,
+        server.get(
+            &format!("/api/v1/special-applications/{application}"),
+            Some(&dept),
+        ),
+        "follow the application",
+    );
+    server.expect(
+        200,
+        server.get(
+            &format!("/api/v1/subjects/{PERSON}?purpose=supervision&application={application}"),
+            Some(&dept),
+        ),
+        "read by application",
+    );
+    // A service may not state a department's purpose: refused, and logged without the number.
+    server.expect(
+        403,
+        server.get(
+            &format!("/api/v1/subjects/{PERSON}?purpose=supervision"),
+            Some(&service),
+        ),
+        "service with a department purpose",
+    );
+
+    // A department imports a file while the server runs: one good row about a person, one bad
+    // row with an identity number where a date belongs.
+    let good = person(
+        "admin_penalty",
+        "罚导1",
+        json!({
+        "facts": format!("当事人{PERSON}无证经营"), "penalty_kind": "罚款", "content": "罚款人民币五千元",
+        "authority": "深圳市日志核查局"}),
+    );
+    let mut bad = good.clone();
+    bad["document_no"] = json!("罚导2");
+    bad["decided_on"] = json!(RELATIVE);
+    bad["subject"]["code"] = json!(format!("{}0", &RELATIVE[..17]));
+    let file = dir.path().join("import.jsonl");
+    std::fs::write(&file, format!("{good}\n{bad}\n")).unwrap();
+    let rejects = dir.path().join("rejects.jsonl");
+    cli.run(&[
+        "import",
+        "--department",
+        DEPT,
+        "--partial",
+        "--rejects",
+        rejects.to_str().unwrap(),
+        file.to_str().unwrap(),
+    ]);
+
+    // Credit checks, one and a batch, and feedback.
+    let check = server.expect(
+        200,
+        server.post(
+            "/api/v1/checks",
+            Some(&dept),
+            &json!({"subject": PERSON, "context": "government_procurement"}),
+        ),
+        "check",
+    );
+    server.expect(
+        200,
+        server.post(
+            "/api/v1/checks",
+            Some(&dept),
+            &json!({"subjects": [PERSON, RELATIVE, COMPANY], "context": "bidding"}),
+        ),
+        "batch check",
+    );
+    server.expect(
+        422,
+        server.post(
+            "/api/v1/checks",
+            Some(&dept),
+            &json!({"subjects": [format!("{}0", &PERSON[..17]), PERSON], "context": "bidding"}),
+        ),
+        "check with a bad code",
+    );
+    let check_id = check["check_id"].as_str().unwrap();
+    server.expect(
+        201,
+        server.post(
+            &format!("/api/v1/checks/{check_id}/feedback"),
+            Some(&dept),
+            &json!({"applied": []}),
+        ),
+        "feedback",
+    );
+    server.expect(
+        200,
+        server.get("/api/v1/checks/stats", Some(&dept)),
+        "stats",
+    );
+
+    // The subject reads its own full file.
+    let own = server.expect(
+        200,
+        server.get("/api/v1/me/records", Some(&subject)),
+        "own file",
+    );
+    assert_eq!(own["code"], PERSON, "the subject sees its own number");
+
+    // The public: API and website, by number and by the opaque page address.
+    server.expect(
+        200,
+        server.get(&format!("/api/v1/subjects/{PERSON}"), None),
+        "public API file",
+    );
+    server.expect(
+        200,
+        server.get(&format!("/api/v1/search?q={PERSON}"), None),
+        "API search",
+    );
+    let (_, page) = server.get(&format!("/search?q={PERSON}"), None);
+    let opaque = page
+        .split("/subjects/")
+        .nth(1)
+        .map(|s| s.chars().take(26).collect::<String>())
+        .expect("a link to the person's page");
+    assert!(!page.contains(PERSON), "the search page masks the number");
+    for path in [
+        format!("/subjects/{opaque}"),
+        format!("/subjects/{PERSON}"),
+        "/".to_owned(),
+        "/lists/court_defaulter".to_owned(),
+        "/open-data/records.jsonl".to_owned(),
+        "/stats".to_owned(),
+    ] {
+        server.expect(200, server.get(&path, None), &path);
+    }
+    server.expect(
+        400,
+        server.get(&format!("/subjects/{}0", &PERSON[..17]), None),
+        "a mistyped number on the website",
+    );
+
+    // The audit log, as a monitor reads it (heads are signed every second).
+    std::thread::sleep(Duration::from_millis(1500));
+    let head = server.expect(200, server.get("/api/v1/ledger/head", None), "head");
+    let size = head["tree_size"].as_u64().unwrap();
+    assert!(size > 2, "{head}");
+    for path in [
+        format!("/api/v1/ledger/entries?start=0&end={size}"),
+        format!("/api/v1/ledger/proof/inclusion?leaf=1&size={size}"),
+        format!("/api/v1/ledger/proof/consistency?from=1&to={size}"),
+    ] {
+        server.expect(200, server.get(&path, None), &path);
+    }
+
+    // Failed authentication last: it spends the address's failure budget (10 a minute), after
+    // which authenticated requests are refused for the rest of the minute.
+    let malformed = "Bearer not-a-token-at-all".to_owned();
+    let basic = "Basic ZGVwdDpodW50ZXIyLXBhc3N3b3Jk".to_owned();
+    let failures: Vec<(String, String)> = vec![
+        (
+            format!("/api/v1/subjects/{PERSON}?purpose=supervision"),
+            format!("Bearer {never_issued}"),
+        ),
+        (format!("/subjects/{PERSON}"), format!("Bearer {expired}")),
+        ("/api/v1/me/records".into(), format!("Bearer {revoked}")),
+        (format!("/api/v1/subjects/{PERSON}"), malformed.clone()),
+        (format!("/subjects/{opaque}"), basic.clone()),
+        (
+            format!("/api/v1/search?q={PERSON}"),
+            format!("Bearer {}", &dept[..40]),
+        ),
+        // The same number in lower case and percent-encoded.
+        (
+            format!("/subjects/{}", PERSON.to_ascii_lowercase()),
+            format!("Bearer {never_issued}"),
+        ),
+        (
+            format!(
+                "/api/v1/subjects/{}",
+                PERSON
+                    .bytes()
+                    .map(|b| format!("%{b:02X}"))
+                    .collect::<String>()
+            ),
+            format!("Bearer {never_issued}"),
+        ),
+    ];
+    for (path, authorization) in &failures {
+        let (status, body) = server.call("GET", path, Some(authorization), None);
+        assert_eq!(status, 401, "{path} with {authorization}: {body}");
+        secrets.push(authorization.clone());
+    }
+    secrets.push(malformed["Bearer ".len()..].to_owned());
+    secrets.push(basic["Basic ".len()..].to_owned());
+    secrets.push(dept[..40].to_owned());
+    let (status, _) = server.post(
+        "/api/v1/records",
+        Some(&expired),
+        &json!({"records": [person("admin_penalty", "罚3", json!({}))]}),
+    );
+    assert_eq!(status, 401);
+
+    let output = server.stop();
+    cli.log.push_str(&output);
+    cli.run(&["ledger", "verify"]);
+    assert!(
+        log.contains("authentication failed"),
+        "failed authentication is logged as a security event:\n{log}"
+    );
+    assert!(
+        log.contains("non-public read") && log.contains("sqlx::query"),
+        "the filter let through the platform's events and its libraries' traces:\n{log}"
+    );
+
+    let mut leaks = Vec::new();
+    for s in &secrets {
+        if log.contains(s.as_str()) {
+            leaks.push(format!("secret {s:?}"));
+        }
+    }
+    for t in token_shaped(&log) {
+        leaks.push(format!("token-shaped string {t}"));
+    }
+    for id in identity_numbers(&log) {
+        leaks.push(format!("identity number {id}"));
+    }
+    for id in identity_numbers(&percent_decoded(&log)) {
+        leaks.push(format!("percent-encoded identity number {id}"));
+    }
+    for id in [PERSON, RELATIVE] {
+        if log.contains(id) {
+            leaks.push(format!("identity number {id} (known)"));
+        }
+    }
+    if !leaks.is_empty() {
+        let lines: Vec<&str> = log
+            .lines()
+            .filter(|l| {
+                secrets.iter().any(|s| l.contains(s.as_str()))
+                    || !identity_numbers(&percent_decoded(l)).is_empty()
+                    || !token_shaped(l).is_empty()
+            })
+            .take(20)
+            .collect();
+        panic!(
+            "{} leaks in {} bytes of logs: {leaks:?}\nfirst lines that leak:\n{}",
+            leaks.len(),
+            log.len(),
+            lines.join("\n")
+        );
+    }
+}
