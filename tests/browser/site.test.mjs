@@ -90,7 +90,7 @@ before(async () => {
   const token = cli('token', 'create', '--role', 'department', '--department', 'SZ-SAMR-TEST');
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  server = spawn(bin, ['--db', db, '--ledger-key', join(dir, 'ledger.key'), 'serve', '--addr', `127.0.0.1:${port}`], { stdio: ['ignore', 'inherit', 'inherit'] });
+  server = spawn(bin, ['--db', db, '--ledger-key', join(dir, 'ledger.key'), '--data-key', join(dir, 'data.key'), 'serve', '--addr', `127.0.0.1:${port}`], { stdio: ['ignore', 'inherit', 'inherit'] });
   await waitFor(`${base}/healthz`, 60);
   const r = await fetch(`${base}/api/v1/records`, {
     method: 'POST',

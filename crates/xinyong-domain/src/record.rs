@@ -171,6 +171,8 @@ pub struct ValidRecord {
     pub content_hash: String,
     /// For a record that is a list entry: its list type, ground and bound persons.
     pub listing: Option<Listing>,
+    /// Whether its category is `restricted`: the store keeps such fields encrypted.
+    pub restricted: bool,
 }
 
 impl ValidRecord {
@@ -185,6 +187,7 @@ impl ValidRecord {
         tier: Option<Tier>,
         publicity_until: NaiveDate,
         fields: BTreeMap<String, Value>,
+        restricted: bool,
     ) -> ValidRecord {
         // A map of strings and numbers always serialises; an empty object is the only fallback.
         let fields_json = serde_json::to_string(&fields).unwrap_or_else(|_| "{}".to_owned());
@@ -200,6 +203,7 @@ impl ValidRecord {
             fields_json,
             content_hash: String::new(),
             listing: None,
+            restricted,
         };
         record.content_hash = content_hash(&record.hash_head(), &record.fields_json, None);
         record
@@ -373,12 +377,14 @@ impl VersionState<'_> {
 }
 
 impl ValidRecord {
-    /// The state of this record stored as version `version` of record `id`.
+    /// The state of this record stored as version `version` of record `id`, naming the
+    /// subject as `subject` (see [`Record::version_digest`]).
     pub fn version_state<'a>(
         &'a self,
         id: &'a str,
         version: u32,
         department: &'a str,
+        subject: &'a str,
     ) -> VersionState<'a> {
         VersionState {
             id,
@@ -387,7 +393,7 @@ impl ValidRecord {
             status_note: None,
             department,
             category: &self.category,
-            subject_code: self.subject.code.as_str(),
+            subject_code: subject,
             subject_name: &self.subject.name,
             subject_kind: self.subject.kind,
             document_no: &self.document_no,
@@ -402,8 +408,10 @@ impl ValidRecord {
 }
 
 impl Record {
-    /// The digest of this stored version (see [`VersionState`]).
-    pub fn version_digest(&self) -> [u8; 32] {
+    /// The digest of this stored version (see [`VersionState`]), naming the subject as
+    /// `subject` (the store passes a keyed pseudonym for natural persons, so that the public
+    /// log's digests cannot be used to test guesses of an identity number).
+    pub fn version_digest(&self, subject: &str) -> [u8; 32] {
         // A map of JSON values always serialises.
         let fields_json = serde_json::to_string(&self.fields).unwrap_or_default();
         VersionState {
@@ -413,7 +421,7 @@ impl Record {
             status_note: self.status_note.as_deref(),
             department: &self.department,
             category: &self.category,
-            subject_code: &self.subject_code,
+            subject_code: subject,
             subject_name: &self.subject_name,
             subject_kind: self.subject_kind,
             document_no: &self.document_no,
@@ -766,6 +774,7 @@ impl Catalogue {
                 tier,
                 publicity_until,
                 fields,
+                cat.disclosure == crate::catalogue::Disclosure::Restricted,
             )),
             _ => {
                 if errors.is_empty() {

@@ -6,7 +6,7 @@ macro_rules! impl_access {
     ($store:ident, $db:ty, $row:ty) => {
         impl $store {
             const APPLICATION_SELECT: &'static str = "SELECT id, department, subject_code, purpose, reason, legal_basis, status, \
-                 created_at, decided_at, decision_note, valid_until FROM special_applications";
+                 created_at, decided_at, decision_note, valid_until, subject_sealed FROM special_applications";
 
             async fn fetch_applications(
                 &self,
@@ -22,10 +22,11 @@ macro_rules! impl_access {
                 rows.iter()
                     .map(|row: &$row| {
                         let status: String = row.try_get(6)?;
+                        let sealed: Option<String> = row.try_get(11)?;
                         Ok($crate::SpecialApplication {
                             id: row.try_get(0)?,
                             department: row.try_get(1)?,
-                            subject_code: row.try_get(2)?,
+                            subject_code: self.vault.open_code(row.try_get(2)?, sealed.as_deref())?,
                             purpose: row.try_get(3)?,
                             reason: row.try_get(4)?,
                             legal_basis: row.try_get(5)?,
@@ -47,12 +48,13 @@ macro_rules! impl_access {
                 use sqlx::QueryBuilder;
                 let mut qb = QueryBuilder::<$db>::new(
                     "INSERT INTO special_applications (id, department, subject_code, purpose, reason, \
-                     legal_basis, status, created_at, decided_at, decision_note, valid_until) ",
+                     legal_basis, status, created_at, decided_at, decision_note, valid_until, subject_sealed) ",
                 );
+                let subject = self.vault.store_code(&a.subject_code);
                 qb.push_values([a], |mut b, a| {
                     b.push_bind(a.id.clone())
                         .push_bind(a.department.clone())
-                        .push_bind(a.subject_code.clone())
+                        .push_bind(subject.lookup.clone())
                         .push_bind(a.purpose.clone())
                         .push_bind(a.reason.clone())
                         .push_bind(a.legal_basis.clone())
@@ -60,15 +62,16 @@ macro_rules! impl_access {
                         .push_bind(a.created_at)
                         .push_bind(a.decided_at)
                         .push_bind(a.decision_note.clone())
-                        .push_bind(a.valid_until);
+                        .push_bind(a.valid_until)
+                        .push_bind(subject.sealed.clone());
                 });
                 let mut tx = self.pool.begin().await?;
                 qb.build().execute(&mut *tx).await?;
                 let digest = $crate::ledger::json_digest(&serde_json::json!([
-                    a.id, a.department, a.subject_code, a.purpose, a.reason, a.legal_basis,
+                    a.id, a.department, self.vault.pseudonym(&a.subject_code), a.purpose, a.reason, a.legal_basis,
                 ]));
                 let entry = $crate::ledger::LedgerEvent::new("application.filed", Some(&a.subject_code), &a.department, digest, Some(format!("application:{}", a.id)));
-                Self::ledger_append(&mut tx, &[entry]).await?;
+                Self::ledger_append(&mut tx, &self.vault, &[entry]).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -114,19 +117,20 @@ macro_rules! impl_access {
                 if qb.build().execute(&mut *tx).await?.rows_affected() != 1 {
                     return Ok(false);
                 }
-                let subject: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                    "SELECT subject_code FROM special_applications WHERE id = {}",
+                let (lookup, sealed): (String, Option<String>) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT subject_code, subject_sealed FROM special_applications WHERE id = {}",
                     Self::P1
                 )))
                 .bind(id)
                 .fetch_one(&mut *tx)
                 .await?;
+                let subject = self.vault.open_code(lookup, sealed.as_deref())?;
                 let digest = $crate::ledger::json_digest(&serde_json::json!([
                     id, d.status.as_str(), d.decided_by, d.note,
                     d.decided_at.timestamp_millis(), d.valid_until.map(|v| v.timestamp_millis()),
                 ]));
                 let entry = $crate::ledger::LedgerEvent::new("application.decided", Some(&subject), &d.decided_by, digest, Some(format!("decision:{id}")));
-                Self::ledger_append(&mut tx, &[entry]).await?;
+                Self::ledger_append(&mut tx, &self.vault, &[entry]).await?;
                 tx.commit().await?;
                 Ok(true)
             }

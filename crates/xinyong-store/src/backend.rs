@@ -99,13 +99,16 @@ pub(crate) struct Plan<'a> {
 /// Decides, record by record and in order, whether each is new, a new version or unchanged.
 /// `existing` holds the identities already stored; it is updated as the chunk is planned so
 /// that the same identity twice in one chunk is versioned correctly.
+/// `stored_hash` turns a record's content hash into the form stored (keyed: see
+/// [`crate::vault::Vault::content_key`]).
 pub(crate) fn plan<'a>(
     records: &'a [ValidRecord],
     existing: &mut BTreeMap<(String, String), Existing>,
+    stored_hash: impl Fn(&str) -> String,
 ) -> Plan<'a> {
     let mut plan = Plan::default();
     for rec in records {
-        let hash = rec.content_hash.clone();
+        let hash = stored_hash(&rec.content_hash);
         let key = (rec.category.clone(), rec.document_no.clone());
         match existing.get_mut(&key) {
             Some(e) if e.hash == hash => plan.out.push(Submitted {
@@ -148,7 +151,30 @@ pub(crate) fn plan<'a>(
 /// Columns of `records` and `record_history`, in the order [`RecordRow`] reads them.
 pub(crate) const RECORD_COLUMNS: &str = "id, version, status, department, category, \
     subject_code, subject_name, subject_kind, document_no, decided_on, legal_basis, \
-    tier, publicity_until, fields, content_hash, recorded_at, listing, status_note";
+    tier, publicity_until, fields, content_hash, recorded_at, listing, status_note, \
+    subject_sealed, fields_sealed";
+
+/// The `fields` and `fields_sealed` columns of a record: a restricted record's fields are
+/// sealed (bound to the record id) and `fields` holds `{}`.
+pub(crate) fn seal_fields(
+    vault: &crate::vault::Vault,
+    id: &str,
+    rec: &ValidRecord,
+) -> (String, Option<String>) {
+    if rec.restricted {
+        (
+            "{}".to_owned(),
+            Some(vault.seal(&rec.fields_json, &fields_context(id))),
+        )
+    } else {
+        (rec.fields_json.clone(), None)
+    }
+}
+
+/// What a record's sealed fields are bound to.
+pub(crate) fn fields_context(id: &str) -> String {
+    format!("fields:{id}")
+}
 
 /// The listing of a record as JSON text, or NULL.
 pub(crate) fn listing_json(rec: &ValidRecord) -> Option<String> {
@@ -187,6 +213,7 @@ macro_rules! impl_store {
             /// statistics are next refreshed (growing geometrically: a handful per import).
             written: u64,
             refresh_stats_at: u64,
+            vault: std::sync::Arc<$crate::vault::Vault>,
         }
 
         #[async_trait::async_trait]
@@ -223,16 +250,19 @@ macro_rules! impl_store {
                         subjects.insert(r.subject.code.as_str(), (&r.subject.name, r.subject.kind));
                     }
                     let mut qb = QueryBuilder::<$db>::new(
-                        "INSERT INTO subjects (id, code, name, kind, created_at, updated_at, search_terms) ",
+                        "INSERT INTO subjects (id, code, name, kind, created_at, updated_at, search_terms, code_sealed) ",
                     );
+                    let vault = &self.vault;
                     qb.push_values(subjects, |mut b, (code, (name, kind))| {
+                        let stored = vault.store_code(code);
                         b.push_bind($crate::new_id())
-                            .push_bind(code.to_owned())
+                            .push_bind(stored.lookup)
                             .push_bind(name.to_string())
                             .push_bind(kind.as_str())
                             .push_bind(now)
                             .push_bind(now)
-                            .push_bind(xinyong_domain::search::index_terms(name));
+                            .push_bind(xinyong_domain::search::index_terms(name))
+                            .push_bind(stored.sealed);
                     });
                     qb.push(
                         " ON CONFLICT (code) DO UPDATE SET name = excluded.name, \
@@ -269,35 +299,40 @@ macro_rules! impl_store {
                             },
                         );
                     }
-                    let plan = plan(chunk, &mut existing);
+                    let plan = plan(chunk, &mut existing, |h| self.vault.content_key(h));
 
                     if !plan.inserts.is_empty() {
                         let mut qb = QueryBuilder::<$db>::new(
                             "INSERT INTO records (id, department, category, document_no, version, \
                              status, subject_code, subject_name, subject_kind, decided_on, \
                              legal_basis, tier, publicity_until, fields, content_hash, recorded_at, \
-                             listing) ",
+                             listing, subject_sealed, fields_sealed) ",
                         );
+                        let vault = &self.vault;
                         qb.push_values(&plan.inserts, |mut b, (id, rec, hash)| {
+                            let subject = vault.store_code(rec.subject.code.as_str());
+                            let (fields, fields_sealed) = seal_fields(vault, id, rec);
                             b.push_bind(id.clone())
                                 .push_bind(department.to_owned())
                                 .push_bind(rec.category.clone())
                                 .push_bind(rec.document_no.clone())
                                 .push_bind(1i64)
                                 .push_bind(xinyong_domain::RecordStatus::Active.as_str())
-                                .push_bind(rec.subject.code.as_str().to_owned())
+                                .push_bind(subject.lookup)
                                 .push_bind(rec.subject.name.clone())
                                 .push_bind(rec.subject.kind.as_str())
                                 .push_bind(rec.decided_on)
                                 .push_bind(rec.legal_basis.clone())
                                 .push_bind(rec.tier.map(|t| t.as_str()))
                                 .push_bind(rec.publicity_until)
-                                .push_bind(rec.fields_json.clone());
+                                .push_bind(fields);
                             b.push_unseparated($store::JSON_CAST)
                                 .push_bind(hash.clone())
                                 .push_bind(now)
                                 .push_bind(listing_json(rec));
-                            b.push_unseparated($store::JSON_CAST);
+                            b.push_unseparated($store::JSON_CAST)
+                                .push_bind(subject.sealed)
+                                .push_bind(fields_sealed);
                         });
                         qb.build().execute(&mut *self.tx).await?;
                     }
@@ -310,14 +345,18 @@ macro_rules! impl_store {
                         let mut qb = QueryBuilder::<$db>::new("UPDATE records SET version = ");
                         qb.push_bind(i64::from(*version));
                         qb.push(", status = ").push_bind(xinyong_domain::RecordStatus::Active.as_str());
-                        qb.push(", subject_code = ").push_bind(rec.subject.code.as_str().to_owned());
+                        let subject = self.vault.store_code(rec.subject.code.as_str());
+                        let (fields, fields_sealed) = seal_fields(&self.vault, id, rec);
+                        qb.push(", subject_code = ").push_bind(subject.lookup);
+                        qb.push(", subject_sealed = ").push_bind(subject.sealed);
+                        qb.push(", fields_sealed = ").push_bind(fields_sealed);
                         qb.push(", subject_name = ").push_bind(rec.subject.name.clone());
                         qb.push(", subject_kind = ").push_bind(rec.subject.kind.as_str());
                         qb.push(", decided_on = ").push_bind(rec.decided_on);
                         qb.push(", legal_basis = ").push_bind(rec.legal_basis.clone());
                         qb.push(", tier = ").push_bind(rec.tier.map(|t| t.as_str()));
                         qb.push(", publicity_until = ").push_bind(rec.publicity_until);
-                        qb.push(", fields = ").push_bind(rec.fields_json.clone()).push($store::JSON_CAST);
+                        qb.push(", fields = ").push_bind(fields).push($store::JSON_CAST);
                         qb.push(", content_hash = ").push_bind(hash.clone());
                         qb.push(", recorded_at = ").push_bind(now);
                         qb.push(", listing = ").push_bind(listing_json(rec)).push($store::JSON_CAST);
@@ -330,10 +369,13 @@ macro_rules! impl_store {
                     let entries: Vec<$crate::ledger::LedgerEvent> = created
                         .chain(versions)
                         .map(|(kind, id, version, rec)| {
-                            $crate::ledger::LedgerEvent::new(kind, Some(rec.subject.code.as_str()), department, rec.version_state(id, version, department).digest(), Some(format!("{id}@{version}")))
+                            let code = rec.subject.code.as_str();
+                            let pseudonym = self.vault.pseudonym(code);
+                            let digest = rec.version_state(id, version, department, &pseudonym).digest();
+                            $crate::ledger::LedgerEvent::new(kind, Some(code), department, digest, Some(format!("{id}@{version}")))
                         })
                         .collect();
-                    $store::ledger_append(&mut self.tx, &entries).await?;
+                    $store::ledger_append(&mut self.tx, &self.vault, &entries).await?;
                     out.extend(plan.out);
                     self.written += chunk.len() as u64;
                     if let Some(sql) = $store::REFRESH_STATS
@@ -393,19 +435,31 @@ macro_rules! impl_store {
                     .bind(key)
                     .fetch_all(&self.pool)
                     .await?;
-                rows.iter().map(Self::decode_record).collect()
+                rows.iter().map(|r| self.decode_record(r)).collect()
             }
 
-            /// Decodes a row selected with [`RECORD_COLUMNS`](crate::backend::RECORD_COLUMNS).
-            fn decode_record(row: &$row) -> Result<xinyong_domain::Record, $crate::StoreError> {
+            /// Decodes a row selected with [`RECORD_COLUMNS`](crate::backend::RECORD_COLUMNS),
+            /// opening its sealed identity number and fields.
+            fn decode_record(&self, row: &$row) -> Result<xinyong_domain::Record, $crate::StoreError> {
                 use sqlx::Row;
+                let id: String = row.try_get(0)?;
+                let subject_sealed: Option<String> = row.try_get(18)?;
+                let fields_sealed: Option<String> = row.try_get(19)?;
+                let subject_code = self.vault.open_code(row.try_get(5)?, subject_sealed.as_deref())?;
+                let fields = match fields_sealed {
+                    None => row.try_get(13)?,
+                    Some(sealed) => {
+                        let json = self.vault.open(&sealed, &$crate::backend::fields_context(&id))?;
+                        sqlx::types::Json(serde_json::from_str(&json).map_err(|_| $crate::backend::corrupt("sealed fields of", &id))?)
+                    }
+                };
                 let r = $crate::backend::RecordRow {
-                    id: row.try_get(0)?,
+                    id,
                     version: row.try_get(1)?,
                     status: row.try_get(2)?,
                     department: row.try_get(3)?,
                     category: row.try_get(4)?,
-                    subject_code: row.try_get(5)?,
+                    subject_code,
                     subject_name: row.try_get(6)?,
                     subject_kind: row.try_get(7)?,
                     document_no: row.try_get(8)?,
@@ -413,7 +467,7 @@ macro_rules! impl_store {
                     legal_basis: row.try_get(10)?,
                     tier: row.try_get(11)?,
                     publicity_until: row.try_get(12)?,
-                    fields: row.try_get(13)?,
+                    fields,
                     content_hash: row.try_get(14)?,
                     recorded_at: row.try_get(15)?,
                     listing: row.try_get(16)?,
@@ -423,7 +477,7 @@ macro_rules! impl_store {
             }
 
             const TOKEN_SELECT: &'static str =
-                "SELECT id, hash, role, department, label, created_at, expires_at, revoked_at, subject FROM tokens";
+                "SELECT id, hash, role, department, label, created_at, expires_at, revoked_at, subject, subject_sealed FROM tokens";
 
             async fn fetch_tokens(&self, sql: &str, key: Option<&str>) -> Result<Vec<$crate::Token>, $crate::StoreError> {
                 use sqlx::Row;
@@ -435,6 +489,12 @@ macro_rules! impl_store {
                 rows.iter()
                     .map(|row: &$row| {
                         let role: String = row.try_get(2)?;
+                        let subject: Option<String> = row.try_get(8)?;
+                        let sealed: Option<String> = row.try_get(9)?;
+                        let subject = match subject {
+                            Some(s) => Some(self.vault.open_code(s, sealed.as_deref())?),
+                            None => None,
+                        };
                         Ok($crate::Token {
                             id: row.try_get(0)?,
                             hash: row.try_get(1)?,
@@ -444,36 +504,49 @@ macro_rules! impl_store {
                             created_at: row.try_get(5)?,
                             expires_at: row.try_get(6)?,
                             revoked_at: row.try_get(7)?,
-                            subject: row.try_get(8)?,
+                            subject,
                         })
                     })
                     .collect()
             }
 
-            fn check_from_row(row: &$row) -> Result<$crate::CheckRow, $crate::StoreError> {
+            /// Decodes `id, department, subject_code, context, result, created_at` and the
+            /// `subject_sealed`, `result_sealed` columns (found by name).
+            fn check_from_row(&self, row: &$row) -> Result<$crate::CheckRow, $crate::StoreError> {
                 use sqlx::Row;
-                let result: sqlx::types::Json<serde_json::Value> = row.try_get(4)?;
+                let id: String = row.try_get(0)?;
+                let subject_sealed: Option<String> = row.try_get("subject_sealed")?;
+                let result_sealed: Option<String> = row.try_get("result_sealed")?;
+                let result = match result_sealed {
+                    None => row.try_get::<sqlx::types::Json<serde_json::Value>, _>(4)?.0,
+                    Some(sealed) => {
+                        let json = self.vault.open(&sealed, &format!("check:{id}"))?;
+                        serde_json::from_str(&json).map_err(|_| $crate::backend::corrupt("sealed result of check", &id))?
+                    }
+                };
                 Ok($crate::CheckRow {
-                    id: row.try_get(0)?,
                     department: row.try_get(1)?,
-                    subject_code: row.try_get(2)?,
+                    subject_code: self.vault.open_code(row.try_get(2)?, subject_sealed.as_deref())?,
                     context: row.try_get(3)?,
-                    result: result.0,
+                    result,
                     created_at: row.try_get(5)?,
+                    id,
                 })
             }
 
             async fn fetch_checks(&self, sql: &str, key: &str) -> Result<Vec<$crate::CheckRow>, $crate::StoreError> {
                 let rows = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())).bind(key).fetch_all(&self.pool).await?;
-                rows.iter().map(Self::check_from_row).collect()
+                rows.iter().map(|r| self.check_from_row(r)).collect()
             }
 
-            fn subject_from_row(row: &$row) -> Result<$crate::StoredSubject, $crate::StoreError> {
+            /// Decodes `id, code, name, kind` and a `code_sealed` column (found by name).
+            fn subject_from_row(&self, row: &$row) -> Result<$crate::StoredSubject, $crate::StoreError> {
                 use sqlx::Row;
                 let kind: String = row.try_get(3)?;
+                let sealed: Option<String> = row.try_get("code_sealed")?;
                 Ok($crate::StoredSubject {
                     id: row.try_get(0)?,
-                    code: row.try_get(1)?,
+                    code: self.vault.open_code(row.try_get(1)?, sealed.as_deref())?,
                     name: row.try_get(2)?,
                     kind: $crate::backend::parse_kind(&kind)?,
                 })
@@ -512,7 +585,7 @@ macro_rules! impl_store {
                     d.code, d.name, d.categories, d.lists,
                 ]));
                 let entry = $crate::ledger::LedgerEvent::new("department.put", None, "operator", digest, Some(format!("department:{}", d.code)));
-                Self::ledger_append(&mut tx, &[entry]).await?;
+                Self::ledger_append(&mut tx, &self.vault, &[entry]).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -577,8 +650,9 @@ macro_rules! impl_store {
             async fn put_token(&self, t: &$crate::Token) -> Result<(), $crate::StoreError> {
                 use sqlx::QueryBuilder;
                 let mut qb = QueryBuilder::<$db>::new(
-                    "INSERT INTO tokens (id, hash, role, department, label, created_at, expires_at, revoked_at, subject) ",
+                    "INSERT INTO tokens (id, hash, role, department, label, created_at, expires_at, revoked_at, subject, subject_sealed) ",
                 );
+                let subject = t.subject.as_deref().map(|c| self.vault.store_code(c));
                 qb.push_values([t], |mut b, t| {
                     b.push_bind(t.id.clone())
                         .push_bind(t.hash.clone())
@@ -588,12 +662,13 @@ macro_rules! impl_store {
                         .push_bind(t.created_at)
                         .push_bind(t.expires_at)
                         .push_bind(t.revoked_at)
-                        .push_bind(t.subject.clone());
+                        .push_bind(subject.as_ref().map(|s| s.lookup.clone()))
+                        .push_bind(subject.as_ref().and_then(|s| s.sealed.clone()));
                 });
                 let mut tx = self.pool.begin().await?;
                 qb.build().execute(&mut *tx).await?;
-                let entry = $crate::ledger::LedgerEvent::new("token.created", None, t.department.as_deref().unwrap_or("operator"), $crate::ledger::token_digest(t), Some(format!("token:{}", t.id)));
-                Self::ledger_append(&mut tx, &[entry]).await?;
+                let entry = $crate::ledger::LedgerEvent::new("token.created", None, t.department.as_deref().unwrap_or("operator"), $crate::ledger::token_digest(t, |c| self.vault.pseudonym(c)), Some(format!("token:{}", t.id)));
+                Self::ledger_append(&mut tx, &self.vault, &[entry]).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -624,8 +699,8 @@ macro_rules! impl_store {
                     return Ok(false);
                 }
                 token.revoked_at = Some(at);
-                let entry = $crate::ledger::LedgerEvent::new("token.revoked", None, "operator", $crate::ledger::token_digest(&token), Some(format!("token:{id}")));
-                Self::ledger_append(&mut tx, &[entry]).await?;
+                let entry = $crate::ledger::LedgerEvent::new("token.revoked", None, "operator", $crate::ledger::token_digest(&token, |c| self.vault.pseudonym(c)), Some(format!("token:{id}")));
+                Self::ledger_append(&mut tx, &self.vault, &[entry]).await?;
                 tx.commit().await?;
                 Ok(true)
             }
@@ -639,18 +714,19 @@ macro_rules! impl_store {
                     departments: Default::default(),
                     written: 0,
                     refresh_stats_at: 10_000,
+                    vault: self.vault.clone(),
                 }))
             }
 
             async fn subject(&self, code: &str) -> Result<Option<$crate::StoredSubject>, $crate::StoreError> {
                 let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SELECT id, code, name, kind FROM subjects WHERE code = {}",
+                    "SELECT id, code, name, kind, code_sealed FROM subjects WHERE code = {}",
                     Self::P1
                 )))
-                .bind(code)
+                .bind(self.vault.lookup_code(code))
                 .fetch_optional(&self.pool)
                 .await?;
-                row.as_ref().map(Self::subject_from_row).transpose()
+                row.as_ref().map(|r| self.subject_from_row(r)).transpose()
             }
 
             async fn subjects_page(
@@ -659,13 +735,13 @@ macro_rules! impl_store {
                 limit: u32,
             ) -> Result<Vec<$crate::StoredSubject>, $crate::StoreError> {
                 use sqlx::QueryBuilder;
-                let mut qb = QueryBuilder::<$db>::new("SELECT id, code, name, kind FROM subjects ");
+                let mut qb = QueryBuilder::<$db>::new("SELECT id, code, name, kind, code_sealed FROM subjects ");
                 if let Some(after) = after {
                     qb.push("WHERE id > ").push_bind(after.to_owned());
                 }
                 qb.push(" ORDER BY id LIMIT ").push_bind(i64::from(limit));
                 let rows = qb.build().fetch_all(&self.pool).await?;
-                rows.iter().map(Self::subject_from_row).collect()
+                rows.iter().map(|r| self.subject_from_row(r)).collect()
             }
 
             async fn records_of_subject(
@@ -677,7 +753,7 @@ macro_rules! impl_store {
                     $crate::backend::RECORD_COLUMNS,
                     Self::P1
                 );
-                self.fetch_records(&sql, code).await
+                self.fetch_records(&sql, &self.vault.lookup_code(code)).await
             }
 
             async fn record_history(
@@ -783,9 +859,9 @@ macro_rules! impl_store {
                 $crate::backend::bump_generation!(tx, $db, [category]);
                 let sql = format!("SELECT {} FROM records WHERE id = {}", RECORD_COLUMNS, Self::P1);
                 let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(&mut *tx).await?;
-                let record = Self::decode_record(&row)?;
-                let entry = $crate::ledger::LedgerEvent::new("record.version", Some(&record.subject_code), department, record.version_digest(), Some(format!("{}@{}", record.id, record.version)));
-                Self::ledger_append(&mut tx, &[entry]).await?;
+                let record = self.decode_record(&row)?;
+                let entry = $crate::ledger::LedgerEvent::new("record.version", Some(&record.subject_code), department, record.version_digest(&self.vault.pseudonym(&record.subject_code)), Some(format!("{}@{}", record.id, record.version)));
+                Self::ledger_append(&mut tx, &self.vault, &[entry]).await?;
                 tx.commit().await?;
                 Ok(Some(record))
             }
@@ -814,7 +890,7 @@ macro_rules! impl_store {
                     qb.push_bind(running_on);
                     let rows = qb.build().fetch_all(&self.pool).await?;
                     for row in &rows {
-                        out.push(Self::decode_record(row)?);
+                        out.push(self.decode_record(row)?);
                     }
                 }
                 Ok(out)
@@ -840,39 +916,49 @@ macro_rules! impl_store {
                 let mut tx = self.pool.begin().await?;
                 for chunk in checks.chunks($crate::backend::CHUNK) {
                     let mut qb = QueryBuilder::<$db>::new(
-                        "INSERT INTO checks (id, department, subject_code, context, result, created_at) ",
+                        "INSERT INTO checks (id, department, subject_code, context, result, created_at, subject_sealed, result_sealed) ",
                     );
+                    let vault = &self.vault;
                     qb.push_values(chunk, |mut b, c| {
+                        let subject = vault.store_code(&c.subject_code);
+                        // A check about a person keeps its result sealed: it names the person.
+                        let (result, result_sealed) = match subject.sealed {
+                            Some(_) => ("{}".to_owned(), Some(vault.seal(&c.result.to_string(), &format!("check:{}", c.id)))),
+                            None => (c.result.to_string(), None),
+                        };
                         b.push_bind(c.id.clone())
                             .push_bind(c.department.clone())
-                            .push_bind(c.subject_code.clone())
+                            .push_bind(subject.lookup)
                             .push_bind(c.context.clone())
-                            .push_bind(c.result.to_string());
-                        b.push_unseparated($store::JSON_CAST).push_bind(c.created_at);
+                            .push_bind(result);
+                        b.push_unseparated($store::JSON_CAST)
+                            .push_bind(c.created_at)
+                            .push_bind(subject.sealed)
+                            .push_bind(result_sealed);
                     });
                     qb.build().execute(&mut *tx).await?;
                 }
                 // A credit check reads a subject's non-public standing: it is logged.
                 let entries: Vec<$crate::ledger::LedgerEvent> = checks
                     .iter()
-                    .map(|c| $crate::ledger::LedgerEvent::new("check", Some(&c.subject_code), &c.department, $crate::ledger::check_digest(c), Some(format!("check:{}", c.id))))
+                    .map(|c| $crate::ledger::LedgerEvent::new("check", Some(&c.subject_code), &c.department, $crate::ledger::check_digest(c, |s| self.vault.pseudonym(s)), Some(format!("check:{}", c.id))))
                     .collect();
-                Self::ledger_append(&mut tx, &entries).await?;
+                Self::ledger_append(&mut tx, &self.vault, &entries).await?;
                 tx.commit().await?;
                 Ok(())
             }
 
             async fn check(&self, id: &str) -> Result<Option<$crate::CheckRow>, $crate::StoreError> {
                 let rows = self
-                    .fetch_checks(&format!("SELECT id, department, subject_code, context, result, created_at FROM checks WHERE id = {}", Self::P1), id)
+                    .fetch_checks(&format!("SELECT id, department, subject_code, context, result, created_at, subject_sealed, result_sealed FROM checks WHERE id = {}", Self::P1), id)
                     .await?;
                 Ok(rows.into_iter().next())
             }
 
             async fn checks_of_subject(&self, code: &str) -> Result<Vec<$crate::CheckRow>, $crate::StoreError> {
                 self.fetch_checks(
-                    &format!("SELECT id, department, subject_code, context, result, created_at FROM checks WHERE subject_code = {} ORDER BY created_at DESC, id DESC", Self::P1),
-                    code,
+                    &format!("SELECT id, department, subject_code, context, result, created_at, subject_sealed, result_sealed FROM checks WHERE subject_code = {} ORDER BY created_at DESC, id DESC", Self::P1),
+                    &self.vault.lookup_code(code),
                 )
                 .await
             }
@@ -895,7 +981,7 @@ macro_rules! impl_store {
                     f.check_id, f.department, f.applied, f.not_applied, f.created_at.timestamp_millis(),
                 ]));
                 let entry = $crate::ledger::LedgerEvent::new("check.feedback", None, &f.department, digest, Some(format!("feedback:{}", f.check_id)));
-                Self::ledger_append(&mut tx, &[entry]).await?;
+                Self::ledger_append(&mut tx, &self.vault, &[entry]).await?;
                 tx.commit().await?;
                 Ok(true)
             }
@@ -906,14 +992,14 @@ macro_rules! impl_store {
                 use sqlx::Row;
                 let rows = sqlx::query(
                     "SELECT c.id, c.department, c.subject_code, c.context, c.result, c.created_at, \
-                     f.department, f.applied, f.not_applied, f.created_at \
+                     f.department, f.applied, f.not_applied, f.created_at, c.subject_sealed, c.result_sealed \
                      FROM checks c LEFT JOIN check_feedback f ON f.check_id = c.id ORDER BY c.id",
                 )
                 .fetch_all(&self.pool)
                 .await?;
                 rows.iter()
                     .map(|row| {
-                        let check = Self::check_from_row(row)?;
+                        let check = self.check_from_row(row)?;
                         let dept: Option<String> = row.try_get(6)?;
                         let feedback = match dept {
                             None => None,
@@ -939,7 +1025,7 @@ macro_rules! impl_store {
                 events: &[$crate::ledger::LedgerEvent],
             ) -> Result<u64, $crate::StoreError> {
                 let mut tx = self.pool.begin().await?;
-                let first = Self::ledger_append(&mut tx, events).await?;
+                let first = Self::ledger_append(&mut tx, &self.vault, events).await?;
                 tx.commit().await?;
                 Ok(first)
             }
@@ -970,12 +1056,11 @@ macro_rules! impl_store {
                 code: &str,
                 limit: u32,
             ) -> Result<Vec<$crate::ledger::LedgerRow>, $crate::StoreError> {
-                let key = self.ledger_subject_key().await?;
                 let mut qb = sqlx::QueryBuilder::<$db>::new(
                     "SELECT leaf_index, kind, subject, actor, at_ms, payload_hash, leaf_hash, ref_id \
                      FROM ledger_entries WHERE subject = ",
                 );
-                qb.push_bind($crate::ledger::subject_label(&key, code));
+                qb.push_bind(self.vault.pseudonym(code));
                 qb.push(" ORDER BY leaf_index DESC LIMIT ").push_bind(i64::from(limit));
                 let rows = qb.build().fetch_all(&self.pool).await?;
                 rows.iter().map(Self::decode_ledger_row).collect()
@@ -1093,7 +1178,19 @@ macro_rules! impl_store {
                 }
                 qb.push(" ORDER BY id, version LIMIT ").push_bind(i64::from(limit));
                 let rows = qb.build().fetch_all(&self.pool).await?;
-                rows.iter().map(Self::decode_record).collect()
+                rows.iter().map(|r| self.decode_record(r)).collect()
+            }
+
+            fn pseudonym(&self, code: &str) -> String {
+                self.vault.pseudonym(code)
+            }
+
+            async fn reseal(&self, restricted_categories: &[String], limit: u32) -> Result<u64, $crate::StoreError> {
+                self.reseal_impl(restricted_categories, limit).await
+            }
+
+            async fn count_sealed_with(&self, key_id: u32) -> Result<u64, $crate::StoreError> {
+                self.count_sealed_with_impl(key_id).await
             }
         }
     };

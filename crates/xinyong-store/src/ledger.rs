@@ -78,17 +78,6 @@ pub fn subject_label(key: &[u8], code: &str) -> String {
     }
 }
 
-pub(crate) fn decode_subject_key(key: Option<String>) -> Result<Vec<u8>, StoreError> {
-    key.and_then(|k| hex::decode(k).ok())
-        .ok_or_else(|| StoreError::Corrupt("ledger subject key is missing or not hex".into()))
-}
-
-/// A new random key for [`subject_label`].
-pub(crate) fn new_subject_key() -> String {
-    let bytes: [u8; 32] = rand::random();
-    hex::encode(bytes)
-}
-
 /// Milliseconds since the epoch, as the log records time.
 pub(crate) fn now_ms() -> u64 {
     u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0)
@@ -101,13 +90,13 @@ pub fn json_digest(value: &serde_json::Value) -> Hash {
 
 /// The digest the log keeps for a token row: everything but nothing secret (the stored hash of
 /// the secret is included: editing it would let another secret in).
-pub fn token_digest(t: &crate::Token) -> Hash {
+pub fn token_digest(t: &crate::Token, pseudonym: impl Fn(&str) -> String) -> Hash {
     json_digest(&serde_json::json!([
         t.id,
         t.hash,
         t.role.as_str(),
         t.department,
-        t.subject,
+        t.subject.as_deref().map(pseudonym),
         t.label,
         t.created_at.timestamp_millis(),
         t.expires_at.map(|e| e.timestamp_millis()),
@@ -116,11 +105,11 @@ pub fn token_digest(t: &crate::Token) -> Hash {
 }
 
 /// The digest the log keeps for a credit check.
-pub fn check_digest(c: &crate::CheckRow) -> Hash {
+pub fn check_digest(c: &crate::CheckRow, pseudonym: impl Fn(&str) -> String) -> Hash {
     json_digest(&serde_json::json!([
         c.id,
         c.department,
-        c.subject_code,
+        pseudonym(&c.subject_code),
         c.context,
         c.result,
         c.created_at.timestamp_millis(),
@@ -300,7 +289,7 @@ pub async fn verify(
                 vouched(
                     if history { "record_history" } else { "records" },
                     format!("{}@{}", r.id, r.version),
-                    r.version_digest(),
+                    r.version_digest(&store.pseudonym(&r.subject_code)),
                 )?;
                 record_versions_checked += 1;
             }
@@ -308,11 +297,19 @@ pub async fn verify(
     }
     let tokens = store.tokens().await?;
     for t in &tokens {
-        vouched("token", format!("token:{}", t.id), token_digest(t))?;
+        vouched(
+            "token",
+            format!("token:{}", t.id),
+            token_digest(t, |c| store.pseudonym(c)),
+        )?;
     }
     let checks = store.check_summaries().await?;
     for (c, _) in &checks {
-        vouched("check", format!("check:{}", c.id), check_digest(c))?;
+        vouched(
+            "check",
+            format!("check:{}", c.id),
+            check_digest(c, |s| store.pseudonym(s)),
+        )?;
     }
     Ok(VerifyReport {
         size,
@@ -331,26 +328,26 @@ pub async fn verify(
 macro_rules! impl_ledger {
     ($store:ident, $db:ty, $row:ty) => {
         impl $store {
-            /// Creates the key that pseudonymises natural persons in the log, once per database
-            /// (at open, so that no write path has to).
-            pub(crate) async fn ensure_ledger_subject_key(&self) -> Result<(), $crate::StoreError> {
-                let mut qb = sqlx::QueryBuilder::<$db>::new("UPDATE ledger_state SET subject_key = ");
-                qb.push_bind($crate::ledger::new_subject_key());
-                qb.push(" WHERE id = 1 AND subject_key IS NULL");
-                qb.build().execute(&self.pool).await?;
-                Ok(())
-            }
-
-            /// The pseudonymisation key, for reads by subject.
-            pub(crate) async fn ledger_subject_key(&self) -> Result<Vec<u8>, $crate::StoreError> {
-                let key: Option<String> = sqlx::query_scalar("SELECT subject_key FROM ledger_state WHERE id = 1")
-                    .fetch_one(&self.pool)
+            /// Moves the key that pseudonymised natural persons in the log out of the database
+            /// (where it lived before key files) into the key file, then clears it.
+            pub(crate) async fn adopt_ledger_subject_key(&self) -> Result<(), $crate::StoreError> {
+                let (key, size): (Option<String>, i64) =
+                    sqlx::query_as("SELECT subject_key, size FROM ledger_state WHERE id = 1")
+                        .fetch_one(&self.pool)
+                        .await?;
+                let Some(key) = key else { return Ok(()) };
+                if size > 0 && key != hex::encode(self.vault.lookup_key()) {
+                    self.vault.adopt_lookup_hex(&key)?;
+                }
+                sqlx::query("UPDATE ledger_state SET subject_key = NULL WHERE id = 1")
+                    .execute(&self.pool)
                     .await?;
-                $crate::ledger::decode_subject_key(key)
+                Ok(())
             }
 
             pub(crate) async fn ledger_append(
                 tx: &mut sqlx::Transaction<'static, $db>,
+                vault: &$crate::vault::Vault,
                 events: &[$crate::ledger::LedgerEvent],
             ) -> Result<u64, $crate::StoreError> {
                 use sqlx::{QueryBuilder, Row};
@@ -360,11 +357,11 @@ macro_rules! impl_ledger {
                 let n = i64::try_from(events.len()).unwrap_or(i64::MAX);
                 // Reserving the indices takes the write lock first: appends queue here.
                 let mut qb = QueryBuilder::<$db>::new("UPDATE ledger_state SET size = size + ");
-                qb.push_bind(n).push(" WHERE id = 1 RETURNING size, frontier, subject_key");
+                qb.push_bind(n).push(" WHERE id = 1 RETURNING size, frontier");
                 let row = qb.build().fetch_one(&mut **tx).await?;
                 let end: i64 = row.try_get(0)?;
                 let cached: String = row.try_get(1)?;
-                let key = $crate::ledger::decode_subject_key(row.try_get(2)?)?;
+                let key = vault.lookup_key();
                 let start = u64::try_from(end - n)
                     .map_err(|_| $crate::StoreError::Corrupt("ledger size".into()))?;
                 let hashes = cached

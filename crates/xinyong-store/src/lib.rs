@@ -15,8 +15,10 @@ mod backend;
 pub mod baseline;
 pub mod ledger;
 mod postgres;
+mod reseal;
 pub mod search;
 mod sqlite;
+pub mod vault;
 
 use std::sync::Arc;
 
@@ -45,6 +47,8 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("keys: {0}")]
+    Keys(#[from] vault::VaultError),
 }
 
 /// What happened to one submitted record.
@@ -330,6 +334,20 @@ pub trait Store: Send + Sync {
         after: Option<&(String, u32)>,
         limit: u32,
     ) -> Result<Vec<Record>, StoreError>;
+
+    // --- Encryption at rest (see [`vault`]).
+
+    /// How the audit log names a subject: organisations by code, persons by a keyed hash.
+    fn pseudonym(&self, code: &str) -> String;
+    /// Re-seals every stored value that is not sealed under the active key: values sealed
+    /// under an older key (after a rotation), and values stored in clear before encryption at
+    /// rest (identity numbers, and the fields of `restricted_categories`). Walks each table in
+    /// key order, `batch` rows per short transaction, so the service keeps running; returns
+    /// how many rows it rewrote.
+    async fn reseal(&self, restricted_categories: &[String], batch: u32)
+    -> Result<u64, StoreError>;
+    /// How many stored values are sealed under key `key_id` (a key may be retired at 0).
+    async fn count_sealed_with(&self, key_id: u32) -> Result<u64, StoreError>;
 }
 
 /// An operator's decision on a special application.
@@ -377,12 +395,18 @@ pub struct FeedbackRow {
 }
 
 /// Opens (creating and migrating where needed) the store a URL names:
-/// `sqlite://PATH` (file created if missing), `sqlite::memory:`, or `postgres://...`.
+/// `sqlite://PATH` (file created if missing), `sqlite::memory:`, or `postgres://...`, with
+/// keys held in memory only: for tests. A service opens with [`open_with`].
 pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    open_with(url, Arc::new(vault::Vault::ephemeral())).await
+}
+
+/// Opens the store a URL names with the keys that seal personal data (see [`vault`]).
+pub async fn open_with(url: &str, vault: Arc<vault::Vault>) -> Result<Arc<dyn Store>, StoreError> {
     if url.starts_with("sqlite:") {
-        Ok(Arc::new(SqliteStore::open(url).await?))
+        Ok(Arc::new(SqliteStore::open_with(url, vault).await?))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(PgStore::open(url).await?))
+        Ok(Arc::new(PgStore::open_with(url, vault).await?))
     } else {
         Err(StoreError::Url(url.to_owned()))
     }

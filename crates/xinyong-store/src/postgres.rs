@@ -9,12 +9,14 @@ use crate::StoreError;
 use crate::access::impl_access;
 use crate::backend::impl_store;
 use crate::ledger::impl_ledger;
+use crate::reseal::impl_reseal;
 use crate::search::impl_search;
 
 /// The PostgreSQL implementation of [`crate::Store`].
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
+    vault: std::sync::Arc<crate::vault::Vault>,
 }
 
 impl PgStore {
@@ -26,22 +28,44 @@ impl PgStore {
     /// scans `records` sequentially for every chunk's lookup and a large import turns quadratic.
     const REFRESH_STATS: Option<&'static str> = Some("ANALYZE subjects, records");
 
-    /// Connects to `postgres://...` and migrates the database.
+    /// Connects to `postgres://...` and migrates the database, with keys held in memory only
+    /// (tests: see [`PgStore::open_with`]).
     pub async fn open(url: &str) -> Result<PgStore, StoreError> {
         PgStore::connect(PgConnectOptions::from_str(url)?).await
     }
 
-    /// Connects with explicit options (tests use them to give each run its own schema).
+    /// Connects to `postgres://...` with the keys that seal personal data.
+    pub async fn open_with(
+        url: &str,
+        vault: std::sync::Arc<crate::vault::Vault>,
+    ) -> Result<PgStore, StoreError> {
+        PgStore::connect_with(PgConnectOptions::from_str(url)?, vault).await
+    }
+
+    /// Connects with explicit options (tests use them to give each run its own schema) and
+    /// in-memory keys.
     pub async fn connect(options: PgConnectOptions) -> Result<PgStore, StoreError> {
+        PgStore::connect_with(
+            options,
+            std::sync::Arc::new(crate::vault::Vault::ephemeral()),
+        )
+        .await
+    }
+
+    /// Connects with explicit options and keys.
+    pub async fn connect_with(
+        options: PgConnectOptions,
+        vault: std::sync::Arc<crate::vault::Vault>,
+    ) -> Result<PgStore, StoreError> {
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        let store = PgStore { pool };
+        let store = PgStore { pool, vault };
         // Names stored before search existed get their search terms now (a no-op after).
         store.segment_unsegmented().await?;
-        store.ensure_ledger_subject_key().await?;
+        store.adopt_ledger_subject_key().await?;
         Ok(store)
     }
 
@@ -61,3 +85,4 @@ impl_search!(PgStore, sqlx::Postgres, sqlx::postgres::PgRow);
 impl_ledger!(PgStore, sqlx::Postgres, sqlx::postgres::PgRow);
 
 impl_access!(PgStore, sqlx::Postgres, sqlx::postgres::PgRow);
+impl_reseal!(PgStore, sqlx::Postgres, sqlx::postgres::PgRow);

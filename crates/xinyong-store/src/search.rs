@@ -167,10 +167,10 @@ macro_rules! impl_search {
                 id: &str,
             ) -> Result<Option<$crate::StoredSubject>, $crate::StoreError> {
                 let mut qb =
-                    sqlx::QueryBuilder::<$db>::new("SELECT id, code, name, kind FROM subjects WHERE id = ");
+                    sqlx::QueryBuilder::<$db>::new("SELECT id, code, name, kind, code_sealed FROM subjects WHERE id = ");
                 qb.push_bind(id.to_owned());
                 let row = qb.build().fetch_optional(&self.pool).await?;
-                row.as_ref().map(Self::subject_from_row).transpose()
+                row.as_ref().map(|r| self.subject_from_row(r)).transpose()
             }
 
             pub(crate) async fn search_subjects_impl(
@@ -186,8 +186,10 @@ macro_rules! impl_search {
                 let mut qb;
                 match query {
                     SearchQuery::Code { code, exact } => {
+                        // A person is found by the lookup code of the full number only.
+                        let code = &if *exact { self.vault.lookup_code(code) } else { code.clone() };
                         qb = QueryBuilder::<$db>::new(
-                            "WITH hits AS (SELECT id, code, name, kind FROM subjects WHERE ",
+                            "WITH hits AS (SELECT id, code, name, kind, code_sealed FROM subjects WHERE ",
                         );
                         if *exact {
                             qb.push("code = ").push_bind(code.clone());
@@ -198,7 +200,7 @@ macro_rules! impl_search {
                             qb.push(" AND kind <> 'natural_person'");
                         }
                         qb.push(" ORDER BY code LIMIT ").push_bind(cap);
-                        qb.push(") SELECT id, code, name, kind, COUNT(*) OVER () FROM hits \
+                        qb.push(") SELECT id, code, name, kind, COUNT(*) OVER (), code_sealed FROM hits \
                                  ORDER BY CASE WHEN code = ");
                         qb.push_bind(code.clone());
                         qb.push(" THEN 0 ELSE 1 END, code");
@@ -209,7 +211,7 @@ macro_rules! impl_search {
                         qb.push_bind(<$store as SearchSql>::match_expr(tokens));
                         qb.push(<$store as SearchSql>::HITS_CLOSE);
                         qb.push(" LIMIT ").push_bind(cap);
-                        qb.push("), ranked AS (SELECT s.id, s.code, s.name, s.kind, \
+                        qb.push("), ranked AS (SELECT s.id, s.code, s.name, s.kind, s.code_sealed, \
                                  CASE WHEN s.name = ");
                         qb.push_bind(exact_name.clone());
                         qb.push(" THEN 0 ELSE 1 END AS exact, (0");
@@ -220,7 +222,7 @@ macro_rules! impl_search {
                         }
                         qb.push(") AS score, length(s.name) AS len FROM hits JOIN subjects s ON ");
                         qb.push(<$store as SearchSql>::JOIN);
-                        qb.push(") SELECT id, code, name, kind, COUNT(*) OVER () FROM ranked \
+                        qb.push(") SELECT id, code, name, kind, COUNT(*) OVER (), code_sealed FROM ranked \
                                  ORDER BY exact, score DESC, len, code");
                     }
                 }
@@ -238,7 +240,7 @@ macro_rules! impl_search {
                 }
                 let subjects = rows
                     .iter()
-                    .map(Self::subject_from_row)
+                    .map(|r| self.subject_from_row(r))
                     .collect::<Result<Vec<_>, _>>()?;
                 let found = u64::try_from(found).unwrap_or(0);
                 let max = u64::from(SEARCH_CANDIDATES);
@@ -285,7 +287,7 @@ macro_rules! impl_search {
                 let rows = qb.build().fetch_all(&self.pool).await?;
                 Ok($crate::search::RecordPage {
                     total: u64::try_from(total).unwrap_or(0),
-                    records: rows.iter().map(Self::decode_record).collect::<Result<_, _>>()?,
+                    records: rows.iter().map(|r| self.decode_record(r)).collect::<Result<_, _>>()?,
                 })
             }
 
@@ -345,7 +347,7 @@ macro_rules! impl_search {
                 }
                 qb.push(" ORDER BY id LIMIT ").push_bind(i64::from(limit));
                 let rows = qb.build().fetch_all(&self.pool).await?;
-                rows.iter().map(Self::decode_record).collect()
+                rows.iter().map(|r| self.decode_record(r)).collect()
             }
         }
     };

@@ -12,12 +12,14 @@ use crate::StoreError;
 use crate::access::impl_access;
 use crate::backend::impl_store;
 use crate::ledger::impl_ledger;
+use crate::reseal::impl_reseal;
 use crate::search::impl_search;
 
 /// The SQLite implementation of [`crate::Store`].
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    vault: std::sync::Arc<crate::vault::Vault>,
 }
 
 impl SqliteStore {
@@ -27,8 +29,17 @@ impl SqliteStore {
     /// SQLite's planner uses the indexes without statistics; nothing to refresh.
     const REFRESH_STATS: Option<&'static str> = None;
 
-    /// Opens `sqlite://PATH` (creating the file) or `sqlite::memory:` and migrates it.
+    /// Opens `sqlite://PATH` (creating the file) or `sqlite::memory:` and migrates it, with
+    /// keys held in memory only (tests, throw-away databases: see [`SqliteStore::open_with`]).
     pub async fn open(url: &str) -> Result<SqliteStore, StoreError> {
+        SqliteStore::open_with(url, std::sync::Arc::new(crate::vault::Vault::ephemeral())).await
+    }
+
+    /// Opens `sqlite://PATH` or `sqlite::memory:` with the keys that seal personal data.
+    pub async fn open_with(
+        url: &str,
+        vault: std::sync::Arc<crate::vault::Vault>,
+    ) -> Result<SqliteStore, StoreError> {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -56,10 +67,10 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        let store = SqliteStore { pool };
+        let store = SqliteStore { pool, vault };
         // Names stored before search existed get their search terms now (a no-op after).
         store.segment_unsegmented().await?;
-        store.ensure_ledger_subject_key().await?;
+        store.adopt_ledger_subject_key().await?;
         Ok(store)
     }
 
@@ -80,3 +91,4 @@ impl_search!(SqliteStore, sqlx::Sqlite, sqlx::sqlite::SqliteRow);
 impl_ledger!(SqliteStore, sqlx::Sqlite, sqlx::sqlite::SqliteRow);
 
 impl_access!(SqliteStore, sqlx::Sqlite, sqlx::sqlite::SqliteRow);
+impl_reseal!(SqliteStore, sqlx::Sqlite, sqlx::sqlite::SqliteRow);

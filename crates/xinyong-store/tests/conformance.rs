@@ -438,7 +438,10 @@ async fn stored_records_read_back_unchanged(store: Arc<dyn Store>) {
     assert_eq!(back.tier, rec.tier);
     assert_eq!(back.legal_basis, rec.legal_basis);
     assert_eq!(back.fields, rec.fields);
-    assert_eq!(back.content_hash, rec.content_hash);
+    // The content hash is stored keyed: the plain one covers the subject code and would let
+    // guesses of an identity number be tested against a backup.
+    assert!(back.content_hash.starts_with("k:"), "{}", back.content_hash);
+    assert_ne!(back.content_hash, rec.content_hash);
     assert_eq!(back.department, "SAMR");
     let subject = store.subject(&c[0]).await.unwrap().unwrap();
     assert_eq!(subject.name, rec.subject.name);
@@ -1156,8 +1159,8 @@ async fn audit_log_names_a_record_written_around_it(store: Arc<dyn Store>, raw: 
     raw.exec(
         "INSERT INTO record_history SELECT id, department, category, document_no, 7, status, \
          subject_code, subject_name, subject_kind, decided_on, legal_basis, tier, \
-         publicity_until, fields, content_hash, recorded_at, listing, status_note \
-         FROM records WHERE version = 1",
+         publicity_until, fields, content_hash, recorded_at, listing, status_note, \
+         subject_sealed, fields_sealed FROM records WHERE version = 1",
     )
     .await;
     let err = verify_err(&*store, &key).await;
@@ -1323,3 +1326,428 @@ tamper_conformance!(
     audit_log_refuses_a_forged_head_signature,
     audit_log_pseudonymises_natural_persons,
 );
+
+// ----------------------------------------------------------------------------------------------
+// Encryption at rest: identity numbers and restricted fields never reach the database in clear,
+// lookups still work, a sealed value moved to another row does not open, and a key rotation
+// re-seals everything while another process keeps reading.
+
+use xinyong_store::vault::{Keyring, Vault};
+
+const PERSON: &str = "11010519491231002X";
+const ARREARS_MARKER: &str = "2025年1月至2025年6月（标记MK7QZXW）";
+
+/// A database both cases and extra processes can open, with raw access for inspection.
+enum Db {
+    Lite(String),
+    Pg(Box<PgConnectOptions>),
+}
+
+impl Db {
+    async fn open(&self, vault: Arc<Vault>) -> Arc<dyn Store> {
+        match self {
+            Db::Lite(url) => Arc::new(SqliteStore::open_with(url, vault).await.unwrap()),
+            Db::Pg(options) => Arc::new(
+                PgStore::connect_with((**options).clone(), vault)
+                    .await
+                    .unwrap(),
+            ),
+        }
+    }
+
+    async fn raw(&self) -> Raw {
+        match self {
+            Db::Lite(url) => Raw::Lite(sqlx::SqlitePool::connect(url).await.unwrap()),
+            Db::Pg(options) => Raw::Pg(
+                sqlx::PgPool::connect_with((**options).clone())
+                    .await
+                    .unwrap(),
+            ),
+        }
+    }
+}
+
+impl Raw {
+    /// Every `table.column` whose text contains `needle`, over every table of the schema.
+    async fn columns_containing(&self, needle: &str) -> Vec<String> {
+        let pattern = format!("%{needle}%");
+        let mut hits = Vec::new();
+        match self {
+            Raw::Lite(p) => {
+                let tables: Vec<String> = sqlx::query_scalar(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+                     AND name NOT LIKE '%fts%'",
+                )
+                .fetch_all(p)
+                .await
+                .unwrap();
+                for t in tables {
+                    let cols: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                        "SELECT name FROM pragma_table_info('{t}')"
+                    )))
+                    .fetch_all(p)
+                    .await
+                    .unwrap();
+                    for c in cols {
+                        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                            "SELECT COUNT(*) FROM \"{t}\" WHERE CAST(\"{c}\" AS TEXT) LIKE ?1"
+                        )))
+                        .bind(&pattern)
+                        .fetch_one(p)
+                        .await
+                        .unwrap();
+                        if n > 0 {
+                            hits.push(format!("{t}.{c}"));
+                        }
+                    }
+                }
+            }
+            Raw::Pg(p) => {
+                let cols: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT table_name::text, column_name::text FROM information_schema.columns \
+                     WHERE table_schema = current_schema()",
+                )
+                .fetch_all(p)
+                .await
+                .unwrap();
+                for (t, c) in cols {
+                    let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                        "SELECT COUNT(*) FROM \"{t}\" WHERE \"{c}\"::text LIKE $1"
+                    )))
+                    .bind(&pattern)
+                    .fetch_one(p)
+                    .await
+                    .unwrap();
+                    if n > 0 {
+                        hits.push(format!("{t}.{c}"));
+                    }
+                }
+            }
+        }
+        hits
+    }
+}
+
+fn person_record(category: &str, doc: &str, fields: serde_json::Value) -> ValidRecord {
+    let raw = RawRecord::from_json(&json!({
+        "category": category,
+        "subject": {"code": PERSON, "name": "张三", "kind": "natural_person"},
+        "document_no": doc,
+        "decided_on": "2026-03-01",
+        "legal_basis": "《中华人民共和国社会保险法》第八十六条",
+        "tier": "general",
+        "fields": fields,
+    }))
+    .unwrap();
+    Catalogue::shipped().validate(&raw, today()).unwrap()
+}
+
+/// Writes about a natural person through every path that stores a subject code: a public and
+/// a restricted record, a new version, a status change, a check, a subject token and a special
+/// application.
+async fn personal_writes(store: &dyn Store) {
+    store
+        .put_department(&department(
+            "HRSS",
+            &["admin_penalty", "social_insurance_arrears"],
+        ))
+        .await
+        .unwrap();
+    let arrears = |amount: &str| {
+        person_record(
+            "social_insurance_arrears",
+            "社欠1",
+            json!({"insurance_type": "养老保险", "amount_yuan": amount,
+                   "arrears_period": ARREARS_MARKER, "social_security_office": "北京市东城区社保中心"}),
+        )
+    };
+    let penalty = person_record(
+        "admin_penalty",
+        "罚P1",
+        json!({"facts": "未按规定缴费", "penalty_kind": "罚款", "content": "罚款一千元", "authority": "东城区人社局"}),
+    );
+    store
+        .submit("HRSS", &[arrears("1200"), penalty])
+        .await
+        .unwrap();
+    let v2 = store.submit("HRSS", &[arrears("987654.32")]).await.unwrap();
+    store
+        .change_record(
+            "HRSS",
+            &v2[0].id,
+            &RecordChange {
+                status: Some(RecordStatus::UnderObjection),
+                status_note: Some("异议".into()),
+                publicity_until: None,
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .put_checks(&[CheckRow {
+            id: "c1".into(),
+            department: "HRSS".into(),
+            subject_code: PERSON.into(),
+            context: "x".into(),
+            result: json!({"subject": PERSON}),
+            created_at: chrono::Utc::now(),
+        }])
+        .await
+        .unwrap();
+    store
+        .put_token(&Token {
+            id: "tp".into(),
+            hash: "cd".repeat(32),
+            role: Role::Subject,
+            department: None,
+            subject: Some(PERSON.into()),
+            label: "self".into(),
+            created_at: chrono::Utc::now(),
+            expires_at: None,
+            revoked_at: None,
+        })
+        .await
+        .unwrap();
+    store
+        .put_special_application(&SpecialApplication {
+            id: "sa1".into(),
+            department: "HRSS".into(),
+            subject_code: PERSON.into(),
+            purpose: "administrative_decision".into(),
+            reason: "r".into(),
+            legal_basis: "l".into(),
+            status: ApplicationStatus::Pending,
+            created_at: chrono::Utc::now(),
+            decided_at: None,
+            decision_note: None,
+            valid_until: None,
+        })
+        .await
+        .unwrap();
+}
+
+/// Everything written by [`personal_writes`] reads back in clear through the store.
+async fn personal_data_reads_back(store: &dyn Store) {
+    let records = store.records_of_subject(PERSON).await.unwrap();
+    assert_eq!(records.len(), 2);
+    assert!(records.iter().all(|r| r.subject_code == PERSON));
+    let arrears = records
+        .iter()
+        .find(|r| r.category == "social_insurance_arrears")
+        .unwrap();
+    assert_eq!(arrears.fields["arrears_period"], json!(ARREARS_MARKER));
+    assert_eq!(arrears.fields["amount_yuan"], json!("987654.32"));
+    let history = store.record_history(&arrears.id).await.unwrap();
+    assert_eq!(history.len(), 3);
+    assert!(
+        history
+            .iter()
+            .all(|r| r.fields["arrears_period"] == json!(ARREARS_MARKER))
+    );
+    assert_eq!(store.subject(PERSON).await.unwrap().unwrap().code, PERSON);
+    let checks = store.checks_of_subject(PERSON).await.unwrap();
+    assert_eq!(checks[0].result, json!({"subject": PERSON}));
+    let token = store
+        .token_by_hash(&"cd".repeat(32))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(token.subject.as_deref(), Some(PERSON));
+    let app = store.special_application("sa1").await.unwrap().unwrap();
+    assert_eq!(app.subject_code, PERSON);
+    let query = xinyong_domain::search::parse_query(PERSON).unwrap();
+    let found = store.search_subjects(&query, 10, 0).await.unwrap();
+    assert_eq!(found.subjects.len(), 1);
+    assert_eq!(found.subjects[0].code, PERSON);
+    xinyong_store::ledger::verify(store, None, |_| {})
+        .await
+        .unwrap();
+}
+
+async fn assert_nothing_in_clear(raw: &Raw) {
+    for needle in [PERSON, "19491231", "MK7QZXW", "987654"] {
+        let hits = raw.columns_containing(needle).await;
+        assert!(hits.is_empty(), "{needle:?} stored in clear in {hits:?}");
+    }
+}
+
+async fn identity_numbers_and_restricted_fields_are_stored_sealed(
+    db: Db,
+    _keys: std::path::PathBuf,
+) {
+    let store = db.open(Arc::new(Vault::ephemeral())).await;
+    personal_writes(&*store).await;
+    personal_data_reads_back(&*store).await;
+    assert_nothing_in_clear(&db.raw().await).await;
+    // Another key cannot read them.
+    let other = db.open(Arc::new(Vault::ephemeral())).await;
+    assert!(other.records_of_subject(PERSON).await.unwrap().is_empty());
+}
+
+async fn a_sealed_value_moved_to_another_row_does_not_open(db: Db, _keys: std::path::PathBuf) {
+    let store = db.open(Arc::new(Vault::ephemeral())).await;
+    personal_writes(&*store).await;
+    db.raw()
+        .await
+        .exec(
+            "UPDATE records SET fields_sealed = (SELECT fields_sealed FROM records \
+             WHERE category = 'social_insurance_arrears') WHERE category = 'admin_penalty'",
+        )
+        .await;
+    let err = store
+        .records_of_subject(PERSON)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("moved or edited"), "{err}");
+}
+
+async fn rotation_reseals_every_value_while_another_process_reads(
+    db: Db,
+    keys: std::path::PathBuf,
+) {
+    let (server_vault, created) = Vault::load_or_create(&keys).unwrap();
+    assert!(created);
+    let server = db.open(Arc::new(server_vault)).await;
+    personal_writes(&*server).await;
+    let sealed = server.count_sealed_with(1).await.unwrap();
+    assert!(sealed >= 10, "{sealed}");
+
+    // `xinyong keys rotate` in another process: new key in the file, then re-seal.
+    let (tool_vault, _) = Vault::load_or_create(&keys).unwrap();
+    let tool_vault = Arc::new(tool_vault);
+    let tool = db.open(tool_vault.clone()).await;
+    let mut ring = Keyring::read(&keys).unwrap().unwrap();
+    assert_eq!(ring.rotate(), 2);
+    ring.write(&keys).unwrap();
+    tool_vault.replace(&ring).unwrap();
+    let done = tool
+        .reseal(&["social_insurance_arrears".into()], 2)
+        .await
+        .unwrap();
+    assert!(done >= 7, "{done}");
+    assert_eq!(tool.count_sealed_with(1).await.unwrap(), 0);
+    assert_eq!(tool.count_sealed_with(2).await.unwrap(), sealed);
+    // A second pass finds nothing left to do.
+    assert_eq!(
+        tool.reseal(&["social_insurance_arrears".into()], 100)
+            .await
+            .unwrap(),
+        0
+    );
+
+    // The serving process meets key 2 and reads on, without a restart.
+    personal_data_reads_back(&*server).await;
+
+    // Key 1 retired: a fresh process with the new file still reads everything.
+    assert!(ring.retire(1));
+    ring.write(&keys).unwrap();
+    let (fresh, _) = Vault::load_or_create(&keys).unwrap();
+    personal_data_reads_back(&*db.open(Arc::new(fresh)).await).await;
+    assert_nothing_in_clear(&db.raw().await).await;
+}
+
+async fn values_stored_in_clear_before_encryption_are_sealed_by_reseal(
+    db: Db,
+    _keys: std::path::PathBuf,
+) {
+    let vault = Arc::new(Vault::ephemeral());
+    let store = db.open(vault.clone()).await;
+    personal_writes(&*store).await;
+    // What a database written before encryption at rest looks like.
+    let raw = db.raw().await;
+    for (table, column) in [
+        ("subjects", "code"),
+        ("records", "subject_code"),
+        ("record_history", "subject_code"),
+        ("checks", "subject_code"),
+        ("tokens", "subject"),
+        ("special_applications", "subject_code"),
+    ] {
+        let sealed = if table == "subjects" {
+            "code_sealed"
+        } else {
+            "subject_sealed"
+        };
+        raw.exec(&format!(
+            "UPDATE {table} SET {column} = '{PERSON}', {sealed} = NULL WHERE {sealed} IS NOT NULL"
+        ))
+        .await;
+    }
+    raw.exec("UPDATE checks SET result_sealed = NULL").await;
+    assert!(!raw.columns_containing(PERSON).await.is_empty());
+    let done = store
+        .reseal(&["social_insurance_arrears".into()], 1000)
+        .await
+        .unwrap();
+    assert!(done >= 8, "{done}");
+    assert_eq!(store.subject(PERSON).await.unwrap().unwrap().code, PERSON);
+    assert_eq!(store.records_of_subject(PERSON).await.unwrap().len(), 2);
+    assert!(raw.columns_containing(PERSON).await.is_empty());
+}
+
+macro_rules! at_rest_conformance {
+    ($($case:ident),* $(,)?) => {
+        mod at_rest_sqlite {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let dir = tempfile::tempdir().unwrap();
+                    let url = format!("sqlite://{}", dir.path().join("test.db").display());
+                    super::$case(super::Db::Lite(url), dir.path().join("data.key")).await;
+                }
+            )*
+        }
+        mod at_rest_postgres {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    if let Some((store, schema)) = super::postgres_store().await {
+                        let options = store.pool().connect_options().as_ref().clone();
+                        drop(store);
+                        let dir = tempfile::tempdir().unwrap();
+                        super::$case(super::Db::Pg(Box::new(options)), dir.path().join("data.key")).await;
+                        super::drop_schema(&schema).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+at_rest_conformance!(
+    identity_numbers_and_restricted_fields_are_stored_sealed,
+    a_sealed_value_moved_to_another_row_does_not_open,
+    rotation_reseals_every_value_while_another_process_reads,
+    values_stored_in_clear_before_encryption_are_sealed_by_reseal,
+);
+
+/// The issue's own test: a copy of the SQLite file (a backup) holds no identity number and no
+/// restricted field value, byte for byte.
+#[tokio::test]
+async fn a_sqlite_backup_reveals_no_identity_number_or_restricted_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("test.db");
+    let url = format!("sqlite://{}", path.display());
+    let store = SqliteStore::open_with(&url, Arc::new(Vault::ephemeral()))
+        .await
+        .unwrap();
+    personal_writes(&store).await;
+    let pool = store.pool().clone();
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let mut bytes = std::fs::read(&path).unwrap();
+    for ext in ["db-wal", "db-shm"] {
+        if let Ok(more) = std::fs::read(path.with_extension(ext)) {
+            bytes.extend(more);
+        }
+    }
+    assert!(bytes.len() > 10_000);
+    for needle in [PERSON, "19491231", ARREARS_MARKER, "MK7QZXW", "987654"] {
+        let found = bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+        assert!(!found, "{needle:?} is in the raw database file");
+    }
+}

@@ -16,6 +16,7 @@ use xinyong_store::{Role, Store, Token};
 mod bench;
 mod demo;
 mod import;
+mod keys;
 mod ledger;
 
 #[derive(Parser)]
@@ -44,6 +45,16 @@ struct Cli {
         default_value = "xinyong-ledger.key"
     )]
     ledger_key: PathBuf,
+    /// The data keys that seal identity numbers and restricted fields in the database
+    /// (TOML), created on first use if missing. `XINYONG_DATA_KEYRING` may carry the file's
+    /// text instead.
+    #[arg(
+        long,
+        global = true,
+        env = "XINYONG_DATA_KEY",
+        default_value = "xinyong-data.key"
+    )]
+    data_key: PathBuf,
     #[command(subcommand)]
     command: Command,
 }
@@ -94,6 +105,11 @@ enum Command {
     Ledger {
         #[command(subcommand)]
         command: ledger::LedgerCommand,
+    },
+    /// The data keys: status, rotation, re-sealing.
+    Keys {
+        #[command(subcommand)]
+        command: keys::KeysCommand,
     },
     /// Benchmarks, each with a baseline measured in the same run.
     Bench {
@@ -197,29 +213,47 @@ fn load_catalogue(path: Option<&PathBuf>) -> Result<Catalogue> {
     }
 }
 
-async fn open(db: &str) -> Result<Arc<dyn Store>> {
-    xinyong_store::open(db)
+/// Opens the database with the data keys of `--data-key`.
+async fn open_keyed(
+    db: &str,
+    data_key: &std::path::Path,
+) -> Result<(Arc<dyn Store>, Arc<xinyong_store::vault::Vault>)> {
+    let vault = keys::load(data_key)?;
+    let store = xinyong_store::open_with(db, vault.clone())
         .await
-        .with_context(|| format!("opening database {db}"))
+        .with_context(|| format!("opening database {db}"))?;
+    Ok((store, vault))
 }
 
 async fn run(cli: Cli) -> Result<ExitCode> {
+    let open = async |db: &str, data_key: &std::path::Path| {
+        Ok::<_, anyhow::Error>(open_keyed(db, data_key).await?.0)
+    };
     let catalogue = load_catalogue(cli.catalogue.as_ref())?;
     match cli.command {
         Command::Code {
             command: CodeCommand::Check { codes },
         } => code_check(codes),
         Command::Migrate => {
-            open(&cli.db).await?;
-            eprintln!("database {} is up to date", cli.db);
+            let store = open(&cli.db, &cli.data_key).await?;
+            // Values stored in clear by a version before encryption at rest get sealed.
+            let n = store
+                .reseal(&keys::restricted_categories(&catalogue), 1000)
+                .await
+                .context("sealing values stored in clear")?;
+            eprintln!("database {} is up to date ({n} rows sealed)", cli.db);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Keys { command } => {
+            let (store, vault) = open_keyed(&cli.db, &cli.data_key).await?;
+            keys::run(store, vault, &catalogue, command).await
+        }
         Command::Department { command } => {
-            let store = open(&cli.db).await?;
+            let store = open(&cli.db, &cli.data_key).await?;
             department(&*store, &catalogue, command).await
         }
         Command::Token { command } => {
-            let store = open(&cli.db).await?;
+            let store = open(&cli.db, &cli.data_key).await?;
             match command {
                 TokenCommand::Create(args) => token_create(&*store, args).await,
                 TokenCommand::List => token_list(&*store).await,
@@ -236,7 +270,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Import(args) => {
-            let store = open(&cli.db).await?;
+            let store = open(&cli.db, &cli.data_key).await?;
             import::run(store, &catalogue, args).await
         }
         Command::Demo {
@@ -247,7 +281,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { size, jsonl: None } => {
-            let store = open(&cli.db).await?;
+            let store = open(&cli.db, &cli.data_key).await?;
             demo::fill(&*store, &catalogue, &size).await?;
             Ok(ExitCode::SUCCESS)
         }
@@ -258,7 +292,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             sth_interval,
         } => {
             let key = ledger::load_key(&cli.ledger_key, true)?;
-            let store = open(&cli.db).await?;
+            let store = open(&cli.db, &cli.data_key).await?;
             if demo {
                 demo::fill(&*store, &catalogue, &size).await?;
             }
@@ -266,7 +300,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Ledger { command } => {
-            let store = open(&cli.db).await?;
+            let store = open(&cli.db, &cli.data_key).await?;
             ledger::run(store, &cli.ledger_key, command).await
         }
         Command::Bench { command } => bench::run(&catalogue, command).await,
