@@ -1192,6 +1192,27 @@ macro_rules! impl_store {
             async fn count_sealed_with(&self, key_id: u32) -> Result<u64, $crate::StoreError> {
                 self.count_sealed_with_impl(key_id).await
             }
+
+            // Operator accounts: `operators.rs`.
+            async fn put_operator(&self, account: &$crate::OperatorAccount) -> Result<bool, $crate::StoreError> {
+                self.put_operator_impl(account).await
+            }
+
+            async fn operator(&self, name: &str) -> Result<Option<$crate::OperatorAccount>, $crate::StoreError> {
+                self.operator_impl(name).await
+            }
+
+            async fn operators(&self) -> Result<Vec<$crate::OperatorAccount>, $crate::StoreError> {
+                self.operators_impl().await
+            }
+
+            async fn disable_operator(&self, name: &str, at: chrono::DateTime<chrono::Utc>) -> Result<Option<u64>, $crate::StoreError> {
+                self.disable_operator_impl(name, at).await
+            }
+
+            async fn open_operator_session(&self, operator: &str, token: &$crate::Token) -> Result<bool, $crate::StoreError> {
+                self.open_operator_session_impl(operator, token).await
+            }
         }
     };
 }

@@ -182,7 +182,8 @@ const PAGE: u32 = 20_000;
 
 /// Recomputes the whole log from the stored entries and checks it against the stored nodes
 /// and every signed tree head (signatures under `key`), then checks that every stored record
-/// version, token and credit check is vouched for by the latest log entry that names it.
+/// version, token, credit check and operator account is vouched for by the latest log entry
+/// that names it.
 /// `progress` is called with the number of entries read so far.
 pub async fn verify(
     store: &dyn Store,
@@ -310,6 +311,10 @@ pub async fn verify(
             format!("check:{}", c.id),
             check_digest(c, |s| store.pseudonym(s)),
         )?;
+    }
+    for o in &store.operators().await? {
+        let digest = crate::operators::operator_digest(o);
+        vouched("operator", format!("operator:{}", o.id), digest)?;
     }
     Ok(VerifyReport {
         size,

@@ -14,6 +14,7 @@ mod access;
 mod backend;
 pub mod baseline;
 pub mod ledger;
+pub mod operators;
 mod postgres;
 mod reseal;
 pub mod search;
@@ -28,6 +29,7 @@ use xinyong_domain::access::ApplicationStatus;
 pub use xinyong_domain::access::SpecialApplication;
 use xinyong_domain::{Department, Record, RecordStatus, SubjectKind, ValidRecord};
 
+pub use operators::OperatorAccount;
 pub use postgres::PgStore;
 pub use search::{CategoryFilter, RecordPage, SearchPage, StatRow};
 pub use sqlite::SqliteStore;
@@ -348,6 +350,27 @@ pub trait Store: Send + Sync {
     -> Result<u64, StoreError>;
     /// How many stored values are sealed under key `key_id` (a key may be retired at 0).
     async fn count_sealed_with(&self, key_id: u32) -> Result<u64, StoreError>;
+
+    /// Registers an operator account; `false` if the name is taken (nothing changes then).
+    async fn put_operator(&self, account: &OperatorAccount) -> Result<bool, StoreError>;
+    /// An operator account by its sign-in name, enabled or not.
+    async fn operator(&self, name: &str) -> Result<Option<OperatorAccount>, StoreError>;
+    /// Every operator account, oldest first (hashes included: callers must not print them).
+    async fn operators(&self) -> Result<Vec<OperatorAccount>, StoreError>;
+    /// Disables an account and revokes every open session it opened, in one transaction.
+    /// The number of sessions revoked, or `None` if there is no such enabled account.
+    async fn disable_operator(
+        &self,
+        name: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Option<u64>, StoreError>;
+    /// Stores `token` (an operator token) as a session of the account with id `operator`;
+    /// `false`, storing nothing, if that account is disabled or gone.
+    async fn open_operator_session(
+        &self,
+        operator: &str,
+        token: &Token,
+    ) -> Result<bool, StoreError>;
 }
 
 /// An operator's decision on a special application.

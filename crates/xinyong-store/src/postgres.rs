@@ -9,6 +9,7 @@ use crate::StoreError;
 use crate::access::impl_access;
 use crate::backend::impl_store;
 use crate::ledger::impl_ledger;
+use crate::operators::impl_operators;
 use crate::reseal::impl_reseal;
 use crate::search::impl_search;
 
@@ -86,3 +87,4 @@ impl_ledger!(PgStore, sqlx::Postgres, sqlx::postgres::PgRow);
 
 impl_access!(PgStore, sqlx::Postgres, sqlx::postgres::PgRow);
 impl_reseal!(PgStore, sqlx::Postgres, sqlx::postgres::PgRow);
+impl_operators!(PgStore, sqlx::Postgres, sqlx::postgres::PgRow);

@@ -12,6 +12,7 @@ use crate::StoreError;
 use crate::access::impl_access;
 use crate::backend::impl_store;
 use crate::ledger::impl_ledger;
+use crate::operators::impl_operators;
 use crate::reseal::impl_reseal;
 use crate::search::impl_search;
 
@@ -92,3 +93,4 @@ impl_ledger!(SqliteStore, sqlx::Sqlite, sqlx::sqlite::SqliteRow);
 
 impl_access!(SqliteStore, sqlx::Sqlite, sqlx::sqlite::SqliteRow);
 impl_reseal!(SqliteStore, sqlx::Sqlite, sqlx::sqlite::SqliteRow);
+impl_operators!(SqliteStore, sqlx::Sqlite, sqlx::sqlite::SqliteRow);

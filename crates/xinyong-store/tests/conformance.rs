@@ -19,8 +19,8 @@ use xinyong_domain::access::ApplicationStatus;
 use xinyong_domain::code::{DivisionCode, UnifiedCode};
 use xinyong_domain::{Catalogue, Department, RawRecord, ValidRecord};
 use xinyong_store::{
-    ApplicationDecision, CheckRow, FeedbackRow, Outcome, PgStore, RecordChange, Role,
-    SpecialApplication, SqliteStore, Store, Token,
+    ApplicationDecision, CheckRow, FeedbackRow, OperatorAccount, Outcome, PgStore, RecordChange,
+    Role, SpecialApplication, SqliteStore, Store, Token,
 };
 
 fn today() -> NaiveDate {
@@ -805,6 +805,195 @@ async fn current_records_of_a_category_are_filtered_and_paged(store: Arc<dyn Sto
     assert!(seen.windows(2).all(|w| w[0].id < w[1].id));
 }
 
+fn operator_account(id: &str, name: &str) -> OperatorAccount {
+    OperatorAccount {
+        id: id.into(),
+        name: name.into(),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g".into(),
+        created_at: chrono::Utc::now(),
+        disabled_at: None,
+        last_session_at: None,
+    }
+}
+
+fn session_token(id: &str, hash: &str) -> Token {
+    let now = chrono::Utc::now();
+    Token {
+        id: id.into(),
+        hash: hash.into(),
+        role: Role::Operator,
+        department: None,
+        subject: None,
+        label: "session of operator alice".into(),
+        created_at: now,
+        expires_at: Some(now + chrono::Duration::hours(8)),
+        revoked_at: None,
+    }
+}
+
+async fn operator_accounts_have_unique_names_and_sessions_end_with_them(store: Arc<dyn Store>) {
+    let alice = operator_account("op1", "alice");
+    assert!(store.put_operator(&alice).await.unwrap());
+    let mut again = operator_account("op2", "alice");
+    again.password_hash = "$argon2id$other".into();
+    assert!(
+        !store.put_operator(&again).await.unwrap(),
+        "a taken name is refused"
+    );
+    assert!(
+        store
+            .put_operator(&operator_account("op3", "bob"))
+            .await
+            .unwrap()
+    );
+    let found = store.operator("alice").await.unwrap().unwrap();
+    assert_eq!(found.id, "op1");
+    assert_eq!(
+        found.password_hash, alice.password_hash,
+        "the first one stays"
+    );
+    assert!(found.disabled_at.is_none() && found.last_session_at.is_none());
+    assert!(store.operator("carol").await.unwrap().is_none());
+    let names: Vec<String> = store
+        .operators()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.name)
+        .collect();
+    assert_eq!(names, ["alice", "bob"]);
+    assert!(
+        !format!("{found:?}").contains("argon2id"),
+        "Debug hides the hash"
+    );
+
+    // Sessions are operator tokens; disabling the account revokes every open one.
+    for (id, hash) in [("s1", "a1"), ("s2", "a2")] {
+        assert!(
+            store
+                .open_operator_session("op1", &session_token(id, &hash.repeat(32)))
+                .await
+                .unwrap()
+        );
+    }
+    assert!(
+        store
+            .open_operator_session("op3", &session_token("s3", &"b3".repeat(32)))
+            .await
+            .unwrap()
+    );
+    store.revoke_token("s2", chrono::Utc::now()).await.unwrap();
+    let session = store
+        .token_by_hash(&"a1".repeat(32))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(session.role, Role::Operator);
+    assert!(session.expires_at.is_some() && session.revoked_at.is_none());
+    assert!(
+        store
+            .operator("alice")
+            .await
+            .unwrap()
+            .unwrap()
+            .last_session_at
+            .is_some()
+    );
+    assert_eq!(
+        store
+            .disable_operator("alice", chrono::Utc::now())
+            .await
+            .unwrap(),
+        Some(1),
+        "one session was still open"
+    );
+    let revoked = store
+        .token_by_hash(&"a1".repeat(32))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(revoked.revoked_at.is_some());
+    let other = store
+        .token_by_hash(&"b3".repeat(32))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        other.revoked_at.is_none(),
+        "another account's session stays"
+    );
+    assert!(
+        store
+            .operator("alice")
+            .await
+            .unwrap()
+            .unwrap()
+            .disabled_at
+            .is_some()
+    );
+    assert_eq!(
+        store
+            .disable_operator("alice", chrono::Utc::now())
+            .await
+            .unwrap(),
+        None,
+        "disabled once"
+    );
+    assert_eq!(
+        store
+            .disable_operator("carol", chrono::Utc::now())
+            .await
+            .unwrap(),
+        None
+    );
+    // A disabled account opens no session, and nothing of the attempt is stored.
+    assert!(
+        !store
+            .open_operator_session("op1", &session_token("s4", &"a4".repeat(32)))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .token_by_hash(&"a4".repeat(32))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        !store
+            .open_operator_session("nope", &session_token("s5", &"a5".repeat(32)))
+            .await
+            .unwrap()
+    );
+    // Every change is in the audit log, consistent with the rows.
+    let report = xinyong_store::ledger::verify(&*store, None, |_| {})
+        .await
+        .unwrap();
+    // 2 accounts, 3 sessions, 1 revocation, 1 disabling with its session's revocation.
+    assert_eq!(report.size, 8);
+    let kinds: Vec<String> = store
+        .ledger_rows(0, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.entry.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "operator.created",
+            "operator.created",
+            "session.opened",
+            "session.opened",
+            "session.opened",
+            "token.revoked",
+            "operator.disabled",
+            "token.revoked",
+        ]
+    );
+}
+
 // ----------------------------------------------------------------------------------------------
 // Harness.
 
@@ -898,6 +1087,7 @@ conformance!(
     search_finds_codes_and_prefixes_but_not_identity_prefixes,
     search_pages_and_follows_renames,
     current_records_of_a_category_are_filtered_and_paged,
+    operator_accounts_have_unique_names_and_sessions_end_with_them,
 );
 
 /// The same synthetic subjects in both engines give the same results for every query: same
@@ -1284,6 +1474,42 @@ async fn audit_log_pseudonymises_natural_persons(store: Arc<dyn Store>, _raw: Ra
     );
 }
 
+async fn audit_log_names_an_edited_or_smuggled_operator_account(store: Arc<dyn Store>, raw: Raw) {
+    let key = logged_writes(&*store).await;
+    assert!(
+        store
+            .put_operator(&operator_account("op1", "alice"))
+            .await
+            .unwrap()
+    );
+    xinyong_store::ledger::verify(&*store, None, |_| {})
+        .await
+        .unwrap();
+    // Replacing the hash would let another password in.
+    raw.exec("UPDATE operators SET password_hash = '$argon2id$v=19$forged'")
+        .await;
+    let err = verify_err(&*store, &key).await;
+    assert!(
+        err.starts_with("operator row operator:op1") && err.contains("edited"),
+        "{err}"
+    );
+    raw.exec(&format!(
+        "UPDATE operators SET password_hash = '{}'",
+        operator_account("op1", "alice").password_hash
+    ))
+    .await;
+    raw.exec(
+        "INSERT INTO operators (id, name, password_hash, created_at) \
+         SELECT 'op2', 'mallory', password_hash, created_at FROM operators",
+    )
+    .await;
+    let err = verify_err(&*store, &key).await;
+    assert!(
+        err.starts_with("operator row operator:op2") && err.contains("no ledger entry"),
+        "{err}"
+    );
+}
+
 macro_rules! tamper_conformance {
     ($($case:ident),* $(,)?) => {
         mod tamper_sqlite {
@@ -1325,6 +1551,7 @@ tamper_conformance!(
     audit_log_names_an_edited_tree_node,
     audit_log_refuses_a_forged_head_signature,
     audit_log_pseudonymises_natural_persons,
+    audit_log_names_an_edited_or_smuggled_operator_account,
 );
 
 // ----------------------------------------------------------------------------------------------

@@ -50,6 +50,59 @@ pub fn hash_token(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
+/// The fewest characters an operator's password may have.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+/// Why a password cannot be set.
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordError {
+    #[error("a password needs at least {MIN_PASSWORD_CHARS} characters; this one has {0}")]
+    TooShort(usize),
+    #[error("the password could not be hashed: {0}")]
+    Hash(String),
+}
+
+/// Hashes an operator's password with Argon2id (the `argon2` crate's defaults: 19 MiB, 2
+/// passes, 1 lane) and a random 16-byte salt, as a PHC string that records the algorithm and
+/// its parameters. Refuses passwords shorter than [`MIN_PASSWORD_CHARS`].
+pub fn hash_password(password: &str) -> Result<String, PasswordError> {
+    use argon2::PasswordHasher;
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        return Err(PasswordError::TooShort(chars));
+    }
+    let mut salt = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt);
+    let salt = argon2::password_hash::SaltString::encode_b64(&salt)
+        .map_err(|e| PasswordError::Hash(e.to_string()))?;
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| PasswordError::Hash(e.to_string()))
+}
+
+/// Whether `password` matches the PHC string `hash` (constant-time comparison of the
+/// outputs). An unreadable hash matches nothing.
+pub fn verify_password(hash: &str, password: &str) -> bool {
+    use argon2::PasswordVerifier;
+    argon2::password_hash::PasswordHash::new(hash).is_ok_and(|parsed| {
+        argon2::Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+}
+
+/// A hash of a random password with the same parameters as real ones: signing in with an
+/// unknown name verifies against it, so that the answer takes as long as with a known name.
+pub fn dummy_password_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let mut bytes = [0u8; 24];
+        rand::rng().fill_bytes(&mut bytes);
+        hash_password(&hex::encode(bytes)).unwrap_or_default()
+    })
+}
+
 /// Who a valid token belongs to.
 #[derive(Clone)]
 struct Principal {
@@ -494,5 +547,35 @@ mod tests {
         assert_ne!(a.secret, b.secret);
         assert_eq!(a.hash, hash_token(&a.secret));
         assert!(!format!("{a:?}").contains(&a.secret));
+    }
+
+    #[test]
+    #[allow(clippy::unwrap_used)]
+    fn passwords_are_argon2id_phc_strings_and_verify_only_themselves() {
+        let hash = hash_password("correct horse battery").unwrap();
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
+        assert!(!hash.contains("correct horse"));
+        assert_ne!(
+            hash,
+            hash_password("correct horse battery").unwrap(),
+            "salted"
+        );
+        assert!(verify_password(&hash, "correct horse battery"));
+        assert!(!verify_password(&hash, "correct horse batterx"));
+        assert!(!verify_password(
+            "not a phc string",
+            "correct horse battery"
+        ));
+        assert!(!verify_password(dummy_password_hash(), ""));
+        assert!(dummy_password_hash().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(matches!(
+            hash_password("elevenchars"),
+            Err(PasswordError::TooShort(11))
+        ));
+        // Characters, not bytes: twelve Chinese characters are enough.
+        assert!(hash_password("一二三四五六七八九十百千").is_ok());
     }
 }

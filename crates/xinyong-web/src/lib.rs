@@ -21,6 +21,7 @@ mod meta;
 pub mod recorder;
 mod records;
 mod search;
+pub mod sessions;
 mod site;
 mod subjects;
 
@@ -134,6 +135,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(access::apply, access::pending))
         .routes(routes!(access::show))
         .routes(routes!(access::decide))
+        .routes(routes!(sessions::sign_in))
         .routes(routes!(search::search))
         .routes(routes!(lists::list_types))
         .routes(routes!(lists::memoranda))

@@ -1,6 +1,7 @@
 //! Per-client rate limits: anonymous requests get a budget per IP address (429 with
-//! Retry-After when spent), and failed authentication spends a separate, small budget, so that
-//! guessing tokens is slow while departments with valid tokens are never throttled. Every
+//! Retry-After when spent), and failed authentication (a bad token, a wrong operator password)
+//! spends a separate, small budget, so that guessing tokens and passwords is slow while
+//! departments with valid tokens are never throttled. Every
 //! failed authentication is logged as a security event (target `xinyong::security`), without
 //! the presented token and with any identity number in the path masked.
 
@@ -109,11 +110,14 @@ pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> R
     };
     let limits = &state.limits;
     let authenticated = req.headers().contains_key(header::AUTHORIZATION);
-    if authenticated {
-        if let Some(wait) = limits.failure_wait(ip) {
-            return limits.refuse(wait);
-        }
-    } else if let Err(not_until) = limits.public.check_key(&ip) {
+    // Signing in carries credentials in the body: it spends and obeys the failure budget too.
+    let signs_in = req.uri().path() == crate::sessions::PATH;
+    if (authenticated || signs_in)
+        && let Some(wait) = limits.failure_wait(ip)
+    {
+        return limits.refuse(wait);
+    }
+    if !authenticated && let Err(not_until) = limits.public.check_key(&ip) {
         return limits.refuse(not_until.wait_time_from(limits.clock.now()));
     }
     let path = loggable_path(req.uri().path());

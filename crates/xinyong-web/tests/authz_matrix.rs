@@ -64,6 +64,10 @@ enum Class {
     RestrictedByApplication,
 }
 
+/// The operator account every world has, for the sign-in row.
+const OPERATOR_NAME: &str = "matrix";
+const OPERATOR_PASSWORD: &str = "matrix password 2026";
+
 const OWN: &str = "11440300OWNDEPT";
 const OTHER: &str = "11440300OTHERDEPT";
 
@@ -160,6 +164,17 @@ async fn world() -> World {
         token(store, Role::Subject, Some(OTHER_COMPANY)).await,
     );
     tokens.insert(Who::Invalid, auth::new_token().secret);
+    store
+        .put_operator(&xinyong_store::OperatorAccount {
+            id: xinyong_store::new_id(),
+            name: OPERATOR_NAME.into(),
+            password_hash: auth::hash_password(OPERATOR_PASSWORD).unwrap(),
+            created_at: chrono::Utc::now(),
+            disabled_at: None,
+            last_session_at: None,
+        })
+        .await
+        .unwrap();
     let past = chrono::Utc::now() - chrono::Duration::days(1);
     tokens.insert(
         Who::Expired,
@@ -610,6 +625,25 @@ fn rows() -> Vec<Row> {
                         (Who::DepartmentOther, NOT_FOUND),
                     ],
                 )
+            },
+        },
+        Row {
+            method: "post",
+            path: "/api/v1/sessions",
+            class: None,
+            call: |_, _| {
+                post(
+                    "/api/v1/sessions",
+                    json!({"name": OPERATOR_NAME, "password": OPERATOR_PASSWORD}),
+                )
+            },
+            // The credentials decide, whoever sends them; a bad token is refused first.
+            expect: |who| {
+                if bad_token(who) {
+                    UNAUTHORIZED
+                } else {
+                    CREATED
+                }
             },
         },
         Row {

@@ -18,6 +18,7 @@ mod demo;
 mod import;
 mod keys;
 mod ledger;
+mod operator;
 
 #[derive(Parser)]
 #[command(
@@ -93,6 +94,11 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Manage operator accounts, which sign in with a password (POST /api/v1/sessions).
+    Operator {
+        #[command(subcommand)]
+        command: operator::OperatorCommand,
     },
     /// Check codes: Unified Social Credit Codes and citizen identity numbers.
     Code {
@@ -268,6 +274,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     }
                 }
             }
+        }
+        Command::Operator { command } => {
+            let store = open(&cli.db, &cli.data_key).await?;
+            operator::run(&*store, command).await
         }
         Command::Import(args) => {
             let store = open(&cli.db, &cli.data_key).await?;

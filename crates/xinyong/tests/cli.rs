@@ -524,3 +524,83 @@ fn tokens_are_listed_without_secrets_and_revoked_by_id() {
     let again = env.run(&["token", "revoke", &id]);
     assert!(!again.status.success(), "revoking twice is an error");
 }
+
+#[test]
+fn operator_accounts_take_a_password_on_stdin_and_are_listed_and_disabled_by_name() {
+    let env = Env::new();
+    let add = |name: &str, password: &str| {
+        let mut child = env
+            .cmd()
+            .args(["operator", "add", name])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(format!("{password}\n").as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let short = add("alice", "elevenchars");
+    assert!(!short.status.success());
+    assert!(
+        stderr(&short).contains("at least 12 characters; this one has 11"),
+        "{}",
+        stderr(&short)
+    );
+    let ok = add("alice", "twelve chars");
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert!(ok.stdout.is_empty());
+    let twice = add("alice", "another password");
+    assert!(!twice.status.success());
+    assert!(
+        stderr(&twice).contains("already exists"),
+        "{}",
+        stderr(&twice)
+    );
+    let spaced = add("al ice", "a long enough password");
+    assert!(!spaced.status.success());
+
+    let list = String::from_utf8(env.run(&["operator", "list"]).stdout).unwrap();
+    assert_eq!(list.lines().count(), 2, "{list}");
+    let row = list.lines().nth(1).unwrap();
+    assert!(
+        row.contains("\talice\t") && row.ends_with("\t-\tactive"),
+        "{row}"
+    );
+    assert!(
+        !list.contains("argon2") && !list.contains("twelve"),
+        "no hash, no password: {list}"
+    );
+    let account = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = SqliteStore::open(&env.db()).await.unwrap();
+        store.operator("alice").await.unwrap().unwrap()
+    });
+    assert!(
+        account.password_hash.starts_with("$argon2id$"),
+        "stored as an Argon2id PHC string"
+    );
+    assert!(xinyong_web::auth::verify_password(
+        &account.password_hash,
+        "twelve chars"
+    ));
+
+    let disable = env.run(&["operator", "disable", "alice"]);
+    assert!(disable.status.success(), "{}", stderr(&disable));
+    assert!(
+        stderr(&disable).contains("0 open sessions revoked"),
+        "{}",
+        stderr(&disable)
+    );
+    let list = String::from_utf8(env.run(&["operator", "list"]).stdout).unwrap();
+    assert!(
+        list.lines().nth(1).unwrap().ends_with("\tdisabled"),
+        "{list}"
+    );
+    assert!(!env.run(&["operator", "disable", "alice"]).status.success());
+    assert!(!env.run(&["operator", "disable", "bob"]).status.success());
+}

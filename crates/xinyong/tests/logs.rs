@@ -1,7 +1,7 @@
 //! What the platform writes to its logs, captured from the real binary at the most verbose
 //! filter it supports (issue #5: "no secrets or identity numbers in logs"). Logs are copied to
-//! log servers, tickets and chat; they must never hold a token, an Authorization header or a
-//! full citizen identity number, whatever the requests were.
+//! log servers, tickets and chat; they must never hold a token, an Authorization header, a
+//! password, a key or a full citizen identity number, whatever the requests were.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{Read, Write};
@@ -20,6 +20,9 @@ const COMPANY: &str = "91110000600037341L";
 const PERSON: &str = "11010519491231002X";
 /// A natural person named only inside free text, in checks and in a bad imported row.
 const RELATIVE: &str = "440305198001010013";
+/// An operator's password, and a wrong one.
+const PASSWORD: &str = "日志 never-log-this 2026";
+const WRONG_PASSWORD: &str = "wrong-password-never-log-this";
 
 /// Runs the CLI in one directory, collecting everything it prints (but for the secrets that
 /// a command prints on stdout by design, such as `token create`).
@@ -54,6 +57,31 @@ impl Cli<'_> {
         self.log.push_str(&stderr);
         assert!(out.status.success(), "xinyong {args:?}: {stderr}");
         String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs a command that must succeed with `input` on its stdin.
+    fn run_with_stdin(&mut self, args: &[&str], input: &str) -> String {
+        let mut child = self
+            .cmd()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        self.log.push_str(&stdout);
+        self.log.push_str(&stderr);
+        assert!(out.status.success(), "xinyong {args:?}: {stderr}");
+        stdout
     }
 
     /// Creates a token and returns its secret.
@@ -357,6 +385,10 @@ fn logs_never_contain_secrets_or_identity_numbers() {
         .unwrap()
         .to_owned();
     cli.run(&["token", "revoke", &revoked_id]);
+    cli.run_with_stdin(&["operator", "add", "ops-alice"], &format!("{PASSWORD}\n"));
+    cli.run(&["operator", "list"]);
+    secrets.push(PASSWORD.to_owned());
+    secrets.push(WRONG_PASSWORD.to_owned());
     let never_issued = format!("xy_{}", "5a".repeat(32));
     for t in [
         &dept,
@@ -447,9 +479,22 @@ fn logs_never_contain_secrets_or_identity_numbers() {
         "special application",
     );
     let application = application["id"].as_str().unwrap().to_owned();
+    // An operator signs in with a password and works with the session's token.
+    let session = server.expect(
+        201,
+        server.post(
+            "/api/v1/sessions",
+            None,
+            &json!({"name": "ops-alice", "password": PASSWORD}),
+        ),
+        "sign-in",
+    );
+    let session = session["token"].as_str().unwrap().to_owned();
+    secrets.push(session.clone());
+    secrets.push(session[3..].to_owned());
     server.expect(
         200,
-        server.get("/api/v1/special-applications", Some(&operator)),
+        server.get("/api/v1/special-applications", Some(&session)),
         "pending applications",
     );
     server.expect(
@@ -653,24 +698,51 @@ fn logs_never_contain_secrets_or_identity_numbers() {
     secrets.push(malformed["Bearer ".len()..].to_owned());
     secrets.push(basic["Basic ".len()..].to_owned());
     secrets.push(dept[..40].to_owned());
-    let (status, _) = server.post(
-        "/api/v1/records",
-        Some(&expired),
-        &json!({"records": [person("admin_penalty", "罚3", json!({}))]}),
+    // Failed sign-ins: a wrong password, and a password typed into the name field.
+    for credentials in [
+        json!({"name": "ops-alice", "password": WRONG_PASSWORD}),
+        json!({"name": PASSWORD, "password": PASSWORD}),
+    ] {
+        let (status, body) = server.post("/api/v1/sessions", None, &credentials);
+        assert_eq!(status, 401, "{body}");
+    }
+    // Ten failures spent the budget: now even the right password waits.
+    let (status, body) = server.post(
+        "/api/v1/sessions",
+        None,
+        &json!({"name": "ops-alice", "password": PASSWORD}),
     );
-    assert_eq!(status, 401);
+    assert_eq!(status, 429, "{body}");
+    cli.run(&["operator", "disable", "ops-alice"]);
 
     let output = server.stop();
     cli.log.push_str(&output);
     cli.run(&["ledger", "verify"]);
     assert!(
-        log.contains("authentication failed"),
+        log.contains("authentication failed")
+            && log.contains("operator sign-in refused")
+            && log.contains("wrong password"),
         "failed authentication is logged as a security event:\n{log}"
     );
     assert!(
         log.contains("non-public read") && log.contains("sqlx::query"),
         "the filter let through the platform's events and its libraries' traces:\n{log}"
     );
+
+    // Key material: the data keys (base64 in a TOML keyring) and the ledger's signing key.
+    let keyring = std::fs::read_to_string(dir.path().join("xinyong-data.key")).unwrap();
+    let keys: Vec<&str> = keyring
+        .split('"')
+        .filter(|v| v.len() >= 40 && !v.contains(char::is_whitespace))
+        .collect();
+    assert!(
+        keys.len() >= 2,
+        "a lookup key and a data key: {}",
+        keys.len()
+    );
+    secrets.extend(keys.iter().map(|k| (*k).to_owned()));
+    let signing = std::fs::read(dir.path().join("ledger.key")).unwrap();
+    secrets.push(hex::encode(&signing));
 
     let mut leaks = Vec::new();
     for s in &secrets {
