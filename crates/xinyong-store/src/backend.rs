@@ -476,6 +476,50 @@ macro_rules! impl_store {
                 xinyong_domain::Record::try_from(r)
             }
 
+            /// The stored nodes at these addresses (level 0: leaf hashes from the entries).
+            async fn stored_ledger_nodes(
+                &self,
+                ids: &[xinyong_ledger::NodeId],
+            ) -> Result<std::collections::HashMap<xinyong_ledger::NodeId, xinyong_ledger::Hash>, $crate::StoreError> {
+                use sqlx::Row;
+                let mut out = std::collections::HashMap::new();
+                for chunk in ids.chunks(500) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "SELECT CAST(0 AS BIGINT), leaf_index, leaf_hash FROM ledger_entries WHERE leaf_index IN (",
+                    );
+                    let mut sep = qb.separated(", ");
+                    sep.push_bind(-1i64);
+                    for (_, index) in chunk.iter().filter(|(l, _)| *l == 0) {
+                        sep.push_bind(i64::try_from(*index).unwrap_or(-1));
+                    }
+                    qb.push(")");
+                    // One indexed IN list per level (an OR per node defeats SQLite's planner).
+                    let mut by_level: std::collections::BTreeMap<u8, Vec<u64>> = Default::default();
+                    for (level, index) in chunk.iter().filter(|(l, _)| *l > 0) {
+                        by_level.entry(*level).or_default().push(*index);
+                    }
+                    for (level, indices) in by_level {
+                        qb.push(" UNION ALL SELECT CAST(level AS BIGINT), idx, hash FROM ledger_nodes WHERE level = ");
+                        qb.push_bind(i64::from(level)).push(" AND idx IN (");
+                        let mut sep = qb.separated(", ");
+                        for i in indices {
+                            sep.push_bind(i64::try_from(i).unwrap_or(-1));
+                        }
+                        qb.push(")");
+                    }
+                    for row in qb.build().fetch_all(&self.pool).await? {
+                        let level: i64 = row.try_get(0)?;
+                        let index: i64 = row.try_get(1)?;
+                        let hash: String = row.try_get(2)?;
+                        out.insert(
+                            (u8::try_from(level).unwrap_or(u8::MAX), u64::try_from(index).unwrap_or(u64::MAX)),
+                            $crate::ledger::hash_from_hex("ledger node", &hash)?,
+                        );
+                    }
+                }
+                Ok(out)
+            }
+
             const TOKEN_SELECT: &'static str =
                 "SELECT id, hash, role, department, label, created_at, expires_at, revoked_at, subject, subject_sealed FROM tokens";
 
@@ -1056,54 +1100,61 @@ macro_rules! impl_store {
                 code: &str,
                 limit: u32,
             ) -> Result<Vec<$crate::ledger::LedgerRow>, $crate::StoreError> {
+                // The subject index trails the log; bring it up to date first.
+                $crate::Store::index_ledger_subjects(self).await?;
                 let mut qb = sqlx::QueryBuilder::<$db>::new(
-                    "SELECT leaf_index, kind, subject, actor, at_ms, payload_hash, leaf_hash, ref_id \
-                     FROM ledger_entries WHERE subject = ",
+                    "SELECT e.leaf_index, e.kind, e.subject, e.actor, e.at_ms, e.payload_hash, e.leaf_hash, e.ref_id \
+                     FROM ledger_subjects s JOIN ledger_entries e ON e.leaf_index = s.leaf_index WHERE s.subject = ",
                 );
                 qb.push_bind(self.vault.pseudonym(code));
-                qb.push(" ORDER BY leaf_index DESC LIMIT ").push_bind(i64::from(limit));
+                qb.push(" ORDER BY s.leaf_index DESC LIMIT ").push_bind(i64::from(limit));
                 let rows = qb.build().fetch_all(&self.pool).await?;
                 rows.iter().map(Self::decode_ledger_row).collect()
+            }
+
+            async fn index_ledger_subjects(&self) -> Result<u64, $crate::StoreError> {
+                let mut tx = self.pool.begin().await?;
+                let (indexed, size): (i64, i64) =
+                    sqlx::query_as("SELECT subjects_indexed, size FROM ledger_state WHERE id = 1")
+                        .fetch_one(&mut *tx)
+                        .await?;
+                if indexed >= size {
+                    return Ok(0);
+                }
+                // One sorted batch: each index page is written once, not once per append.
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO ledger_subjects (subject, leaf_index) SELECT subject, leaf_index \
+                     FROM ledger_entries WHERE subject IS NOT NULL AND leaf_index >= ",
+                );
+                qb.push_bind(indexed).push(" AND leaf_index < ").push_bind(size);
+                qb.push(" ORDER BY subject, leaf_index ON CONFLICT DO NOTHING");
+                qb.build().execute(&mut *tx).await?;
+                let mut qb = sqlx::QueryBuilder::<$db>::new("UPDATE ledger_state SET subjects_indexed = ");
+                qb.push_bind(size).push(" WHERE id = 1 AND subjects_indexed < ").push_bind(size);
+                qb.build().execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(u64::try_from(size - indexed).unwrap_or(0))
             }
 
             async fn ledger_nodes(
                 &self,
                 ids: &[xinyong_ledger::NodeId],
             ) -> Result<std::collections::HashMap<xinyong_ledger::NodeId, xinyong_ledger::Hash>, $crate::StoreError> {
-                use sqlx::Row;
-                let mut out = std::collections::HashMap::new();
-                for chunk in ids.chunks(500) {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(
-                        "SELECT CAST(0 AS BIGINT), leaf_index, leaf_hash FROM ledger_entries WHERE leaf_index IN (",
-                    );
-                    let mut sep = qb.separated(", ");
-                    sep.push_bind(-1i64);
-                    for (_, index) in chunk.iter().filter(|(l, _)| *l == 0) {
-                        sep.push_bind(i64::try_from(*index).unwrap_or(-1));
-                    }
-                    qb.push(")");
-                    // One indexed IN list per level (an OR per node defeats SQLite's planner).
-                    let mut by_level: std::collections::BTreeMap<u8, Vec<u64>> = Default::default();
-                    for (level, index) in chunk.iter().filter(|(l, _)| *l > 0) {
-                        by_level.entry(*level).or_default().push(*index);
-                    }
-                    for (level, indices) in by_level {
-                        qb.push(" UNION ALL SELECT CAST(level AS BIGINT), idx, hash FROM ledger_nodes WHERE level = ");
-                        qb.push_bind(i64::from(level)).push(" AND idx IN (");
-                        let mut sep = qb.separated(", ");
-                        for i in indices {
-                            sep.push_bind(i64::try_from(i).unwrap_or(-1));
-                        }
-                        qb.push(")");
-                    }
-                    for row in qb.build().fetch_all(&self.pool).await? {
-                        let level: i64 = row.try_get(0)?;
-                        let index: i64 = row.try_get(1)?;
-                        let hash: String = row.try_get(2)?;
-                        out.insert(
-                            (u8::try_from(level).unwrap_or(u8::MAX), u64::try_from(index).unwrap_or(u64::MAX)),
-                            $crate::ledger::hash_from_hex("ledger node", &hash)?,
-                        );
+                // Only every NODE_STRIDE-th level is stored: compute the others from the
+                // stored level below them (at most 2^(NODE_STRIDE - 1) hashes each).
+                let mut base = Vec::new();
+                for &id in ids {
+                    base.extend($crate::ledger::stored_base(id));
+                }
+                base.sort_unstable();
+                base.dedup();
+                let stored = self.stored_ledger_nodes(&base).await?;
+                let mut out = std::collections::HashMap::with_capacity(ids.len());
+                for &id in ids {
+                    let parts: Option<Vec<xinyong_ledger::Hash>> =
+                        $crate::ledger::stored_base(id).map(|b| stored.get(&b).copied()).collect();
+                    if let Some(parts) = parts {
+                        out.insert(id, $crate::ledger::fold(parts));
                     }
                 }
                 Ok(out)

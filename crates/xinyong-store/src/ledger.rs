@@ -3,8 +3,8 @@
 //! `impl_ledger!`), and [`verify`], which recomputes everything from the stored rows.
 //!
 //! Invariant: `ledger_state.size` equals the number of `ledger_entries` rows, which are
-//! numbered `0..size` without gaps; `ledger_nodes` holds exactly the perfect subtrees above
-//! level 0 that those leaves complete. Only the append path writes these tables.
+//! numbered `0..size` without gaps; `ledger_nodes` holds exactly the perfect subtrees at the
+//! stored levels ([`is_stored_level`]) that those leaves complete. Only the append path writes these tables.
 
 use std::collections::HashMap;
 
@@ -76,6 +76,36 @@ pub fn subject_label(key: &[u8], code: &str) -> String {
             format!("p:{}", hex::encode(mac.finalize().into_bytes()))
         }
     }
+}
+
+/// Every how many levels of the tree a node is stored (tiles of 16 leaves, as in tiled
+/// transparency logs): levels 4, 8, 12... Storing every level cost one node row per entry;
+/// this stores one per 15, and any other node is computed from at most 8 stored ones below it.
+pub const NODE_STRIDE: u8 = 4;
+
+/// Whether nodes of `level` are stored in `ledger_nodes` (level 0 lives in the entries).
+pub fn is_stored_level(level: u8) -> bool {
+    level > 0 && level.is_multiple_of(NODE_STRIDE)
+}
+
+/// The stored nodes (or leaves) that node `id` is computed from, left to right.
+pub(crate) fn stored_base(
+    (level, index): xinyong_ledger::NodeId,
+) -> impl Iterator<Item = xinyong_ledger::NodeId> {
+    let base = level - level % NODE_STRIDE;
+    let span = 1u64 << (level - base);
+    (0..span).map(move |j| (base, index * span + j))
+}
+
+/// Hashes a power-of-two run of sibling subtrees up into their parent (RFC 6962 interior nodes).
+pub(crate) fn fold(mut hashes: Vec<Hash>) -> Hash {
+    while hashes.len() > 1 {
+        hashes = hashes
+            .chunks(2)
+            .map(|p| xinyong_ledger::node_hash(&p[0], p.get(1).unwrap_or(&p[0])))
+            .collect();
+    }
+    hashes.first().copied().unwrap_or([0; 32])
 }
 
 /// Milliseconds since the epoch, as the log records time.
@@ -219,7 +249,11 @@ pub async fn verify(
             verifier
                 .push(row.index, &row.entry, Some(&row.leaf_hash))
                 .map_err(first_bad)?;
-            for n in verifier.completed().iter().filter(|n| n.level > 0) {
+            for n in verifier
+                .completed()
+                .iter()
+                .filter(|n| is_stored_level(n.level))
+            {
                 match stored_nodes.remove(&(n.level, n.index)) {
                     Some(stored) if stored == n.hash => {}
                     Some(_) => {
@@ -415,7 +449,8 @@ macro_rules! impl_ledger {
                     });
                     qb.build().execute(&mut **tx).await?;
                 }
-                let upper: Vec<&xinyong_ledger::Node> = nodes.iter().filter(|n| n.level > 0).collect();
+                let upper: Vec<&xinyong_ledger::Node> =
+                    nodes.iter().filter(|n| $crate::ledger::is_stored_level(n.level)).collect();
                 for chunk in upper.chunks(5000) {
                     let mut qb = QueryBuilder::<$db>::new("INSERT INTO ledger_nodes (level, idx, hash) ");
                     qb.push_values(chunk, |mut b, n| {

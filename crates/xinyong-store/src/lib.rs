@@ -309,6 +309,9 @@ pub trait Store: Send + Sync {
         start: u64,
         limit: u32,
     ) -> Result<Vec<ledger::LedgerRow>, StoreError>;
+    /// Brings the log's subject index up to the log's size (one sorted batch; appends do not
+    /// maintain it, see migration 0008); returns how many entries it covered.
+    async fn index_ledger_subjects(&self) -> Result<u64, StoreError>;
     /// The entries that concern a subject (by code), newest first: a subject's own view.
     async fn ledger_rows_of_subject(
         &self,

@@ -1377,17 +1377,28 @@ async fn audit_log_names_the_first_edited_entry(store: Arc<dyn Store>, raw: Raw)
 
 async fn audit_log_catches_an_entry_rehashed_to_match(store: Arc<dyn Store>, raw: Raw) {
     let key = logged_writes(&*store).await;
-    // An attacker who edits an entry and recomputes its leaf hash is caught by the signed root.
-    let mut row = store.ledger_rows(1, 1).await.unwrap().remove(0);
-    row.entry.actor = "nobody".into();
-    raw.exec(&format!(
-        "UPDATE ledger_entries SET actor = 'nobody', leaf_hash = '{}' WHERE leaf_index = 1",
-        hex::encode(row.entry.leaf_hash())
-    ))
-    .await;
+    pad_log(&*store, 20).await;
+    // An attacker who edits an entry and recomputes its leaf hash is caught by the stored node
+    // above it (entry 10 is after the last signed head, at size 9)...
+    let rehash = |index: u64| {
+        let store = store.clone();
+        async move {
+            let mut row = store.ledger_rows(index, 1).await.unwrap().remove(0);
+            row.entry.actor = "nobody".into();
+            format!(
+                "UPDATE ledger_entries SET actor = 'nobody', leaf_hash = '{}' WHERE leaf_index = {index}",
+                hex::encode(row.entry.leaf_hash())
+            )
+        }
+    };
+    raw.exec(&rehash(10).await).await;
     let err = verify_err(&*store, &key).await;
-    assert!(err.starts_with("ledger node (level 1, index 0)"), "{err}");
-    // ... and one who also recomputes every stored node is caught by the signed root.
+    assert!(err.starts_with("ledger node (level 4, index 0)"), "{err}");
+    // ... or, below a signed head, by the signed root,
+    raw.exec(&rehash(1).await).await;
+    let err = verify_err(&*store, &key).await;
+    assert!(err.starts_with("signed tree head of size 3"), "{err}");
+    // ... also when every stored node is recomputed to match.
     let mut frontier = xinyong_ledger::Frontier::new();
     let mut nodes = Vec::new();
     for r in store.ledger_rows(0, 100).await.unwrap() {
@@ -1396,7 +1407,10 @@ async fn audit_log_catches_an_entry_rehashed_to_match(store: Arc<dyn Store>, raw
             .unwrap();
     }
     raw.exec("DELETE FROM ledger_nodes").await;
-    for n in nodes.iter().filter(|n| n.level > 0) {
+    for n in nodes
+        .iter()
+        .filter(|n| xinyong_store::ledger::is_stored_level(n.level))
+    {
         raw.exec(&format!(
             "INSERT INTO ledger_nodes (level, idx, hash) VALUES ({}, {}, '{}')",
             n.level,
@@ -1422,15 +1436,81 @@ async fn audit_log_catches_deleted_and_reordered_entries(store: Arc<dyn Store>, 
     assert!(err.starts_with("ledger entry 4:"), "{err}");
 }
 
+/// Appends reads until the log holds at least `size` entries, so that stored tree nodes
+/// (every 4th level: one per 16 leaves) cover the writes before them.
+async fn pad_log(store: &dyn Store, size: u64) {
+    let have = store.ledger_size().await.unwrap();
+    let events: Vec<_> = (have..size)
+        .map(|i| {
+            xinyong_store::ledger::LedgerEvent::new("read.shared", None, "D", [i as u8; 32], None)
+        })
+        .collect();
+    store.append_events(&events).await.unwrap();
+}
+
 async fn audit_log_names_an_edited_tree_node(store: Arc<dyn Store>, raw: Raw) {
     let key = logged_writes(&*store).await;
+    pad_log(&*store, 40).await;
     raw.exec(&format!(
-        "UPDATE ledger_nodes SET hash = '{}' WHERE level = 1 AND idx = 1",
+        "UPDATE ledger_nodes SET hash = '{}' WHERE level = 4 AND idx = 1",
         "00".repeat(32)
     ))
     .await;
     let err = verify_err(&*store, &key).await;
-    assert!(err.starts_with("ledger node (level 1, index 1)"), "{err}");
+    assert!(err.starts_with("ledger node (level 4, index 1)"), "{err}");
+}
+
+/// Only every 4th level is stored; proofs compute the others from the stored ones, and a node
+/// no entry completes is refused.
+async fn audit_log_stores_only_tile_levels(store: Arc<dyn Store>, raw: Raw) {
+    let key = logged_writes(&*store).await;
+    pad_log(&*store, 300).await;
+    let nodes = store.ledger_nodes_all().await.unwrap();
+    let levels: BTreeSet<u8> = nodes.iter().map(|n| n.level).collect();
+    assert_eq!(levels, BTreeSet::from([4, 8]));
+    assert_eq!(nodes.len(), 300 / 16 + 1);
+    // Every computed node equals the one a tree built from the leaves has.
+    let leaves: Vec<_> = store
+        .ledger_rows(0, 300)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.leaf_hash)
+        .collect();
+    let ids: Vec<_> = (1..=8u8)
+        .flat_map(|l| (0..(300u64 >> l)).map(move |i| (l, i)))
+        .collect();
+    let got = store.ledger_nodes(&ids).await.unwrap();
+    assert_eq!(got.len(), ids.len());
+    for (level, index) in ids {
+        let span = 1usize << level;
+        let start = index as usize * span;
+        let mut hashes = leaves[start..start + span].to_vec();
+        while hashes.len() > 1 {
+            hashes = hashes
+                .chunks(2)
+                .map(|p| xinyong_ledger::node_hash(&p[0], &p[1]))
+                .collect();
+        }
+        assert_eq!(got[&(level, index)], hashes[0], "node ({level}, {index})");
+    }
+    assert!(
+        store.ledger_nodes(&[(3, 40)]).await.unwrap().is_empty(),
+        "not complete yet"
+    );
+    xinyong_store::ledger::verify(&*store, Some(&key.verifying_key()), |_| {})
+        .await
+        .unwrap();
+    raw.exec(&format!(
+        "INSERT INTO ledger_nodes (level, idx, hash) VALUES (4, 99, '{}')",
+        "00".repeat(32)
+    ))
+    .await;
+    let err = verify_err(&*store, &key).await;
+    assert!(
+        err.contains("(level 4, index 99)") && err.contains("no entry completes"),
+        "{err}"
+    );
 }
 
 async fn audit_log_refuses_a_forged_head_signature(store: Arc<dyn Store>, _raw: Raw) {
@@ -1471,6 +1551,44 @@ async fn audit_log_pseudonymises_natural_persons(store: Arc<dyn Store>, _raw: Ra
             .unwrap()
             .len(),
         1
+    );
+}
+
+/// The subject index trails the log (appends do not maintain it) but every read of a subject's
+/// view sees every entry appended before it.
+async fn subject_view_lists_every_event_about_the_subject(store: Arc<dyn Store>, _raw: Raw) {
+    use xinyong_store::ledger::LedgerEvent;
+    let c = codes(2);
+    let event =
+        |i: u8, subject: &str| LedgerEvent::new("read.shared", Some(subject), "D", [i; 32], None);
+    store
+        .append_events(&[event(1, &c[0]), event(2, &c[1]), event(3, &c[0])])
+        .await
+        .unwrap();
+    let mine = store.ledger_rows_of_subject(&c[0], 10).await.unwrap();
+    assert_eq!(mine.iter().map(|r| r.index).collect::<Vec<_>>(), [2, 0]);
+    assert_eq!(
+        store.index_ledger_subjects().await.unwrap(),
+        0,
+        "already current"
+    );
+    store.append_events(&[event(4, &c[0])]).await.unwrap();
+    store
+        .append_events(&[event(5, &c[1]), event(6, &c[0])])
+        .await
+        .unwrap();
+    let mine = store.ledger_rows_of_subject(&c[0], 10).await.unwrap();
+    assert_eq!(
+        mine.iter().map(|r| r.index).collect::<Vec<_>>(),
+        [5, 3, 2, 0]
+    );
+    assert!(
+        mine.iter()
+            .all(|r| r.entry.subject.as_deref() == Some(c[0].as_str()))
+    );
+    assert_eq!(
+        store.ledger_rows_of_subject(&c[1], 1).await.unwrap()[0].index,
+        4
     );
 }
 
@@ -1551,6 +1669,7 @@ tamper_conformance!(
     audit_log_names_an_edited_tree_node,
     audit_log_refuses_a_forged_head_signature,
     audit_log_pseudonymises_natural_persons,
+    subject_view_lists_every_event_about_the_subject,
     audit_log_names_an_edited_or_smuggled_operator_account,
 );
 

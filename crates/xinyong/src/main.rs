@@ -335,6 +335,10 @@ async fn serve(
             if let Err(e) = xinyong_web::ledger::sign_head(&signer).await {
                 tracing::warn!("signing the audit log's tree head: {e}");
             }
+            // Keeps the subjects' view of the log current without costing appends.
+            if let Err(e) = signer.store.index_ledger_subjects().await {
+                tracing::warn!("indexing the audit log by subject: {e}");
+            }
         }
     });
     let entries = state
