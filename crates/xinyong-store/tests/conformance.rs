@@ -1671,6 +1671,7 @@ tamper_conformance!(
     audit_log_pseudonymises_natural_persons,
     subject_view_lists_every_event_about_the_subject,
     audit_log_names_an_edited_or_smuggled_operator_account,
+    audit_log_stores_only_tile_levels,
 );
 
 // ----------------------------------------------------------------------------------------------
