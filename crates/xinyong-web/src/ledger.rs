@@ -16,7 +16,7 @@ use xinyong_ledger::{
 };
 
 use crate::AppState;
-use crate::auth::PublicCaller;
+use crate::auth::{PublicCaller, SubjectCaller};
 use crate::error::ApiError;
 
 /// Most entries one `entries` request returns.
@@ -220,17 +220,72 @@ pub async fn entries(
     let limit = u32::try_from(q.end - q.start).unwrap_or(1);
     let rows = state.store.ledger_rows(q.start, limit).await?;
     Ok(Json(Entries {
-        entries: rows
-            .into_iter()
-            .map(|r| EntryView {
-                index: r.index,
-                leaf_input: hex::encode(r.entry.leaf_bytes()),
-                kind: r.entry.kind,
-                subject: r.entry.subject,
-                actor: r.entry.actor,
-                at_ms: r.entry.at_ms,
-                payload_hash: hex::encode(r.entry.payload_hash),
-            })
-            .collect(),
+        entries: rows.into_iter().map(entry_view).collect(),
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct OwnEntriesQuery {
+    /// Most entries to return, newest first (1 to 1,000; default 100).
+    pub limit: Option<u32>,
+}
+
+/// Every logged event about the calling subject, with what it needs to check each one.
+#[derive(Serialize, ToSchema)]
+pub struct OwnEntries {
+    /// How the log names the caller: the organisation code, or `p:` and a keyed hash.
+    pub subject: String,
+    /// Size of the latest signed tree head: ask `/api/v1/ledger/proof/inclusion?leaf=INDEX&size=`
+    /// this for each entry below it, and check the proof against that head's root.
+    pub signed_tree_size: u64,
+    /// Newest first.
+    pub entries: Vec<EntryView>,
+}
+
+fn entry_view(r: xinyong_store::ledger::LedgerRow) -> EntryView {
+    EntryView {
+        index: r.index,
+        leaf_input: hex::encode(r.entry.leaf_bytes()),
+        kind: r.entry.kind,
+        subject: r.entry.subject,
+        actor: r.entry.actor,
+        at_ms: r.entry.at_ms,
+        payload_hash: hex::encode(r.entry.payload_hash),
+    }
+}
+
+/// The calling subject's own view of the audit log: every write about it and every
+/// non-public read of its file (who, when, what kind), each with its leaf index so that the
+/// subject can ask for an inclusion proof and check it against a signed head. The subject
+/// comes from the token.
+#[utoipa::path(get, path = "/api/v1/me/ledger", tag = "ledger", params(OwnEntriesQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = OwnEntries),
+        (status = 400, description = "limit out of range", body = crate::error::Problem),
+        (status = 401, description = "Missing or invalid token", body = crate::error::Problem),
+        (status = 403, description = "Not a subject token", body = crate::error::Problem),
+    ))]
+pub async fn own_entries(
+    State(state): State<AppState>,
+    caller: SubjectCaller,
+    Query(q): Query<OwnEntriesQuery>,
+) -> Result<Json<OwnEntries>, ApiError> {
+    let limit = q.limit.unwrap_or(100);
+    if limit == 0 || u64::from(limit) > MAX_ENTRIES {
+        return Err(ApiError::BadRequest(format!(
+            "limit must be 1 to {MAX_ENTRIES}"
+        )));
+    }
+    let rows = state
+        .store
+        .ledger_rows_of_subject(&caller.code, limit)
+        .await?;
+    // Signs a head now if the log grew, so that every entry listed can be proven at once.
+    let signed_tree_size = sign_head(&state).await?.map_or(0, |h| h.size);
+    Ok(Json(OwnEntries {
+        subject: state.store.pseudonym(&caller.code),
+        signed_tree_size,
+        entries: rows.into_iter().map(entry_view).collect(),
     }))
 }

@@ -149,6 +149,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(ledger::inclusion))
         .routes(routes!(ledger::consistency))
         .routes(routes!(ledger::entries))
+        .routes(routes!(ledger::own_entries))
         .split_for_parts()
 }
 

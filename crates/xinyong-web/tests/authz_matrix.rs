@@ -479,6 +479,13 @@ fn rows() -> Vec<Row> {
             expect: |who| only(who, &[(Who::SubjectSelf, OK), (Who::SubjectOther, OK)]),
         },
         Row {
+            method: "get",
+            path: "/api/v1/me/ledger",
+            class: None,
+            call: |_, _| get("/api/v1/me/ledger"),
+            expect: |who| only(who, &[(Who::SubjectSelf, OK), (Who::SubjectOther, OK)]),
+        },
+        Row {
             method: "post",
             path: "/api/v1/records",
             class: None,

@@ -172,3 +172,84 @@ async fn a_non_public_read_is_in_the_log_before_it_is_answered() {
     app.get(&format!("/api/v1/subjects/{COMPANY}")).await;
     assert_eq!(app.state.store.ledger_size().await.unwrap(), before + 1);
 }
+
+/// Beyond CT and X-Road: a person sees every read of its file and every write about it, and
+/// proves each one is in the signed log.
+#[tokio::test]
+async fn a_subject_sees_every_read_of_its_file_and_proves_each_is_logged() {
+    let mut app = App::new().await;
+    app.state.ledger_key = Some(Arc::new(xinyong_ledger::generate_key().unwrap()));
+    let (status, body) = app
+        .post(json!([
+            penalty(PERSON, "natural_person", "罚1"),
+            penalty(COMPANY, "legal_person", "罚2")
+        ]))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let department = app.token.clone();
+    let (status, body) = app
+        .get_as(
+            &department,
+            &format!("/api/v1/subjects/{PERSON}?purpose=supervision"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let subject = xinyong_web::auth::new_token();
+    app.state
+        .store
+        .put_token(&xinyong_store::Token {
+            id: "person".into(),
+            hash: subject.hash.clone(),
+            role: xinyong_store::Role::Subject,
+            department: None,
+            subject: Some(PERSON.into()),
+            label: "self".into(),
+            created_at: chrono::Utc::now(),
+            expires_at: None,
+            revoked_at: None,
+        })
+        .await
+        .unwrap();
+
+    let (status, own) = app.get_as(&subject.secret, "/api/v1/me/ledger").await;
+    assert_eq!(status, StatusCode::OK, "{own}");
+    let entries = own["entries"].as_array().unwrap();
+    let kinds: Vec<&str> = entries
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["read.shared", "record.created"], "newest first");
+    assert_eq!(entries[0]["actor"], common::SAMR);
+    assert!(entries.iter().all(|e| e["subject"] == own["subject"]));
+    assert!(own["subject"].as_str().unwrap().starts_with("p:"));
+    assert!(
+        !own.to_string().contains(COMPANY),
+        "another subject's events leak"
+    );
+
+    let head = signed_head(&app).await;
+    assert_eq!(own["signed_tree_size"].as_u64(), Some(head.size));
+    for e in entries {
+        let index = e["index"].as_u64().unwrap();
+        let leaf = leaf_hash(&hex::decode(e["leaf_input"].as_str().unwrap()).unwrap());
+        let (status, proof) = app
+            .get(&format!(
+                "/api/v1/ledger/proof/inclusion?leaf={index}&size={}",
+                head.size
+            ))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{proof}");
+        xinyong_ledger::verify_inclusion(
+            &leaf,
+            index,
+            head.size,
+            &hashes(&proof["path"]),
+            &head.root,
+        )
+        .unwrap();
+    }
+    let (status, _) = app
+        .get_as(&subject.secret, "/api/v1/me/ledger?limit=0")
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
