@@ -95,13 +95,14 @@ pub async fn run(
                     path.display()
                 );
             }
+            if id == ring.active_id() {
+                bail!("key {id} is the newest key, which seals new values: rotate first");
+            }
             let used = store.count_sealed_with(id).await?;
             if used > 0 {
                 bail!("key {id} still seals {used} stored values: run `xinyong keys reseal` first");
             }
-            if !ring.retire(id) {
-                bail!("key {id} is the newest key, which seals new values: rotate first");
-            }
+            ring.retire(id);
             ring.write(&path)?;
             eprintln!("key {id} removed from {}", path.display());
             Ok(ExitCode::SUCCESS)

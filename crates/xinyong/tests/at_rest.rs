@@ -1,0 +1,174 @@
+//! Encryption at rest through the real binary: a demo database's file holds no identity number
+//! of a natural person and no restricted field value, and `xinyong keys rotate` re-seals
+//! everything under a new key that a fresh process can read.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::Arc;
+
+use xinyong_store::vault::Vault;
+use xinyong_store::{SqliteStore, Store};
+
+fn xinyong(dir: &Path, args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_xinyong"))
+        .env(
+            "XINYONG_DB",
+            format!("sqlite://{}", dir.join("x.db").display()),
+        )
+        .env_remove("XINYONG_CATALOGUE")
+        .env_remove("XINYONG_DATA_KEYRING")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "xinyong {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Identity numbers of the demo's natural persons and values of its restricted records.
+fn demo_secrets(dir: &Path) -> (Vec<String>, Vec<String>) {
+    xinyong(
+        dir,
+        &["demo", "--subjects", "1500", "--jsonl", "demo.jsonl"],
+    );
+    let catalogue = xinyong_domain::Catalogue::shipped();
+    let mut ids = Vec::new();
+    let mut values = Vec::new();
+    let text = std::fs::read_to_string(dir.join("demo.jsonl")).unwrap();
+    // Text the database holds in clear anyway: other records, and department names.
+    let mut public = String::from_utf8(out_stderr(dir)).unwrap();
+    for line in text.lines() {
+        let r: serde_json::Value = serde_json::from_str(line).unwrap();
+        let category = catalogue.category(r["category"].as_str().unwrap()).unwrap();
+        if category.disclosure != xinyong_domain::catalogue::Disclosure::Restricted {
+            public.push_str(line);
+        }
+    }
+    for line in text.lines() {
+        let r: serde_json::Value = serde_json::from_str(line).unwrap();
+        if r["subject"]["kind"] == "natural_person" {
+            ids.push(r["subject"]["code"].as_str().unwrap().to_owned());
+        }
+        let category = catalogue.category(r["category"].as_str().unwrap()).unwrap();
+        if category.disclosure == xinyong_domain::catalogue::Disclosure::Restricted {
+            for v in r["fields"].as_object().unwrap().values() {
+                if let Some(s) = v
+                    .as_str()
+                    .filter(|s| s.chars().count() >= 6 && !public.contains(*s))
+                {
+                    values.push(s.to_owned());
+                }
+            }
+        }
+    }
+    (ids, values)
+}
+
+/// What `demo` prints: among it, the departments' names.
+fn out_stderr(dir: &Path) -> Vec<u8> {
+    let scratch = dir.join("names");
+    std::fs::create_dir_all(&scratch).unwrap();
+    xinyong(&scratch, &["demo", "--subjects", "1"]).stderr
+}
+
+fn file_bytes(dir: &Path) -> Vec<u8> {
+    let mut bytes = std::fs::read(dir.join("x.db")).unwrap();
+    for ext in ["db-wal", "db-shm"] {
+        if let Ok(more) = std::fs::read(dir.join("x").with_extension(ext)) {
+            bytes.extend(more);
+        }
+    }
+    bytes
+}
+
+fn contains(hay: &[u8], needle: &str) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+async fn open(dir: &Path) -> SqliteStore {
+    let (vault, created) = Vault::load_or_create(&dir.join("xinyong-data.key")).unwrap();
+    assert!(!created, "the binary made the key file");
+    let url = format!("sqlite://{}", dir.join("x.db").display());
+    SqliteStore::open_with(&url, Arc::new(vault)).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_demo_database_file_holds_no_identity_number_or_restricted_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let (ids, values) = demo_secrets(dir);
+    assert!(
+        ids.len() >= 20 && values.len() >= 5,
+        "{} {}",
+        ids.len(),
+        values.len()
+    );
+    xinyong(dir, &["demo", "--subjects", "1500"]);
+    let bytes = file_bytes(dir);
+    for id in &ids {
+        assert!(!contains(&bytes, id), "identity number {id} is in the file");
+        assert!(
+            !contains(&bytes, &id[6..14]),
+            "birth date of {id} is in the file"
+        );
+    }
+    for v in &values {
+        assert!(
+            !contains(&bytes, v),
+            "restricted value {v:?} is in the file"
+        );
+    }
+    // ... and the platform reads them back in full with the key file.
+    let store = open(dir).await;
+    let subject = store.subject(&ids[0]).await.unwrap().unwrap();
+    assert_eq!(subject.code, ids[0]);
+    assert!(!store.records_of_subject(&ids[0]).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn keys_rotate_reseals_everything_and_the_old_key_can_be_retired() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let (ids, _) = demo_secrets(dir);
+    xinyong(dir, &["demo", "--subjects", "1500"]);
+    let status = String::from_utf8(xinyong(dir, &["keys", "status"]).stdout).unwrap();
+    assert!(
+        status.contains("1\t") && status.contains("seals new values"),
+        "{status}"
+    );
+    xinyong(dir, &["keys", "rotate"]);
+    let status = String::from_utf8(xinyong(dir, &["keys", "status"]).stdout).unwrap();
+    let lines: Vec<&str> = status.lines().collect();
+    assert!(lines[1].starts_with("1\t0\t"), "{status}");
+    assert!(
+        lines[2].starts_with("2\t") && !lines[2].starts_with("2\t0\t"),
+        "{status}"
+    );
+    xinyong(dir, &["keys", "retire", "1"]);
+    let key_file = std::fs::read_to_string(dir.join("xinyong-data.key")).unwrap();
+    assert!(!key_file.contains("id = 1\n"), "{key_file}");
+    let store = open(dir).await;
+    for id in ids.iter().take(10) {
+        assert_eq!(store.subject(id).await.unwrap().unwrap().code, *id);
+    }
+    xinyong_store::ledger::verify(&store, None, |_| {})
+        .await
+        .unwrap();
+    // The newest key cannot be retired.
+    let out = Command::new(env!("CARGO_BIN_EXE_xinyong"))
+        .env(
+            "XINYONG_DB",
+            format!("sqlite://{}", dir.join("x.db").display()),
+        )
+        .current_dir(dir)
+        .args(["keys", "retire", "2"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("newest"));
+}
