@@ -65,7 +65,7 @@ macro_rules! impl_access {
                         .push_bind(a.valid_until)
                         .push_bind(subject.sealed.clone());
                 });
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                 qb.build().execute(&mut *tx).await?;
                 let digest = $crate::ledger::json_digest(&serde_json::json!([
                     a.id, a.department, self.vault.pseudonym(&a.subject_code), a.purpose, a.reason, a.legal_basis,
@@ -113,7 +113,7 @@ macro_rules! impl_access {
                     .push(" WHERE id = ")
                     .push_bind(id.to_owned())
                     .push(" AND status = 'pending'");
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                 if qb.build().execute(&mut *tx).await?.rows_affected() != 1 {
                     return Ok(false);
                 }

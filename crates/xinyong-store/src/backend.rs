@@ -604,7 +604,7 @@ macro_rules! impl_store {
                 d: &xinyong_domain::Department,
             ) -> Result<(), $crate::StoreError> {
                 use sqlx::QueryBuilder;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                 let mut qb = QueryBuilder::<$db>::new("INSERT INTO departments (code, name, created_at) VALUES (");
                 qb.push_bind(d.code.clone()).push(", ").push_bind(d.name.clone()).push(", ").push_bind(chrono::Utc::now());
                 qb.push(") ON CONFLICT (code) DO UPDATE SET name = excluded.name");
@@ -709,7 +709,7 @@ macro_rules! impl_store {
                         .push_bind(subject.as_ref().map(|s| s.lookup.clone()))
                         .push_bind(subject.as_ref().and_then(|s| s.sealed.clone()));
                 });
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                 qb.build().execute(&mut *tx).await?;
                 let entry = $crate::ledger::LedgerEvent::new("token.created", None, t.department.as_deref().unwrap_or("operator"), $crate::ledger::token_digest(t, |c| self.vault.pseudonym(c)), Some(format!("token:{}", t.id)));
                 Self::ledger_append(&mut tx, &self.vault, &[entry]).await?;
@@ -736,7 +736,7 @@ macro_rules! impl_store {
                 else {
                     return Ok(false);
                 };
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                 let mut qb = QueryBuilder::<$db>::new("UPDATE tokens SET revoked_at = ");
                 qb.push_bind(at).push(" WHERE id = ").push_bind(id.to_owned()).push(" AND revoked_at IS NULL");
                 if qb.build().execute(&mut *tx).await?.rows_affected() != 1 {
@@ -752,7 +752,7 @@ macro_rules! impl_store {
             async fn begin_import(
                 &self,
             ) -> Result<Box<dyn $crate::ImportSession>, $crate::StoreError> {
-                let tx = self.pool.begin().await?;
+                let tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                 Ok(Box::new($session {
                     tx,
                     departments: Default::default(),
@@ -875,7 +875,7 @@ macro_rules! impl_store {
             ) -> Result<Option<xinyong_domain::Record>, $crate::StoreError> {
                 use sqlx::QueryBuilder;
                 use $crate::backend::RECORD_COLUMNS;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                 let mut qb = QueryBuilder::<$db>::new("SELECT version, category FROM records WHERE id = ");
                 qb.push_bind(id.to_owned()).push(" AND department = ").push_bind(department.to_owned());
                 let Some((version, category)): Option<(i64, String)> =
@@ -957,7 +957,7 @@ macro_rules! impl_store {
 
             async fn put_checks(&self, checks: &[$crate::CheckRow]) -> Result<(), $crate::StoreError> {
                 use sqlx::QueryBuilder;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                 for chunk in checks.chunks($crate::backend::CHUNK) {
                     let mut qb = QueryBuilder::<$db>::new(
                         "INSERT INTO checks (id, department, subject_code, context, result, created_at, subject_sealed, result_sealed) ",
@@ -1016,7 +1016,7 @@ macro_rules! impl_store {
                 qb.push_bind(f.applied.to_string()).push($store::JSON_CAST).push(", ");
                 qb.push_bind(f.not_applied.to_string()).push($store::JSON_CAST).push(", ");
                 qb.push_bind(f.created_at).push(") ON CONFLICT (check_id) DO NOTHING");
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                 let done = qb.build().execute(&mut *tx).await?;
                 if done.rows_affected() != 1 {
                     return Ok(false);
@@ -1068,7 +1068,7 @@ macro_rules! impl_store {
                 &self,
                 events: &[$crate::ledger::LedgerEvent],
             ) -> Result<u64, $crate::StoreError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                 let first = Self::ledger_append(&mut tx, &self.vault, events).await?;
                 tx.commit().await?;
                 Ok(first)
@@ -1113,7 +1113,7 @@ macro_rules! impl_store {
             }
 
             async fn index_ledger_subjects(&self) -> Result<u64, $crate::StoreError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                 let (indexed, size): (i64, i64) =
                     sqlx::query_as("SELECT subjects_indexed, size FROM ledger_state WHERE id = 1")
                         .fetch_one(&mut *tx)

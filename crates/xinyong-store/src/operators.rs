@@ -83,7 +83,7 @@ macro_rules! impl_operators {
                         .push_bind(o.last_session_at);
                 });
                 qb.push(" ON CONFLICT (name) DO NOTHING");
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                 if qb.build().execute(&mut *tx).await?.rows_affected() != 1 {
                     return Ok(false);
                 }
@@ -125,7 +125,7 @@ macro_rules! impl_operators {
                 at: chrono::DateTime<chrono::Utc>,
             ) -> Result<Option<u64>, $crate::StoreError> {
                 use sqlx::{QueryBuilder, Row};
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                 // The update comes first: it takes the row's lock, so that a session being
                 // opened at the same time either commits before (and is revoked below) or
                 // finds the account disabled.
@@ -201,7 +201,7 @@ macro_rules! impl_operators {
                 t: &$crate::Token,
             ) -> Result<bool, $crate::StoreError> {
                 use sqlx::QueryBuilder;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                 // First, under the row's lock: the account must still be enabled.
                 let mut qb = QueryBuilder::<$db>::new("UPDATE operators SET last_session_at = ");
                 qb.push_bind(t.created_at)

@@ -23,6 +23,8 @@ pub struct PgStore {
 impl PgStore {
     /// What turns a bound JSON text into the column's JSON type.
     const JSON_CAST: &'static str = "::jsonb";
+    /// How a transaction that writes begins (PostgreSQL takes row locks as it goes).
+    const BEGIN_WRITE: &'static str = "BEGIN";
     const P1: &'static str = "$1";
     /// Refreshes the planner's statistics inside a long import transaction: autovacuum cannot
     /// see uncommitted rows, so without this the planner keeps the empty table's statistics,

@@ -63,7 +63,7 @@ macro_rules! impl_reseal {
                     let rows = qb.build().fetch_all(&self.pool).await?;
                     let Some(last) = rows.last() else { break };
                     after = last.try_get(0)?;
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                     for row in &rows {
                         let (id, code, sealed, kind): (String, String, Option<String>, String) =
                             (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?);
@@ -95,7 +95,7 @@ macro_rules! impl_reseal {
                         let rows = qb.build().fetch_all(&self.pool).await?;
                         let Some(last) = rows.last() else { break };
                         after = (last.try_get(0)?, last.try_get(1)?);
-                        let mut tx = self.pool.begin().await?;
+                        let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                         for row in &rows {
                             let id: String = row.try_get(0)?;
                             let version: i64 = row.try_get(1)?;
@@ -144,7 +144,7 @@ macro_rules! impl_reseal {
                     let rows = qb.build().fetch_all(&self.pool).await?;
                     let Some(last) = rows.last() else { break };
                     after = last.try_get(0)?;
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                     for row in &rows {
                         let id: String = row.try_get(0)?;
                         let code: String = row.try_get(1)?;
@@ -188,7 +188,7 @@ macro_rules! impl_reseal {
                         let rows = qb.build().fetch_all(&self.pool).await?;
                         let Some(last) = rows.last() else { break };
                         after = last.try_get(0)?;
-                        let mut tx = self.pool.begin().await?;
+                        let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                         for row in &rows {
                             let id: String = row.try_get(0)?;
                             let code: String = row.try_get(1)?;

@@ -150,7 +150,7 @@ macro_rules! impl_search {
                     if rows.is_empty() {
                         return Ok(done);
                     }
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                     for (id, name) in &rows {
                         let mut qb = QueryBuilder::<$db>::new("UPDATE subjects SET search_terms = ");
                         qb.push_bind(xinyong_domain::search::index_terms(name));

@@ -26,6 +26,10 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// What turns a bound JSON text into the column's JSON type.
     const JSON_CAST: &'static str = "";
+    /// How a transaction that writes begins: with the write lock, so that a second writer waits
+    /// (busy timeout) instead of failing with SQLITE_BUSY_SNAPSHOT when its read snapshot
+    /// went stale, as a deferred transaction that reads first and then writes does.
+    const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
     const P1: &'static str = "?1";
     /// SQLite's planner uses the indexes without statistics; nothing to refresh.
     const REFRESH_STATS: Option<&'static str> = None;

@@ -2098,3 +2098,34 @@ async fn a_sqlite_backup_reveals_no_identity_number_or_restricted_field() {
         assert!(!found, "{needle:?} is in the raw database file");
     }
 }
+
+/// Two processes writing to one SQLite file (the server and `xinyong import`): a transaction
+/// that reads before it writes waits for the other writer instead of failing with
+/// SQLITE_BUSY_SNAPSHOT ("database is locked").
+#[tokio::test]
+async fn concurrent_writers_on_one_sqlite_file_wait_for_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("test.db").display());
+    let a: Arc<dyn Store> = Arc::new(SqliteStore::open(&url).await.unwrap());
+    let b: Arc<dyn Store> = Arc::new(SqliteStore::open(&url).await.unwrap());
+    with_department(&*a, "SAMR").await;
+    let c = codes(40);
+    let mut tasks = Vec::new();
+    for (i, code) in c.iter().enumerate() {
+        let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+        let rec = penalty(&format!("罚C{i}"), code, "x");
+        tasks.push(tokio::spawn(async move {
+            store.submit("SAMR", &[rec]).await.map(|_| ())?;
+            let event =
+                xinyong_store::ledger::LedgerEvent::new("read.shared", None, "D", [1; 32], None);
+            store.append_events(&[event]).await.map(|_| ())
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    assert_eq!(a.counts().await.unwrap().records, 40);
+    xinyong_store::ledger::verify(&*b, None, |_| {})
+        .await
+        .unwrap();
+}
