@@ -219,6 +219,24 @@ fn load_catalogue(path: Option<&PathBuf>) -> Result<Catalogue> {
     }
 }
 
+/// Records in the audit log which catalogue validates what this process accepts: the
+/// catalogue is a data file, so a change to it shows up as a new digest at the next start.
+async fn log_catalogue(store: &dyn Store, catalogue: &Catalogue, actor: &str) -> Result<()> {
+    let value = serde_json::to_value(catalogue).context("serialising the catalogue")?;
+    let event = xinyong_store::ledger::LedgerEvent::new(
+        "catalogue.loaded",
+        None,
+        actor,
+        xinyong_store::ledger::json_digest(&value),
+        Some(format!("catalogue:{}", catalogue.version)),
+    );
+    store
+        .append_events(&[event])
+        .await
+        .context("logging the catalogue in force")?;
+    Ok(())
+}
+
 /// Opens the database with the data keys of `--data-key`.
 async fn open_keyed(
     db: &str,
@@ -281,6 +299,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Import(args) => {
             let store = open(&cli.db, &cli.data_key).await?;
+            log_catalogue(&*store, &catalogue, "import").await?;
             import::run(store, &catalogue, args).await
         }
         Command::Demo {
@@ -303,6 +322,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let key = ledger::load_key(&cli.ledger_key, true)?;
             let store = open(&cli.db, &cli.data_key).await?;
+            log_catalogue(&*store, &catalogue, "serve").await?;
             if demo {
                 demo::fill(&*store, &catalogue, &size).await?;
             }

@@ -170,6 +170,23 @@ fn jsonl_is_imported_and_reimport_is_a_no_op() {
         stderr(&again)
     );
     assert_eq!(env.records(COMPANY).len(), 1);
+
+    // Each import names in the audit log the catalogue that validated it.
+    let db = env.db();
+    let rows = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(async move {
+            let store = SqliteStore::open(&db).await.unwrap();
+            store.ledger_rows(0, 100).await.unwrap()
+        });
+    let catalogue = serde_json::to_value(xinyong_domain::Catalogue::shipped()).unwrap();
+    let loaded: Vec<_> = rows
+        .iter()
+        .filter(|r| r.entry.kind == "catalogue.loaded")
+        .collect();
+    assert_eq!(loaded.len(), 2, "one per import run");
+    assert!(loaded.iter().all(|r| r.entry.actor == "import"
+        && r.entry.payload_hash == xinyong_store::ledger::json_digest(&catalogue)));
 }
 
 #[test]
