@@ -41,7 +41,9 @@ function freePort() {
 }
 
 function cli(...args) {
-  return execFileSync(bin, ['--db', db, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  // The same key files as the server: the data keys seal what the demo stores.
+  const keys = ['--ledger-key', join(dir, 'ledger.key'), '--data-key', join(dir, 'data.key')];
+  return execFileSync(bin, ['--db', db, ...keys, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 }
 
 async function waitFor(url, seconds) {

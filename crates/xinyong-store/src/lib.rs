@@ -49,7 +49,7 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error("keys: {0}")]
+    #[error(transparent)]
     Keys(#[from] vault::VaultError),
 }
 

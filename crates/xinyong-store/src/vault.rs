@@ -42,7 +42,10 @@ pub enum VaultError {
     KeyFile { path: String, reason: String },
     #[error("sealed value uses key {0}, which the key file does not hold")]
     UnknownKey(u32),
-    #[error("sealed value does not open: wrong key, or moved or edited in the database")]
+    #[error(
+        "sealed value does not open: not the data key file this database was written with \
+         (--data-key), or the value was moved or edited in the database"
+    )]
     Tampered,
     #[error("sealed value is malformed")]
     Malformed,
