@@ -1240,6 +1240,17 @@ macro_rules! impl_store {
                 self.reseal_impl(restricted_categories, limit).await
             }
 
+            async fn compact(&self) -> Result<(), $crate::StoreError> {
+                for statement in $store::COMPACT {
+                    sqlx::query(*statement).execute(&self.pool).await?;
+                }
+                Ok(())
+            }
+
+            async fn has_clear_values(&self) -> Result<bool, $crate::StoreError> {
+                self.has_clear_values_impl().await
+            }
+
             async fn count_sealed_with(&self, key_id: u32) -> Result<u64, $crate::StoreError> {
                 self.count_sealed_with_impl(key_id).await
             }

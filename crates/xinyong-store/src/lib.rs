@@ -351,6 +351,13 @@ pub trait Store: Send + Sync {
     /// how many rows it rewrote.
     async fn reseal(&self, restricted_categories: &[String], batch: u32)
     -> Result<u64, StoreError>;
+    /// Whether the database held data before encryption at rest existed and has not been
+    /// re-sealed completely since (see [`Store::reseal`]).
+    async fn has_clear_values(&self) -> Result<bool, StoreError>;
+    /// Rewrites the database files so that freed space keeps no copy of values since
+    /// re-sealed (SQLite `VACUUM`; PostgreSQL `VACUUM FULL` of the tables holding them). Takes
+    /// exclusive locks: for the one-time upgrade, not for rotations.
+    async fn compact(&self) -> Result<(), StoreError>;
     /// How many stored values are sealed under key `key_id` (a key may be retired at 0).
     async fn count_sealed_with(&self, key_id: u32) -> Result<u64, StoreError>;
 

@@ -24,6 +24,9 @@ impl PgStore {
     /// What turns a bound JSON text into the column's JSON type.
     const JSON_CAST: &'static str = "::jsonb";
     /// How a transaction that writes begins (PostgreSQL takes row locks as it goes).
+    /// What [`crate::Store::compact`] runs.
+    const COMPACT: &'static [&'static str] =
+        &["VACUUM FULL subjects, records, record_history, checks, tokens, special_applications"];
     const BEGIN_WRITE: &'static str = "BEGIN";
     const P1: &'static str = "$1";
     /// Refreshes the planner's statistics inside a long import transaction: autovacuum cannot

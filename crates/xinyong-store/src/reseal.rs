@@ -207,7 +207,18 @@ macro_rules! impl_reseal {
                         tx.commit().await?;
                     }
                 }
+                // Every table walked: nothing written before encryption at rest is left in clear.
+                sqlx::query("UPDATE vault_state SET clear_values = 0 WHERE id = 1")
+                    .execute(&self.pool)
+                    .await?;
                 Ok(done)
+            }
+
+            pub(crate) async fn has_clear_values_impl(&self) -> Result<bool, $crate::StoreError> {
+                let flag: Option<i64> = sqlx::query_scalar("SELECT CAST(clear_values AS BIGINT) FROM vault_state WHERE id = 1")
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(flag.unwrap_or(0) != 0)
             }
         }
     };

@@ -29,6 +29,12 @@ impl SqliteStore {
     /// How a transaction that writes begins: with the write lock, so that a second writer waits
     /// (busy timeout) instead of failing with SQLITE_BUSY_SNAPSHOT when its read snapshot
     /// went stale, as a deferred transaction that reads first and then writes does.
+    /// What [`crate::Store::compact`] runs.
+    const COMPACT: &'static [&'static str] = &[
+        "PRAGMA wal_checkpoint(TRUNCATE)",
+        "VACUUM",
+        "PRAGMA wal_checkpoint(TRUNCATE)",
+    ];
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
     const P1: &'static str = "?1";
     /// SQLite's planner uses the indexes without statistics; nothing to refresh.

@@ -2022,6 +2022,13 @@ async fn values_stored_in_clear_before_encryption_are_sealed_by_reseal(
         .await;
     }
     raw.exec("UPDATE checks SET result_sealed = NULL").await;
+    assert!(
+        !store.has_clear_values().await.unwrap(),
+        "a new database starts sealed"
+    );
+    // What migration 0006 records for a database that already had data.
+    raw.exec("UPDATE vault_state SET clear_values = 1").await;
+    assert!(store.has_clear_values().await.unwrap());
     assert!(!raw.columns_containing(PERSON).await.is_empty());
     let done = store
         .reseal(&["social_insurance_arrears".into()], 1000)
@@ -2031,6 +2038,10 @@ async fn values_stored_in_clear_before_encryption_are_sealed_by_reseal(
     assert_eq!(store.subject(PERSON).await.unwrap().unwrap().code, PERSON);
     assert_eq!(store.records_of_subject(PERSON).await.unwrap().len(), 2);
     assert!(raw.columns_containing(PERSON).await.is_empty());
+    assert!(
+        !store.has_clear_values().await.unwrap(),
+        "the re-seal clears the flag"
+    );
 }
 
 macro_rules! at_rest_conformance {

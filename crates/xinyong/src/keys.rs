@@ -23,8 +23,8 @@ pub enum KeysCommand {
     Status,
     /// Add a new data key, seal new values with it, and re-seal every stored value.
     Rotate,
-    /// Re-seal every value not sealed under the newest key, and seal values stored in clear
-    /// by a version before encryption at rest (run once after upgrading such a database).
+    /// Re-seal every value not sealed under the newest key (and any value stored in clear by a
+    /// version before encryption at rest, which every command also does once after upgrading).
     Reseal,
     /// Remove a data key from the key file once no stored value uses it.
     Retire {

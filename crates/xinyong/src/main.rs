@@ -238,38 +238,48 @@ async fn log_catalogue(store: &dyn Store, catalogue: &Catalogue, actor: &str) ->
 }
 
 /// Opens the database with the data keys of `--data-key`.
+/// A database written before encryption at rest gets its clear values sealed first, once.
 async fn open_keyed(
     db: &str,
     data_key: &std::path::Path,
+    restricted: &[String],
 ) -> Result<(Arc<dyn Store>, Arc<xinyong_store::vault::Vault>)> {
     let vault = keys::load(data_key)?;
     let store = xinyong_store::open_with(db, vault.clone())
         .await
         .with_context(|| format!("opening database {db}"))?;
+    if store.has_clear_values().await? {
+        eprintln!(
+            "sealing identity numbers and restricted fields that an earlier version stored in clear..."
+        );
+        let n = store
+            .reseal(restricted, 1000)
+            .await
+            .context("sealing values stored in clear")?;
+        // Freed pages would still hold the clear copies.
+        store.compact().await.context("compacting the database")?;
+        eprintln!("{n} rows sealed; the database was compacted so that no clear copy remains");
+    }
     Ok((store, vault))
 }
 
 async fn run(cli: Cli) -> Result<ExitCode> {
-    let open = async |db: &str, data_key: &std::path::Path| {
-        Ok::<_, anyhow::Error>(open_keyed(db, data_key).await?.0)
-    };
     let catalogue = load_catalogue(cli.catalogue.as_ref())?;
+    let restricted = keys::restricted_categories(&catalogue);
+    let open = async |db: &str, data_key: &std::path::Path| {
+        Ok::<_, anyhow::Error>(open_keyed(db, data_key, &restricted).await?.0)
+    };
     match cli.command {
         Command::Code {
             command: CodeCommand::Check { codes },
         } => code_check(codes),
         Command::Migrate => {
-            let store = open(&cli.db, &cli.data_key).await?;
-            // Values stored in clear by a version before encryption at rest get sealed.
-            let n = store
-                .reseal(&keys::restricted_categories(&catalogue), 1000)
-                .await
-                .context("sealing values stored in clear")?;
-            eprintln!("database {} is up to date ({n} rows sealed)", cli.db);
+            open(&cli.db, &cli.data_key).await?;
+            eprintln!("database {} is up to date", cli.db);
             Ok(ExitCode::SUCCESS)
         }
         Command::Keys { command } => {
-            let (store, vault) = open_keyed(&cli.db, &cli.data_key).await?;
+            let (store, vault) = open_keyed(&cli.db, &cli.data_key, &restricted).await?;
             keys::run(store, vault, &catalogue, command).await
         }
         Command::Department { command } => {

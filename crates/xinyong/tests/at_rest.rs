@@ -172,3 +172,61 @@ async fn keys_rotate_reseals_everything_and_the_old_key_can_be_retired() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("newest"));
 }
+
+/// Upgrading a database that an earlier version filled with identity numbers in clear: the
+/// first command seals them and compacts the file, so no copy is left in freed pages.
+#[tokio::test]
+async fn the_first_command_after_an_upgrade_seals_clear_values_and_leaves_no_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let (ids, _) = demo_secrets(dir);
+    xinyong(dir, &["demo", "--subjects", "1500"]);
+    let clear = &ids[..5];
+    {
+        // What a database written before encryption at rest holds.
+        let store = open(dir).await;
+        let (vault, _) = Vault::load_or_create(&dir.join("xinyong-data.key")).unwrap();
+        let pool = store.pool().clone();
+        for id in clear {
+            let lookup = vault.lookup_code(id);
+            for sql in [
+                "UPDATE subjects SET code = ?1, code_sealed = NULL WHERE code = ?2",
+                "UPDATE records SET subject_code = ?1, subject_sealed = NULL WHERE subject_code = ?2",
+            ] {
+                sqlx::query(sql)
+                    .bind(id)
+                    .bind(&lookup)
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
+        }
+        sqlx::query("UPDATE vault_state SET clear_values = 1")
+            .execute(&pool)
+            .await
+            .unwrap();
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    }
+    assert!(clear.iter().all(|id| contains(&file_bytes(dir), id)));
+
+    let out = xinyong(dir, &["migrate"]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("rows sealed"), "{said}");
+    let bytes = file_bytes(dir);
+    for id in clear {
+        assert!(!contains(&bytes, id), "{id} is still in the file");
+    }
+    let store = open(dir).await;
+    assert_eq!(
+        store.subject(&clear[0]).await.unwrap().unwrap().code,
+        clear[0]
+    );
+    assert!(!store.has_clear_values().await.unwrap());
+    // Nothing to do the next time.
+    let again = xinyong(dir, &["migrate"]);
+    assert!(!String::from_utf8_lossy(&again.stderr).contains("sealed"));
+}
