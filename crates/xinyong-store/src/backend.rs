@@ -1113,11 +1113,14 @@ macro_rules! impl_store {
             }
 
             async fn index_ledger_subjects(&self) -> Result<u64, $crate::StoreError> {
+                const STATE: &str = "SELECT subjects_indexed, size FROM ledger_state WHERE id = 1";
+                // A plain read first: a subject's view of a current index takes no write lock.
+                let (indexed, size): (i64, i64) = sqlx::query_as(STATE).fetch_one(&self.pool).await?;
+                if indexed >= size {
+                    return Ok(0);
+                }
                 let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
-                let (indexed, size): (i64, i64) =
-                    sqlx::query_as("SELECT subjects_indexed, size FROM ledger_state WHERE id = 1")
-                        .fetch_one(&mut *tx)
-                        .await?;
+                let (indexed, size): (i64, i64) = sqlx::query_as(STATE).fetch_one(&mut *tx).await?;
                 if indexed >= size {
                     return Ok(0);
                 }

@@ -41,7 +41,7 @@ macro_rules! impl_reseal {
 
             /// The plain code of a row: sealed, or (before encryption at rest) in clear.
             fn plain_code(&self, lookup: &str, sealed: Option<&str>) -> Result<String, $crate::StoreError> {
-                self.open_or_clear(sealed, lookup, lookup)
+                Ok(self.vault.open_code(lookup.to_owned(), sealed)?)
             }
 
             pub(crate) async fn reseal_impl(
@@ -54,32 +54,6 @@ macro_rules! impl_reseal {
                 let stale = |sealed: &Option<String>| sealed.as_deref().is_some_and(|s| !vault.is_current(s));
                 let limit = i64::from(batch.max(1));
                 let mut done = 0u64;
-
-                // Subjects.
-                let mut after = String::new();
-                loop {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT id, code, code_sealed, kind FROM subjects WHERE id > ");
-                    qb.push_bind(after.clone()).push(" ORDER BY id LIMIT ").push_bind(limit);
-                    let rows = qb.build().fetch_all(&self.pool).await?;
-                    let Some(last) = rows.last() else { break };
-                    after = last.try_get(0)?;
-                    let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
-                    for row in &rows {
-                        let (id, code, sealed, kind): (String, String, Option<String>, String) =
-                            (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?);
-                        let legacy = sealed.is_none() && kind == "natural_person";
-                        if !legacy && !stale(&sealed) {
-                            continue;
-                        }
-                        let stored = vault.store_code(&self.plain_code(&code, sealed.as_deref())?);
-                        let mut qb = sqlx::QueryBuilder::<$db>::new("UPDATE subjects SET code = ");
-                        qb.push_bind(stored.lookup).push(", code_sealed = ").push_bind(stored.sealed);
-                        qb.push(" WHERE id = ").push_bind(id);
-                        qb.build().execute(&mut *tx).await?;
-                        done += 1;
-                    }
-                    tx.commit().await?;
-                }
 
                 // Records and their history: identity numbers, restricted fields, content keys.
                 for table in ["records", "record_history"] {
@@ -177,12 +151,16 @@ macro_rules! impl_reseal {
                     tx.commit().await?;
                 }
 
-                // Tokens and special applications: the subject only.
-                for (table, column) in [("tokens", "subject"), ("special_applications", "subject_code")] {
+                // Subjects, tokens and special applications: the subject code only.
+                for (table, column, sealed_column) in [
+                    ("subjects", "code", "code_sealed"),
+                    ("tokens", "subject", "subject_sealed"),
+                    ("special_applications", "subject_code", "subject_sealed"),
+                ] {
                     let mut after = String::new();
                     loop {
                         let mut qb = sqlx::QueryBuilder::<$db>::new(format!(
-                            "SELECT id, {column}, subject_sealed FROM {table} WHERE {column} IS NOT NULL AND id > "
+                            "SELECT id, {column}, {sealed_column} FROM {table} WHERE {column} IS NOT NULL AND id > "
                         ));
                         qb.push_bind(after.clone()).push(" ORDER BY id LIMIT ").push_bind(limit);
                         let rows = qb.build().fetch_all(&self.pool).await?;
@@ -199,7 +177,7 @@ macro_rules! impl_reseal {
                                 continue;
                             }
                             let mut qb = sqlx::QueryBuilder::<$db>::new(format!("UPDATE {table} SET {column} = "));
-                            qb.push_bind(stored.lookup).push(", subject_sealed = ").push_bind(stored.sealed);
+                            qb.push_bind(stored.lookup).push(format!(", {sealed_column} = ")).push_bind(stored.sealed);
                             qb.push(" WHERE id = ").push_bind(id);
                             qb.build().execute(&mut *tx).await?;
                             done += 1;
