@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
-"""Differential test vectors from python-stdnum for crates/xinyong-domain/tests/codes.rs.
+"""Differential test vectors from python-stdnum for crates/xinyong-domain/tests/domain/codes.rs.
 
 Usage (python3, standard library plus the unpacked python-stdnum wheel):
 
     pip download --no-deps -d /tmp/stdnum python-stdnum==2.2
     (cd /tmp/stdnum && python3 -m zipfile -e python_stdnum-2.2-py3-none-any.whl whl)
     python3 data/tools/stdnum_vectors.py /tmp/stdnum/whl data/divisions.tsv uscc \
-        > crates/xinyong-domain/tests/data/stdnum_uscc.tsv
+        > crates/xinyong-domain/tests/domain/data/stdnum_uscc.tsv
     python3 data/tools/stdnum_vectors.py /tmp/stdnum/whl data/divisions.tsv ric \
-        > crates/xinyong-domain/tests/data/stdnum_ric.tsv
+        > crates/xinyong-domain/tests/domain/data/stdnum_ric.tsv
 
 Output: `#` comment lines (versions, seed, what was left out and why), then `code<TAB>valid|invalid`
 with stdnum's verdict (`stdnum.cn.uscc.is_valid` / `stdnum.cn.ric.is_valid`). Candidates come from

@@ -9,7 +9,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::list::DayCount;
 use crate::subject::SubjectKind;
 
 /// The default catalogue, compiled in so that the binary runs from any directory.
@@ -466,6 +465,16 @@ impl Catalogue {
     pub fn subject_kind_label(&self, kind: SubjectKind) -> Option<&Label<SubjectKind>> {
         self.subject_kinds.iter().find(|l| l.id == kind)
     }
+}
+
+/// How a deadline counts days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum DayCount {
+    /// Working days of the State Council holiday calendar.
+    Working,
+    Calendar,
 }
 
 #[cfg(test)]

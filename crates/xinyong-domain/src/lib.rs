@@ -10,7 +10,9 @@
 //! - [`subject`]: who a record is about.
 //! - [`record`]: a credit record, its validation against the catalogue and its versions.
 //! - [`department`]: who may submit what.
-//! - [`disclosure`]: what the public may see, computed at read time; masking of personal data.
+//! - [`disclosure`]: what the public may see, computed at read time.
+//! - [`mask`]: masking of personal data on every public output.
+//! - [`text`]: input hygiene shared by every submission path (dates, text values, ids).
 //! - [`access`]: who may read non-public classes: purposes (`data/purposes.toml`), grants,
 //!   special applications.
 //! - [`synthetic`]: a deterministic synthetic data set for demos, tests and benchmarks.
@@ -23,11 +25,13 @@ pub mod code;
 pub mod department;
 pub mod disclosure;
 pub mod list;
+pub mod mask;
 pub mod measure;
 pub mod record;
 pub mod search;
 pub mod subject;
 pub mod synthetic;
+pub mod text;
 
 pub use catalogue::{Catalogue, Category, Disclosure, FieldSpec, FieldType, Tier};
 pub use department::Department;

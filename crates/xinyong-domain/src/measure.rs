@@ -9,8 +9,9 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use crate::list::{ListKind, ListTypes, RelatedRole, is_identifier};
+use crate::list::{ListKind, ListTypes, RelatedRole};
 use crate::subject::SubjectKind;
+use crate::text::is_identifier;
 
 /// The default memoranda, compiled in so that the binary runs from any directory.
 pub const SHIPPED_TOML: &str = include_str!("../../../data/memoranda.toml");

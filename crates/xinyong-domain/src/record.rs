@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 use crate::catalogue::{Catalogue, CoreAttribute, FieldSpec, FieldType, Tier};
 use crate::code::SubjectCode;
 use crate::subject::{Subject, SubjectKind};
+use crate::text::{Lines, check_text, parse_date};
 
 const MAX_SHORT: usize = 500;
 const MAX_TEXT: usize = 10_000;
@@ -37,7 +38,7 @@ impl FieldError {
         let message = message.into();
         FieldError {
             field: field.into(),
-            message: match crate::disclosure::mask_identity_numbers(&message) {
+            message: match crate::mask::mask_identity_numbers(&message) {
                 std::borrow::Cow::Borrowed(_) => message,
                 std::borrow::Cow::Owned(masked) => masked,
             },
@@ -252,7 +253,7 @@ pub struct Listing {
     pub list_type: String,
     pub ground: String,
     #[serde(default)]
-    pub related_persons: Vec<crate::list::RelatedPerson>,
+    pub related_persons: Vec<crate::subject::RelatedPerson>,
 }
 
 /// Life-cycle status of a record version. A status change is a new version, never an edit.
@@ -453,41 +454,6 @@ pub fn infer_subject_kind(code: &str) -> Option<SubjectKind> {
     }
 }
 
-fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    // Fast path for the ISO form that APIs and most exports use; chrono's format parser is
-    // comparatively slow and this runs for every date of every imported row.
-    let b = s.as_bytes();
-    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
-        let num = |r: std::ops::Range<usize>| -> Option<u32> {
-            b[r].iter().try_fold(0u32, |acc, c| {
-                c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
-            })
-        };
-        if let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) {
-            return NaiveDate::from_ymd_opt(y as i32, m, d)
-                .ok_or_else(|| format!("{s:?} is not a date (expected YYYY-MM-DD)"));
-        }
-    }
-    // Departments also export dates as 2024/03/01, 20240301 or 2024年03月01日.
-    let formats = ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y年%m月%d日"];
-    formats
-        .iter()
-        .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
-        .ok_or_else(|| format!("{s:?} is not a date (expected YYYY-MM-DD)"))
-}
-
-fn check_text(s: &str, max: usize) -> Result<(), String> {
-    if s.chars().count() > max {
-        return Err(format!("longer than {max} characters"));
-    }
-    if s.chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
-    {
-        return Err("contains control characters".into());
-    }
-    Ok(())
-}
-
 /// Checks and normalises one field value against its spec.
 fn normalise_field(spec: &FieldSpec, value: &Value) -> Result<Option<Value>, String> {
     let text = match value {
@@ -503,11 +469,11 @@ fn normalise_field(spec: &FieldSpec, value: &Value) -> Result<Option<Value>, Str
     }
     let v = match spec.field_type {
         FieldType::String => {
-            check_text(&text, MAX_SHORT)?;
+            check_text(&text, MAX_SHORT, Lines::One)?;
             Value::String(text)
         }
         FieldType::Text => {
-            check_text(&text, MAX_TEXT)?;
+            check_text(&text, MAX_TEXT, Lines::Many)?;
             Value::String(text)
         }
         FieldType::Date => Value::String(parse_date(&text)?.to_string()),
@@ -630,7 +596,7 @@ impl Catalogue {
         }
         for (max, value) in [(200, &name), (128, &document_no), (2000, &legal_basis)] {
             if let Some((k, v)) = value
-                && let Err(e) = check_text(v, max)
+                && let Err(e) = check_text(v, max, Lines::One)
             {
                 errors.push(FieldError::new(k.as_str(), e));
             }

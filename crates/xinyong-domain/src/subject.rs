@@ -85,3 +85,75 @@ pub fn public_code(code: &SubjectCode) -> String {
         SubjectCode::Citizen(id) => id.masked(),
     }
 }
+
+/// The role in which a listed organisation's entry binds a person (最高人民法院关于限制被执行人
+/// 高消费及有关消费的若干规定 第三条第二款).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum RelatedRole {
+    /// 法定代表人
+    LegalRepresentative,
+    /// 主要负责人
+    PrincipalResponsiblePerson,
+    /// 影响债务履行的直接责任人员 / 负有直接责任的人员
+    DirectlyResponsiblePerson,
+    /// 实际控制人 (may itself be an organisation)
+    ActualController,
+}
+
+impl RelatedRole {
+    pub const ALL: [RelatedRole; 4] = [
+        RelatedRole::LegalRepresentative,
+        RelatedRole::PrincipalResponsiblePerson,
+        RelatedRole::DirectlyResponsiblePerson,
+        RelatedRole::ActualController,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RelatedRole::LegalRepresentative => "legal_representative",
+            RelatedRole::PrincipalResponsiblePerson => "principal_responsible_person",
+            RelatedRole::DirectlyResponsiblePerson => "directly_responsible_person",
+            RelatedRole::ActualController => "actual_controller",
+        }
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            RelatedRole::LegalRepresentative => "法定代表人",
+            RelatedRole::PrincipalResponsiblePerson => "主要负责人",
+            RelatedRole::DirectlyResponsiblePerson => "直接责任人员",
+            RelatedRole::ActualController => "实际控制人",
+        }
+    }
+
+    /// Accepts the id or the Chinese name.
+    pub fn parse(s: &str) -> Option<RelatedRole> {
+        RelatedRole::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s || r.name_zh() == s)
+    }
+
+    /// Whether only a natural person can hold the role (an actual controller may be an
+    /// organisation).
+    pub fn natural_person_only(self) -> bool {
+        self != RelatedRole::ActualController
+    }
+}
+
+impl std::fmt::Display for RelatedRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A person an organisation's entry also binds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RelatedPerson {
+    /// Full code (a citizen identity number for natural persons): mask before public output.
+    pub code: String,
+    pub name: String,
+    pub role: RelatedRole,
+}

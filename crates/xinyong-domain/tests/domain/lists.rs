@@ -2,7 +2,6 @@
 //! catalogue; a measure without legal basis cannot be loaded; only current entries produce
 //! measures; every measure carries its basis; related-person binding; context filtering; red
 //! lists yield incentives; list entry submissions are checked field by field.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeSet;
 

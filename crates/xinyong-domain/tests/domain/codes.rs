@@ -1,6 +1,5 @@
 //! Behaviour of `xinyong_domain::code`: DOMAIN.md vectors, error messages, generators, single-error
 //! detection, and agreement with python-stdnum (fixtures from `data/tools/stdnum_vectors.py`).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::NaiveDate;
 use proptest::prelude::*;

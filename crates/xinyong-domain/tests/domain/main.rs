@@ -1,0 +1,7 @@
+//! The domain crate's integration tests, one binary (as crates.io does): codes, lists and checks,
+//! and the shape of the crate itself.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod codes;
+mod lists;
+mod module_graph;
