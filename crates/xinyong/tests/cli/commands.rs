@@ -1,5 +1,4 @@
 //! The `xinyong` command as a user runs it: a real binary, a real SQLite file.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -41,7 +40,7 @@ impl Env {
     }
 
     fn db(&self) -> String {
-        format!("sqlite://{}", self.dir.path().join("x.db").display())
+        crate::common::db_url(self.dir.path())
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -49,11 +48,7 @@ impl Env {
     }
 
     fn cmd(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_xinyong"));
-        c.env("XINYONG_DB", self.db())
-            .env_remove("XINYONG_CATALOGUE")
-            .current_dir(self.dir.path());
-        c
+        crate::common::xinyong(self.dir.path())
     }
 
     fn run(&self, args: &[&str]) -> Output {

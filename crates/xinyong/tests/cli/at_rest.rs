@@ -1,24 +1,16 @@
 //! Encryption at rest through the real binary: a demo database's file holds no identity number
 //! of a natural person and no restricted field value, and `xinyong keys rotate` re-seals
 //! everything under a new key that a fresh process can read.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::Arc;
 
 use xinyong_store::vault::Vault;
 use xinyong_store::{SqliteStore, Store};
 
 fn xinyong(dir: &Path, args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_xinyong"))
-        .env(
-            "XINYONG_DB",
-            format!("sqlite://{}", dir.join("x.db").display()),
-        )
-        .env_remove("XINYONG_CATALOGUE")
-        .env_remove("XINYONG_DATA_KEYRING")
-        .current_dir(dir)
+    let out = crate::common::xinyong(dir)
         .args(args)
         .output()
         .unwrap();
@@ -160,12 +152,7 @@ async fn keys_rotate_reseals_everything_and_the_old_key_can_be_retired() {
         .await
         .unwrap();
     // The newest key cannot be retired.
-    let out = Command::new(env!("CARGO_BIN_EXE_xinyong"))
-        .env(
-            "XINYONG_DB",
-            format!("sqlite://{}", dir.join("x.db").display()),
-        )
-        .current_dir(dir)
+    let out = crate::common::xinyong(dir)
         .args(["keys", "retire", "2"])
         .output()
         .unwrap();

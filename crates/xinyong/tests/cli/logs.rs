@@ -2,7 +2,6 @@
 //! filter it supports (issue #5: "no secrets or identity numbers in logs"). Logs are copied to
 //! log servers, tickets and chat; they must never hold a token, an Authorization header, a
 //! password, a key or a full citizen identity number, whatever the requests were.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -33,11 +32,9 @@ struct Cli<'a> {
 
 impl Cli<'_> {
     fn cmd(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_xinyong"));
-        c.env("XINYONG_DB", db(self.dir))
-            .env("XINYONG_LOG", "trace")
+        let mut c = crate::common::xinyong(self.dir);
+        c.env("XINYONG_LOG", "trace")
             .env("XINYONG_LEDGER_KEY", self.dir.join("ledger.key"))
-            .env_remove("XINYONG_CATALOGUE")
             .current_dir(self.dir);
         c
     }
@@ -89,10 +86,6 @@ impl Cli<'_> {
         let secret = self.run_quietly(&[&["token", "create"][..], args].concat());
         secret.trim().to_owned()
     }
-}
-
-fn db(dir: &Path) -> String {
-    format!("sqlite://{}", dir.join("x.db").display())
 }
 
 /// The server under test, its output read into a buffer as it comes.
