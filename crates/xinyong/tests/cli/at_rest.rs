@@ -10,10 +10,7 @@ use xinyong_store::vault::Vault;
 use xinyong_store::{SqliteStore, Store};
 
 fn xinyong(dir: &Path, args: &[&str]) -> Output {
-    let out = crate::common::xinyong(dir)
-        .args(args)
-        .output()
-        .unwrap();
+    let out = crate::common::xinyong(dir).args(args).output().unwrap();
     assert!(
         out.status.success(),
         "xinyong {args:?}: {}",
