@@ -128,7 +128,7 @@ pub fn public_record(record: &Record, category: &Category) -> PublicRecord {
 /// Builds the outward form of a record, its personal data masked when `mask` is set (public
 /// and credit-service outputs) and left whole otherwise (the subject itself, departments).
 pub fn disclosed_record(record: &Record, category: &Category, mask: bool) -> PublicRecord {
-    let (document_no, fields) = if mask {
+    let (document_no, legal_basis, fields) = if mask {
         let fields = record
             .fields
             .iter()
@@ -144,10 +144,15 @@ pub fn disclosed_record(record: &Record, category: &Category, mask: bool) -> Pub
             .collect();
         (
             mask_identity_numbers(&record.document_no).into_owned(),
+            mask_identity_numbers(&record.legal_basis).into_owned(),
             fields,
         )
     } else {
-        (record.document_no.clone(), record.fields.clone())
+        (
+            record.document_no.clone(),
+            record.legal_basis.clone(),
+            record.fields.clone(),
+        )
     };
     PublicRecord {
         id: record.id.clone(),
@@ -160,7 +165,7 @@ pub fn disclosed_record(record: &Record, category: &Category, mask: bool) -> Pub
         department: record.department.clone(),
         document_no,
         decided_on: record.decided_on,
-        legal_basis: record.legal_basis.clone(),
+        legal_basis,
         tier: record.tier,
         publicity_until: record.publicity_until,
         status: record.status,
@@ -178,4 +183,10 @@ pub fn public_subject_code(kind: SubjectKind, code: &str) -> String {
     } else {
         code.to_owned()
     }
+}
+
+/// A subject's name as the public may see it: a name is free text that a department typed, so
+/// any identity number inside it is masked like in every other public value.
+pub fn public_subject_name(name: &str) -> String {
+    mask_identity_numbers(name).into_owned()
 }

@@ -26,38 +26,53 @@ pub fn mask_personal(s: &str) -> String {
     }
 }
 
-/// Replaces every valid citizen identity number inside free text by its masked form. Defence in
-/// depth: a department may paste a number into a text field where no one expected one.
+/// The ASCII form of a character that can be part of an identity number: digits and `X` in
+/// ASCII or fullwidth form (`４４０３０５…`, as Chinese input methods type them), lower-case `x`
+/// upper-cased.
+fn id_char(c: char) -> Option<u8> {
+    match c {
+        '0'..='9' => Some(c as u8),
+        'X' | 'x' | '\u{FF38}' | '\u{FF58}' => Some(b'X'),
+        '\u{FF10}'..='\u{FF19}' => Some(b'0' + (u32::from(c) - 0xFF10) as u8),
+        _ => None,
+    }
+}
+
+/// Replaces everything in free text that could be a citizen identity number by its masked form
+/// (first 6 and last 4 characters kept). SPEC: "Natural persons' identity numbers are never
+/// shown in full on public pages or public API responses"; a department may paste a number into
+/// any text value, so every free-text value is masked on the way out. A number is found
+/// whatever surrounds it (letters, digits, Chinese text), in ASCII or fullwidth digits, and even
+/// with a wrong check character ([`CitizenId::is_plausible`]).
 pub fn mask_identity_numbers(s: &str) -> Cow<'_, str> {
-    let bytes = s.as_bytes();
-    if bytes.len() < 18 || bytes.iter().filter(|b| b.is_ascii_digit()).count() < 17 {
+    if s.chars().filter(|&c| id_char(c).is_some()).count() < 18 {
         return Cow::Borrowed(s);
     }
+    let chars: Vec<(usize, char)> = s.char_indices().collect();
     let mut out = String::new();
-    let mut last = 0;
+    let mut copied = 0; // byte offset up to which `s` is in `out`
     let mut i = 0;
-    while i + 18 <= bytes.len() {
-        let window = &bytes[i..i + 18];
-        let boundary_before = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
-        let boundary_after = i + 18 == bytes.len() || !bytes[i + 18].is_ascii_alphanumeric();
-        let shaped = window[..17].iter().all(u8::is_ascii_digit)
-            && (window[17].is_ascii_digit() || window[17] == b'X' || window[17] == b'x');
-        if boundary_before && boundary_after && shaped {
-            // The window is ASCII, so slicing at i and i + 18 is on char boundaries.
-            if let Ok(id) = CitizenId::parse(&s[i..i + 18]) {
-                out.push_str(&s[last..i]);
-                out.push_str(&id.masked());
-                last = i + 18;
-                i += 18;
-                continue;
+    let mut window = [0u8; 18];
+    while i + 18 <= chars.len() {
+        let candidate = chars[i..i + 18]
+            .iter()
+            .zip(window.iter_mut())
+            .all(|(&(_, c), w)| id_char(c).map(|a| *w = a).is_some());
+        if candidate && CitizenId::is_plausible(&window) {
+            out.push_str(&s[copied..chars[i].0]);
+            for (k, &(_, c)) in chars[i..i + 18].iter().enumerate() {
+                out.push(if (6..14).contains(&k) { '*' } else { c });
             }
+            copied = chars.get(i + 18).map_or(s.len(), |&(at, _)| at);
+            i += 18;
+        } else {
+            i += 1;
         }
-        i += 1;
     }
-    if last == 0 {
+    if copied == 0 {
         Cow::Borrowed(s)
     } else {
-        out.push_str(&s[last..]);
+        out.push_str(&s[copied..]);
         Cow::Owned(out)
     }
 }
@@ -72,6 +87,40 @@ mod tests {
         let text = "法定代表人张三（11010519491231002X）拒不履行";
         let masked = mask_identity_numbers(text);
         assert_eq!(masked, "法定代表人张三（110105********002X）拒不履行");
+    }
+
+    #[test]
+    fn identity_numbers_are_masked_whatever_surrounds_them() {
+        for (text, masked) in [
+            ("A440305198507265865", "A440305********5865"),
+            ("440305195604206361abc", "440305********6361abc"),
+            ("当事人440305195706179747", "当事人440305********9747"),
+            ("编号0440305195706179747", "编号0440305********9747"),
+        ] {
+            assert_eq!(mask_identity_numbers(text), masked, "{text}");
+        }
+    }
+
+    #[test]
+    fn fullwidth_identity_numbers_are_masked() {
+        let text = "身份证４４０３０５１９５７０６１７９７４７号";
+        assert_eq!(
+            mask_identity_numbers(text),
+            "身份证４４０３０５********９７４７号"
+        );
+        assert_eq!(
+            mask_identity_numbers("１１０１０５１９４９１２３１００２ｘ"),
+            "１１０１０５********００２ｘ"
+        );
+    }
+
+    #[test]
+    fn a_number_with_a_mistyped_check_character_is_masked_too() {
+        // 11010519491231002X with its check character typed as 3.
+        assert_eq!(
+            mask_identity_numbers("11010519491231002３"),
+            "110105********002３"
+        );
     }
 
     #[test]

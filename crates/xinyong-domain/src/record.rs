@@ -454,8 +454,13 @@ pub fn infer_subject_kind(code: &str) -> Option<SubjectKind> {
     }
 }
 
-/// Checks and normalises one field value against its spec.
-fn normalise_field(spec: &FieldSpec, value: &Value) -> Result<Option<Value>, String> {
+/// Checks and normalises one field value against its spec. Amounts and counts are never
+/// negative; a person's code must belong to someone born by `today`.
+fn normalise_field(
+    spec: &FieldSpec,
+    value: &Value,
+    today: NaiveDate,
+) -> Result<Option<Value>, String> {
     let text = match value {
         Value::Null => return Ok(None),
         Value::String(s) => s.trim().to_owned(),
@@ -481,11 +486,19 @@ fn normalise_field(spec: &FieldSpec, value: &Value) -> Result<Option<Value>, Str
             let i: i64 = text
                 .parse()
                 .map_err(|_| format!("{text:?} is not an integer"))?;
+            if i < 0 {
+                return Err(format!(
+                    "{text:?} is negative: counts and years are at least 0"
+                ));
+            }
             Value::from(i)
         }
         FieldType::Decimal => {
             let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
-            let int_digits = int.strip_prefix('-').unwrap_or(int);
+            if int.starts_with('-') {
+                return Err(format!("{text:?} is negative: amounts are at least 0"));
+            }
+            let int_digits = int;
             let ok = !int_digits.is_empty()
                 && int_digits.len() <= 15
                 && int_digits.bytes().all(|b| b.is_ascii_digit())
@@ -509,6 +522,7 @@ fn normalise_field(spec: &FieldSpec, value: &Value) -> Result<Option<Value>, Str
         }
         FieldType::Code => {
             let code = SubjectCode::parse(&text).map_err(|e| e.to_string())?;
+            code.require_born_by(today).map_err(|e| e.to_string())?;
             Value::String(code.as_str().to_owned())
         }
     };
@@ -615,6 +629,12 @@ impl Catalogue {
                 None
             }
         });
+        // A person cannot have been the subject of a decision before being born.
+        if let (Some(c), Some((k, _))) = (&subject_code, &code)
+            && let Err(e) = c.require_born_by(decided.unwrap_or(today))
+        {
+            errors.push(FieldError::new(k.as_str(), e.to_string()));
+        }
 
         // Tier: required exactly when the category has tiers.
         let tier = match (raw.get(CoreAttribute::Tier), category) {
@@ -686,7 +706,7 @@ impl Catalogue {
                     ));
                     continue;
                 };
-                match normalise_field(spec, value) {
+                match normalise_field(spec, value, today) {
                     Ok(Some(v)) => {
                         if fields.insert(spec.name.clone(), v).is_some() {
                             errors.push(FieldError::new(

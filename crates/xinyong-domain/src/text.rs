@@ -13,9 +13,27 @@ pub enum Lines {
     Many,
 }
 
+/// The earliest date any input may carry: the founding of the People's Republic. No decision of
+/// its authorities predates it, so an earlier date (`0000-01-01`, `1900-01-01`) is a placeholder
+/// or a typing error, never a fact.
+pub const EARLIEST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(1949, 10, 1) {
+    Some(d) => d,
+    None => panic!("1949-10-01 is a date"),
+};
+
 /// Parses a date as departments export it: `2024-03-01`, `2024/03/01`, `20240301` or
-/// `2024年03月01日`.
+/// `2024年03月01日`; refuses dates before [`EARLIEST_DATE`].
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    let date = parse_date_form(s)?;
+    if date < EARLIEST_DATE {
+        return Err(format!(
+            "{s:?} lies before {EARLIEST_DATE}: no decision of the platform's authorities is older"
+        ));
+    }
+    Ok(date)
+}
+
+fn parse_date_form(s: &str) -> Result<NaiveDate, String> {
     // Fast path for the ISO form that APIs and most exports use; chrono's format parser is
     // comparatively slow and this runs for every date of every imported row.
     let b = s.as_bytes();
@@ -48,7 +66,21 @@ pub fn check_text(s: &str, max: usize, lines: Lines) -> Result<(), String> {
     if s.chars().any(|c| c.is_control() && !allowed(c)) {
         return Err("contains control characters".into());
     }
+    if let Some(c) = s.chars().find(|&c| is_invisible_format(c)) {
+        return Err(format!(
+            "contains the invisible formatting character U+{:04X}, which can make text read \
+             differently from what is stored",
+            u32::from(c)
+        ));
+    }
     Ok(())
+}
+
+/// Text-direction overrides and isolates (U+202A-U+202E, U+2066-U+2069, the Arabic letter mark),
+/// direction marks, zero-width characters and a byte-order mark inside text: invisible, and able
+/// to make a name or a number read as something else (U+202E reverses what follows it).
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
 /// Ids in data files and URLs: 1-64 characters of `a-z`, `0-9` and `_`.
@@ -60,6 +92,7 @@ pub fn is_identifier(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]
@@ -70,6 +103,29 @@ mod tests {
         }
         assert!(parse_date("2024-02-30").is_err());
         assert!(parse_date("next week").is_err());
+    }
+
+    #[test]
+    fn placeholder_dates_before_the_founding_are_refused() {
+        for s in ["0000-01-01", "1900-01-01", "1949-09-30"] {
+            assert!(parse_date(s).is_err(), "{s}");
+        }
+        assert_eq!(parse_date("1949-10-01").ok(), Some(EARLIEST_DATE));
+    }
+
+    #[test]
+    fn text_direction_overrides_and_invisible_characters_are_refused() {
+        for bad in [
+            "示例\u{202E}司公限有",
+            "a\u{200B}b",
+            "\u{2066}x\u{2069}",
+            "a\u{FEFF}",
+        ] {
+            for lines in [Lines::One, Lines::Many] {
+                let err = check_text(bad, 200, lines).unwrap_err();
+                assert!(err.contains("U+"), "{bad:?}: {err}");
+            }
+        }
     }
 
     #[test]

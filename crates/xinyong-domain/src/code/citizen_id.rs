@@ -120,6 +120,21 @@ impl CitizenId {
         Ok(CitizenId(bytes.iter().map(|&b| char::from(b)).collect()))
     }
 
+    /// Whether 18 ASCII characters could be someone's identity number, its check character
+    /// aside: 17 digits then a digit or `X`, a division that exists or existed, a real birth
+    /// date. Masking uses this, not [`parse`](Self::parse): a number with a typing error in its
+    /// check character still names a person.
+    pub fn is_plausible(ascii: &[u8]) -> bool {
+        ascii.len() == 18
+            && ascii[..17].iter().all(u8::is_ascii_digit)
+            && (ascii[17].is_ascii_digit() || ascii[17] == b'X')
+            && {
+                let division = DivisionCode::from_ascii_digits(&ascii[..6]);
+                division != DivisionCode::NATIONAL && division.require_known(1).is_ok()
+            }
+            && birth_date(ascii).is_ok()
+    }
+
     /// The full number. Personal data: use [`masked`](Self::masked) for public output.
     pub fn as_str(&self) -> &str {
         &self.0

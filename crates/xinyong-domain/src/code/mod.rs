@@ -21,6 +21,8 @@
 //!   valid code (a character outside the alphabet, an unknown division, an empty or out-of-range
 //!   year range): they are for demo data and tests.
 
+use chrono::NaiveDate;
+
 mod citizen_id;
 mod division;
 mod uscc;
@@ -56,6 +58,8 @@ pub enum CodeError {
     BirthDate { found: String },
     #[error("characters 7-10: birth year {found} is outside 1850-2100")]
     BirthYear { found: i32 },
+    #[error("characters 7-14: birth date {birth} lies after {day}")]
+    BornAfter { birth: NaiveDate, day: NaiveDate },
     #[error("characters 15-17: sequence number {found} is over 999")]
     Sequence { found: u16 },
     #[error("{part}: expected {expected} characters, found {found}")]
@@ -100,6 +104,18 @@ impl SubjectCode {
         match self {
             SubjectCode::Unified(code) => code.as_str(),
             SubjectCode::Citizen(id) => id.as_str(),
+        }
+    }
+
+    /// Refuses a citizen identity number whose holder was born after `day` (the decision date or
+    /// today): the number is well-formed but cannot be a real person's yet.
+    pub fn require_born_by(&self, day: NaiveDate) -> Result<(), CodeError> {
+        match self {
+            SubjectCode::Citizen(id) if id.birth_date() > day => Err(CodeError::BornAfter {
+                birth: id.birth_date(),
+                day,
+            }),
+            _ => Ok(()),
         }
     }
 

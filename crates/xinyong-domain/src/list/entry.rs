@@ -422,6 +422,13 @@ impl ListType {
             },
         };
 
+        // A person cannot have been listed before being born.
+        if let Some(c) = &subject_code
+            && let Err(e) = c.require_born_by(starts_on.unwrap_or(today))
+        {
+            errors.push(FieldError::new("subject.code", e.to_string()));
+        }
+
         let ends_on = match (raw.ends_on.as_deref().map(str::trim), starts_on) {
             (Some(s), _) if !s.is_empty() => match (parse_date(s), starts_on) {
                 (Err(e), _) => {
@@ -515,7 +522,8 @@ impl ListType {
                     Subject::parse_code(SubjectKind::NaturalPerson, pcode)
                 } else {
                     SubjectCode::parse(pcode)
-                };
+                }
+                .and_then(|c| c.require_born_by(starts_on.unwrap_or(today)).map(|()| c));
                 match result {
                     Ok(c) => Some(c),
                     Err(e) => {

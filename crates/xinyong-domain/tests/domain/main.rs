@@ -4,4 +4,6 @@
 
 mod codes;
 mod lists;
+mod masking;
 mod module_graph;
+mod validation;
