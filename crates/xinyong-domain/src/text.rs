@@ -66,6 +66,11 @@ pub fn check_text(s: &str, max: usize, lines: Lines) -> Result<(), String> {
     if s.chars().any(|c| c.is_control() && !allowed(c)) {
         return Err("contains control characters".into());
     }
+    if s.contains('\u{FFFD}') {
+        // The replacement character is what a decoder leaves where bytes were in another
+        // encoding: storing it would keep mojibake as if it were the department's text.
+        return Err("contains U+FFFD, the mark of text decoded in the wrong encoding".into());
+    }
     if let Some(c) = s.chars().find(|&c| is_invisible_format(c)) {
         return Err(format!(
             "contains the invisible formatting character U+{:04X}, which can make text read \
@@ -126,6 +131,12 @@ mod tests {
                 assert!(err.contains("U+"), "{bad:?}: {err}");
             }
         }
+    }
+
+    #[test]
+    fn text_decoded_in_the_wrong_encoding_is_refused() {
+        let err = check_text("深市监罚\u{FFFD}1号", 128, Lines::One).unwrap_err();
+        assert!(err.contains("U+FFFD"), "{err}");
     }
 
     #[test]

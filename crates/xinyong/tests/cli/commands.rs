@@ -131,6 +131,50 @@ fn gbk_encoded_csv_is_detected_and_imported() {
 }
 
 #[test]
+fn nothing_is_silently_lost_a_file_mixing_utf8_and_gbk_is_refused_naming_the_row() {
+    let env = Env::new();
+    let mut bytes = format!("{ZH_HEADER}{}", zh_row(COMPANY, "深市监罚〔2026〕11号")).into_bytes();
+    let gbk_row = zh_row(OTHER, "深市监罚〔2026〕12号").replace("北京示例", "混合编码一");
+    bytes.extend(encoding_rs::GBK.encode(&gbk_row).0.iter());
+    let file = env.write("mixed.csv", &bytes);
+    let out = env.import(&["--category", "admin_penalty"], &file);
+    assert!(!out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("line 3") && stderr(&out).contains("mixes encodings"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(env.records(COMPANY).is_empty() && env.records(OTHER).is_empty());
+}
+
+#[test]
+fn nothing_is_silently_lost_gbk_text_after_64_kib_of_ascii_is_decoded_not_replaced() {
+    let env = Env::new();
+    // ASCII rows (English field names) fill the first 64 KiB, then a GBK row.
+    let header = "category,subject_code,subject_name,subject_kind,document_no,decided_on,legal_basis,tier,facts,penalty_kind,content,authority\n";
+    let mut text = header.to_owned();
+    let mut n = 0;
+    while text.len() < 70 * 1024 {
+        n += 1;
+        text.push_str(&format!(
+            "admin_penalty,{COMPANY},Beijing Example Co,legal_person,DOC-{n},2026-09-01,Law art. 28,general,facts,fine,content,SAMR\n"
+        ));
+    }
+    text.push_str(&format!(
+        "admin_penalty,{OTHER},北京示例二有限公司,legal_person,深市监罚〔2026〕13号,2026-09-01,《中华人民共和国行政处罚法》第二十八条,general,发布虚假广告,罚款,罚款人民币二万元,深圳市市场监督管理局\n"
+    ));
+    let file = env.write("late-gbk.csv", &encoding_rs::GBK.encode(&text).0);
+    let out = env.import(&[], &file);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let recs = env.records(OTHER);
+    assert_eq!(recs[0].document_no, "深市监罚〔2026〕13号");
+    assert_eq!(
+        recs[0].legal_basis,
+        "《中华人民共和国行政处罚法》第二十八条"
+    );
+}
+
+#[test]
 fn csv_with_english_headers_and_category_column_is_imported() {
     let env = Env::new();
     let csv = format!(

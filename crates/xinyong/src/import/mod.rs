@@ -17,14 +17,14 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
-use encoding_rs::{Encoding, GB18030, UTF_8};
-use encoding_rs_io::DecodeReaderBytesBuilder;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 use xinyong_domain::catalogue::CoreAttribute;
 use xinyong_domain::{Catalogue, Department, FieldError, RawRecord, ValidRecord};
 use xinyong_store::{Outcome, Store};
+
+mod decode;
 
 #[derive(Args, Debug)]
 pub struct ImportArgs {
@@ -272,31 +272,10 @@ async fn import_file(
     Ok(true)
 }
 
-/// Picks UTF-8 (with or without BOM) or GB 18030 (a superset of GBK) by looking at the start
-/// of the file, and returns a reader that yields UTF-8.
-fn decoded(mut reader: impl Read + Send + 'static) -> Result<impl Read + Send> {
-    let mut head = vec![0u8; 64 * 1024];
-    let mut filled = 0;
-    while filled < head.len() {
-        let n = reader.read(&mut head[filled..])?;
-        if n == 0 {
-            break;
-        }
-        filled += n;
-    }
-    head.truncate(filled);
-    let encoding: &'static Encoding = match std::str::from_utf8(&head) {
-        Ok(_) => UTF_8,
-        // A multi-byte character cut at the end of the sample is still UTF-8.
-        Err(e) if e.error_len().is_none() => UTF_8,
-        Err(_) => GB18030,
-    };
-    let joined = std::io::Cursor::new(head).chain(reader);
-    Ok(DecodeReaderBytesBuilder::new()
-        .encoding(Some(encoding))
-        .bom_override(true)
-        .strip_bom(true)
-        .build(joined))
+/// The file's text as UTF-8, refused line by line where it is in neither encoding or mixes them
+/// (see [`decode`]).
+fn decoded(reader: impl Read + Send + 'static) -> decode::Transcoder<BufReader<impl Read + Send>> {
+    decode::Transcoder::new(BufReader::with_capacity(256 * 1024, reader))
 }
 
 struct Rows<'a> {
@@ -351,21 +330,7 @@ impl Rows<'_> {
                 )]);
             }
         }
-        let valid = self.catalogue.validate(raw, self.today)?;
-        // Decoding replaced bytes that are neither UTF-8 nor GB 18030: refuse rather than store
-        // mangled text.
-        if valid.subject.name.contains('\u{FFFD}')
-            || valid
-                .fields
-                .values()
-                .any(|v| v.as_str().is_some_and(|s| s.contains('\u{FFFD}')))
-        {
-            return Err(vec![FieldError::new(
-                "",
-                "contains bytes that are not valid UTF-8 or GBK text",
-            )]);
-        }
-        Ok(valid)
+        self.catalogue.validate(raw, self.today)
     }
 
     fn csv(
@@ -376,7 +341,7 @@ impl Rows<'_> {
     ) -> Result<()> {
         let mut csv = csv::ReaderBuilder::new()
             .flexible(true)
-            .from_reader(decoded(reader)?);
+            .from_reader(decoded(reader));
         let headers: Vec<String> = csv
             .headers()
             .with_context(|| format!("{name}: reading the header row"))?
@@ -417,6 +382,10 @@ impl Rows<'_> {
             match csv.read_record(&mut record) {
                 Ok(false) => break,
                 Ok(true) => {}
+                // The file's bytes cannot be read as text: refuse the whole file.
+                Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => {
+                    bail!("{name}: {e}")
+                }
                 Err(e) => {
                     self.rows += 1;
                     self.reject(
@@ -478,7 +447,7 @@ impl Rows<'_> {
         category: Option<&str>,
         _name: &str,
     ) -> Result<()> {
-        let lines = BufReader::with_capacity(256 * 1024, decoded(reader)?);
+        let lines = BufReader::with_capacity(256 * 1024, decoded(reader));
         for (i, line) in lines.lines().enumerate() {
             let row = i as u64 + 1;
             let line = line?;
