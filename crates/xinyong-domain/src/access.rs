@@ -57,12 +57,44 @@ pub struct Purpose {
     pub basis: String,
 }
 
-/// The enumerated list of purposes.
+/// A statute a department may cite to read `restricted` information for some purposes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Statute {
+    pub id: String,
+    /// The full citation, as it is recorded with every read that cites it.
+    pub citation: String,
+    /// Other ways of writing the same citation (short law names).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// The purposes for which it allows reading restricted information.
+    pub purposes: Vec<String>,
+}
+
+/// The enumerated list of purposes, and the statutes that open restricted information.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Purposes {
     pub purposes: Vec<Purpose>,
+    #[serde(default)]
+    pub statutes: Vec<Statute>,
+}
+
+/// A citation in the form it is compared in: no whitespace, ASCII parentheses and brackets as
+/// their fullwidth forms, as Chinese legal texts write them.
+fn citation_key(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '(' => '（',
+            ')' => '）',
+            '<' => '《',
+            '>' => '》',
+            c => c,
+        })
+        .collect()
 }
 
 /// A purposes file that breaks the file's own invariants.
@@ -76,6 +108,10 @@ pub enum PurposesError {
     NoReaders(String),
     #[error("purpose {0:?} has no basis")]
     NoBasis(String),
+    #[error("statute {0:?} appears twice, or shares a citation with another")]
+    DuplicateStatute(String),
+    #[error("statute {statute:?} names the unknown purpose {purpose:?}")]
+    StatutePurpose { statute: String, purpose: String },
 }
 
 impl Purposes {
@@ -85,7 +121,8 @@ impl Purposes {
         Purposes::from_toml_str(SHIPPED_TOML).expect("shipped purposes are valid")
     }
 
-    /// Parses and checks a purposes file: unique ids, each with a reader and a basis.
+    /// Parses and checks a purposes file: unique ids, each with a reader and a basis; statutes
+    /// with unique ids and citations, each for known purposes.
     pub fn from_toml_str(text: &str) -> Result<Purposes, PurposesError> {
         let purposes: Purposes =
             toml::from_str(text).map_err(|e| PurposesError::Toml(e.to_string()))?;
@@ -101,7 +138,36 @@ impl Purposes {
                 return Err(PurposesError::NoBasis(p.id.clone()));
             }
         }
+        let mut keys = std::collections::BTreeSet::new();
+        for st in &purposes.statutes {
+            let names = std::iter::once(&st.id)
+                .chain(std::iter::once(&st.citation))
+                .chain(&st.aliases);
+            for name in names {
+                if name.trim().is_empty() || !keys.insert(citation_key(name)) {
+                    return Err(PurposesError::DuplicateStatute(st.id.clone()));
+                }
+            }
+            if let Some(p) = st.purposes.iter().find(|p| purposes.get(p).is_none()) {
+                return Err(PurposesError::StatutePurpose {
+                    statute: st.id.clone(),
+                    purpose: p.clone(),
+                });
+            }
+        }
         Ok(purposes)
+    }
+
+    /// The statute a caller cites, by id, citation or alias (whitespace and the width of
+    /// brackets aside).
+    pub fn statute(&self, cited: &str) -> Option<&Statute> {
+        let key = citation_key(cited);
+        self.statutes.iter().find(|st| {
+            std::iter::once(&st.id)
+                .chain(std::iter::once(&st.citation))
+                .chain(&st.aliases)
+                .any(|name| citation_key(name) == key)
+        })
     }
 
     pub fn get(&self, id: &str) -> Option<&Purpose> {
@@ -134,6 +200,13 @@ pub enum AccessError {
     GrantWithoutPurpose,
     #[error("a legal basis must be 1 to {MAX_TEXT} characters")]
     BadLegalBasis,
+    #[error(
+        "{0:?} is not a statute that opens restricted information; see the statutes in \
+         GET /api/v1/purposes, or file a special application"
+    )]
+    UnknownLegalBasis(String),
+    #[error("{statute} does not allow reading restricted information for the purpose {purpose:?}")]
+    LegalBasisNotForPurpose { statute: String, purpose: String },
     #[error(
         "a credit service body reads restricted information only with the subject's authorisation"
     )]
@@ -175,6 +248,15 @@ pub fn clearance(
             let n = text.trim().chars().count();
             if n == 0 || n > MAX_TEXT {
                 return Err(AccessError::BadLegalBasis);
+            }
+            let statute = purposes
+                .statute(text)
+                .ok_or_else(|| AccessError::UnknownLegalBasis(text.trim().to_owned()))?;
+            if !statute.purposes.contains(&purpose.id) {
+                return Err(AccessError::LegalBasisNotForPurpose {
+                    statute: statute.citation.clone(),
+                    purpose: purpose.id.clone(),
+                });
             }
             Ok(Disclosure::Restricted)
         }
@@ -354,6 +436,62 @@ mod tests {
                 Some(&Grant::LegalBasis("  ".into()))
             ),
             Err(AccessError::BadLegalBasis)
+        );
+    }
+
+    #[test]
+    fn restricted_reads_cite_a_listed_statute_for_the_stated_purpose() {
+        let p = purposes();
+        let cite = |text: &str, purpose: &str| {
+            clearance(
+                &p,
+                ReaderKind::Department,
+                Some(purpose),
+                Some(&Grant::LegalBasis(text.into())),
+            )
+        };
+        for text in [
+            "social_insurance_law_86",
+            "《中华人民共和国社会保险法》第八十六条",
+            " 《社会保险法》 第八十六条 ",
+        ] {
+            assert_eq!(
+                cite(text, "supervision"),
+                Ok(Disclosure::Restricted),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            cite("x", "supervision"),
+            Err(AccessError::UnknownLegalBasis("x".into()))
+        );
+        assert!(matches!(
+            cite("《社会保险法》第八十六条", "government_procurement"),
+            Err(AccessError::LegalBasisNotForPurpose { .. })
+        ));
+        assert_eq!(
+            p.statute("《社会保险法》第八十六条")
+                .map(|s| s.citation.as_str()),
+            Some("《中华人民共和国社会保险法》第八十六条")
+        );
+    }
+
+    #[test]
+    fn statutes_name_known_purposes_and_unique_citations() {
+        let base = "[[purposes]]\nid = \"a\"\nname_zh = \"甲\"\nname_en = \"A\"\nreaders = [\"department\"]\nbasis = \"x\"\n";
+        let unknown =
+            format!("{base}[[statutes]]\nid = \"s\"\ncitation = \"《法》\"\npurposes = [\"b\"]\n");
+        assert!(matches!(
+            Purposes::from_toml_str(&unknown),
+            Err(PurposesError::StatutePurpose { .. })
+        ));
+        let twice = format!(
+            "{base}[[statutes]]\nid = \"s\"\ncitation = \"《法》\"\npurposes = [\"a\"]\n\
+             [[statutes]]\nid = \"t\"\ncitation = \" 《法》\"\npurposes = [\"a\"]\n"
+        );
+        assert_eq!(
+            Purposes::from_toml_str(&twice),
+            Err(PurposesError::DuplicateStatute("t".into()))
         );
     }
 

@@ -61,7 +61,13 @@ pub fn mask_identity_numbers(s: &str) -> Cow<'_, str> {
         if candidate && CitizenId::is_plausible(&window) {
             out.push_str(&s[copied..chars[i].0]);
             for (k, &(_, c)) in chars[i..i + 18].iter().enumerate() {
-                out.push(if (6..14).contains(&k) { '*' } else { c });
+                out.push(match c {
+                    _ if (6..14).contains(&k) => '*',
+                    // Check characters are written upper-case, as CitizenId normalises them.
+                    'x' => 'X',
+                    '\u{FF58}' => '\u{FF38}',
+                    c => c,
+                });
             }
             copied = chars.get(i + 18).map_or(s.len(), |&(at, _)| at);
             i += 18;
@@ -110,7 +116,7 @@ mod tests {
         );
         assert_eq!(
             mask_identity_numbers("１１０１０５１９４９１２３１００２ｘ"),
-            "１１０１０５********００２ｘ"
+            "１１０１０５********００２Ｘ"
         );
     }
 

@@ -103,10 +103,12 @@ impl ApiError {
             ApiError::Access(e) => match e {
                 AccessError::UnknownPurpose(_)
                 | AccessError::GrantWithoutPurpose
-                | AccessError::BadLegalBasis => {
+                | AccessError::BadLegalBasis
+                | AccessError::UnknownLegalBasis(_) => {
                     (StatusCode::BAD_REQUEST, "bad-request", "Bad request")
                 }
                 AccessError::PurposeNotForReader { .. }
+                | AccessError::LegalBasisNotForPurpose { .. }
                 | AccessError::GrantNotForReader
                 | AccessError::ApplicationDoesNotGrant(..) => {
                     (StatusCode::FORBIDDEN, "forbidden", "Not allowed")

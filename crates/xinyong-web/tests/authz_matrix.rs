@@ -346,7 +346,7 @@ fn file_uri(w: &World, who: Who, class: Class) -> Call {
         Class::Public => base,
         Class::Shared => format!("{base}?purpose={purpose}"),
         Class::Restricted => format!(
-            "{base}?purpose={purpose}&legal_basis=%E3%80%8A%E7%A4%BE%E4%BC%9A%E4%BF%9D%E9%99%A9%E6%B3%95%E3%80%8B"
+            "{base}?purpose={purpose}&legal_basis=%E3%80%8A%E7%A4%BE%E4%BC%9A%E4%BF%9D%E9%99%A9%E6%B3%95%E3%80%8B%E7%AC%AC%E5%85%AB%E5%8D%81%E5%85%AD%E6%9D%A1"
         ),
         Class::RestrictedByApplication => {
             format!("{base}?purpose={purpose}&application={}", w.approved)

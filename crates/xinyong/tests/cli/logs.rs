@@ -447,7 +447,7 @@ fn logs_never_contain_secrets_or_identity_numbers() {
     for path in [
         format!("/api/v1/subjects/{PERSON}?purpose=supervision"),
         format!(
-            "/api/v1/subjects/{PERSON}?purpose=supervision&legal_basis=%E3%80%8A%E7%A4%BE%E4%BC%9A%E4%BF%9D%E9%99%A9%E6%B3%95%E3%80%8B"
+            "/api/v1/subjects/{PERSON}?purpose=supervision&legal_basis=%E3%80%8A%E7%A4%BE%E4%BC%9A%E4%BF%9D%E9%99%A9%E6%B3%95%E3%80%8B%E7%AC%AC%E5%85%AB%E5%8D%81%E5%85%AD%E6%9D%A1"
         ),
         format!("/api/v1/subjects/{COMPANY}?purpose=supervision"),
     ] {
