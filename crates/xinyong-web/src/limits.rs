@@ -132,9 +132,25 @@ pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> R
 /// A request path as it may be logged: percent-decoded (so that an encoded identity number is
 /// recognised) and with every citizen identity number masked. Paths such as
 /// `/api/v1/subjects/{code}` carry one, and logs are copied far more widely than the database.
+/// Control characters (line breaks above all) are escaped, so that a path cannot end the log
+/// line and write a forged one after it.
 fn loggable_path(path: &str) -> String {
     let decoded = percent_decode(path);
-    mask_identity_numbers(&decoded).into_owned()
+    let masked = mask_identity_numbers(&decoded);
+    let forges = |c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');
+    if !masked.contains(forges) {
+        return masked.into_owned();
+    }
+    masked
+        .chars()
+        .map(|c| {
+            if forges(c) {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// `%XX` sequences decoded; the path unchanged if the result would not be UTF-8.
@@ -191,6 +207,11 @@ mod tests {
             "/api/v1/subjects/91110000600037341L"
         );
         assert_eq!(loggable_path("/a%zz/%e4%b8%ad"), "/a%zz/中");
+        // A decoded line break cannot start a forged log line (issue #11, item 6).
+        assert_eq!(
+            loggable_path("/api/v1/records/x%0A2026-12-02T00:00:00Z%20INFO%20FORGED%0D"),
+            "/api/v1/records/x\\n2026-12-02T00:00:00Z INFO FORGED\\r"
+        );
         assert_eq!(loggable_path("/%ff"), "/%ff");
     }
 }

@@ -181,16 +181,32 @@ enum CodeCommand {
     Check { codes: Vec<String> },
 }
 
-fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("XINYONG_LOG")
-                // sqlx warns about slow statements with their full text; a bulk import's
-                // 1,500-placeholder statements would bury everything else in the log.
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx::query=error")),
-        )
+/// Starts logging to stderr: human-readable lines, coloured only on a terminal (a log file or a
+/// journal gets no escape codes), or JSON lines with `XINYONG_LOG_FORMAT=json` for log
+/// collectors, where no logged value can break out of its field.
+fn init_logging() {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("XINYONG_LOG")
+        // sqlx warns about slow statements with their full text; a bulk import's
+        // 1,500-placeholder statements would bury everything else in the log.
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx::query=error"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .init();
+        .with_ansi(std::io::stderr().is_terminal())
+        // On a failed write the subscriber would report the failure with eprintln!, which
+        // panics when stderr is a closed pipe (`xinyong … 2>&1 | head`): in a database worker
+        // thread that panic left the command hanging forever.
+        .log_internal_errors(false);
+    if std::env::var("XINYONG_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn main() -> ExitCode {
+    init_logging();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,

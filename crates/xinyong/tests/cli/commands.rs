@@ -660,3 +660,51 @@ fn operator_accounts_take_a_password_on_stdin_and_are_listed_and_disabled_by_nam
     assert!(!env.run(&["operator", "disable", "alice"]).status.success());
     assert!(!env.run(&["operator", "disable", "bob"]).status.success());
 }
+
+#[test]
+fn logs_to_a_file_are_plain_text_or_json_lines() {
+    let env = Env::new();
+    let args = [
+        "department",
+        "add",
+        "--code",
+        "SZ-TAX",
+        "--name",
+        "深圳市税务局",
+        "--category",
+        "admin_penalty",
+    ];
+    let out = env
+        .cmd()
+        .env("XINYONG_LOG", "debug")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stderr(&out);
+    assert!(text.contains("DEBUG"), "the debug filter applies: {text}");
+    assert!(
+        !text.contains('\u{1b}'),
+        "no colour codes outside a terminal: {text:?}"
+    );
+
+    let out = env
+        .cmd()
+        .env("XINYONG_LOG", "debug")
+        .env("XINYONG_LOG_FORMAT", "json")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let events: Vec<serde_json::Value> = stderr(&out)
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(!events.is_empty());
+    assert!(
+        events
+            .iter()
+            .all(|e| e["level"].is_string() && e["timestamp"].is_string())
+    );
+}
