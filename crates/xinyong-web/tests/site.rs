@@ -410,3 +410,39 @@ async fn rights_page_shows_the_deadlines_of_the_catalogue_data() {
     // Only the repair intake step still takes 10 days.
     assert_eq!(en.matches(">10 working days<").count(), 1, "{en}");
 }
+
+#[tokio::test]
+async fn lists_and_labels_on_the_pages_come_from_the_data_files() {
+    let mut site = demo_site(40).await;
+    let (_, _, home) = site.get("/").await;
+    assert!(
+        home.contains("href=\"/lists/abnormal_operation\""),
+        "{home}"
+    );
+    // Another list set (data/lists.toml) and other labels (catalogue.toml): the pages follow.
+    let mut list_types = (*site.state.list_types).clone();
+    list_types
+        .list_types
+        .retain(|t| t.category != "abnormal_operation");
+    site.state.list_types = Arc::new(list_types);
+    let mut catalogue = (*site.state.catalogue).clone();
+    for l in &mut catalogue.subject_kinds {
+        l.name_zh = format!("{}（数据）", l.name_zh);
+        l.name_en = format!("{} (data)", l.name_en);
+    }
+    for l in &mut catalogue.tiers {
+        l.name_en = format!("{} (data)", l.name_en);
+    }
+    site.state.catalogue = Arc::new(catalogue);
+    let (_, _, home) = site.get("/").await;
+    assert!(!home.contains("/lists/abnormal_operation"), "{home}");
+    assert!(home.contains("href=\"/lists/court_defaulter\""), "{home}");
+    let (status, _, _) = site.get("/lists/abnormal_operation").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, _, zh) = site.get(&format!("/search?q={}", encode("有限公司"))).await;
+    assert!(zh.contains("法人（数据）"), "{zh}");
+    let (_, _, en) = site.get("/rights?lang=en").await;
+    assert!(en.contains("Serious (data)"), "{en}");
+    let (_, _, list) = site.get("/lists/court_defaulter?lang=en").await;
+    assert!(!list.contains("abnormal_operation"), "{list}");
+}

@@ -1,12 +1,15 @@
 //! What every page template needs: the visitor's language, its labels, and links that keep
 //! the language ([`Ctx`]).
 
+use std::sync::Arc;
+
 use axum::http::Uri;
 use chrono::{Datelike, NaiveDate};
 use xinyong_domain::disclosure::mask_identity_numbers;
-use xinyong_domain::{Category, SubjectKind, Tier};
+use xinyong_domain::{Catalogue, Category, SubjectKind, Tier};
 
 use super::labels::{EN, Labels, ZH};
+use crate::AppState;
 
 /// A value or a reference to one, however deep: templates hand either to [`Ctx`]'s helpers.
 pub trait Val<T: Copy> {
@@ -38,9 +41,12 @@ pub enum Lang {
 }
 
 /// What every page template needs: the language, its labels, and links that keep the language.
+/// Labels of data (subject kinds, tiers, categories) come from the catalogue in force, so that
+/// a catalogue file that renames them renames them on every page.
 pub struct Ctx {
     pub lang: Lang,
     pub l: &'static Labels,
+    catalogue: Arc<Catalogue>,
     /// The current path and query without `lang`, for the language toggle.
     here: String,
     /// Which navigation entry is current.
@@ -48,7 +54,12 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    pub(super) fn new(uri: &Uri, nav: &'static str) -> Ctx {
+    pub(super) fn new(state: &AppState, uri: &Uri, nav: &'static str) -> Ctx {
+        Ctx::with_catalogue(state.catalogue.clone(), uri, nav)
+    }
+
+    /// The context of `uri`'s page with labels from `catalogue`.
+    pub(super) fn with_catalogue(catalogue: Arc<Catalogue>, uri: &Uri, nav: &'static str) -> Ctx {
         let mut lang = Lang::Zh;
         let mut kept = Vec::new();
         for pair in uri
@@ -73,6 +84,7 @@ impl Ctx {
         Ctx {
             lang,
             l: if lang == Lang::En { &EN } else { &ZH },
+            catalogue,
             here,
             nav,
         }
@@ -119,30 +131,22 @@ impl Ctx {
         "zh-CN"
     }
 
-    pub fn kind(&self, kind: impl Val<SubjectKind>) -> &'static str {
-        match (kind.val(), self.lang) {
-            (SubjectKind::LegalPerson, Lang::Zh) => "法人",
-            (SubjectKind::LegalPerson, Lang::En) => "Legal person",
-            (SubjectKind::OtherOrg, Lang::Zh) => "非法人组织",
-            (SubjectKind::OtherOrg, Lang::En) => "Other organisation",
-            (SubjectKind::IndividualBusiness, Lang::Zh) => "个体工商户",
-            (SubjectKind::IndividualBusiness, Lang::En) => "Individual business",
-            (SubjectKind::NaturalPerson, Lang::Zh) => "自然人",
-            (SubjectKind::NaturalPerson, Lang::En) => "Natural person",
-            (SubjectKind::GovernmentBody, Lang::Zh) => "机关",
-            (SubjectKind::GovernmentBody, Lang::En) => "Government body",
-        }
+    /// The catalogue's name of a subject kind (its id if the catalogue has none).
+    pub fn kind(&self, kind: impl Val<SubjectKind>) -> &str {
+        let kind = kind.val();
+        self.catalogue
+            .subject_kind_label(kind)
+            .map_or(kind.as_str(), |l| self.pick(&l.name_zh, &l.name_en))
     }
 
-    pub fn tier(&self, tier: impl Val<Tier>) -> &'static str {
-        match (tier.val(), self.lang) {
-            (Tier::Minor, Lang::Zh) => "轻微",
-            (Tier::Minor, Lang::En) => "Minor",
-            (Tier::General, Lang::Zh) => "一般",
-            (Tier::General, Lang::En) => "General",
-            (Tier::Serious, Lang::Zh) => "严重",
-            (Tier::Serious, Lang::En) => "Serious",
-        }
+    /// The catalogue's name of a tier (its id if the catalogue has none).
+    pub fn tier(&self, tier: impl Val<Tier>) -> &str {
+        let tier = tier.val();
+        self.catalogue
+            .tiers
+            .iter()
+            .find(|l| l.id == tier)
+            .map_or(tier.as_str(), |l| self.pick(&l.name_zh, &l.name_en))
     }
 
     pub fn section(&self, id: &str) -> &'static str {

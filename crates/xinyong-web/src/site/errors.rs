@@ -1,11 +1,15 @@
 //! Errors as pages: the one place where the website maps errors to statuses.
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
+use xinyong_domain::Catalogue;
 use xinyong_store::StoreError;
 
 use super::context::Ctx;
+use crate::AppState;
 use crate::error::ApiError;
 
 /// Why a page could not be shown.
@@ -42,15 +46,29 @@ struct ErrorPage {
 }
 
 /// A page, or an error page with its status, in the visitor's language.
-pub(super) struct Page<T>(pub(super) Uri, pub(super) Result<T, PageError>);
+pub(super) struct Page<T> {
+    catalogue: Arc<Catalogue>,
+    uri: Uri,
+    result: Result<T, PageError>,
+}
+
+impl<T> Page<T> {
+    pub(super) fn new(state: &AppState, uri: Uri, result: Result<T, PageError>) -> Page<T> {
+        Page {
+            catalogue: state.catalogue.clone(),
+            uri,
+            result,
+        }
+    }
+}
 
 impl<T: IntoResponse> IntoResponse for Page<T> {
     fn into_response(self) -> Response {
-        let e = match self.1 {
+        let e = match self.result {
             Ok(page) => return page.into_response(),
             Err(e) => e,
         };
-        let ctx = Ctx::new(&self.0, "");
+        let ctx = Ctx::with_catalogue(self.catalogue, &self.uri, "");
         let (status, title, message) = match e {
             PageError::BadRequest(m) => (StatusCode::BAD_REQUEST, ctx.l.bad_query, m),
             PageError::NotFound(m) => (StatusCode::NOT_FOUND, ctx.l.not_found, m),

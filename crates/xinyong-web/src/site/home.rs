@@ -26,7 +26,7 @@ struct HomePage {
 
 pub(super) async fn home(State(state): State<AppState>, uri: Uri) -> impl IntoResponse {
     let result = async {
-        let ctx = Ctx::new(&uri, "home");
+        let ctx = Ctx::new(&state, &uri, "home");
         let counts = state.store.counts().await?;
         let lists = list_links(&state, &ctx).await?;
         Ok(HomePage {
@@ -41,5 +41,5 @@ pub(super) async fn home(State(state): State<AppState>, uri: Uri) -> impl IntoRe
         })
     }
     .await;
-    Page(uri, result)
+    Page::new(&state, uri, result)
 }

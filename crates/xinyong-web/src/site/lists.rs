@@ -12,11 +12,11 @@ use xinyong_domain::SubjectKind;
 use xinyong_domain::disclosure::{public_record, public_subject_code, public_visibility};
 use xinyong_store::CategoryFilter;
 
-use super::LISTS;
 use super::context::{Ctx, encode};
 use super::errors::{Page, PageError};
 use super::view::{
-    ListLink, PAGE_SIZE, Pager, RecordView, list_links, page_number, public_category, record_view,
+    ListLink, PAGE_SIZE, Pager, RecordView, list_categories, list_links, page_number,
+    public_category, record_view,
 };
 use crate::AppState;
 
@@ -30,7 +30,7 @@ struct ListsIndex {
 
 pub(super) async fn lists_index(State(state): State<AppState>, uri: Uri) -> impl IntoResponse {
     let result = async {
-        let ctx = Ctx::new(&uri, "lists");
+        let ctx = Ctx::new(&state, &uri, "lists");
         let lists = list_links(&state, &ctx).await?;
         Ok(ListsIndex {
             ctx,
@@ -39,7 +39,7 @@ pub(super) async fn lists_index(State(state): State<AppState>, uri: Uri) -> impl
         })
     }
     .await;
-    Page(uri, result)
+    Page::new(&state, uri, result)
 }
 
 #[derive(Deserialize)]
@@ -86,10 +86,10 @@ pub(super) async fn list(
     Query(p): Query<ListParams>,
 ) -> impl IntoResponse {
     let result = async {
-        let ctx = Ctx::new(&uri, "lists");
-        let category = LISTS
-            .iter()
-            .find(|l| **l == id)
+        let ctx = Ctx::new(&state, &uri, "lists");
+        let category = list_categories(&state)
+            .into_iter()
+            .find(|l| *l == id)
             .and_then(|l| public_category(&state, l))
             .ok_or_else(|| PageError::NotFound(id.clone()))?;
         let region = p.region.clone().unwrap_or_default().trim().to_owned();
@@ -176,5 +176,5 @@ pub(super) async fn list(
         })
     }
     .await;
-    Page(uri, result)
+    Page::new(&state, uri, result)
 }

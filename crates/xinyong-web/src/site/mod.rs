@@ -35,15 +35,6 @@ use crate::AppState;
 const CSS: &str = include_str!("../../static/site.css");
 const ICON: &str = include_str!("../../static/icon.svg");
 
-/// The public list categories, in the order the site shows them.
-pub const LISTS: &[&str] = &[
-    "court_defaulter",
-    "tax_violation",
-    "procurement_serious",
-    "abnormal_operation",
-    "red_a_taxpayer",
-];
-
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home::home))

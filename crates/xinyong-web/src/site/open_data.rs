@@ -54,12 +54,13 @@ const EXPORT_COLUMNS: &[(&str, &str, &str)] = &[
 ];
 
 pub(super) async fn open_data(State(state): State<AppState>, uri: Uri) -> impl IntoResponse {
-    let ctx = Ctx::new(&uri, "open-data");
+    let ctx = Ctx::new(&state, &uri, "open-data");
     let columns = EXPORT_COLUMNS
         .iter()
         .map(|(name, zh, en)| (*name, if ctx.is_en() { *en } else { *zh }))
         .collect();
-    Page(
+    Page::new(
+        &state,
         uri,
         Ok(OpenDataPage {
             ctx,

@@ -39,7 +39,7 @@ struct RightsPage {
 }
 
 pub(super) async fn rights(State(state): State<AppState>, uri: Uri) -> impl IntoResponse {
-    let ctx = Ctx::new(&uri, "rights");
+    let ctx = Ctx::new(&state, &uri, "rights");
     // Deadlines are catalogue data: a city that publishes other deadlines edits the catalogue.
     let steps = |id: &str| -> Vec<Step> {
         let Some(p) = state.catalogue.procedure(id) else {
@@ -89,7 +89,8 @@ pub(super) async fn rights(State(state): State<AppState>, uri: Uri) -> impl Into
             }
         }
     }
-    Page(
+    Page::new(
+        &state,
         uri,
         Ok(RightsPage {
             ctx,

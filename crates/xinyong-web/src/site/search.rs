@@ -38,7 +38,7 @@ pub(super) async fn search(
     Query(p): Query<SearchParams>,
 ) -> impl IntoResponse {
     let result = async {
-        let ctx = Ctx::new(&uri, "home");
+        let ctx = Ctx::new(&state, &uri, "home");
         let q = p.q.clone().unwrap_or_default();
         if q.trim().is_empty() {
             return Ok(SearchPage {
@@ -78,5 +78,5 @@ pub(super) async fn search(
         })
     }
     .await;
-    Page(uri, result)
+    Page::new(&state, uri, result)
 }

@@ -11,11 +11,11 @@ use chrono::{Datelike, NaiveDate};
 use xinyong_domain::Disclosure;
 use xinyong_domain::code::{DivisionCode, divisions};
 
-use super::LISTS;
 use super::charts::{BarChart, ColumnChart};
 use super::context::Ctx;
 use super::errors::Page;
 use super::open_data::public_categories;
+use super::view::list_categories;
 use crate::AppState;
 
 #[derive(Template, WebTemplate)]
@@ -48,8 +48,9 @@ fn months_back(today: NaiveDate, n: u32) -> Vec<String> {
 
 pub(super) async fn stats(State(state): State<AppState>, uri: Uri) -> impl IntoResponse {
     let result = async {
-        let ctx = Ctx::new(&uri, "stats");
+        let ctx = Ctx::new(&state, &uri, "stats");
         let today = state.today();
+        let lists = list_categories(&state);
         let rows = state
             .store
             .record_stats(&public_categories(&state), today)
@@ -61,7 +62,7 @@ pub(super) async fn stats(State(state): State<AppState>, uri: Uri) -> impl IntoR
         for r in &rows {
             *by_category.entry(r.category.clone()).or_default() += r.count;
             *by_month.entry(r.month.clone()).or_default() += r.count;
-            if LISTS.contains(&r.category.as_str()) {
+            if lists.contains(&r.category.as_str()) {
                 *lists_by_month.entry(r.month.clone()).or_default() += r.count;
             }
             *by_region.entry(r.province.clone()).or_default() += r.count;
@@ -116,5 +117,5 @@ pub(super) async fn stats(State(state): State<AppState>, uri: Uri) -> impl IntoR
         })
     }
     .await;
-    Page(uri, result)
+    Page::new(&state, uri, result)
 }

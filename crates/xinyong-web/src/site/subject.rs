@@ -53,7 +53,7 @@ pub(super) async fn subject(
     Path(key): Path<String>,
 ) -> impl IntoResponse {
     let result = async {
-        let ctx = Ctx::new(&uri, "");
+        let ctx = Ctx::new(&state, &uri, "");
         let stored = if key.len() == 26 && key.bytes().all(|b| b.is_ascii_alphanumeric()) {
             state.store.subject_by_id(&key).await?
         } else {
@@ -101,5 +101,5 @@ pub(super) async fn subject(
         })
     }
     .await;
-    Page(uri, result)
+    Page::new(&state, uri, result)
 }

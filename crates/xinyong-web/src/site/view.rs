@@ -11,7 +11,6 @@ use xinyong_domain::disclosure::{
 use xinyong_domain::{Category, Disclosure, Record, RecordStatus, SubjectKind, Tier};
 use xinyong_store::{CategoryFilter, StoredSubject};
 
-use super::LISTS;
 use super::context::Ctx;
 use super::errors::PageError;
 use crate::AppState;
@@ -112,12 +111,12 @@ pub struct ListLink {
 pub(super) async fn list_links(state: &AppState, ctx: &Ctx) -> Result<Vec<ListLink>, PageError> {
     let today = state.today();
     let mut out = Vec::new();
-    for id in LISTS {
+    for id in list_categories(state) {
         let Some(c) = public_category(state, id) else {
             continue;
         };
         let filter = CategoryFilter {
-            category: (*id).to_owned(),
+            category: id.to_owned(),
             today,
             region: None,
             department: None,
@@ -127,13 +126,25 @@ pub(super) async fn list_links(state: &AppState, ctx: &Ctx) -> Result<Vec<ListLi
             .current_records_in_category(&filter, 0, 0)
             .await?;
         out.push(ListLink {
-            id: (*id).to_owned(),
+            id: id.to_owned(),
             name: ctx.category_name(c).to_owned(),
             negative: c.negative,
             count: page.total,
         });
     }
     Ok(out)
+}
+
+/// The categories of the list types in force (`data/lists.toml`), in their order there: the
+/// lists the site publishes. A category that two list types share is listed once.
+pub(super) fn list_categories(state: &AppState) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for t in state.list_types.iter() {
+        if !out.contains(&t.category.as_str()) {
+            out.push(&t.category);
+        }
+    }
+    out
 }
 
 pub(super) fn public_category<'a>(state: &'a AppState, id: &str) -> Option<&'a Category> {
