@@ -1,4 +1,5 @@
-//! Errors as pages: the one place where the website maps errors to statuses.
+//! Errors as pages: the website's error pages, whose statuses come from the same table of
+//! error codes as the API's problem documents ([`ErrorCode`]).
 
 use std::sync::Arc;
 
@@ -10,28 +11,35 @@ use xinyong_store::StoreError;
 
 use super::context::Ctx;
 use crate::AppState;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
-/// Why a page could not be shown.
-pub enum PageError {
-    BadRequest(String),
-    NotFound(String),
-    Internal,
+/// Why a page could not be shown: the error's code, and what the visitor is told.
+pub struct PageError {
+    code: ErrorCode,
+    message: String,
+}
+
+impl PageError {
+    pub(super) fn new(code: ErrorCode, message: impl Into<String>) -> PageError {
+        PageError {
+            code,
+            message: message.into(),
+        }
+    }
 }
 
 impl From<StoreError> for PageError {
     fn from(e: StoreError) -> PageError {
         tracing::error!(error = %e, "store error on a public page");
-        PageError::Internal
+        PageError::new(ErrorCode::Internal, "")
     }
 }
 
 impl From<ApiError> for PageError {
     fn from(e: ApiError) -> PageError {
         match e {
-            ApiError::BadRequest(m) => PageError::BadRequest(m),
-            ApiError::NotFound(m) => PageError::NotFound(m),
-            _ => PageError::Internal,
+            ApiError::Store(e) => e.into(),
+            e => PageError::new(e.code(), e.to_string()),
         }
     }
 }
@@ -69,14 +77,12 @@ impl<T: IntoResponse> IntoResponse for Page<T> {
             Err(e) => e,
         };
         let ctx = Ctx::with_catalogue(self.catalogue, &self.uri, "");
-        let (status, title, message) = match e {
-            PageError::BadRequest(m) => (StatusCode::BAD_REQUEST, ctx.l.bad_query, m),
-            PageError::NotFound(m) => (StatusCode::NOT_FOUND, ctx.l.not_found, m),
-            PageError::Internal => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                ctx.l.error_heading,
-                String::new(),
-            ),
+        let status = e.code.status();
+        let (title, message) = match status {
+            StatusCode::BAD_REQUEST => (ctx.l.bad_query, e.message),
+            StatusCode::NOT_FOUND => (ctx.l.not_found, e.message),
+            // A server failure says nothing of its cause.
+            _ => (ctx.l.error_heading, String::new()),
         };
         let page = ErrorPage {
             ctx,

@@ -19,6 +19,7 @@ use super::view::{
     public_category, record_view,
 };
 use crate::AppState;
+use crate::error::ErrorCode;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "lists.html")]
@@ -91,23 +92,23 @@ pub(super) async fn list(
             .into_iter()
             .find(|l| *l == id)
             .and_then(|l| public_category(&state, l))
-            .ok_or_else(|| PageError::NotFound(id.clone()))?;
+            .ok_or_else(|| PageError::new(ErrorCode::UnknownListType, id.clone()))?;
         let region = p.region.clone().unwrap_or_default().trim().to_owned();
         let region_ok = region.is_empty()
             || (matches!(region.len(), 2 | 4 | 6) && region.bytes().all(|b| b.is_ascii_digit()));
         if !region_ok {
-            return Err(PageError::BadRequest(format!(
-                "{}: {region:?}",
-                ctx.l.filter_region
-            )));
+            return Err(PageError::new(
+                ErrorCode::InvalidParameter,
+                format!("{}: {region:?}", ctx.l.filter_region),
+            ));
         }
         let all_departments = state.store.departments().await?;
         let department = p.department.clone().unwrap_or_default();
         if !department.is_empty() && !all_departments.iter().any(|d| d.code == department) {
-            return Err(PageError::BadRequest(format!(
-                "{}: {department:?}",
-                ctx.l.filter_department
-            )));
+            return Err(PageError::new(
+                ErrorCode::InvalidParameter,
+                format!("{}: {department:?}", ctx.l.filter_department),
+            ));
         }
         let page = page_number(p.page.as_deref())?;
         let filter = CategoryFilter {

@@ -13,6 +13,7 @@ use super::context::{Ctx, encode};
 use super::errors::{Page, PageError};
 use super::view::{PAGE_SIZE, Pager, SubjectRow, page_number, subject_row};
 use crate::AppState;
+use crate::error::ErrorCode;
 
 #[derive(Deserialize)]
 pub(super) struct SearchParams {
@@ -54,9 +55,10 @@ pub(super) async fn search(
         let page = page_number(p.page.as_deref())?;
         let offset = (page - 1).saturating_mul(PAGE_SIZE);
         if offset >= SEARCH_CANDIDATES {
-            return Err(PageError::BadRequest(format!(
-                "only the first {SEARCH_CANDIDATES} results can be shown"
-            )));
+            return Err(PageError::new(
+                ErrorCode::InvalidParameter,
+                format!("only the first {SEARCH_CANDIDATES} results can be shown"),
+            ));
         }
         let offset_s = offset.to_string();
         let limit_s = PAGE_SIZE.to_string();

@@ -15,6 +15,7 @@ use super::context::Ctx;
 use super::errors::{Page, PageError};
 use super::view::{RecordView, SubjectRow, department_names, record_view, subject_row, visible};
 use crate::AppState;
+use crate::error::ErrorCode;
 
 /// Report sections in the order of the Credit China public credit report (V2.0); the
 /// catalogue's `section` of each category says where its records go.
@@ -57,11 +58,13 @@ pub(super) async fn subject(
         let stored = if key.len() == 26 && key.bytes().all(|b| b.is_ascii_alphanumeric()) {
             state.store.subject_by_id(&key).await?
         } else {
-            let code = SubjectCode::parse(&key.to_ascii_uppercase())
-                .map_err(|e| PageError::BadRequest(format!("{}: {e}", ctx.l.bad_code)))?;
+            let code = SubjectCode::parse(&key.to_ascii_uppercase()).map_err(|e| {
+                PageError::new(ErrorCode::InvalidCode, format!("{}: {e}", ctx.l.bad_code))
+            })?;
             state.store.subject(code.as_str()).await?
         };
-        let stored = stored.ok_or_else(|| PageError::NotFound(ctx.l.not_found_text.to_owned()))?;
+        let stored = stored
+            .ok_or_else(|| PageError::new(ErrorCode::UnknownSubject, ctx.l.not_found_text))?;
         let records = state.store.records_of_subject(&stored.code).await?;
         let departments = department_names(&state).await?;
         let mut by_section: BTreeMap<&str, Vec<RecordView>> = BTreeMap::new();

@@ -14,6 +14,7 @@ use xinyong_store::{CategoryFilter, StoredSubject};
 use super::context::Ctx;
 use super::errors::PageError;
 use crate::AppState;
+use crate::error::ErrorCode;
 use crate::search::subject_url;
 
 /// Results per page of the search and list pages.
@@ -95,7 +96,10 @@ pub(super) fn page_number(s: Option<&str>) -> Result<u32, PageError> {
             .ok()
             .filter(|n| *n >= 1 && *n <= 100_000)
             .ok_or_else(|| {
-                PageError::BadRequest(format!("page must be a number from 1, found {s:?}"))
+                PageError::new(
+                    ErrorCode::InvalidParameter,
+                    format!("page must be a number from 1, found {s:?}"),
+                )
             }),
     }
 }

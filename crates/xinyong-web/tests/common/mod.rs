@@ -14,6 +14,8 @@ use xinyong_domain::{Catalogue, Department};
 use xinyong_store::{Role, SqliteStore, Store, Token};
 use xinyong_web::{AppState, auth, router};
 
+pub mod world;
+
 pub const SAMR: &str = "114403005Y928J5N4R";
 pub const COMPANY: &str = "91110000600037341L";
 pub const OTHER_COMPANY: &str = "91110108551385082Q";
