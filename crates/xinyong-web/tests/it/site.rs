@@ -1,7 +1,6 @@
 //! The public website through the real router over a real SQLite file filled with the demo data
 //! set: a crawler visits every page reachable from the home page and the list pages, and proves
 //! the privacy invariants on each; the search API refuses bad queries with problem documents.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
@@ -9,15 +8,16 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::NaiveDate;
-use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 use xinyong_domain::code::CitizenId;
 use xinyong_domain::disclosure::public_visibility;
 use xinyong_domain::synthetic::Synthetic;
 use xinyong_domain::{Catalogue, Disclosure, RecordStatus, ValidRecord};
-use xinyong_store::{RecordChange, SqliteStore, Store};
+use xinyong_store::{RecordChange, Store};
 use xinyong_web::{AppState, router};
+
+use crate::common::{respond, sqlite};
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
@@ -31,8 +31,7 @@ struct Site {
 /// A site over the demo data set of `subjects` subjects.
 async fn demo_site(subjects: usize) -> Site {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("site.db").display());
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&url).await.unwrap());
+    let store: Arc<dyn Store> = Arc::new(sqlite(&dir, "site.db").await);
     let catalogue = Catalogue::shipped();
     let mut synthetic = Synthetic::new(&catalogue, 9, today());
     for d in synthetic.departments() {
@@ -57,18 +56,13 @@ async fn demo_site(subjects: usize) -> Site {
 
 impl Site {
     async fn get(&self, uri: &str) -> (StatusCode, String, String) {
-        let response = router(self.state.clone())
-            .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-            .await
-            .unwrap();
-        let status = response.status();
-        let content_type = response
-            .headers()
+        let request = Request::get(uri).body(Body::empty()).unwrap();
+        let (status, headers, bytes) = respond(&self.state, request).await;
+        let content_type = headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_owned();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
         (
             status,
             content_type,

@@ -3,20 +3,15 @@
 //! real request, and its problem document carries the code with the table's status, type and
 //! title. A code added to the table without a scenario here does not compile (the match in
 //! `scenario` is exhaustive); one that no request can produce has no place in the table.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::sync::Arc;
 
+use crate::common::world::*;
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use common::world::*;
-use common::*;
-use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
-use xinyong_store::SqliteStore;
 use xinyong_web::error::ErrorCode;
 use xinyong_web::{AppState, router};
 
@@ -127,7 +122,7 @@ impl World {
             ErrorCode::TokenMissing => self.send(post(
                 "/api/v1/records",
                 None,
-                json!({"records": [penalty(COMPANY, "罚9")]}),
+                json!({"records": [penalty(COMPANY, "罚9", "general", "2026-04-01")]}),
             )),
             ErrorCode::TokenMalformed => self.send(
                 Request::get("/api/v1/subjects")
@@ -163,7 +158,7 @@ impl World {
             ErrorCode::ListNotManaged => self.send(post(
                 "/api/v1/lists/court_defaulter/entries",
                 Some(other),
-                defaulter("able_but_refuses"),
+                defaulter_entry("able_but_refuses"),
             )),
             ErrorCode::NotOwner => self.send(post(
                 &format!("/api/v1/checks/{}/feedback", self.check),
@@ -191,7 +186,7 @@ impl World {
             ErrorCode::UnknownListType => self.send(post(
                 "/api/v1/lists/no_such_list/entries",
                 Some(own),
-                defaulter("able_but_refuses"),
+                defaulter_entry("able_but_refuses"),
             )),
             ErrorCode::UnknownListEntry => self.send(post(
                 "/api/v1/lists/court_defaulter/entries/01J00000000000000000000000/removal",
@@ -237,7 +232,7 @@ impl World {
                 self.send(post(&uri, Some(own), json!({})))
             }
             ErrorCode::EntryRemoved => {
-                let mut entry = defaulter("able_but_refuses");
+                let mut entry = defaulter_entry("able_but_refuses");
                 entry["document_no"] = json!("(2026)粤03执10号");
                 let id = ok(
                     &self.app,
@@ -304,8 +299,7 @@ impl World {
             ErrorCode::Internal => {
                 // A store that has failed: its connections are closed.
                 let dir = tempfile::tempdir().unwrap();
-                let url = format!("sqlite://{}", dir.path().join("closed.db").display());
-                let store = SqliteStore::open(&url).await.unwrap();
+                let store = sqlite(&dir, "closed.db").await;
                 store.pool().close().await;
                 let state =
                     AppState::new(Arc::new(store), self.app.state.catalogue.as_ref().clone());
@@ -326,16 +320,10 @@ async fn every_error_code_is_met_by_a_request_and_carries_the_table_s_status_typ
     for &code in ErrorCode::ALL {
         let scenario = w.scenario(code).await;
         let uri = scenario.request.uri().clone();
-        let response = router(scenario.state)
-            .oneshot(scenario.request)
-            .await
-            .unwrap();
-        let status = response.status();
-        let content_type = response
-            .headers()
+        let (status, headers, bytes) = respond(&scenario.state, scenario.request).await;
+        let content_type = headers
             .get(header::CONTENT_TYPE)
             .map(|v| v.to_str().unwrap().to_owned());
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
         let body: Value = serde_json::from_slice(&bytes).unwrap_or_else(|_| {
             panic!(
                 "{code}: {uri} answered {status} {}",
@@ -364,16 +352,12 @@ async fn every_error_code_is_met_by_a_request_and_carries_the_table_s_status_typ
 #[tokio::test]
 async fn a_method_not_allowed_says_which_methods_are_and_echoes_no_identity_number() {
     let app = App::new().await;
-    let response = router(app.state.clone())
-        .oneshot(
-            Request::delete("/api/v1/records")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
+    let request = Request::delete("/api/v1/records")
+        .body(Body::empty())
         .unwrap();
-    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(response.headers()[header::ALLOW], "POST");
+    let (status, headers, _) = respond(&app.state, request).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(headers[header::ALLOW], "POST");
     // The path is echoed, but never a whole identity number in it.
     for req in [
         Request::delete(format!("/api/v1/subjects/{PERSON}")),

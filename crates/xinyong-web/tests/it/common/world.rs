@@ -6,10 +6,11 @@
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
-use xinyong_store::{Role, Store, Token};
+use xinyong_store::{Role, Store};
 use xinyong_web::auth;
 
-use super::{App, COMPANY, OTHER_COMPANY};
+use super::records::{commitment, defaulter, penalty, record};
+use super::{App, COMPANY, OTHER_COMPANY, ground_id, issue_token};
 
 /// Who calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -51,49 +52,15 @@ pub struct World {
     pub pending: String,
 }
 
-pub fn record(category: &str, code: &str, doc: &str, fields: Value, tier: Option<&str>) -> Value {
-    let mut r = json!({
-        "category": category,
-        "subject": {"code": code, "name": "北京示例科技有限公司", "kind": "legal_person"},
-        "document_no": doc, "decided_on": "2026-04-01", "legal_basis": "《某法》第一条",
-        "fields": fields,
-    });
-    if let Some(t) = tier {
-        r["tier"] = json!(t);
-    }
-    r
-}
-
-pub fn penalty(code: &str, doc: &str) -> Value {
-    record(
-        "admin_penalty",
-        code,
-        doc,
-        json!({"facts": "未按规定公示年度报告", "penalty_kind": "罚款", "content": "罚款人民币一万元", "authority": "深圳市市场监督管理局"}),
-        Some("general"),
+/// The court-defaulter entry of the world, on `ground`.
+pub fn defaulter_entry(ground: &str) -> Value {
+    defaulter(
+        COMPANY,
+        "北京示例科技有限公司",
+        ground,
+        "(2026)粤03执9号",
+        "2026-06-01",
     )
-}
-
-pub fn commitment(code: &str) -> Value {
-    record(
-        "credit_commitment",
-        code,
-        "承诺〔2026〕7号",
-        json!({"commitment_type": "审批替代型", "matter": "申请食品经营许可",
-               "content": "本单位已依法纳税", "accepting_unit": "深圳市市场监督管理局"}),
-        None,
-    )
-}
-
-pub fn defaulter(ground: &str) -> Value {
-    json!({
-        "subject": {"code": COMPANY, "name": "北京示例科技有限公司", "kind": "legal_person"},
-        "ground": ground,
-        "document_no": "(2026)粤03执9号",
-        "starts_on": "2026-06-01",
-        "fields": {"court": "深圳市中级人民法院", "case_no": "(2026)粤03执9号", "obligation": "支付货款",
-                   "performance": "全部未履行"}
-    })
 }
 
 pub async fn ok(app: &App, token: &str, uri: &str, body: Value) -> Value {
@@ -132,17 +99,7 @@ pub async fn world() -> World {
         token(store, Role::Subject, Some(OTHER_COMPANY)).await,
     );
     tokens.insert(Who::Invalid, auth::new_token().secret);
-    store
-        .put_operator(&xinyong_store::OperatorAccount {
-            id: xinyong_store::new_id(),
-            name: OPERATOR_NAME.into(),
-            password_hash: auth::hash_password(OPERATOR_PASSWORD).unwrap(),
-            created_at: chrono::Utc::now(),
-            disabled_at: None,
-            last_session_at: None,
-        })
-        .await
-        .unwrap();
+    app.add_operator(OPERATOR_NAME, OPERATOR_PASSWORD).await;
     let past = chrono::Utc::now() - chrono::Duration::days(1);
     tokens.insert(
         Who::Expired,
@@ -154,8 +111,8 @@ pub async fn world() -> World {
     );
 
     let records = json!({"records": [
-        penalty(COMPANY, "罚1"),
-        penalty(OTHER_COMPANY, "罚2"),
+        penalty(COMPANY, "罚1", "general", "2026-04-01"),
+        penalty(OTHER_COMPANY, "罚2", "general", "2026-04-01"),
         record("tax_credit_rating", COMPANY, "评1", json!({"rating": "A", "year": 2025}), None),
         record("social_insurance_arrears", COMPANY, "社1",
                json!({"insurance_type": "养老保险", "amount_yuan": "1200.50", "arrears_period": "2025年",
@@ -165,21 +122,12 @@ pub async fn world() -> World {
     let accepted = ok(&app, &own, "/api/v1/records", records).await;
     let commitment = accepted["ids"][4].as_str().unwrap().to_owned();
 
-    let (_, lists) = app.get("/api/v1/lists").await;
-    let ground = lists["list_types"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["id"] == "court_defaulter")
-        .unwrap()["grounds"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let ground = ground_id(&app).await;
     let entry = ok(
         &app,
         &own,
         "/api/v1/lists/court_defaulter/entries",
-        defaulter(&ground),
+        defaulter_entry(&ground),
     )
     .await["id"]
         .as_str()
@@ -225,21 +173,6 @@ pub async fn world() -> World {
     }
 }
 
-pub async fn token(store: &dyn Store, role: Role, subject: Option<&str>) -> String {
-    let t = auth::new_token();
-    store
-        .put_token(&Token {
-            id: xinyong_store::new_id(),
-            hash: t.hash.clone(),
-            role,
-            department: None,
-            subject: subject.map(str::to_owned),
-            label: format!("matrix {}", role.as_str()),
-            created_at: chrono::Utc::now(),
-            expires_at: None,
-            revoked_at: None,
-        })
-        .await
-        .unwrap();
-    t.secret
+async fn token(store: &dyn Store, role: Role, subject: Option<&str>) -> String {
+    issue_token(store, role, None, subject, None, None).await
 }
