@@ -2,7 +2,7 @@
 //! [`note_access`], the one place every non-public read passes through before it is answered.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::Utc;
 use serde::Deserialize;
@@ -18,7 +18,7 @@ use xinyong_store::ApplicationDecision;
 
 use crate::AppState;
 use crate::auth::{CaseworkCaller, DepartmentCaller, OperatorCaller, PublicCaller};
-use crate::error::{ApiError, JsonBody, RecordError};
+use crate::error::{ApiError, ErrorCode, JsonBody, Path, RecordError};
 
 /// One read of a subject's non-public information.
 pub struct AccessNote<'a> {
@@ -163,13 +163,13 @@ pub async fn apply(
     errors.extend(text_error("reason", &req.reason));
     errors.extend(text_error("legal_basis", &req.legal_basis));
     let Some(code) = code.filter(|_| errors.is_empty()) else {
-        return Err(ApiError::Invalid(errors));
+        return Err(ApiError::InvalidFields(errors));
     };
     let subject = state
         .store
         .subject(code.as_str())
         .await?
-        .ok_or_else(|| ApiError::NotFound("no subject with this code".into()))?;
+        .ok_or_else(|| ApiError::new(ErrorCode::UnknownSubject, "no subject with this code"))?;
     let application = SpecialApplication {
         id: xinyong_store::new_id(),
         department: department.code,
@@ -226,7 +226,7 @@ pub async fn show(
             // Another department's application is not acknowledged to exist.
             CaseworkCaller::Department(d) => a.department == d.code,
         })
-        .ok_or_else(|| ApiError::NotFound(format!("no special application {id}")))?;
+        .ok_or_else(|| unknown_application(&id))?;
     Ok(Json(application))
 }
 
@@ -271,7 +271,7 @@ pub async fn decide(
         });
     }
     if !errors.is_empty() {
-        return Err(ApiError::Invalid(errors));
+        return Err(ApiError::InvalidFields(errors));
     }
     let now = Utc::now();
     let decision = ApplicationDecision {
@@ -293,8 +293,11 @@ pub async fn decide(
         .await?
     {
         return Err(match state.store.special_application(&id).await? {
-            None => ApiError::NotFound(format!("no special application {id}")),
-            Some(a) => ApiError::Conflict(format!("application {id} is already {}", a.status)),
+            None => unknown_application(&id),
+            Some(a) => ApiError::new(
+                ErrorCode::ApplicationDecided,
+                format!("application {id} is already {}", a.status),
+            ),
         });
     }
     state
@@ -302,5 +305,12 @@ pub async fn decide(
         .special_application(&id)
         .await?
         .map(Json)
-        .ok_or_else(|| ApiError::NotFound(format!("no special application {id}")))
+        .ok_or_else(|| unknown_application(&id))
+}
+
+fn unknown_application(id: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::UnknownApplication,
+        format!("no special application {id}"),
+    )
 }

@@ -19,7 +19,7 @@ use xinyong_domain::access::{AccessError, Clearance, Grant, ReaderKind, clearanc
 use xinyong_store::{Role, Token};
 
 use crate::AppState;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode, Query};
 
 /// Prefix of every Xinyong token: makes leaked tokens easy to find by secret scanners.
 pub const TOKEN_PREFIX: &str = "xy_";
@@ -158,13 +158,18 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Principa
     let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
-    let invalid = || ApiError::Unauthorized("invalid, expired or revoked token".into());
+    let invalid = || ApiError::new(ErrorCode::TokenInvalid, "invalid, expired or revoked token");
     let secret = value
         .to_str()
         .ok()
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
-        .ok_or_else(|| ApiError::Unauthorized("expected Authorization: Bearer TOKEN".into()))?;
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::TokenMalformed,
+                "expected Authorization: Bearer TOKEN",
+            )
+        })?;
     if !secret.starts_with(TOKEN_PREFIX) {
         return Err(invalid());
     }
@@ -260,8 +265,9 @@ async fn caller(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
         Role::Department => match principal.department {
             Some(department) => Caller::Department { token, department },
             None => {
-                return Err(ApiError::Unauthorized(
-                    "the token's department no longer exists".into(),
+                return Err(ApiError::new(
+                    ErrorCode::TokenInvalid,
+                    "the token's department no longer exists",
                 ));
             }
         },
@@ -272,8 +278,9 @@ async fn caller(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
         Role::Subject => match principal.token.subject {
             Some(code) => Caller::Subject { token, code },
             None => {
-                return Err(ApiError::Unauthorized(
-                    "the subject token names no subject".into(),
+                return Err(ApiError::new(
+                    ErrorCode::TokenInvalid,
+                    "the subject token names no subject",
                 ));
             }
         },
@@ -284,8 +291,8 @@ async fn caller(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
 fn refuse(caller: &Caller, needed: &str) -> ApiError {
     let message = format!("this endpoint needs {needed} token");
     match caller {
-        Caller::Anonymous => ApiError::Unauthorized(message),
-        _ => ApiError::Forbidden(message),
+        Caller::Anonymous => ApiError::new(ErrorCode::TokenMissing, message),
+        _ => ApiError::new(ErrorCode::WrongRole, message),
     }
 }
 
@@ -402,10 +409,7 @@ impl FromRequestParts<AppState> for FileReader {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let caller = caller(parts, state).await?;
-        let axum::extract::Query(request) =
-            axum::extract::Query::<ReadRequest>::from_request_parts(parts, state)
-                .await
-                .map_err(|e| ApiError::BadRequest(e.body_text()))?;
+        let Query(request) = Query::<ReadRequest>::from_request_parts(parts, state).await?;
         Ok(FileReader { caller, request })
     }
 }
@@ -448,22 +452,26 @@ impl FileReader {
             Caller::Department { department, .. } => (ReaderKind::Department, Some(department)),
             Caller::Service { .. } => (ReaderKind::Service, None),
             Caller::Anonymous => {
-                return Err(ApiError::Unauthorized(
-                    "reading non-public information needs a department or credit service token"
-                        .into(),
+                return Err(ApiError::new(
+                    ErrorCode::TokenMissing,
+                    "reading non-public information needs a department or credit service token",
                 ));
             }
             Caller::Operator { .. } | Caller::Subject { .. } => {
-                return Err(ApiError::Forbidden(format!(
-                    "a {} does not read other subjects' non-public information",
-                    self.caller.role()
-                )));
+                return Err(ApiError::new(
+                    ErrorCode::WrongRole,
+                    format!(
+                        "a {} does not read other subjects' non-public information",
+                        self.caller.role()
+                    ),
+                ));
             }
         };
         let grant = match (&r.legal_basis, &r.application) {
             (Some(_), Some(_)) => {
-                return Err(ApiError::BadRequest(
-                    "give either legal_basis or application, not both".into(),
+                return Err(ApiError::new(
+                    ErrorCode::ConflictingGrants,
+                    "give either legal_basis or application, not both",
                 ));
             }
             (Some(basis), None) => Some(Grant::LegalBasis(basis.clone())),

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -15,7 +15,7 @@ use xinyong_store::{CheckRow, FeedbackRow};
 
 use crate::AppState;
 use crate::auth::DepartmentCaller;
-use crate::error::{ApiError, JsonBody, RecordError};
+use crate::error::{ApiError, ErrorCode, JsonBody, Path, RecordError};
 
 /// Most subjects screened in one batch request.
 pub const MAX_BATCH: usize = 1000;
@@ -76,19 +76,23 @@ pub async fn check(
         message,
     };
     let context = DecisionContext::parse(req.context.trim())
-        .map_err(|e| ApiError::Invalid(vec![invalid(0, "context", e.to_string())]))?;
+        .map_err(|e| ApiError::InvalidFields(vec![invalid(0, "context", e.to_string())]))?;
     let (codes, batch) = match (req.subject, req.subjects) {
         (Some(s), None) => (vec![s], false),
         (None, Some(list)) if !list.is_empty() && list.len() <= MAX_BATCH => (list, true),
         (None, Some(list)) => {
-            return Err(ApiError::BadRequest(format!(
-                "subjects must hold 1 to {MAX_BATCH} codes, found {}",
-                list.len()
-            )));
+            return Err(ApiError::new(
+                ErrorCode::CheckSubjects,
+                format!(
+                    "subjects must hold 1 to {MAX_BATCH} codes, found {}",
+                    list.len()
+                ),
+            ));
         }
         _ => {
-            return Err(ApiError::BadRequest(
-                "give either subject or subjects".into(),
+            return Err(ApiError::new(
+                ErrorCode::CheckSubjects,
+                "give either subject or subjects",
             ));
         }
     };
@@ -105,7 +109,7 @@ pub async fn check(
         }
     }
     if !errors.is_empty() {
-        return Err(ApiError::Invalid(errors));
+        return Err(ApiError::InvalidFields(errors));
     }
     let today = state.today();
     let now = chrono::Utc::now();
@@ -149,7 +153,7 @@ pub async fn check(
     } else {
         match replies.pop() {
             Some(one) => CheckReply::One(one),
-            None => return Err(ApiError::BadRequest("no subject".into())),
+            None => return Err(ApiError::new(ErrorCode::CheckSubjects, "no subject")),
         }
     }))
 }
@@ -201,10 +205,11 @@ pub async fn feedback(
         .store
         .check(&id)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no check {id}")))?;
+        .ok_or_else(|| ApiError::new(ErrorCode::UnknownCheck, format!("no check {id}")))?;
     if check.department != caller.0.code {
-        return Err(ApiError::Forbidden(
-            "feedback comes from the department that made the check".into(),
+        return Err(ApiError::new(
+            ErrorCode::NotOwner,
+            "feedback comes from the department that made the check",
         ));
     }
     let returned: BTreeSet<&str> = check.result["measures"]
@@ -249,7 +254,7 @@ pub async fn feedback(
         }
     }
     if !errors.is_empty() {
-        return Err(ApiError::Invalid(errors));
+        return Err(ApiError::InvalidFields(errors));
     }
     let row = FeedbackRow {
         check_id: id.clone(),
@@ -264,9 +269,10 @@ pub async fn feedback(
         created_at: chrono::Utc::now(),
     };
     if !state.store.put_feedback(&row).await? {
-        return Err(ApiError::Conflict(format!(
-            "check {id} already has feedback"
-        )));
+        return Err(ApiError::new(
+            ErrorCode::FeedbackGiven,
+            format!("check {id} already has feedback"),
+        ));
     }
     Ok((
         axum::http::StatusCode::CREATED,

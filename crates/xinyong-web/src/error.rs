@@ -1,14 +1,236 @@
-//! Errors at the edge: every failure becomes an RFC 9457 problem document
-//! (`application/problem+json`) with a stable `type`. This is the only place that maps errors
-//! to HTTP statuses.
+//! Errors at the edge. [`ErrorCode`] is the one table of every error a client can meet: its
+//! stable code, HTTP status, problem type (`/problems/{code}`) and title. Handlers return
+//! [`ApiError`]: a domain or store error, or a web error naming its code; [`ApiError::code`]
+//! maps each onto the table, and the response is an RFC 9457 problem document
+//! (`application/problem+json`) that carries the code.
+//!
+//! Architecture invariant: this is the only place that maps errors to HTTP statuses. The
+//! website's error pages take their statuses from the same table (`site/errors.rs`).
 
 use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts};
+use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
+use serde::{Serialize, Serializer};
+use serde_json::json;
 use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::extensions::Extensions;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use xinyong_domain::FieldError;
 use xinyong_domain::access::AccessError;
+use xinyong_domain::code::CodeError;
+use xinyong_domain::disclosure::mask_identity_numbers;
+use xinyong_domain::search::QueryError;
 use xinyong_store::StoreError;
+
+/// Declares [`ErrorCode`] from one table: variant, code, status and title, with the doc
+/// comment of each row as its description. A row is the whole definition of a code, so no code
+/// can lack a status, a title or a place in [`ErrorCode::ALL`].
+macro_rules! error_codes {
+    ($($(#[doc = $doc:literal])+ $variant:ident = ($code:literal, $status:ident, $title:literal);)+) => {
+        /// Every error a client can meet. Stable: a code is never renamed or given another
+        /// status; a new kind of error gets a new code.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum ErrorCode {
+            $($(#[doc = $doc])+ $variant,)+
+        }
+
+        impl ErrorCode {
+            /// Every code, in the order of the table.
+            pub const ALL: &[ErrorCode] = &[$(ErrorCode::$variant,)+];
+
+            /// The code as clients see it (snake_case), in `code` and in `type`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $code,)+
+                }
+            }
+
+            /// The HTTP status every response with this code has.
+            pub fn status(self) -> StatusCode {
+                match self {
+                    $(ErrorCode::$variant => StatusCode::$status,)+
+                }
+            }
+
+            /// The problem document's `title`: the same for every occurrence.
+            pub fn title(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $title,)+
+                }
+            }
+
+            /// When a client meets this code, as published in the API document.
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => concat!($($doc),+).trim_ascii(),)+
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    /// The body is not JSON, or not JSON of the shape the endpoint takes.
+    MalformedJson = ("malformed_json", BAD_REQUEST, "Malformed JSON body");
+    /// The query string does not parse into the endpoint's parameters.
+    MalformedQuery = ("malformed_query", BAD_REQUEST, "Malformed query string");
+    /// A path segment does not parse (for example, it is not UTF-8 once percent-decoded).
+    MalformedPath = ("malformed_path", BAD_REQUEST, "Malformed path");
+    /// A parameter is outside its documented range: a page size, offset, cursor or page number,
+    /// an audit-log index or size, a list filter.
+    InvalidParameter = ("invalid_parameter", BAD_REQUEST, "Invalid parameter");
+    /// The search query is empty, too long or holds nothing to search for.
+    InvalidSearch = ("invalid_search", BAD_REQUEST, "Invalid search query");
+    /// Not a valid Unified Social Credit Code or citizen identity number; the detail names the
+    /// position of the first bad character.
+    InvalidCode = ("invalid_code", BAD_REQUEST, "Invalid subject code");
+    /// A batch of records holds no record.
+    EmptyBatch = ("empty_batch", BAD_REQUEST, "Empty batch");
+    /// A credit check names neither `subject` nor `subjects`, names both, or names more
+    /// subjects than one batch may hold.
+    CheckSubjects = ("check_subjects", BAD_REQUEST, "Invalid subject list");
+    /// The stated purpose is not one of `GET /api/v1/purposes`.
+    UnknownPurpose = ("unknown_purpose", BAD_REQUEST, "Unknown purpose");
+    /// A legal basis or special application was given without a purpose.
+    GrantWithoutPurpose = ("grant_without_purpose", BAD_REQUEST, "Grant without a purpose");
+    /// The stated legal basis is empty or too long.
+    InvalidLegalBasis = ("invalid_legal_basis", BAD_REQUEST, "Invalid legal basis");
+    /// The stated legal basis is not one of the statutes of `GET /api/v1/purposes`.
+    UnknownLegalBasis = ("unknown_legal_basis", BAD_REQUEST, "Unknown legal basis");
+    /// Both a legal basis and a special application were given: a read rests on one of them.
+    ConflictingGrants = ("conflicting_grants", BAD_REQUEST, "Conflicting grants");
+    /// The endpoint needs a token and the request presents none.
+    TokenMissing = ("token_missing", UNAUTHORIZED, "Token required");
+    /// The `Authorization` header is not `Bearer TOKEN`.
+    TokenMalformed = ("token_malformed", UNAUTHORIZED, "Malformed Authorization header");
+    /// The token is unknown, expired or revoked, or what it names no longer exists.
+    TokenInvalid = ("token_invalid", UNAUTHORIZED, "Invalid token");
+    /// Wrong operator name or password, or a disabled account: one answer for all three.
+    SignInRefused = ("sign_in_refused", UNAUTHORIZED, "Sign-in refused");
+    /// The token's role may not call this endpoint, or may not read other subjects'
+    /// non-public information.
+    WrongRole = ("wrong_role", FORBIDDEN, "Not allowed for this role");
+    /// The reader's kind (department, credit service) may not state this purpose.
+    PurposeNotForReader = ("purpose_not_for_reader", FORBIDDEN, "Purpose not open to this reader");
+    /// The cited statute does not open restricted information for the stated purpose.
+    LegalBasisNotForPurpose = ("legal_basis_not_for_purpose", FORBIDDEN, "Legal basis not for this purpose");
+    /// A credit service body reads restricted information only with the subject's
+    /// authorisation, not with a legal basis or special application.
+    GrantNotForReader = ("grant_not_for_reader", FORBIDDEN, "Grant not open to this reader");
+    /// The special application does not exist, is not approved, has expired, or is for another
+    /// department, subject or purpose.
+    ApplicationDoesNotGrant = ("application_does_not_grant", FORBIDDEN, "Application does not grant this read");
+    /// The department may not submit records of this category.
+    CategoryNotAllowed = ("category_not_allowed", FORBIDDEN, "Category not allowed");
+    /// The department does not manage this list.
+    ListNotManaged = ("list_not_managed", FORBIDDEN, "List not managed by this department");
+    /// The resource belongs to another department: a commitment it did not accept, a check it
+    /// did not make.
+    NotOwner = ("not_owner", FORBIDDEN, "Another department's resource");
+    /// No endpoint or page at this path.
+    NotFoundEndpoint = ("not_found_endpoint", NOT_FOUND, "No such endpoint");
+    /// The platform holds no subject with this code.
+    UnknownSubject = ("unknown_subject", NOT_FOUND, "Unknown subject");
+    /// No special application with this id (that the caller may see).
+    UnknownApplication = ("unknown_application", NOT_FOUND, "Unknown special application");
+    /// No credit commitment record with this id.
+    UnknownCommitment = ("unknown_commitment", NOT_FOUND, "Unknown commitment");
+    /// No credit check with this id.
+    UnknownCheck = ("unknown_check", NOT_FOUND, "Unknown check");
+    /// No list type (or published list) with this id.
+    UnknownListType = ("unknown_list_type", NOT_FOUND, "Unknown list");
+    /// No entry with this id on this list, of the calling department.
+    UnknownListEntry = ("unknown_list_entry", NOT_FOUND, "Unknown list entry");
+    /// The catalogue in force lacks a category that this request needs.
+    UnknownCategory = ("unknown_category", NOT_FOUND, "Category not in the catalogue");
+    /// The audit log has no signed tree head yet, or this server has no signing key.
+    NoSignedHead = ("no_signed_head", NOT_FOUND, "No signed tree head");
+    /// The path exists but not with this method; `Allow` lists the methods it takes.
+    MethodNotAllowed = ("method_not_allowed", METHOD_NOT_ALLOWED, "Method not allowed");
+    /// The special application has already been decided.
+    ApplicationDecided = ("application_decided", CONFLICT, "Application already decided");
+    /// The check already has its feedback.
+    FeedbackGiven = ("feedback_given", CONFLICT, "Feedback already given");
+    /// The list entry is already removed.
+    EntryRemoved = ("entry_removed", CONFLICT, "Entry already removed");
+    /// The request body is larger than the server accepts.
+    BodyTooLarge = ("body_too_large", PAYLOAD_TOO_LARGE, "Body too large");
+    /// The batch holds more records than one request may; files go through `xinyong import`.
+    BatchTooLarge = ("batch_too_large", PAYLOAD_TOO_LARGE, "Batch too large");
+    /// The body is not sent as `Content-Type: application/json`.
+    UnsupportedMediaType = ("unsupported_media_type", UNSUPPORTED_MEDIA_TYPE, "Unsupported media type");
+    /// Records fail validation; `errors` names each record and field, and nothing was stored.
+    InvalidRecords = ("invalid_records", UNPROCESSABLE_ENTITY, "Invalid records");
+    /// Fields of a request fail validation; `errors` names each field, and nothing was stored.
+    InvalidFields = ("invalid_fields", UNPROCESSABLE_ENTITY, "Invalid fields");
+    /// Too many requests, or too many failed authentications, from this address; see
+    /// `Retry-After`.
+    RateLimited = ("rate_limited", TOO_MANY_REQUESTS, "Too many requests");
+    /// The server failed (storage, for instance); the cause is in the operator's log only.
+    Internal = ("internal", INTERNAL_SERVER_ERROR, "Internal error");
+}
+
+impl ErrorCode {
+    /// The problem `type`: a URI reference naming the kind of problem.
+    pub fn problem_type(self) -> String {
+        format!("/problems/{}", self.as_str())
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ErrorCode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl utoipa::PartialSchema for ErrorCode {
+    /// The table as published: a string enum of every code (what client generators turn into
+    /// an enum type), `x-enum-descriptions` for their doc comments, and `x-error-codes` with
+    /// the status, type and title of each code.
+    fn schema() -> RefOr<Schema> {
+        let described: Vec<String> = ErrorCode::ALL
+            .iter()
+            .map(|c| format!("{} {}: {}", c.status().as_u16(), c.title(), c.description()))
+            .collect();
+        let table: serde_json::Map<String, serde_json::Value> = ErrorCode::ALL
+            .iter()
+            .map(|c| {
+                let row = json!({
+                    "status": c.status().as_u16(),
+                    "type": c.problem_type(),
+                    "title": c.title(),
+                    "description": c.description(),
+                });
+                (c.as_str().to_owned(), row)
+            })
+            .collect();
+        let extensions = Extensions::builder()
+            .add("x-enum-descriptions", described)
+            .add("x-error-codes", table)
+            .build();
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "A stable error code. Each code has one HTTP status, the problem type \
+                 `/problems/{code}` and one title (`x-error-codes`).",
+            ))
+            .enum_values(Some(ErrorCode::ALL.iter().map(|c| c.as_str())))
+            .extensions(Some(extensions))
+            .into()
+    }
+}
+
+impl ToSchema for ErrorCode {}
 
 /// One problem with one record of a batch (or one row of a file).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -17,6 +239,17 @@ pub struct RecordError {
     pub index: usize,
     pub field: String,
     pub message: String,
+}
+
+impl RecordError {
+    /// `error`, found in the record at `index`.
+    pub fn at(index: usize, error: FieldError) -> RecordError {
+        RecordError {
+            index,
+            field: error.field,
+            message: error.message,
+        }
+    }
 }
 
 /// An RFC 9457 problem document.
@@ -28,34 +261,32 @@ pub struct Problem {
     pub title: String,
     pub status: u16,
     pub detail: String,
+    /// The problem's stable code; `type` is `/problems/{code}`.
+    pub code: ErrorCode,
     /// For `422`: every problem found, each naming the record and field.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<RecordError>,
 }
 
-/// Everything a handler can fail with.
+/// Everything a handler can fail with: a web error naming its code, invalid input listing
+/// every problem, or a domain or store error, which [`ApiError::code`] maps onto the table.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    #[error("{0}")]
-    BadRequest(String),
-    #[error("{0}")]
-    Unauthorized(String),
-    #[error("{0}")]
-    Forbidden(String),
-    #[error("{0}")]
-    NotFound(String),
-    #[error("{0}")]
-    Conflict(String),
-    #[error("{0}")]
-    TooManyRequests(String),
-    #[error("{0}")]
-    PayloadTooLarge(String),
-    #[error("{0}")]
-    UnsupportedMediaType(String),
+    /// What the request did wrong, by its code; `detail` says it for this request.
+    #[error("{detail}")]
+    Web { code: ErrorCode, detail: String },
+    /// Records that fail validation (`invalid_records`).
     #[error("{} invalid record(s); nothing was stored", distinct_records(.0))]
-    Invalid(Vec<RecordError>),
+    InvalidRecords(Vec<RecordError>),
+    /// Fields of a request that fail validation (`invalid_fields`).
+    #[error("{} invalid field(s); nothing was stored", .0.len())]
+    InvalidFields(Vec<RecordError>),
     #[error(transparent)]
     Access(#[from] AccessError),
+    #[error("invalid code: {0}")]
+    Code(#[from] CodeError),
+    #[error("q: {0}")]
+    Search(#[from] QueryError),
     #[error("internal error")]
     Store(#[from] StoreError),
 }
@@ -69,77 +300,66 @@ fn distinct_records(errors: &[RecordError]) -> usize {
 }
 
 impl ApiError {
-    fn parts(&self) -> (StatusCode, &'static str, &'static str) {
+    /// The error `code`, with `detail` for the client.
+    pub fn new(code: ErrorCode, detail: impl Into<String>) -> ApiError {
+        ApiError::Web {
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    /// The fields of one record (index 0) that fail validation.
+    pub fn invalid_record(errors: Vec<FieldError>) -> ApiError {
+        ApiError::InvalidRecords(errors.into_iter().map(|e| RecordError::at(0, e)).collect())
+    }
+
+    /// The fields of a request that fail validation.
+    pub fn invalid_fields(errors: Vec<FieldError>) -> ApiError {
+        ApiError::InvalidFields(errors.into_iter().map(|e| RecordError::at(0, e)).collect())
+    }
+
+    /// Where this error is in the table.
+    pub fn code(&self) -> ErrorCode {
         match self {
-            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad-request", "Bad request"),
-            ApiError::Unauthorized(_) => (
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "Authentication required",
-            ),
-            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Not allowed"),
-            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
-            ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict", "Conflict"),
-            ApiError::TooManyRequests(_) => (
-                StatusCode::TOO_MANY_REQUESTS,
-                "too-many-requests",
-                "Too many requests",
-            ),
-            ApiError::PayloadTooLarge(_) => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload-too-large",
-                "Payload too large",
-            ),
-            ApiError::UnsupportedMediaType(_) => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported-media-type",
-                "Unsupported media type",
-            ),
-            ApiError::Invalid(_) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid-records",
-                "Invalid records",
-            ),
+            ApiError::Web { code, .. } => *code,
+            ApiError::InvalidRecords(_) => ErrorCode::InvalidRecords,
+            ApiError::InvalidFields(_) => ErrorCode::InvalidFields,
             ApiError::Access(e) => match e {
-                AccessError::UnknownPurpose(_)
-                | AccessError::GrantWithoutPurpose
-                | AccessError::BadLegalBasis
-                | AccessError::UnknownLegalBasis(_) => {
-                    (StatusCode::BAD_REQUEST, "bad-request", "Bad request")
-                }
-                AccessError::PurposeNotForReader { .. }
-                | AccessError::LegalBasisNotForPurpose { .. }
-                | AccessError::GrantNotForReader
-                | AccessError::ApplicationDoesNotGrant(..) => {
-                    (StatusCode::FORBIDDEN, "forbidden", "Not allowed")
-                }
+                AccessError::UnknownPurpose(_) => ErrorCode::UnknownPurpose,
+                AccessError::PurposeNotForReader { .. } => ErrorCode::PurposeNotForReader,
+                AccessError::GrantWithoutPurpose => ErrorCode::GrantWithoutPurpose,
+                AccessError::BadLegalBasis => ErrorCode::InvalidLegalBasis,
+                AccessError::UnknownLegalBasis(_) => ErrorCode::UnknownLegalBasis,
+                AccessError::LegalBasisNotForPurpose { .. } => ErrorCode::LegalBasisNotForPurpose,
+                AccessError::GrantNotForReader => ErrorCode::GrantNotForReader,
+                AccessError::ApplicationDoesNotGrant(..) => ErrorCode::ApplicationDoesNotGrant,
             },
-            ApiError::Store(_) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "Internal error",
-            ),
+            ApiError::Code(_) => ErrorCode::InvalidCode,
+            ApiError::Search(_) => ErrorCode::InvalidSearch,
+            ApiError::Store(_) => ErrorCode::Internal,
         }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, kind, title) = self.parts();
+        let code = self.code();
+        let status = code.status();
         if let ApiError::Store(e) = &self {
             // The cause goes to the operator's log, never to the client.
             tracing::error!(error = %e, "storage failure");
         }
         let detail = self.to_string();
         let errors = match self {
-            ApiError::Invalid(errors) => errors,
+            ApiError::InvalidRecords(errors) | ApiError::InvalidFields(errors) => errors,
             _ => Vec::new(),
         };
         let problem = Problem {
-            problem_type: format!("/problems/{kind}"),
-            title: title.to_owned(),
+            problem_type: code.problem_type(),
+            title: code.title().to_owned(),
             status: status.as_u16(),
             detail,
+            code,
             errors,
         };
         let mut response = (status, Json(problem)).into_response();
@@ -157,15 +377,63 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// The fallback for unknown paths.
+/// The fallback for unknown paths. The path is echoed with any identity number masked: it is
+/// a public response.
 pub async fn not_found(uri: axum::http::Uri) -> ApiError {
-    ApiError::NotFound(format!("no such endpoint: {}", uri.path()))
+    ApiError::new(
+        ErrorCode::NotFoundEndpoint,
+        format!("no such endpoint: {}", mask_identity_numbers(uri.path())),
+    )
+}
+
+/// The fallback for known paths called with a method they do not take (axum adds `Allow`).
+pub async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {
+    ApiError::new(
+        ErrorCode::MethodNotAllowed,
+        format!(
+            "{} does not take {method}",
+            mask_identity_numbers(uri.path())
+        ),
+    )
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(e: JsonRejection) -> ApiError {
+        match e {
+            JsonRejection::MissingJsonContentType(_) => ApiError::new(
+                ErrorCode::UnsupportedMediaType,
+                "expected Content-Type: application/json",
+            ),
+            JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                ApiError::new(
+                    ErrorCode::BodyTooLarge,
+                    format!(
+                        "request body is larger than {} bytes",
+                        crate::MAX_BODY_BYTES
+                    ),
+                )
+            }
+            e => ApiError::new(ErrorCode::MalformedJson, e.body_text()),
+        }
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(e: QueryRejection) -> ApiError {
+        ApiError::new(ErrorCode::MalformedQuery, e.body_text())
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(e: PathRejection) -> ApiError {
+        ApiError::new(ErrorCode::MalformedPath, e.body_text())
+    }
 }
 
 /// JSON body extractor whose rejections are problem documents too.
 pub struct JsonBody<T>(pub T);
 
-impl<S, T> axum::extract::FromRequest<S> for JsonBody<T>
+impl<S, T> FromRequest<S> for JsonBody<T>
 where
     T: serde::de::DeserializeOwned,
     S: Send + Sync,
@@ -173,21 +441,70 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
-        use axum::extract::rejection::JsonRejection;
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(JsonBody(v)),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::UnsupportedMediaType(
-                "expected Content-Type: application/json".into(),
-            )),
-            Err(JsonRejection::BytesRejection(e))
-                if e.status() == StatusCode::PAYLOAD_TOO_LARGE =>
-            {
-                Err(ApiError::PayloadTooLarge(format!(
-                    "request body is larger than {} bytes",
-                    crate::MAX_BODY_BYTES
-                )))
-            }
-            Err(e) => Err(ApiError::BadRequest(e.body_text())),
+        let Json(v) = Json::<T>::from_request(req, state).await?;
+        Ok(JsonBody(v))
+    }
+}
+
+/// Query string extractor whose rejections are problem documents too. Named as axum's, so
+/// that utoipa (`axum_extras`) documents its fields as query parameters just the same.
+pub struct Query<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for Query<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let axum::extract::Query(v) =
+            axum::extract::Query::<T>::from_request_parts(parts, state).await?;
+        Ok(Query(v))
+    }
+}
+
+/// Path extractor whose rejections are problem documents too. Named as axum's, so that utoipa
+/// (`axum_extras`) reads its parameters just the same.
+pub struct Path<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for Path<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let axum::extract::Path(v) =
+            axum::extract::Path::<T>::from_request_parts(parts, state).await?;
+        Ok(Path(v))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_is_well_formed() {
+        let mut seen = std::collections::BTreeSet::new();
+        for code in ErrorCode::ALL {
+            let s = code.as_str();
+            assert!(seen.insert(s), "{s} twice");
+            assert!(
+                !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{s} is not snake_case"
+            );
+            assert!(
+                code.status().is_client_error() || code.status().is_server_error(),
+                "{s}"
+            );
+            assert!(
+                !code.title().is_empty() && !code.description().is_empty(),
+                "{s}"
+            );
+            assert_eq!(code.problem_type(), format!("/problems/{s}"));
         }
     }
 }

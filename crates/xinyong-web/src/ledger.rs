@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use xinyong_ledger::{
@@ -17,7 +17,7 @@ use xinyong_ledger::{
 
 use crate::AppState;
 use crate::auth::{PublicCaller, SubjectCaller};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode, Query};
 
 /// Most entries one `entries` request returns.
 pub const MAX_ENTRIES: u64 = 1000;
@@ -50,7 +50,7 @@ fn proof_error<E: std::fmt::Display>(e: ProofError<E>) -> ApiError {
         ProofError::Store(e) => ApiError::Store(xinyong_store::StoreError::Corrupt(format!(
             "audit log is incomplete: {e}"
         ))),
-        other => ApiError::BadRequest(other.to_string()),
+        other => ApiError::new(ErrorCode::InvalidParameter, other.to_string()),
     }
 }
 
@@ -77,15 +77,18 @@ pub struct Head {
 #[utoipa::path(get, path = "/api/v1/ledger/head", tag = "ledger",
     responses((status = 200, body = Head), (status = 404, description = "nothing signed yet", body = crate::error::Problem)))]
 pub async fn head(State(state): State<AppState>, _: PublicCaller) -> Result<Json<Head>, ApiError> {
-    let head = sign_head(&state)
-        .await?
-        .ok_or_else(|| ApiError::NotFound("the audit log has no signed head yet".into()))?;
+    let head = sign_head(&state).await?.ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::NoSignedHead,
+            "the audit log has no signed head yet",
+        )
+    })?;
     let size = state.store.ledger_size().await?;
     let public = state
         .ledger_key
         .as_ref()
         .map(|k| k.verifying_key())
-        .ok_or_else(|| ApiError::NotFound("this server has no signing key".into()))?;
+        .ok_or_else(|| ApiError::new(ErrorCode::NoSignedHead, "this server has no signing key"))?;
     Ok(Json(Head {
         tree_size: head.size,
         timestamp: head.timestamp_ms,
@@ -115,10 +118,10 @@ pub async fn inclusion(
 ) -> Result<Json<InclusionProof>, ApiError> {
     within_log(&state, q.size).await?;
     if q.leaf >= q.size {
-        return Err(ApiError::BadRequest(format!(
-            "leaf {} is not in a tree of {} entries",
-            q.leaf, q.size
-        )));
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameter,
+            format!("leaf {} is not in a tree of {} entries", q.leaf, q.size),
+        ));
     }
     let nodes = state
         .store
@@ -150,10 +153,10 @@ pub async fn consistency(
 ) -> Result<Json<ConsistencyProof>, ApiError> {
     within_log(&state, q.to).await?;
     if q.from > q.to {
-        return Err(ApiError::BadRequest(format!(
-            "from ({}) must not exceed to ({})",
-            q.from, q.to
-        )));
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameter,
+            format!("from ({}) must not exceed to ({})", q.from, q.to),
+        ));
     }
     let nodes = state
         .store
@@ -170,9 +173,10 @@ pub async fn consistency(
 async fn within_log(state: &AppState, size: u64) -> Result<(), ApiError> {
     let current = state.store.ledger_size().await?;
     if size > current {
-        return Err(ApiError::BadRequest(format!(
-            "the log has {current} entries, not {size}"
-        )));
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameter,
+            format!("the log has {current} entries, not {size}"),
+        ));
     }
     Ok(())
 }
@@ -213,9 +217,10 @@ pub async fn entries(
     Query(q): Query<EntriesQuery>,
 ) -> Result<Json<Entries>, ApiError> {
     if q.end <= q.start || q.end - q.start > MAX_ENTRIES {
-        return Err(ApiError::BadRequest(format!(
-            "ask for 1 to {MAX_ENTRIES} entries: start < end <= start + {MAX_ENTRIES}"
-        )));
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameter,
+            format!("ask for 1 to {MAX_ENTRIES} entries: start < end <= start + {MAX_ENTRIES}"),
+        ));
     }
     let limit = u32::try_from(q.end - q.start).unwrap_or(1);
     let rows = state.store.ledger_rows(q.start, limit).await?;
@@ -273,9 +278,10 @@ pub async fn own_entries(
 ) -> Result<Json<OwnEntries>, ApiError> {
     let limit = q.limit.unwrap_or(100);
     if limit == 0 || u64::from(limit) > MAX_ENTRIES {
-        return Err(ApiError::BadRequest(format!(
-            "limit must be 1 to {MAX_ENTRIES}"
-        )));
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameter,
+            format!("limit must be 1 to {MAX_ENTRIES}"),
+        ));
     }
     let rows = state
         .store

@@ -4,7 +4,9 @@
 //! Architecture invariants:
 //! - Handlers are thin: they parse, call the domain and the store, and shape the response.
 //!   Rules (validation, disclosure, masking) live in the domain crate.
-//! - Errors are mapped to HTTP once, in [`error`], as RFC 9457 problem documents.
+//! - Errors are mapped to HTTP once, in [`error`]: one table of stable codes
+//!   ([`error::ErrorCode`]), each with its status, problem type and title; every error becomes
+//!   an RFC 9457 problem document carrying its code.
 //! - Who may do what is visible in handler signatures: an extractor per caller kind ([`auth`]).
 //! - The OpenAPI document is generated from the handlers (utoipa), never written by hand.
 #![forbid(unsafe_code)]
@@ -114,7 +116,7 @@ impl AppState {
         description = "Collect, share and disclose credit records keyed by the Unified Social Credit Code.",
         license(name = "Apache-2.0")
     ),
-    components(schemas(error::Problem, error::RecordError)),
+    components(schemas(error::Problem, error::RecordError, error::ErrorCode)),
     modifiers(&BEARER)
 )]
 struct ApiDoc;
@@ -177,6 +179,7 @@ pub fn router(state: AppState) -> Router {
         )),
     )
     .fallback(error::not_found)
+    .method_not_allowed_fallback(error::method_not_allowed)
     .layer(axum::middleware::from_fn_with_state(
         state.clone(),
         limits::limit,

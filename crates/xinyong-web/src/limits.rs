@@ -21,7 +21,7 @@ use governor::{DefaultKeyedRateLimiter, Quota};
 use xinyong_domain::disclosure::mask_identity_numbers;
 
 use crate::AppState;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// The platform's limits.
 pub struct Limits {
@@ -81,9 +81,11 @@ impl Limits {
 
     fn refuse(&self, wait: std::time::Duration) -> Response {
         let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-        let mut response =
-            ApiError::TooManyRequests(format!("too many requests; retry in {secs} s"))
-                .into_response();
+        let mut response = ApiError::new(
+            ErrorCode::RateLimited,
+            format!("too many requests; retry in {secs} s"),
+        )
+        .into_response();
         if let Ok(v) = HeaderValue::from_str(&secs.max(1).to_string()) {
             response.headers_mut().insert(header::RETRY_AFTER, v);
         }

@@ -5,7 +5,7 @@
 //! extension are new versions of that record.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -18,7 +18,7 @@ use xinyong_store::RecordChange;
 
 use crate::AppState;
 use crate::auth::{DepartmentCaller, PublicCaller};
-use crate::error::{ApiError, JsonBody, RecordError};
+use crate::error::{ApiError, ErrorCode, JsonBody, Path};
 
 /// The list types: authority, grounds, durations, removal rules, bound persons.
 #[utoipa::path(get, path = "/api/v1/lists", tag = "lists",
@@ -38,7 +38,7 @@ fn list_type<'a>(state: &'a AppState, id: &str) -> Result<&'a ListType, ApiError
     state
         .list_types
         .get(id)
-        .ok_or_else(|| ApiError::NotFound(format!("no list type {id:?}")))
+        .ok_or_else(|| ApiError::new(ErrorCode::UnknownListType, format!("no list type {id:?}")))
 }
 
 fn managed<'a>(
@@ -48,25 +48,12 @@ fn managed<'a>(
 ) -> Result<&'a ListType, ApiError> {
     let t = list_type(state, id)?;
     if !caller.0.manages_list(id) {
-        return Err(ApiError::Forbidden(format!(
-            "department {} does not manage list {id}",
-            caller.0.code
-        )));
+        return Err(ApiError::new(
+            ErrorCode::ListNotManaged,
+            format!("department {} does not manage list {id}", caller.0.code),
+        ));
     }
     Ok(t)
-}
-
-fn to_errors(errors: Vec<xinyong_domain::FieldError>) -> ApiError {
-    ApiError::Invalid(
-        errors
-            .into_iter()
-            .map(|e| RecordError {
-                index: 0,
-                field: e.field,
-                message: e.message,
-            })
-            .collect(),
-    )
 }
 
 /// A stored list entry.
@@ -102,38 +89,39 @@ pub async fn add_entry(
 ) -> Result<(StatusCode, Json<EntryResponse>), ApiError> {
     let list = managed(&state, &caller, &id)?;
     let Value::Object(mut body) = body else {
-        return Err(ApiError::BadRequest(
-            "the body must be a JSON object".into(),
+        return Err(ApiError::new(
+            ErrorCode::MalformedJson,
+            "the body must be a JSON object",
         ));
     };
     let fields = match body.remove("fields") {
         None | Some(Value::Null) => Map::new(),
         Some(Value::Object(f)) => f,
         Some(_) => {
-            return Err(to_errors(vec![xinyong_domain::FieldError::new(
-                "fields",
-                "must be an object",
-            )]));
+            return Err(ApiError::invalid_record(vec![
+                xinyong_domain::FieldError::new("fields", "must be an object"),
+            ]));
         }
     };
     let legal_basis = match body.remove("legal_basis") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s),
         Some(_) => {
-            return Err(to_errors(vec![xinyong_domain::FieldError::new(
-                "legal_basis",
-                "must be a string",
-            )]));
+            return Err(ApiError::invalid_record(vec![
+                xinyong_domain::FieldError::new("legal_basis", "must be a string"),
+            ]));
         }
     };
-    let raw = RawListEntry::from_json(&Value::Object(body)).map_err(to_errors)?;
+    let raw = RawListEntry::from_json(&Value::Object(body)).map_err(ApiError::invalid_record)?;
     let today = state.today();
-    let valid = list.validate_entry(&raw, today).map_err(to_errors)?;
+    let valid = list
+        .validate_entry(&raw, today)
+        .map_err(ApiError::invalid_record)?;
     let raw_record = list.entry_record(&valid, legal_basis.as_deref(), &fields, &state.catalogue);
     let record = state
         .catalogue
         .validate(&raw_record, today)
-        .map_err(to_errors)?
+        .map_err(ApiError::invalid_record)?
         .with_listing(Listing {
             list_type: list.id.clone(),
             ground: valid.ground.clone(),
@@ -141,7 +129,8 @@ pub async fn add_entry(
         });
     let stored = state.store.submit(&caller.0.code, &[record]).await?;
     let Some(s) = stored.first() else {
-        return Err(ApiError::BadRequest("nothing to store".into()));
+        // The store answers one outcome per record submitted.
+        return Err(ApiError::new(ErrorCode::Internal, "nothing was stored"));
     };
     state
         .lists
@@ -169,12 +158,12 @@ async fn current_entry(state: &AppState, list: &ListType, id: &str) -> Result<Li
         .store
         .record(id)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no entry {id}")))?;
+        .ok_or_else(|| ApiError::new(ErrorCode::UnknownListEntry, format!("no entry {id}")))?;
     if record.category != list.category {
-        return Err(ApiError::NotFound(format!(
-            "no entry {id} on list {}",
-            list.id
-        )));
+        return Err(ApiError::new(
+            ErrorCode::UnknownListEntry,
+            format!("no entry {id} on list {}", list.id),
+        ));
     }
     Ok(list.entry_of(&record))
 }
@@ -218,17 +207,17 @@ pub async fn remove_entry(
         ));
     }
     if !errors.is_empty() {
-        return Err(to_errors(errors));
+        return Err(ApiError::invalid_fields(errors));
     }
     let entry = current_entry(&state, list, &id).await?;
     if entry.authority != caller.0.code {
-        return Err(ApiError::NotFound(format!(
-            "no entry {id} of department {}",
-            caller.0.code
-        )));
+        return Err(not_own_entry(&id, &caller));
     }
     if entry.status == xinyong_domain::list::ListEntryStatus::Removed {
-        return Err(ApiError::Conflict(format!("entry {id} is already removed")));
+        return Err(ApiError::new(
+            ErrorCode::EntryRemoved,
+            format!("entry {id} is already removed"),
+        ));
     }
     let change = RecordChange {
         status: Some(RecordStatus::Removed),
@@ -270,16 +259,12 @@ pub async fn extend_entry(
     let list = managed(&state, &caller, &list_id)?;
     let entry = current_entry(&state, list, &id).await?;
     if entry.authority != caller.0.code {
-        return Err(ApiError::NotFound(format!(
-            "no entry {id} of department {}",
-            caller.0.code
-        )));
+        return Err(not_own_entry(&id, &caller));
     }
     if body.document_no.trim().is_empty() {
-        return Err(to_errors(vec![xinyong_domain::FieldError::new(
-            "document_no",
-            "is required",
-        )]));
+        return Err(ApiError::invalid_fields(vec![
+            xinyong_domain::FieldError::new("document_no", "is required"),
+        ]));
     }
     let allowed = list.allowed_ends(entry.starts_on);
     let category_max = state
@@ -293,13 +278,15 @@ pub async fn extend_entry(
         && category_max.is_some_and(|hi| body.ends_on <= hi);
     if !ok {
         let range = allowed.map_or_else(|| "none".to_owned(), |a| a.to_string());
-        return Err(to_errors(vec![xinyong_domain::FieldError::new(
-            "ends_on",
-            format!(
-                "{} must be after the current end {} and within the allowed ends ({range})",
-                body.ends_on, entry.ends_on
+        return Err(ApiError::invalid_fields(vec![
+            xinyong_domain::FieldError::new(
+                "ends_on",
+                format!(
+                    "{} must be after the current end {} and within the allowed ends ({range})",
+                    body.ends_on, entry.ends_on
+                ),
             ),
-        )]));
+        ]));
     }
     let change = RecordChange {
         status: None,
@@ -307,6 +294,14 @@ pub async fn extend_entry(
         publicity_until: Some(body.ends_on),
     };
     changed(&state, &caller, list, &id, &change, "extended").await
+}
+
+/// Another department's entry is not acknowledged to exist.
+fn not_own_entry(id: &str, caller: &DepartmentCaller) -> ApiError {
+    ApiError::new(
+        ErrorCode::UnknownListEntry,
+        format!("no entry {id} of department {}", caller.0.code),
+    )
 }
 
 fn entry_tier(state: &AppState, list: &ListType) -> Option<xinyong_domain::Tier> {
@@ -328,9 +323,7 @@ async fn changed(
         .store
         .change_record(&caller.0.code, id, change)
         .await?
-        .ok_or_else(|| {
-            ApiError::NotFound(format!("no entry {id} of department {}", caller.0.code))
-        })?;
+        .ok_or_else(|| not_own_entry(id, caller))?;
     state.lists.refresh(&*state.store, &[id.to_owned()]).await?;
     Ok(Json(EntryResponse {
         id: record.id.clone(),

@@ -11,7 +11,7 @@ use xinyong_domain::catalogue::CoreAttribute;
 
 use crate::AppState;
 use crate::auth::DepartmentCaller;
-use crate::error::{ApiError, JsonBody, RecordError};
+use crate::error::{ApiError, ErrorCode, JsonBody, Path, RecordError};
 
 /// Most records accepted in one request; larger uploads go through `xinyong import`.
 pub const MAX_BATCH: usize = 10_000;
@@ -54,23 +54,20 @@ pub async fn submit(
     JsonBody(batch): JsonBody<Batch>,
 ) -> Result<(StatusCode, Json<Accepted>), ApiError> {
     if batch.records.is_empty() {
-        return Err(ApiError::BadRequest("records is empty".into()));
+        return Err(ApiError::new(ErrorCode::EmptyBatch, "records is empty"));
     }
     if batch.records.len() > MAX_BATCH {
-        return Err(ApiError::PayloadTooLarge(format!(
-            "at most {MAX_BATCH} records per request; use `xinyong import` for files"
-        )));
+        return Err(ApiError::new(
+            ErrorCode::BatchTooLarge,
+            format!("at most {MAX_BATCH} records per request; use `xinyong import` for files"),
+        ));
     }
     let mut errors = Vec::new();
     let mut raws = Vec::with_capacity(batch.records.len());
     for (index, value) in batch.records.iter().enumerate() {
         match RawRecord::from_json(value) {
             Ok(raw) => raws.push((index, raw)),
-            Err(es) => errors.extend(es.into_iter().map(|e| RecordError {
-                index,
-                field: e.field,
-                message: e.message,
-            })),
+            Err(es) => errors.extend(es.into_iter().map(|e| RecordError::at(index, e))),
         }
     }
     // Authorisation before content: a department learns nothing about categories it may not use.
@@ -86,26 +83,25 @@ pub async fn submit(
         })
         .collect();
     if !forbidden.is_empty() {
-        return Err(ApiError::Forbidden(format!(
-            "department {} may not submit these categories: {}",
-            department.code,
-            forbidden.join(", ")
-        )));
+        return Err(ApiError::new(
+            ErrorCode::CategoryNotAllowed,
+            format!(
+                "department {} may not submit these categories: {}",
+                department.code,
+                forbidden.join(", ")
+            ),
+        ));
     }
     let today = state.today();
     let mut valid = Vec::with_capacity(raws.len());
     for (index, raw) in &raws {
         match state.catalogue.validate(raw, today) {
             Ok(v) => valid.push(v),
-            Err(es) => errors.extend(es.into_iter().map(|e| RecordError {
-                index: *index,
-                field: e.field,
-                message: e.message,
-            })),
+            Err(es) => errors.extend(es.into_iter().map(|e| RecordError::at(*index, e))),
         }
     }
     if !errors.is_empty() {
-        return Err(ApiError::Invalid(errors));
+        return Err(ApiError::InvalidRecords(errors));
     }
     let stored = state.store.submit(&department.code, &valid).await?;
     // Records of list categories are list entries: the check must see them at once.
@@ -152,7 +148,7 @@ pub struct Breach {
 pub async fn breach(
     DepartmentCaller(department): DepartmentCaller,
     State(state): State<AppState>,
-    axum::extract::Path(id): axum::extract::Path<String>,
+    Path(id): Path<String>,
     JsonBody(body): JsonBody<Breach>,
 ) -> Result<(StatusCode, Json<Accepted>), ApiError> {
     const BREACH: &str = "commitment_breach";
@@ -161,22 +157,33 @@ pub async fn breach(
         .record(&id)
         .await?
         .filter(|r| r.category == "credit_commitment")
-        .ok_or_else(|| ApiError::NotFound(format!("no credit commitment {id}")))?;
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::UnknownCommitment,
+                format!("no credit commitment {id}"),
+            )
+        })?;
     if commitment.department != department.code {
-        return Err(ApiError::Forbidden(
-            "only the department that accepted the commitment may declare it broken".into(),
+        return Err(ApiError::new(
+            ErrorCode::NotOwner,
+            "only the department that accepted the commitment may declare it broken",
         ));
     }
     if !department.may_submit(BREACH) {
-        return Err(ApiError::Forbidden(format!(
-            "department {} may not submit category {BREACH}",
-            department.code
-        )));
+        return Err(ApiError::new(
+            ErrorCode::CategoryNotAllowed,
+            format!(
+                "department {} may not submit category {BREACH}",
+                department.code
+            ),
+        ));
     }
-    let category = state
-        .catalogue
-        .category(BREACH)
-        .ok_or_else(|| ApiError::NotFound(format!("the catalogue has no category {BREACH}")))?;
+    let category = state.catalogue.category(BREACH).ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::UnknownCategory,
+            format!("the catalogue has no category {BREACH}"),
+        )
+    })?;
     let mut raw = RawRecord::default();
     raw.set(CoreAttribute::Category, "category", BREACH);
     raw.set(
@@ -219,17 +226,7 @@ pub async fn breach(
     let valid = state
         .catalogue
         .validate(&raw, state.today())
-        .map_err(|es| {
-            ApiError::Invalid(
-                es.into_iter()
-                    .map(|e| RecordError {
-                        index: 0,
-                        field: e.field,
-                        message: e.message,
-                    })
-                    .collect(),
-            )
-        })?;
+        .map_err(ApiError::invalid_record)?;
     let stored = state.store.submit(&department.code, &[valid]).await?;
     Ok((StatusCode::CREATED, Json(accepted(&stored))))
 }

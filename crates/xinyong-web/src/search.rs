@@ -1,7 +1,7 @@
 //! Public name and code search: `GET /api/v1/search`.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use xinyong_domain::SubjectKind;
@@ -12,7 +12,7 @@ use xinyong_store::search::SEARCH_CANDIDATES;
 
 use crate::AppState;
 use crate::auth::PublicCaller;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode, Query};
 
 pub const DEFAULT_LIMIT: u32 = 20;
 pub const MAX_LIMIT: u32 = 100;
@@ -76,10 +76,13 @@ fn number(
             .ok()
             .filter(|n| (range.0..=range.1).contains(n))
             .ok_or_else(|| {
-                ApiError::BadRequest(format!(
-                    "{name} must be an integer from {} to {}, found {s:?}",
-                    range.0, range.1
-                ))
+                ApiError::new(
+                    ErrorCode::InvalidParameter,
+                    format!(
+                        "{name} must be an integer from {} to {}, found {s:?}",
+                        range.0, range.1
+                    ),
+                )
             }),
     }
 }
@@ -90,8 +93,7 @@ pub fn parse_params(
     limit: Option<&str>,
     offset: Option<&str>,
 ) -> Result<(SearchQuery, u32, u32), ApiError> {
-    let query =
-        parse_query(q.unwrap_or("")).map_err(|e| ApiError::BadRequest(format!("q: {e}")))?;
+    let query = parse_query(q.unwrap_or(""))?;
     let limit = number("limit", limit, DEFAULT_LIMIT, (1, MAX_LIMIT))?;
     let offset = number("offset", offset, 0, (0, SEARCH_CANDIDATES - 1))?;
     Ok((query, limit, offset))

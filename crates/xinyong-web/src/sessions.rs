@@ -15,7 +15,7 @@ use xinyong_store::{Role, Token};
 
 use crate::AppState;
 use crate::auth::{PublicCaller, dummy_password_hash, new_token, verify_password};
-use crate::error::{ApiError, JsonBody};
+use crate::error::{ApiError, ErrorCode, JsonBody};
 
 /// Where sessions are opened (the throttle looks at it: it carries credentials in its body).
 pub const PATH: &str = "/api/v1/sessions";
@@ -80,7 +80,7 @@ pub async fn sign_in(
         // name field by mistake must not reach the log.
         let account = account.as_ref().map_or("(unknown)", |a| a.name.as_str());
         tracing::warn!(target: "xinyong::security", account, reason, "operator sign-in refused");
-        ApiError::Unauthorized(REFUSED.into())
+        ApiError::new(ErrorCode::SignInRefused, REFUSED)
     };
     let account = match &account {
         None => return Err(refuse("no such account")),

@@ -1,7 +1,7 @@
 //! Public disclosure of subjects and their records.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -15,7 +15,7 @@ use xinyong_domain::{Disclosure, SubjectKind};
 use crate::AppState;
 use crate::access::{AccessNote, note_access};
 use crate::auth::{Caller, FileReader, PublicCaller, ReadRequest, SubjectCaller};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode, Path, Query};
 
 pub const DEFAULT_PAGE: u32 = 50;
 pub const MAX_PAGE: u32 = 1000;
@@ -64,17 +64,19 @@ pub async fn list(
             .ok()
             .filter(|n| (1..=MAX_PAGE).contains(n))
             .ok_or_else(|| {
-                ApiError::BadRequest(format!(
-                    "limit must be an integer from 1 to {MAX_PAGE}, found {s:?}"
-                ))
+                ApiError::new(
+                    ErrorCode::InvalidParameter,
+                    format!("limit must be an integer from 1 to {MAX_PAGE}, found {s:?}"),
+                )
             })?,
     };
     if let Some(after) = &q.after {
         // Cursors are ULIDs: 26 Crockford base-32 characters.
         if after.len() != 26 || !after.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(ApiError::BadRequest(format!(
-                "after {after:?} is not a cursor from a previous page"
-            )));
+            return Err(ApiError::new(
+                ErrorCode::InvalidParameter,
+                format!("after {after:?} is not a cursor from a previous page"),
+            ));
         }
     }
     let page = state.store.subjects_page(q.after.as_deref(), limit).await?;
@@ -135,14 +137,13 @@ pub async fn show(
     State(state): State<AppState>,
     Path(code): Path<String>,
 ) -> Result<Json<PublicFile>, ApiError> {
-    let code = SubjectCode::parse(&code)
-        .map_err(|e| ApiError::BadRequest(format!("invalid code: {e}")))?;
+    let code = SubjectCode::parse(&code)?;
     let access = reader.clearance(&state, code.as_str()).await?;
     let subject = state
         .store
         .subject(code.as_str())
         .await?
-        .ok_or_else(|| ApiError::NotFound("no subject with this code".into()))?;
+        .ok_or_else(|| ApiError::new(ErrorCode::UnknownSubject, "no subject with this code"))?;
     let today = state.today();
     let all = state.store.records_of_subject(&subject.code).await?;
     let with_category = || {
@@ -221,11 +222,12 @@ pub async fn own_file(
     caller: SubjectCaller,
     State(state): State<AppState>,
 ) -> Result<Json<OwnFile>, ApiError> {
-    let subject = state
-        .store
-        .subject(&caller.code)
-        .await?
-        .ok_or_else(|| ApiError::NotFound("the platform holds no file about you".into()))?;
+    let subject = state.store.subject(&caller.code).await?.ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::UnknownSubject,
+            "the platform holds no file about you",
+        )
+    })?;
     let today = state.today();
     let records: Vec<FileRecord> = state
         .store

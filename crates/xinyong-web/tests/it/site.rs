@@ -1,7 +1,6 @@
 //! The public website through the real router over a real SQLite file filled with the demo data
 //! set: a crawler visits every page reachable from the home page and the list pages, and proves
 //! the privacy invariants on each; the search API refuses bad queries with problem documents.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
@@ -9,15 +8,16 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::NaiveDate;
-use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 use xinyong_domain::code::CitizenId;
 use xinyong_domain::disclosure::public_visibility;
 use xinyong_domain::synthetic::Synthetic;
 use xinyong_domain::{Catalogue, Disclosure, RecordStatus, ValidRecord};
-use xinyong_store::{RecordChange, SqliteStore, Store};
+use xinyong_store::{RecordChange, Store};
 use xinyong_web::{AppState, router};
+
+use crate::common::{respond, sqlite};
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
@@ -31,8 +31,7 @@ struct Site {
 /// A site over the demo data set of `subjects` subjects.
 async fn demo_site(subjects: usize) -> Site {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("site.db").display());
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&url).await.unwrap());
+    let store: Arc<dyn Store> = Arc::new(sqlite(&dir, "site.db").await);
     let catalogue = Catalogue::shipped();
     let mut synthetic = Synthetic::new(&catalogue, 9, today());
     for d in synthetic.departments() {
@@ -57,18 +56,13 @@ async fn demo_site(subjects: usize) -> Site {
 
 impl Site {
     async fn get(&self, uri: &str) -> (StatusCode, String, String) {
-        let response = router(self.state.clone())
-            .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-            .await
-            .unwrap();
-        let status = response.status();
-        let content_type = response
-            .headers()
+        let request = Request::get(uri).body(Body::empty()).unwrap();
+        let (status, headers, bytes) = respond(&self.state, request).await;
+        let content_type = headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_owned();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
         (
             status,
             content_type,
@@ -409,4 +403,40 @@ async fn rights_page_shows_the_deadlines_of_the_catalogue_data() {
     assert!(en.contains("7 working days"), "{en}");
     // Only the repair intake step still takes 10 days.
     assert_eq!(en.matches(">10 working days<").count(), 1, "{en}");
+}
+
+#[tokio::test]
+async fn lists_and_labels_on_the_pages_come_from_the_data_files() {
+    let mut site = demo_site(40).await;
+    let (_, _, home) = site.get("/").await;
+    assert!(
+        home.contains("href=\"/lists/abnormal_operation\""),
+        "{home}"
+    );
+    // Another list set (data/lists.toml) and other labels (catalogue.toml): the pages follow.
+    let mut list_types = (*site.state.list_types).clone();
+    list_types
+        .list_types
+        .retain(|t| t.category != "abnormal_operation");
+    site.state.list_types = Arc::new(list_types);
+    let mut catalogue = (*site.state.catalogue).clone();
+    for l in &mut catalogue.subject_kinds {
+        l.name_zh = format!("{}（数据）", l.name_zh);
+        l.name_en = format!("{} (data)", l.name_en);
+    }
+    for l in &mut catalogue.tiers {
+        l.name_en = format!("{} (data)", l.name_en);
+    }
+    site.state.catalogue = Arc::new(catalogue);
+    let (_, _, home) = site.get("/").await;
+    assert!(!home.contains("/lists/abnormal_operation"), "{home}");
+    assert!(home.contains("href=\"/lists/court_defaulter\""), "{home}");
+    let (status, _, _) = site.get("/lists/abnormal_operation").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, _, zh) = site.get(&format!("/search?q={}", encode("有限公司"))).await;
+    assert!(zh.contains("法人（数据）"), "{zh}");
+    let (_, _, en) = site.get("/rights?lang=en").await;
+    assert!(en.contains("Serious (data)"), "{en}");
+    let (_, _, list) = site.get("/lists/court_defaulter?lang=en").await;
+    assert!(!list.contains("abnormal_operation"), "{list}");
 }

@@ -1,9 +1,6 @@
 //! The audit log over HTTP, checked the way an outside monitor would: with the public key from
 //! the head endpoint and the RFC 9162 verifier of the ledger crate, never with the server's
 //! own tree code.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::sync::Arc;
 
@@ -11,18 +8,13 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 use xinyong_ledger::{Hash, SignedTreeHead, VerifyingKey, leaf_hash};
 
-use common::{App, COMPANY, OTHER_COMPANY, PERSON};
+use crate::common::{self, App, COMPANY, OTHER_COMPANY, PERSON};
 
+/// A general-tier penalty about `code`, a subject of `kind`.
 fn penalty(code: &str, kind: &str, doc: &str) -> Value {
-    json!({
-        "category": "admin_penalty",
-        "subject": {"code": code, "name": "北京示例科技有限公司", "kind": kind},
-        "document_no": doc,
-        "decided_on": "2026-09-01",
-        "legal_basis": "《中华人民共和国行政处罚法》第二十八条",
-        "tier": "general",
-        "fields": {"facts": "未按规定公示年度报告", "penalty_kind": "罚款", "content": "罚款人民币一万元", "authority": "深圳市市场监督管理局"}
-    })
+    let mut record = common::penalty(code, doc, "general", "2026-09-01");
+    record["subject"]["kind"] = json!(kind);
+    record
 }
 
 fn hash(v: &Value) -> Hash {
@@ -194,24 +186,17 @@ async fn a_subject_sees_every_read_of_its_file_and_proves_each_is_logged() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let subject = xinyong_web::auth::new_token();
-    app.state
-        .store
-        .put_token(&xinyong_store::Token {
-            id: "person".into(),
-            hash: subject.hash.clone(),
-            role: xinyong_store::Role::Subject,
-            department: None,
-            subject: Some(PERSON.into()),
-            label: "self".into(),
-            created_at: chrono::Utc::now(),
-            expires_at: None,
-            revoked_at: None,
-        })
-        .await
-        .unwrap();
+    let subject = common::issue_token(
+        &*app.state.store,
+        xinyong_store::Role::Subject,
+        None,
+        Some(PERSON),
+        None,
+        None,
+    )
+    .await;
 
-    let (status, own) = app.get_as(&subject.secret, "/api/v1/me/ledger").await;
+    let (status, own) = app.get_as(&subject, "/api/v1/me/ledger").await;
     assert_eq!(status, StatusCode::OK, "{own}");
     let entries = own["entries"].as_array().unwrap();
     let kinds: Vec<&str> = entries
@@ -248,8 +233,6 @@ async fn a_subject_sees_every_read_of_its_file_and_proves_each_is_logged() {
         )
         .unwrap();
     }
-    let (status, _) = app
-        .get_as(&subject.secret, "/api/v1/me/ledger?limit=0")
-        .await;
+    let (status, _) = app.get_as(&subject, "/api/v1/me/ledger?limit=0").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }

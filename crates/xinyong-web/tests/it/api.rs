@@ -1,27 +1,12 @@
 //! End-to-end tests of the HTTP API against a real SQLite store, each named after the SPEC
 //! invariant or issue requirement it proves.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::*;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 use xinyong_web::router;
-
-fn penalty(code: &str, doc: &str, tier: &str, decided_on: &str) -> Value {
-    json!({
-        "category": "admin_penalty",
-        "subject": {"code": code, "name": "北京示例科技有限公司", "kind": "legal_person"},
-        "document_no": doc,
-        "decided_on": decided_on,
-        "legal_basis": "《中华人民共和国行政处罚法》第二十八条",
-        "tier": tier,
-        "fields": {"facts": "未按规定公示年度报告", "penalty_kind": "罚款", "content": "罚款人民币一万元", "authority": "深圳市市场监督管理局", "fine_10k_yuan": 1.5}
-    })
-}
 
 fn record_docs(file: &Value) -> Vec<String> {
     file["records"]
@@ -463,10 +448,7 @@ fn openapi_document_is_generated_from_the_code() {
 }
 
 fn from(ip: [u8; 4], req: axum::http::request::Builder) -> Request<Body> {
-    let addr = std::net::SocketAddr::from((ip, 40000));
-    req.extension(axum::extract::ConnectInfo(addr))
-        .body(Body::empty())
-        .unwrap()
+    from_address(ip, req.body(Body::empty()).unwrap())
 }
 
 #[tokio::test]

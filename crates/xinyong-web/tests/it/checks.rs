@@ -1,11 +1,8 @@
 //! Lists, the credit check and feedback over HTTP (issue #4), each test named after what it
 //! proves.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::common::{self, *};
 use axum::http::StatusCode;
-use common::*;
 use serde_json::{Value, json};
 
 const COURT: &str = "11440300COURT";
@@ -28,16 +25,20 @@ async fn world() -> World {
     World { app, court, buyer }
 }
 
+/// A court-defaulter entry about the firm `code` that binds its legal representative PERSON;
+/// tests set its `ground`.
 fn defaulter(code: &str, doc: &str, starts_on: &str) -> Value {
-    json!({
-        "subject": {"code": code, "name": "厦门示例贸易有限公司", "kind": "legal_person"},
-        "ground": "refuse_despite_ability",
-        "document_no": doc,
-        "starts_on": starts_on,
-        "related_persons": [{"code": PERSON, "name": "张三", "role": "legal_representative"}],
-        "fields": {"court": "深圳市中级人民法院", "case_no": doc, "obligation": "支付货款人民币三十万元",
-                   "performance": "全部未履行"}
-    })
+    let mut entry = common::defaulter(
+        code,
+        "厦门示例贸易有限公司",
+        "refuse_despite_ability",
+        doc,
+        starts_on,
+    );
+    entry["related_persons"] =
+        json!([{"code": PERSON, "name": "张三", "role": "legal_representative"}]);
+    entry["fields"]["obligation"] = json!("支付货款人民币三十万元");
+    entry
 }
 
 impl World {
@@ -67,18 +68,6 @@ fn measure_ids(check: &Value) -> Vec<String> {
         .iter()
         .map(|m| m["id"].as_str().unwrap().to_owned())
         .collect()
-}
-
-async fn ground_id(app: &App) -> String {
-    let (_, lists) = app.get("/api/v1/lists").await;
-    let court = lists["list_types"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["id"] == "court_defaulter")
-        .unwrap()
-        .clone();
-    court["grounds"][0]["id"].as_str().unwrap().to_owned()
 }
 
 #[tokio::test]

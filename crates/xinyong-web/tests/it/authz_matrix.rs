@@ -4,39 +4,14 @@
 //!
 //! The endpoints are read from the OpenAPI document the application generates, so an endpoint
 //! added without a row here fails `every_endpoint_has_a_row_in_the_matrix`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use std::collections::BTreeSet;
 
-use std::collections::{BTreeMap, BTreeSet};
-
+use crate::common::world::*;
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::*;
 use serde_json::{Value, json};
-use xinyong_store::{Role, Store, Token};
-use xinyong_web::auth;
-
-/// Who calls.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Who {
-    Anonymous,
-    Operator,
-    /// The department that owns the resource (made the record, manages the list, made the
-    /// check, applied).
-    DepartmentOwn,
-    /// Another department, which manages no list and owns nothing of the fixtures.
-    DepartmentOther,
-    Service,
-    /// The subject the fixtures are about (COMPANY).
-    SubjectSelf,
-    /// Another subject (OTHER_COMPANY).
-    SubjectOther,
-    /// A token that was never issued.
-    Invalid,
-    Expired,
-    Revoked,
-}
 
 const EVERYONE: [Who; 10] = [
     Who::Anonymous,
@@ -62,218 +37,6 @@ enum Class {
     Restricted,
     /// A purpose and the owning department's approved special application.
     RestrictedByApplication,
-}
-
-/// The operator account every world has, for the sign-in row.
-const OPERATOR_NAME: &str = "matrix";
-const OPERATOR_PASSWORD: &str = "matrix password 2026";
-
-const OWN: &str = "11440300OWNDEPT";
-const OTHER: &str = "11440300OTHERDEPT";
-
-/// The fixtures every cell runs against: a department that owns a commitment, a list entry, a
-/// check and special applications, all about COMPANY, which has a record of every class.
-struct World {
-    app: App,
-    tokens: BTreeMap<Who, String>,
-    commitment: String,
-    entry: String,
-    check: String,
-    approved: String,
-    pending: String,
-}
-
-fn record(category: &str, code: &str, doc: &str, fields: Value, tier: Option<&str>) -> Value {
-    let mut r = json!({
-        "category": category,
-        "subject": {"code": code, "name": "北京示例科技有限公司", "kind": "legal_person"},
-        "document_no": doc, "decided_on": "2026-04-01", "legal_basis": "《某法》第一条",
-        "fields": fields,
-    });
-    if let Some(t) = tier {
-        r["tier"] = json!(t);
-    }
-    r
-}
-
-fn penalty(code: &str, doc: &str) -> Value {
-    record(
-        "admin_penalty",
-        code,
-        doc,
-        json!({"facts": "未按规定公示年度报告", "penalty_kind": "罚款", "content": "罚款人民币一万元", "authority": "深圳市市场监督管理局"}),
-        Some("general"),
-    )
-}
-
-fn commitment(code: &str) -> Value {
-    record(
-        "credit_commitment",
-        code,
-        "承诺〔2026〕7号",
-        json!({"commitment_type": "审批替代型", "matter": "申请食品经营许可",
-               "content": "本单位已依法纳税", "accepting_unit": "深圳市市场监督管理局"}),
-        None,
-    )
-}
-
-fn defaulter(ground: &str) -> Value {
-    json!({
-        "subject": {"code": COMPANY, "name": "北京示例科技有限公司", "kind": "legal_person"},
-        "ground": ground,
-        "document_no": "(2026)粤03执9号",
-        "starts_on": "2026-06-01",
-        "fields": {"court": "深圳市中级人民法院", "case_no": "(2026)粤03执9号", "obligation": "支付货款",
-                   "performance": "全部未履行"}
-    })
-}
-
-async fn ok(app: &App, token: &str, uri: &str, body: Value) -> Value {
-    let (status, body) = app.post_json(token, uri, body).await;
-    assert!(status.is_success(), "fixture {uri}: {status} {body}");
-    body
-}
-
-async fn world() -> World {
-    let mut app = App::new().await;
-    app.state.ledger_key = Some(std::sync::Arc::new(xinyong_ledger::SigningKey::from_bytes(
-        &[7; 32],
-    )));
-    let categories = [
-        "admin_penalty",
-        "tax_credit_rating",
-        "social_insurance_arrears",
-        "credit_commitment",
-        "commitment_breach",
-        "court_defaulter",
-    ];
-    let own = app.department(OWN, &categories, &["court_defaulter"]).await;
-    let other = app.department(OTHER, &categories, &[]).await;
-    let store = &*app.state.store;
-    let mut tokens = BTreeMap::new();
-    tokens.insert(Who::Operator, token(store, Role::Operator, None).await);
-    tokens.insert(Who::DepartmentOwn, own.clone());
-    tokens.insert(Who::DepartmentOther, other);
-    tokens.insert(Who::Service, token(store, Role::Service, None).await);
-    tokens.insert(
-        Who::SubjectSelf,
-        token(store, Role::Subject, Some(COMPANY)).await,
-    );
-    tokens.insert(
-        Who::SubjectOther,
-        token(store, Role::Subject, Some(OTHER_COMPANY)).await,
-    );
-    tokens.insert(Who::Invalid, auth::new_token().secret);
-    store
-        .put_operator(&xinyong_store::OperatorAccount {
-            id: xinyong_store::new_id(),
-            name: OPERATOR_NAME.into(),
-            password_hash: auth::hash_password(OPERATOR_PASSWORD).unwrap(),
-            created_at: chrono::Utc::now(),
-            disabled_at: None,
-            last_session_at: None,
-        })
-        .await
-        .unwrap();
-    let past = chrono::Utc::now() - chrono::Duration::days(1);
-    tokens.insert(
-        Who::Expired,
-        App::token_for(store, OWN, Some(past), None).await,
-    );
-    tokens.insert(
-        Who::Revoked,
-        App::token_for(store, OWN, None, Some(past)).await,
-    );
-
-    let records = json!({"records": [
-        penalty(COMPANY, "罚1"),
-        penalty(OTHER_COMPANY, "罚2"),
-        record("tax_credit_rating", COMPANY, "评1", json!({"rating": "A", "year": 2025}), None),
-        record("social_insurance_arrears", COMPANY, "社1",
-               json!({"insurance_type": "养老保险", "amount_yuan": "1200.50", "arrears_period": "2025年",
-                      "social_security_office": "深圳市社保局"}), Some("general")),
-        commitment(COMPANY),
-    ]});
-    let accepted = ok(&app, &own, "/api/v1/records", records).await;
-    let commitment = accepted["ids"][4].as_str().unwrap().to_owned();
-
-    let (_, lists) = app.get("/api/v1/lists").await;
-    let ground = lists["list_types"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["id"] == "court_defaulter")
-        .unwrap()["grounds"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let entry = ok(
-        &app,
-        &own,
-        "/api/v1/lists/court_defaulter/entries",
-        defaulter(&ground),
-    )
-    .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let check = ok(
-        &app,
-        &own,
-        "/api/v1/checks",
-        json!({"subject": COMPANY, "context": "government_procurement"}),
-    )
-    .await["check_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-
-    let apply = json!({"subject": COMPANY, "purpose": "supervision", "reason": "核查社保欠缴",
-                       "legal_basis": "《社会保险法》第八十六条"});
-    let approved = ok(&app, &own, "/api/v1/special-applications", apply.clone()).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let operator = tokens[&Who::Operator].clone();
-    ok(
-        &app,
-        &operator,
-        &format!("/api/v1/special-applications/{approved}/decision"),
-        json!({"approve": true, "note": "同意", "valid_days": 3}),
-    )
-    .await;
-    let pending = ok(&app, &own, "/api/v1/special-applications", apply).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    World {
-        app,
-        tokens,
-        commitment,
-        entry,
-        check,
-        approved,
-        pending,
-    }
-}
-
-async fn token(store: &dyn Store, role: Role, subject: Option<&str>) -> String {
-    let t = auth::new_token();
-    store
-        .put_token(&Token {
-            id: xinyong_store::new_id(),
-            hash: t.hash.clone(),
-            role,
-            department: None,
-            subject: subject.map(str::to_owned),
-            label: format!("matrix {}", role.as_str()),
-            created_at: chrono::Utc::now(),
-            expires_at: None,
-            revoked_at: None,
-        })
-        .await
-        .unwrap();
-    t.secret
 }
 
 /// One request of a cell: the concrete URI and body for this caller.
@@ -492,7 +255,7 @@ fn rows() -> Vec<Row> {
             call: |_, _| {
                 post(
                     "/api/v1/records",
-                    json!({"records": [penalty(COMPANY, "罚9")]}),
+                    json!({"records": [penalty(COMPANY, "罚9", "general", "2026-04-01")]}),
                 )
             },
             // Any department submits its own categories; nothing to own yet.
@@ -524,7 +287,7 @@ fn rows() -> Vec<Row> {
             path: "/api/v1/lists/{list_type}/entries",
             class: None,
             call: |_, _| {
-                let mut d = defaulter("able_but_refuses");
+                let mut d = defaulter_entry("able_but_refuses");
                 d["document_no"] = json!("(2026)粤03执10号");
                 d["fields"]["case_no"] = json!("(2026)粤03执10号");
                 post("/api/v1/lists/court_defaulter/entries", d)

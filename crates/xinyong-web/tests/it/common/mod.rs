@@ -1,18 +1,26 @@
-//! Test harness shared by the HTTP test binaries: a real router over a real SQLite file, a
-//! movable clock, and department tokens.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+//! Test harness shared by the HTTP tests: a real router over a real SQLite file, a
+//! movable clock, tokens of every role, operator accounts, requests from an address, and (in
+//! `records`) the bodies tests submit; `world` builds a world with one of everything.
+#![allow(dead_code)]
 
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::body::{Body, Bytes};
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, Request, StatusCode, header};
 use chrono::NaiveDate;
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 use xinyong_domain::{Catalogue, Department};
-use xinyong_store::{Role, SqliteStore, Store, Token};
+use xinyong_store::{OperatorAccount, Role, SqliteStore, Store, Token};
 use xinyong_web::{AppState, auth, router};
+
+pub mod records;
+pub mod world;
+
+pub use records::*;
 
 pub const SAMR: &str = "114403005Y928J5N4R";
 pub const COMPANY: &str = "91110000600037341L";
@@ -29,8 +37,7 @@ pub struct App {
 impl App {
     pub async fn new() -> App {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("t.db").display());
-        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&url).await.unwrap());
+        let store: Arc<dyn Store> = Arc::new(sqlite(&dir, "t.db").await);
         store
             .put_department(&Department {
                 code: SAMR.into(),
@@ -112,22 +119,33 @@ impl App {
         expires_at: Option<chrono::DateTime<chrono::Utc>>,
         revoked_at: Option<chrono::DateTime<chrono::Utc>>,
     ) -> String {
-        let t = auth::new_token();
-        store
-            .put_token(&Token {
+        issue_token(
+            store,
+            Role::Department,
+            Some(department),
+            None,
+            expires_at,
+            revoked_at,
+        )
+        .await
+    }
+
+    /// Adds an enabled operator account.
+    pub async fn add_operator(&self, name: &str, password: &str) {
+        let added = self
+            .state
+            .store
+            .put_operator(&OperatorAccount {
                 id: xinyong_store::new_id(),
-                hash: t.hash.clone(),
-                role: Role::Department,
-                department: Some(department.into()),
-                subject: None,
-                label: "test".into(),
+                name: name.into(),
+                password_hash: auth::hash_password(password).unwrap(),
                 created_at: chrono::Utc::now(),
-                expires_at,
-                revoked_at,
+                disabled_at: None,
+                last_session_at: None,
             })
             .await
             .unwrap();
-        t.secret
+        assert!(added);
     }
 
     pub fn set_today(&self, y: i32, m: u32, d: u32) {
@@ -135,9 +153,7 @@ impl App {
     }
 
     pub async fn call(&self, req: Request<Body>) -> (StatusCode, Value) {
-        let resp = router(self.state.clone()).oneshot(req).await.unwrap();
-        let status = resp.status();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        let (status, _, bytes) = respond(&self.state, req).await;
         let body = serde_json::from_slice(&bytes)
             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
         (status, body)
@@ -165,4 +181,67 @@ impl App {
         let token = self.token.clone();
         self.post_as(Some(&token), records).await
     }
+}
+
+/// A SQLite store in `dir`.
+pub async fn sqlite(dir: &tempfile::TempDir, file: &str) -> SqliteStore {
+    let url = format!("sqlite://{}", dir.path().join(file).display());
+    SqliteStore::open(&url).await.unwrap()
+}
+
+/// Stores a token of `role` (for `department` or `subject`, optionally expired or revoked)
+/// and returns its secret.
+pub async fn issue_token(
+    store: &dyn Store,
+    role: Role,
+    department: Option<&str>,
+    subject: Option<&str>,
+    expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+) -> String {
+    let t = auth::new_token();
+    store
+        .put_token(&Token {
+            id: xinyong_store::new_id(),
+            hash: t.hash.clone(),
+            role,
+            department: department.map(str::to_owned),
+            subject: subject.map(str::to_owned),
+            label: format!("test {}", role.as_str()),
+            created_at: chrono::Utc::now(),
+            expires_at,
+            revoked_at,
+        })
+        .await
+        .unwrap();
+    t.secret
+}
+
+/// `req` as if it came from `ip`, so that the per-address limits apply.
+pub fn from_address(ip: [u8; 4], mut req: Request<Body>) -> Request<Body> {
+    req.extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from((ip, 40000))));
+    req
+}
+
+/// Sends `req` through the whole application of `state`: status, headers and body.
+pub async fn respond(state: &AppState, req: Request<Body>) -> (StatusCode, HeaderMap, Bytes) {
+    let resp = router(state.clone()).oneshot(req).await.unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, headers, bytes)
+}
+
+/// The id of the first ground of the court-defaulter list, as `GET /api/v1/lists` serves it.
+pub async fn ground_id(app: &App) -> String {
+    let (_, lists) = app.get("/api/v1/lists").await;
+    let court = lists["list_types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "court_defaulter")
+        .unwrap()
+        .clone();
+    court["grounds"][0]["id"].as_str().unwrap().to_owned()
 }

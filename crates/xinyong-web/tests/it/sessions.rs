@@ -1,37 +1,16 @@
 //! Operator sign-in (issue #5: "Operator accounts may use passwords (argon2). Failed
 //! authentication is rate-limited and logged as a security event."): a name and a password give
 //! a short-lived operator token; every failure looks the same from outside and is throttled.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::*;
-use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
-use xinyong_store::{OperatorAccount, Role};
+use xinyong_store::Role;
 use xinyong_web::{AppState, auth, router};
 
 const PASSWORD: &str = "长城 correct horse 2026";
-
-async fn add_operator(app: &App, name: &str, password: &str) {
-    let added = app
-        .state
-        .store
-        .put_operator(&OperatorAccount {
-            id: xinyong_store::new_id(),
-            name: name.into(),
-            password_hash: auth::hash_password(password).unwrap(),
-            created_at: chrono::Utc::now(),
-            disabled_at: None,
-            last_session_at: None,
-        })
-        .await
-        .unwrap();
-    assert!(added);
-}
 
 /// POSTs credentials from `ip`, so that the per-address limits apply.
 async fn sign_in(
@@ -41,22 +20,16 @@ async fn sign_in(
 ) -> (StatusCode, axum::http::HeaderMap, Value) {
     let req = Request::post("/api/v1/sessions")
         .header(header::CONTENT_TYPE, "application/json")
-        .extension(axum::extract::ConnectInfo(std::net::SocketAddr::from((
-            ip, 40000,
-        ))))
         .body(Body::from(body.to_string()))
         .unwrap();
-    let resp = router(state.clone()).oneshot(req).await.unwrap();
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    let (status, headers, bytes) = respond(state, from_address(ip, req)).await;
     (status, headers, serde_json::from_slice(&bytes).unwrap())
 }
 
 #[tokio::test]
 async fn the_right_password_opens_a_short_lived_operator_session() {
     let app = App::new().await;
-    add_operator(&app, "alice", PASSWORD).await;
+    app.add_operator("alice", PASSWORD).await;
     let (status, headers, body) = sign_in(
         &app.state,
         [10, 1, 0, 1],
@@ -95,8 +68,8 @@ async fn the_right_password_opens_a_short_lived_operator_session() {
 #[tokio::test]
 async fn wrong_password_unknown_name_and_disabled_account_get_one_answer() {
     let app = App::new().await;
-    add_operator(&app, "alice", PASSWORD).await;
-    add_operator(&app, "bob", PASSWORD).await;
+    app.add_operator("alice", PASSWORD).await;
+    app.add_operator("bob", PASSWORD).await;
     let (status, _, session) = sign_in(
         &app.state,
         [10, 1, 0, 2],
@@ -158,7 +131,7 @@ async fn wrong_password_unknown_name_and_disabled_account_get_one_answer() {
 #[tokio::test]
 async fn failed_sign_ins_are_throttled_per_address_with_retry_after() {
     let app = App::new().await;
-    add_operator(&app, "alice", PASSWORD).await;
+    app.add_operator("alice", PASSWORD).await;
     let mut state = app.state.clone();
     state.limits = std::sync::Arc::new(xinyong_web::limits::Limits::new(100, 100, 3));
     let wrong = json!({"name": "alice", "password": "guess guess guess"});
@@ -178,14 +151,13 @@ async fn failed_sign_ins_are_throttled_per_address_with_retry_after() {
     assert!((1..=60).contains(&retry), "{retry}");
     // The budget is per address and shared with token authentication: until the window ends,
     // this address is refused whatever it presents.
-    let req = Request::get("/api/v1/subjects")
-        .header(header::AUTHORIZATION, format!("Bearer {}", app.token))
-        .extension(axum::extract::ConnectInfo(std::net::SocketAddr::from((
-            [10, 2, 0, 1],
-            40000,
-        ))))
-        .body(Body::empty())
-        .unwrap();
+    let req = from_address(
+        [10, 2, 0, 1],
+        Request::get("/api/v1/subjects")
+            .header(header::AUTHORIZATION, format!("Bearer {}", app.token))
+            .body(Body::empty())
+            .unwrap(),
+    );
     assert_eq!(
         router(state.clone()).oneshot(req).await.unwrap().status(),
         StatusCode::TOO_MANY_REQUESTS

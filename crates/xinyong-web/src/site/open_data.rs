@@ -1,0 +1,221 @@
+//! The open-data page and the exports it links: every current public record as CSV or JSONL,
+//! streamed.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderValue, Uri, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+use xinyong_domain::disclosure::{public_record, public_subject_code, public_visibility};
+use xinyong_domain::{Disclosure, Record};
+
+use super::context::Ctx;
+use super::errors::Page;
+use crate::AppState;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "open_data.html")]
+struct OpenDataPage {
+    ctx: Ctx,
+    q: String,
+    version: String,
+    columns: Vec<(&'static str, &'static str)>,
+}
+
+/// Columns of the export, with a description.
+const EXPORT_COLUMNS: &[(&str, &str, &str)] = &[
+    ("id", "记录标识", "Record id"),
+    ("version", "版本", "Version"),
+    ("category", "信息类别代码", "Category id"),
+    ("category_name", "信息类别名称", "Category name (Chinese)"),
+    ("section", "报告章节", "Report section"),
+    (
+        "subject_code",
+        "统一社会信用代码（自然人证件号码已脱敏）",
+        "Credit code (identity numbers masked)",
+    ),
+    ("subject_name", "主体名称", "Subject name"),
+    ("subject_kind", "主体类别", "Subject kind"),
+    ("department", "报送部门代码", "Submitting department code"),
+    ("document_no", "决定文书号", "Decision document number"),
+    ("decided_on", "决定日期", "Decision date"),
+    ("legal_basis", "法律依据", "Legal basis"),
+    ("tier", "失信程度", "Severity"),
+    (
+        "publicity_until",
+        "公示截止日期（不含）",
+        "Published until (exclusive)",
+    ),
+    ("status", "状态", "Status"),
+    ("fields", "其他字段（JSON）", "Other fields (JSON)"),
+    ("catalogue_version", "目录版本", "Catalogue version"),
+];
+
+pub(super) async fn open_data(State(state): State<AppState>, uri: Uri) -> impl IntoResponse {
+    let ctx = Ctx::new(&state, &uri, "open-data");
+    let columns = EXPORT_COLUMNS
+        .iter()
+        .map(|(name, zh, en)| (*name, if ctx.is_en() { *en } else { *zh }))
+        .collect();
+    Page::new(
+        &state,
+        uri,
+        Ok(OpenDataPage {
+            ctx,
+            q: String::new(),
+            version: state.catalogue.version.clone(),
+            columns,
+        }),
+    )
+}
+
+pub(super) fn public_categories(state: &AppState) -> Vec<String> {
+    state
+        .catalogue
+        .categories
+        .iter()
+        .filter(|c| c.disclosure == Disclosure::Public)
+        .map(|c| c.id.clone())
+        .collect()
+}
+
+fn export_row(state: &AppState, r: &Record) -> Option<serde_json::Map<String, Value>> {
+    let c = state.catalogue.category(&r.category)?;
+    public_visibility(r, c, state.today()).ok()?;
+    let p = public_record(r, c);
+    let mut m = serde_json::Map::new();
+    m.insert("id".into(), Value::from(p.id));
+    m.insert("version".into(), Value::from(p.version));
+    m.insert("category".into(), Value::from(p.category));
+    m.insert("category_name".into(), Value::from(p.category_name_zh));
+    m.insert("section".into(), Value::from(p.section));
+    m.insert(
+        "subject_code".into(),
+        Value::from(public_subject_code(r.subject_kind, &r.subject_code)),
+    );
+    m.insert("subject_name".into(), Value::from(r.subject_name.clone()));
+    m.insert("subject_kind".into(), Value::from(r.subject_kind.as_str()));
+    m.insert("department".into(), Value::from(p.department));
+    m.insert("document_no".into(), Value::from(p.document_no));
+    m.insert("decided_on".into(), Value::from(p.decided_on.to_string()));
+    m.insert("legal_basis".into(), Value::from(p.legal_basis));
+    m.insert(
+        "tier".into(),
+        p.tier.map_or(Value::Null, |t| Value::from(t.as_str())),
+    );
+    m.insert(
+        "publicity_until".into(),
+        Value::from(p.publicity_until.to_string()),
+    );
+    m.insert("status".into(), Value::from(p.status.as_str()));
+    m.insert(
+        "fields".into(),
+        Value::Object(p.fields.into_iter().collect()),
+    );
+    m.insert(
+        "catalogue_version".into(),
+        Value::from(state.catalogue.version.clone()),
+    );
+    Some(m)
+}
+
+#[derive(Clone, Copy)]
+enum Format {
+    Csv,
+    Jsonl,
+}
+
+fn encode_chunk(format: Format, rows: &[serde_json::Map<String, Value>], header: bool) -> Vec<u8> {
+    match format {
+        Format::Jsonl => {
+            let mut out = Vec::new();
+            for row in rows {
+                if serde_json::to_writer(&mut out, row).is_ok() {
+                    out.push(b'\n');
+                }
+            }
+            out
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            if header {
+                let _ = w.write_record(EXPORT_COLUMNS.iter().map(|c| c.0));
+            }
+            for row in rows {
+                let cells = EXPORT_COLUMNS
+                    .iter()
+                    .map(|(name, _, _)| match row.get(*name) {
+                        Some(Value::String(s)) => s.clone(),
+                        Some(Value::Null) | None => String::new(),
+                        Some(v) => v.to_string(),
+                    });
+                let _ = w.write_record(cells);
+            }
+            w.into_inner().unwrap_or_default()
+        }
+    }
+}
+
+/// Streams every current public record, a page at a time: memory stays flat however large
+/// the database.
+fn export(state: AppState, format: Format) -> Response {
+    let categories = public_categories(&state);
+    let today = state.today();
+    let version = state.catalogue.version.clone();
+    // (cursor, first chunk, done)
+    let init: (Option<String>, bool, bool) = (None, true, false);
+    let stream = futures_util::stream::unfold(init, move |(after, first, done)| {
+        let state = state.clone();
+        let categories = categories.clone();
+        async move {
+            if done {
+                return None;
+            }
+            let page = match state
+                .store
+                .current_records_after(&categories, today, after.as_deref(), 1000)
+                .await
+            {
+                Ok(page) => page,
+                Err(e) => {
+                    tracing::error!(error = %e, "open-data export failed");
+                    return Some((
+                        Err(std::io::Error::other("export failed")),
+                        (None, false, true),
+                    ));
+                }
+            };
+            let last = page.last().map(|r| r.id.clone());
+            let rows: Vec<_> = page.iter().filter_map(|r| export_row(&state, r)).collect();
+            let bytes = encode_chunk(format, &rows, first);
+            let done = last.is_none() || page.len() < 1000;
+            Some((Ok::<_, std::io::Error>(bytes), (last, false, done)))
+        }
+    });
+    let (content_type, ext) = match format {
+        Format::Csv => ("text/csv; charset=utf-8", "csv"),
+        Format::Jsonl => ("application/jsonl; charset=utf-8", "jsonl"),
+    };
+    let disposition =
+        format!("attachment; filename=\"xinyong-public-records-{version}-{today}.{ext}\"");
+    let mut response = Body::from_stream(stream).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&version) {
+        headers.insert("x-catalogue-version", v);
+    }
+    response
+}
+
+pub(super) async fn export_csv(State(state): State<AppState>) -> Response {
+    export(state, Format::Csv)
+}
+
+pub(super) async fn export_jsonl(State(state): State<AppState>) -> Response {
+    export(state, Format::Jsonl)
+}

@@ -1,0 +1,108 @@
+//! The subject page: a subject's public credit report, in the sections of the Credit China
+//! report.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::http::Uri;
+use axum::response::IntoResponse;
+use chrono::NaiveDate;
+use xinyong_domain::code::SubjectCode;
+
+use super::context::Ctx;
+use super::errors::{Page, PageError};
+use super::view::{RecordView, SubjectRow, department_names, record_view, subject_row, visible};
+use crate::AppState;
+use crate::error::ErrorCode;
+
+/// Report sections in the order of the Credit China public credit report (V2.0); the
+/// catalogue's `section` of each category says where its records go.
+const SECTIONS: &[&str] = &[
+    "administrative",
+    "honours",
+    "serious_dishonesty",
+    "abnormal_operations",
+    "commitments",
+    "evaluations",
+    "judicial",
+    "other",
+];
+
+pub struct SectionView {
+    pub id: String,
+    pub number: usize,
+    pub title: String,
+    pub records: Vec<RecordView>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "subject.html")]
+struct SubjectPage {
+    ctx: Ctx,
+    q: String,
+    subject: SubjectRow,
+    as_of: NaiveDate,
+    sections: Vec<SectionView>,
+    negative_count: usize,
+}
+
+pub(super) async fn subject(
+    State(state): State<AppState>,
+    uri: Uri,
+    Path(key): Path<String>,
+) -> impl IntoResponse {
+    let result = async {
+        let ctx = Ctx::new(&state, &uri, "");
+        let stored = if key.len() == 26 && key.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            state.store.subject_by_id(&key).await?
+        } else {
+            let code = SubjectCode::parse(&key.to_ascii_uppercase()).map_err(|e| {
+                PageError::new(ErrorCode::InvalidCode, format!("{}: {e}", ctx.l.bad_code))
+            })?;
+            state.store.subject(code.as_str()).await?
+        };
+        let stored = stored
+            .ok_or_else(|| PageError::new(ErrorCode::UnknownSubject, ctx.l.not_found_text))?;
+        let records = state.store.records_of_subject(&stored.code).await?;
+        let departments = department_names(&state).await?;
+        let mut by_section: BTreeMap<&str, Vec<RecordView>> = BTreeMap::new();
+        let mut negative_count = 0;
+        for (r, _) in visible(&state, &records) {
+            let Some(c) = state.catalogue.category(&r.category) else {
+                continue;
+            };
+            let section = SECTIONS
+                .iter()
+                .find(|s| **s == c.section)
+                .copied()
+                .unwrap_or("other");
+            negative_count += usize::from(c.negative);
+            by_section
+                .entry(section)
+                .or_default()
+                .push(record_view(&ctx, c, &r, &departments));
+        }
+        let sections = SECTIONS
+            .iter()
+            .enumerate()
+            .map(|(i, id)| SectionView {
+                id: (*id).to_owned(),
+                number: i + 2,
+                title: ctx.section(id).to_owned(),
+                records: by_section.remove(id).unwrap_or_default(),
+            })
+            .collect();
+        Ok(SubjectPage {
+            subject: subject_row(&stored),
+            q: String::new(),
+            as_of: state.today(),
+            sections,
+            negative_count,
+            ctx,
+        })
+    }
+    .await;
+    Page::new(&state, uri, result)
+}
