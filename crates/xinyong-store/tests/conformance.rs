@@ -1436,15 +1436,26 @@ async fn audit_log_catches_deleted_and_reordered_entries(store: Arc<dyn Store>, 
     assert!(err.starts_with("ledger entry 4:"), "{err}");
 }
 
+/// Who the padding reads are about: an organisation no case writes about.
+const PAD_SUBJECT: &str = "91440300MA5EXAMPLE";
+
+/// A read of shared information by department `D` about `subject`, distinct per `i`.
+fn read_event(i: u64, subject: &str) -> xinyong_store::ledger::LedgerEvent {
+    xinyong_store::ledger::LedgerEvent::new(
+        xinyong_store::ledger::Event::Read {
+            clearance: xinyong_domain::Disclosure::Shared,
+            subject,
+            payload: &json!([i]),
+        },
+        "D",
+    )
+}
+
 /// Appends reads until the log holds at least `size` entries, so that stored tree nodes
 /// (every 4th level: one per 16 leaves) cover the writes before them.
 async fn pad_log(store: &dyn Store, size: u64) {
     let have = store.ledger_size().await.unwrap();
-    let events: Vec<_> = (have..size)
-        .map(|i| {
-            xinyong_store::ledger::LedgerEvent::new("read.shared", None, "D", [i as u8; 32], None)
-        })
-        .collect();
+    let events: Vec<_> = (have..size).map(|i| read_event(i, PAD_SUBJECT)).collect();
     store.append_events(&events).await.unwrap();
 }
 
@@ -1557,10 +1568,8 @@ async fn audit_log_pseudonymises_natural_persons(store: Arc<dyn Store>, _raw: Ra
 /// The subject index trails the log (appends do not maintain it) but every read of a subject's
 /// view sees every entry appended before it.
 async fn subject_view_lists_every_event_about_the_subject(store: Arc<dyn Store>, _raw: Raw) {
-    use xinyong_store::ledger::LedgerEvent;
     let c = codes(2);
-    let event =
-        |i: u8, subject: &str| LedgerEvent::new("read.shared", Some(subject), "D", [i; 32], None);
+    let event = |i: u64, subject: &str| read_event(i, subject);
     store
         .append_events(&[event(1, &c[0]), event(2, &c[1]), event(3, &c[0])])
         .await
@@ -2127,8 +2136,7 @@ async fn concurrent_writers_on_one_sqlite_file_wait_for_each_other() {
         let rec = penalty(&format!("罚C{i}"), code, "x");
         tasks.push(tokio::spawn(async move {
             store.submit("SAMR", &[rec]).await.map(|_| ())?;
-            let event =
-                xinyong_store::ledger::LedgerEvent::new("read.shared", None, "D", [1; 32], None);
+            let event = read_event(1, PAD_SUBJECT);
             store.append_events(&[event]).await.map(|_| ())
         }));
     }

@@ -7,8 +7,9 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::Arc;
 
+use xinyong_store::SqliteStore;
+use xinyong_store::prelude::*;
 use xinyong_store::vault::Vault;
-use xinyong_store::{SqliteStore, Store};
 
 fn xinyong(dir: &Path, args: &[&str]) -> Output {
     let out = Command::new(env!("CARGO_BIN_EXE_xinyong"))
