@@ -448,14 +448,9 @@ impl<E: Engine> SqlStore<E> {
         &self.pool
     }
 
-    /// A store over a migrated pool: brings rows written by earlier versions up to date
-    /// (search terms of names stored before search; the log's subject key moved to the key
-    /// file) and returns it.
-    pub(crate) async fn ready(pool: Pool<E>, vault: Arc<Vault>) -> Result<Self, StoreError> {
-        let store = SqlStore { pool, vault };
-        store.segment_unsegmented().await?;
-        store.adopt_ledger_subject_key().await?;
-        Ok(store)
+    /// A store over a migrated pool.
+    pub(crate) fn new(pool: Pool<E>, vault: Arc<Vault>) -> Self {
+        SqlStore { pool, vault }
     }
 
     /// Begins a transaction that writes ([`Engine::BEGIN_WRITE`]).

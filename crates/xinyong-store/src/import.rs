@@ -16,7 +16,7 @@ use crate::audit_log::append;
 use crate::engine::{DbRow, Engine, Sql, SqlStore, fits};
 use crate::events::{Event, LedgerEvent, Version};
 use crate::model::{Outcome, Submitted};
-use crate::records::{bump_generation, keep_history, listing_json, seal_fields};
+use crate::record_rows::{bump_generation, keep_history, listing_json, seal_fields};
 use crate::vault::Vault;
 use crate::{StoreError, new_id};
 

@@ -27,6 +27,7 @@ mod import;
 mod model;
 pub mod operators;
 mod postgres;
+mod record_rows;
 mod records;
 mod reseal;
 pub mod search;

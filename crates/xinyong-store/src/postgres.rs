@@ -76,7 +76,12 @@ impl SqlStore<Postgres> {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        SqlStore::ready(pool, vault).await
+        let store = SqlStore::new(pool, vault);
+        // Rows written by earlier versions: names stored before search existed get their
+        // search terms, the log's subject key moves to the key file (no-ops after).
+        store.segment_unsegmented().await?;
+        store.adopt_ledger_subject_key().await?;
+        Ok(store)
     }
 }
 

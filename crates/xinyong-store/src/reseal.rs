@@ -8,7 +8,7 @@ use async_trait::async_trait;
 
 use crate::StoreError;
 use crate::engine::{DbRow, Engine, Sql, SqlStore};
-use crate::records::fields_context;
+use crate::record_rows::fields_context;
 use crate::vault::Vault;
 
 /// Sealed values and the keys they are sealed under.

@@ -21,7 +21,7 @@ use xinyong_domain::search::{SECTION_SEPARATOR, SearchQuery};
 use crate::StoreError;
 use crate::engine::{DbRow, Engine, Sql, SqlStore};
 use crate::model::StoredSubject;
-use crate::records::{RECORD_COLUMNS, parse_kind};
+use crate::record_rows::{RECORD_COLUMNS, parse_kind};
 use crate::vault::Vault;
 
 /// Most matches ranked for one query.

@@ -94,7 +94,12 @@ impl SqlStore<Sqlite> {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        SqlStore::ready(pool, vault).await
+        let store = SqlStore::new(pool, vault);
+        // Rows written by earlier versions: names stored before search existed get their
+        // search terms, the log's subject key moves to the key file (no-ops after).
+        store.segment_unsegmented().await?;
+        store.adopt_ledger_subject_key().await?;
+        Ok(store)
     }
 }
 
