@@ -36,7 +36,7 @@ pub async fn bare_sqlite_insert(url: &str, rows: &[BareRow]) -> Result<Duration,
     .await?;
     let start = Instant::now();
     let mut tx = pool.begin().await?;
-    for chunk in rows.chunks(crate::backend::CHUNK) {
+    for chunk in rows.chunks(crate::import::CHUNK) {
         let mut qb = QueryBuilder::new(
             "INSERT INTO bare (id, category, document_no, subject_code, subject_name, decided_on, legal_basis, tier, fields) ",
         );
@@ -62,7 +62,7 @@ pub async fn bare_sqlite_insert(url: &str, rows: &[BareRow]) -> Result<Duration,
 /// transaction, with no tree, no frontier and no secondary index. Returns the time taken.
 pub async fn bare_sqlite_entries(
     url: &str,
-    entries: &[crate::ledger::LedgerEvent],
+    entries: &[crate::events::LedgerEvent],
     batch: usize,
 ) -> Result<Duration, StoreError> {
     let store = SqliteStore::open(url).await?;
@@ -85,12 +85,12 @@ pub async fn bare_sqlite_entries(
             qb.push_values(rows, |mut b, e| {
                 index += 1;
                 b.push_bind(index)
-                    .push_bind(e.kind.clone())
-                    .push_bind(e.subject.clone())
-                    .push_bind(e.actor.clone())
+                    .push_bind(e.kind().as_str())
+                    .push_bind(e.subject().map(str::to_owned))
+                    .push_bind(e.actor().to_owned())
                     .push_bind(0i64)
-                    .push_bind(hex::encode(e.payload_hash))
-                    .push_bind(hex::encode(e.payload_hash));
+                    .push_bind(hex::encode(e.payload_hash()))
+                    .push_bind(hex::encode(e.payload_hash()));
             });
             qb.build().execute(&mut *tx).await?;
         }

@@ -1,10 +1,41 @@
-//! Re-sealing (issue #5, key rotation): walks every table that holds sealed values in key
-//! order, a batch per transaction, and re-seals what is not sealed under the active key,
-//! including values stored in clear before encryption at rest existed. Stamped out for both
-//! backends as `impl_reseal!`, like `search.rs`.
+//! Encryption at rest as a capability (issue #5, key rotation): pseudonyms for the audit log,
+//! re-sealing (walks every table that holds sealed values in key order, a batch per
+//! transaction, and re-seals what is not sealed under the active key, including values stored
+//! in clear before encryption at rest existed), compaction and key usage counts. The keys
+//! themselves are `vault.rs`.
 
-/// Every sealed column, as `(table, column)`: what [`crate::Store::count_sealed_with`] counts.
-pub(crate) const SEALED_COLUMNS: [(&str, &str); 9] = [
+use async_trait::async_trait;
+
+use crate::StoreError;
+use crate::engine::{DbRow, Engine, Sql, SqlStore};
+use crate::record_rows::fields_context;
+use crate::vault::Vault;
+
+/// Sealed values and the keys they are sealed under.
+#[async_trait]
+pub trait VaultStore: Send + Sync {
+    /// How the audit log names a subject: organisations by code, persons by a keyed hash.
+    fn pseudonym(&self, code: &str) -> String;
+    /// Re-seals every stored value that is not sealed under the active key: values sealed
+    /// under an older key (after a rotation), and values stored in clear before encryption at
+    /// rest (identity numbers, and the fields of `restricted_categories`). Walks each table in
+    /// key order, `batch` rows per short transaction, so the service keeps running; returns
+    /// how many rows it rewrote.
+    async fn reseal(&self, restricted_categories: &[String], batch: u32)
+    -> Result<u64, StoreError>;
+    /// Whether the database held data before encryption at rest existed and has not been
+    /// re-sealed completely since (see [`VaultStore::reseal`]).
+    async fn has_clear_values(&self) -> Result<bool, StoreError>;
+    /// Rewrites the database files so that freed space keeps no copy of values since
+    /// re-sealed (SQLite `VACUUM`; PostgreSQL `VACUUM FULL` of the tables holding them). Takes
+    /// exclusive locks: for the one-time upgrade, not for rotations.
+    async fn compact(&self) -> Result<(), StoreError>;
+    /// How many stored values are sealed under key `key_id` (a key may be retired at 0).
+    async fn count_sealed_with(&self, key_id: u32) -> Result<u64, StoreError>;
+}
+
+/// Every sealed column, as `(table, column)`: what [`VaultStore::count_sealed_with`] counts.
+const SEALED_COLUMNS: [(&str, &str); 9] = [
     ("subjects", "code_sealed"),
     ("records", "subject_sealed"),
     ("records", "fields_sealed"),
@@ -16,190 +47,247 @@ pub(crate) const SEALED_COLUMNS: [(&str, &str); 9] = [
     ("special_applications", "subject_sealed"),
 ];
 
-macro_rules! impl_reseal {
-    ($store:ident, $db:ty, $row:ty) => {
-        impl $store {
-            pub(crate) async fn count_sealed_with_impl(&self, key_id: u32) -> Result<u64, $crate::StoreError> {
-                let pattern = $crate::vault::Vault::sealed_with_pattern(key_id);
-                let mut total = 0u64;
-                for (table, column) in $crate::reseal::SEALED_COLUMNS {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(format!("SELECT COUNT(*) FROM {table} WHERE {column} LIKE "));
-                    qb.push_bind(pattern.clone());
-                    let n: i64 = qb.build_query_scalar().fetch_one(&self.pool).await?;
-                    total += u64::try_from(n).unwrap_or(0);
-                }
-                Ok(total)
-            }
+/// Tables whose only sealed value is a subject code: `(table, code column, sealed column)`.
+const CODE_TABLES: [(&str, &str, &str); 3] = [
+    ("subjects", "code", "code_sealed"),
+    ("tokens", "subject", "subject_sealed"),
+    ("special_applications", "subject_code", "subject_sealed"),
+];
 
-            /// Opens a value that may be sealed, or returns it as stored in clear.
-            fn open_or_clear(&self, sealed: Option<&str>, clear: &str, context: &str) -> Result<String, $crate::StoreError> {
-                match sealed {
-                    Some(s) => Ok(self.vault.open(s, context)?),
-                    None => Ok(clear.to_owned()),
-                }
-            }
-
-            /// The plain code of a row: sealed, or (before encryption at rest) in clear.
-            fn plain_code(&self, lookup: &str, sealed: Option<&str>) -> Result<String, $crate::StoreError> {
-                Ok(self.vault.open_code(lookup.to_owned(), sealed)?)
-            }
-
-            pub(crate) async fn reseal_impl(
-                &self,
-                restricted: &[String],
-                batch: u32,
-            ) -> Result<u64, $crate::StoreError> {
-                use sqlx::Row;
-                let vault = &self.vault;
-                let stale = |sealed: &Option<String>| sealed.as_deref().is_some_and(|s| !vault.is_current(s));
-                let limit = i64::from(batch.max(1));
-                let mut done = 0u64;
-
-                // Records and their history: identity numbers, restricted fields, content keys.
-                for table in ["records", "record_history"] {
-                    let mut after = (String::new(), 0i64);
-                    loop {
-                        let mut qb = sqlx::QueryBuilder::<$db>::new(format!(
-                            "SELECT id, version, subject_code, subject_sealed, subject_kind, category, \
-                             fields, fields_sealed, content_hash FROM {table} WHERE id > "
-                        ));
-                        qb.push_bind(after.0.clone()).push(" OR (id = ").push_bind(after.0.clone());
-                        qb.push(" AND version > ").push_bind(after.1);
-                        qb.push(") ORDER BY id, version LIMIT ").push_bind(limit);
-                        let rows = qb.build().fetch_all(&self.pool).await?;
-                        let Some(last) = rows.last() else { break };
-                        after = (last.try_get(0)?, last.try_get(1)?);
-                        let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
-                        for row in &rows {
-                            let id: String = row.try_get(0)?;
-                            let version: i64 = row.try_get(1)?;
-                            let code: String = row.try_get(2)?;
-                            let subject_sealed: Option<String> = row.try_get(3)?;
-                            let kind: String = row.try_get(4)?;
-                            let category: String = row.try_get(5)?;
-                            let fields: sqlx::types::Json<serde_json::Value> = row.try_get(6)?;
-                            let fields_sealed: Option<String> = row.try_get(7)?;
-                            let hash: String = row.try_get(8)?;
-                            let legacy_subject = subject_sealed.is_none() && kind == "natural_person";
-                            let legacy_fields = fields_sealed.is_none() && restricted.contains(&category);
-                            let legacy_hash = !hash.starts_with("k:");
-                            if !(legacy_subject || legacy_fields || legacy_hash || stale(&subject_sealed) || stale(&fields_sealed)) {
-                                continue;
-                            }
-                            let stored = vault.store_code(&self.plain_code(&code, subject_sealed.as_deref())?);
-                            let context = $crate::backend::fields_context(&id);
-                            let (fields, fields_sealed) = if fields_sealed.is_some() || legacy_fields {
-                                let plain = self.open_or_clear(fields_sealed.as_deref(), &fields.0.to_string(), &context)?;
-                                ("{}".to_owned(), Some(vault.seal(&plain, &context)))
-                            } else {
-                                (fields.0.to_string(), None)
-                            };
-                            let hash = if legacy_hash { vault.content_key(&hash) } else { hash };
-                            let mut qb = sqlx::QueryBuilder::<$db>::new(format!("UPDATE {table} SET subject_code = "));
-                            qb.push_bind(stored.lookup).push(", subject_sealed = ").push_bind(stored.sealed);
-                            qb.push(", fields = ").push_bind(fields).push($store::JSON_CAST);
-                            qb.push(", fields_sealed = ").push_bind(fields_sealed);
-                            qb.push(", content_hash = ").push_bind(hash);
-                            qb.push(" WHERE id = ").push_bind(id).push(" AND version = ").push_bind(version);
-                            qb.build().execute(&mut *tx).await?;
-                            done += 1;
-                        }
-                        tx.commit().await?;
-                    }
-                }
-
-                // Checks: the subject and, for persons, the result.
-                let mut after = String::new();
-                loop {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(
-                        "SELECT id, subject_code, subject_sealed, result, result_sealed FROM checks WHERE id > ",
-                    );
-                    qb.push_bind(after.clone()).push(" ORDER BY id LIMIT ").push_bind(limit);
-                    let rows = qb.build().fetch_all(&self.pool).await?;
-                    let Some(last) = rows.last() else { break };
-                    after = last.try_get(0)?;
-                    let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
-                    for row in &rows {
-                        let id: String = row.try_get(0)?;
-                        let code: String = row.try_get(1)?;
-                        let sealed: Option<String> = row.try_get(2)?;
-                        let result: sqlx::types::Json<serde_json::Value> = row.try_get(3)?;
-                        let result_sealed: Option<String> = row.try_get(4)?;
-                        let plain = self.plain_code(&code, sealed.as_deref())?;
-                        let stored = vault.store_code(&plain);
-                        let legacy = sealed.is_none() && stored.sealed.is_some();
-                        if !(legacy || stale(&sealed) || stale(&result_sealed)) {
-                            continue;
-                        }
-                        let context = format!("check:{id}");
-                        let result_sealed = match (&stored.sealed, result_sealed) {
-                            (None, _) => None,
-                            (Some(_), rs) => {
-                                let plain = self.open_or_clear(rs.as_deref(), &result.0.to_string(), &context)?;
-                                Some(vault.seal(&plain, &context))
-                            }
-                        };
-                        let result = if result_sealed.is_some() { "{}".to_owned() } else { result.0.to_string() };
-                        let mut qb = sqlx::QueryBuilder::<$db>::new("UPDATE checks SET subject_code = ");
-                        qb.push_bind(stored.lookup).push(", subject_sealed = ").push_bind(stored.sealed);
-                        qb.push(", result = ").push_bind(result).push($store::JSON_CAST);
-                        qb.push(", result_sealed = ").push_bind(result_sealed);
-                        qb.push(" WHERE id = ").push_bind(id);
-                        qb.build().execute(&mut *tx).await?;
-                        done += 1;
-                    }
-                    tx.commit().await?;
-                }
-
-                // Subjects, tokens and special applications: the subject code only.
-                for (table, column, sealed_column) in [
-                    ("subjects", "code", "code_sealed"),
-                    ("tokens", "subject", "subject_sealed"),
-                    ("special_applications", "subject_code", "subject_sealed"),
-                ] {
-                    let mut after = String::new();
-                    loop {
-                        let mut qb = sqlx::QueryBuilder::<$db>::new(format!(
-                            "SELECT id, {column}, {sealed_column} FROM {table} WHERE {column} IS NOT NULL AND id > "
-                        ));
-                        qb.push_bind(after.clone()).push(" ORDER BY id LIMIT ").push_bind(limit);
-                        let rows = qb.build().fetch_all(&self.pool).await?;
-                        let Some(last) = rows.last() else { break };
-                        after = last.try_get(0)?;
-                        let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
-                        for row in &rows {
-                            let id: String = row.try_get(0)?;
-                            let code: String = row.try_get(1)?;
-                            let sealed: Option<String> = row.try_get(2)?;
-                            let stored = vault.store_code(&self.plain_code(&code, sealed.as_deref())?);
-                            let legacy = sealed.is_none() && stored.sealed.is_some();
-                            if !(legacy || stale(&sealed)) {
-                                continue;
-                            }
-                            let mut qb = sqlx::QueryBuilder::<$db>::new(format!("UPDATE {table} SET {column} = "));
-                            qb.push_bind(stored.lookup).push(format!(", {sealed_column} = ")).push_bind(stored.sealed);
-                            qb.push(" WHERE id = ").push_bind(id);
-                            qb.build().execute(&mut *tx).await?;
-                            done += 1;
-                        }
-                        tx.commit().await?;
-                    }
-                }
-                // Every table walked: nothing written before encryption at rest is left in clear.
-                sqlx::query("UPDATE vault_state SET clear_values = 0 WHERE id = 1")
-                    .execute(&self.pool)
-                    .await?;
-                Ok(done)
-            }
-
-            pub(crate) async fn has_clear_values_impl(&self) -> Result<bool, $crate::StoreError> {
-                let flag: Option<i64> = sqlx::query_scalar("SELECT CAST(clear_values AS BIGINT) FROM vault_state WHERE id = 1")
-                    .fetch_optional(&self.pool)
-                    .await?;
-                Ok(flag.unwrap_or(0) != 0)
-            }
-        }
-    };
+/// Opens a value that may be sealed, or returns it as stored in clear.
+fn open_or_clear(
+    vault: &Vault,
+    sealed: Option<&str>,
+    clear: &str,
+    context: &str,
+) -> Result<String, StoreError> {
+    match sealed {
+        Some(s) => Ok(vault.open(s, context)?),
+        None => Ok(clear.to_owned()),
+    }
 }
 
-pub(crate) use impl_reseal;
+/// Whether a sealed value is sealed under an older key.
+fn stale(vault: &Vault, sealed: &Option<String>) -> bool {
+    sealed.as_deref().is_some_and(|s| !vault.is_current(s))
+}
+
+impl<E: Engine> SqlStore<E> {
+    /// Records and their history: identity numbers, restricted fields, content keys.
+    async fn reseal_records(&self, restricted: &[String], limit: i64) -> Result<u64, StoreError> {
+        let vault = &self.vault;
+        let mut done = 0;
+        for table in ["records", "record_history"] {
+            let mut after = (String::new(), 0i64);
+            loop {
+                let mut sql = Sql::new::<E>(
+                    "SELECT id, version, subject_code, subject_sealed, subject_kind, category, \
+                     fields, fields_sealed, content_hash FROM ",
+                );
+                sql.push(table).push(" WHERE id > ").bind(&after.0);
+                sql.push(" OR (id = ").bind(&after.0);
+                sql.push(" AND version > ").bind(after.1);
+                sql.push(") ORDER BY id, version LIMIT ").bind(limit);
+                let rows = self.fetch_all(sql).await?;
+                let Some(last) = rows.last() else { break };
+                after = (last.text("id")?, last.int("version")?);
+                let mut tx = self.begin_write().await?;
+                for row in &rows {
+                    let id = row.text("id")?;
+                    let code = row.text("subject_code")?;
+                    let subject_sealed = row.opt_text("subject_sealed")?;
+                    let fields_sealed = row.opt_text("fields_sealed")?;
+                    let hash = row.text("content_hash")?;
+                    let legacy_subject =
+                        subject_sealed.is_none() && row.text("subject_kind")? == "natural_person";
+                    let legacy_fields =
+                        fields_sealed.is_none() && restricted.contains(&row.text("category")?);
+                    let legacy_hash = !hash.starts_with("k:");
+                    if !(legacy_subject
+                        || legacy_fields
+                        || legacy_hash
+                        || stale(vault, &subject_sealed)
+                        || stale(vault, &fields_sealed))
+                    {
+                        continue;
+                    }
+                    let stored =
+                        vault.store_code(&vault.open_code(code, subject_sealed.as_deref())?);
+                    let context = fields_context(&id);
+                    let clear = row.json("fields")?.to_string();
+                    let (fields, fields_sealed) = if fields_sealed.is_some() || legacy_fields {
+                        let plain =
+                            open_or_clear(vault, fields_sealed.as_deref(), &clear, &context)?;
+                        ("{}".to_owned(), Some(vault.seal(&plain, &context)))
+                    } else {
+                        (clear, None)
+                    };
+                    let hash = if legacy_hash {
+                        vault.content_key(&hash)
+                    } else {
+                        hash
+                    };
+                    let mut sql = Sql::new::<E>("UPDATE ");
+                    sql.push(table)
+                        .push(" SET subject_code = ")
+                        .bind(stored.lookup);
+                    sql.push(", subject_sealed = ").bind(stored.sealed);
+                    sql.push(", fields = ").bind_json(fields);
+                    sql.push(", fields_sealed = ").bind(fields_sealed);
+                    sql.push(", content_hash = ").bind(hash);
+                    sql.push(" WHERE id = ").bind(id);
+                    sql.push(" AND version = ").bind(row.int("version")?);
+                    E::execute(&mut tx, sql).await?;
+                    done += 1;
+                }
+                tx.commit().await?;
+            }
+        }
+        Ok(done)
+    }
+
+    /// Checks: the subject and, for persons, the result.
+    async fn reseal_checks(&self, limit: i64) -> Result<u64, StoreError> {
+        let vault = &self.vault;
+        let mut done = 0;
+        let mut after = String::new();
+        loop {
+            let mut sql = Sql::new::<E>(
+                "SELECT id, subject_code, subject_sealed, result, result_sealed FROM checks \
+                 WHERE id > ",
+            );
+            sql.bind(&after).push(" ORDER BY id LIMIT ").bind(limit);
+            let rows = self.fetch_all(sql).await?;
+            let Some(last) = rows.last() else { break };
+            after = last.text("id")?;
+            let mut tx = self.begin_write().await?;
+            for row in &rows {
+                let id = row.text("id")?;
+                let sealed = row.opt_text("subject_sealed")?;
+                let result_sealed = row.opt_text("result_sealed")?;
+                let plain = vault.open_code(row.text("subject_code")?, sealed.as_deref())?;
+                let stored = vault.store_code(&plain);
+                let legacy = sealed.is_none() && stored.sealed.is_some();
+                if !(legacy || stale(vault, &sealed) || stale(vault, &result_sealed)) {
+                    continue;
+                }
+                let context = format!("check:{id}");
+                let clear = row.json("result")?.to_string();
+                let result_sealed = match &stored.sealed {
+                    None => None,
+                    Some(_) => {
+                        let plain =
+                            open_or_clear(vault, result_sealed.as_deref(), &clear, &context)?;
+                        Some(vault.seal(&plain, &context))
+                    }
+                };
+                let result = if result_sealed.is_some() {
+                    "{}".to_owned()
+                } else {
+                    clear
+                };
+                let mut sql = Sql::new::<E>("UPDATE checks SET subject_code = ");
+                sql.bind(stored.lookup);
+                sql.push(", subject_sealed = ").bind(stored.sealed);
+                sql.push(", result = ").bind_json(result);
+                sql.push(", result_sealed = ").bind(result_sealed);
+                sql.push(" WHERE id = ").bind(id);
+                E::execute(&mut tx, sql).await?;
+                done += 1;
+            }
+            tx.commit().await?;
+        }
+        Ok(done)
+    }
+
+    /// Subjects, tokens and special applications: the subject code only.
+    async fn reseal_codes(&self, limit: i64) -> Result<u64, StoreError> {
+        let vault = &self.vault;
+        let mut done = 0;
+        for (table, column, sealed_column) in CODE_TABLES {
+            let mut after = String::new();
+            loop {
+                let mut sql = Sql::new::<E>("SELECT id, ");
+                sql.push(column).push(" AS code, ").push(sealed_column);
+                sql.push(" AS sealed FROM ").push(table).push(" WHERE ");
+                sql.push(column).push(" IS NOT NULL AND id > ").bind(&after);
+                sql.push(" ORDER BY id LIMIT ").bind(limit);
+                let rows = self.fetch_all(sql).await?;
+                let Some(last) = rows.last() else { break };
+                after = last.text("id")?;
+                let mut tx = self.begin_write().await?;
+                for row in &rows {
+                    let sealed = row.opt_text("sealed")?;
+                    let plain = vault.open_code(row.text("code")?, sealed.as_deref())?;
+                    let stored = vault.store_code(&plain);
+                    let legacy = sealed.is_none() && stored.sealed.is_some();
+                    if !(legacy || stale(vault, &sealed)) {
+                        continue;
+                    }
+                    let mut sql = Sql::new::<E>("UPDATE ");
+                    sql.push(table).push(" SET ").push(column).push(" = ");
+                    sql.bind(stored.lookup);
+                    sql.push(", ")
+                        .push(sealed_column)
+                        .push(" = ")
+                        .bind(stored.sealed);
+                    sql.push(" WHERE id = ").bind(row.text("id")?);
+                    E::execute(&mut tx, sql).await?;
+                    done += 1;
+                }
+                tx.commit().await?;
+            }
+        }
+        Ok(done)
+    }
+}
+
+#[async_trait]
+impl<E: Engine> VaultStore for SqlStore<E> {
+    fn pseudonym(&self, code: &str) -> String {
+        self.vault.pseudonym(code)
+    }
+
+    async fn reseal(&self, restricted: &[String], batch: u32) -> Result<u64, StoreError> {
+        let limit = i64::from(batch.max(1));
+        let mut done = self.reseal_records(restricted, limit).await?;
+        done += self.reseal_checks(limit).await?;
+        done += self.reseal_codes(limit).await?;
+        // Every table walked: nothing written before encryption at rest is left in clear.
+        self.execute(Sql::new::<E>(
+            "UPDATE vault_state SET clear_values = 0 WHERE id = 1",
+        ))
+        .await?;
+        Ok(done)
+    }
+
+    async fn has_clear_values(&self) -> Result<bool, StoreError> {
+        let sql = Sql::new::<E>(
+            "SELECT CAST(clear_values AS BIGINT) AS clear_values FROM vault_state WHERE id = 1",
+        );
+        let flag = match self.fetch_optional(sql).await? {
+            Some(row) => row.int("clear_values")?,
+            None => 0,
+        };
+        Ok(flag != 0)
+    }
+
+    async fn compact(&self) -> Result<(), StoreError> {
+        for statement in E::COMPACT {
+            self.execute(Sql::new::<E>(statement)).await?;
+        }
+        Ok(())
+    }
+
+    async fn count_sealed_with(&self, key_id: u32) -> Result<u64, StoreError> {
+        let pattern = Vault::sealed_with_pattern(key_id);
+        let mut total = 0u64;
+        for (table, column) in SEALED_COLUMNS {
+            let mut sql = Sql::new::<E>("SELECT COUNT(*) AS n FROM ");
+            sql.push(table).push(" WHERE ").push(column).push(" LIKE ");
+            sql.bind(pattern.clone());
+            total += u64::try_from(self.fetch_one(sql).await?.int("n")?).unwrap_or(0);
+        }
+        Ok(total)
+    }
+}

@@ -1,25 +1,77 @@
-//! Public read paths of the website (issue #3): name search over the segmented `search_terms`
-//! column, current entries of a list category, statistics and the open-data export.
+//! Subjects and the public read paths of the website (issue #3): subjects by code, id and
+//! page, name search over the segmented `search_terms` column, current entries of a list
+//! category, statistics and the open-data export.
 //!
-//! Search semantics, identical on both backends (the conformance suite proves it):
+//! Search semantics, identical on both engines (the conformance suite proves it):
 //! - A name query matches a subject whose terms contain every query token (SQLite: FTS5
 //!   `unicode61` over an external-content table; PostgreSQL: GIN over
 //!   `to_tsvector('simple', search_terms)`).
 //! - At most [`SEARCH_CANDIDATES`] matches are ranked; above that the page says there are more
-//!   (`more`), and which candidates are ranked may differ by backend. Ranking: exact name, then
+//!   (`more`), and which candidates are ranked may differ by engine. Ranking: exact name, then
 //!   the number of the query's words that are words of the name, then the shorter name, then
 //!   the code.
 //! - A code query finds the code itself, or (with at least 8 characters, organisations only,
 //!   so that identity numbers cannot be enumerated) every code it begins.
 
+use async_trait::async_trait;
 use chrono::NaiveDate;
 use xinyong_domain::Record;
-use xinyong_domain::search::{SECTION_SEPARATOR, Token};
+use xinyong_domain::search::{SECTION_SEPARATOR, SearchQuery};
 
-use crate::StoredSubject;
+use crate::StoreError;
+use crate::engine::{DbRow, Engine, Sql, SqlStore};
+use crate::model::StoredSubject;
+use crate::record_rows::{RECORD_COLUMNS, parse_kind};
+use crate::vault::Vault;
 
 /// Most matches ranked for one query.
 pub const SEARCH_CANDIDATES: u32 = 500;
+
+/// Subjects, and what the public sees of records.
+#[async_trait]
+pub trait SubjectStore: Send + Sync {
+    /// A subject by its code.
+    async fn subject(&self, code: &str) -> Result<Option<StoredSubject>, StoreError>;
+    /// A subject by its opaque id (links to natural persons use it, never the identity number).
+    async fn subject_by_id(&self, id: &str) -> Result<Option<StoredSubject>, StoreError>;
+    /// Subjects in a stable order, starting after the subject with id `after`.
+    async fn subjects_page(
+        &self,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<StoredSubject>, StoreError>;
+    /// Subjects whose name or code matches a public search query, best first (see
+    /// [`crate::search`] for the semantics, identical on both engines).
+    async fn search_subjects(
+        &self,
+        query: &SearchQuery,
+        limit: u32,
+        offset: u32,
+    ) -> Result<SearchPage, StoreError>;
+    /// Current records of one category (active or under objection, not minor, publicity
+    /// running on `filter.today`), newest decision first: the public list pages.
+    async fn current_records_in_category(
+        &self,
+        filter: &CategoryFilter,
+        limit: u32,
+        offset: u32,
+    ) -> Result<RecordPage, StoreError>;
+    /// Counts of current records of these categories by category, month and province.
+    async fn record_stats(
+        &self,
+        categories: &[String],
+        today: NaiveDate,
+    ) -> Result<Vec<StatRow>, StoreError>;
+    /// Current records of these categories in id order, after the record with id `after`:
+    /// the open-data export, page by page.
+    async fn current_records_after(
+        &self,
+        categories: &[String],
+        today: NaiveDate,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Record>, StoreError>;
+}
 
 /// A page of search results.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,59 +114,14 @@ pub struct StatRow {
     pub count: u64,
 }
 
-/// The parts of search SQL that differ between backends.
-pub(crate) trait SearchSql {
-    /// Opens the candidate query; the match expression is bound right after it.
-    const HITS_OPEN: &'static str;
-    /// Closes the candidate query.
-    const HITS_CLOSE: &'static str;
-    /// Joins a candidate (`hits.rid`) to its subject row `s`.
-    const JOIN: &'static str;
-    /// `YYYY-MM` of `decided_on`.
-    const MONTH: &'static str;
-    /// The engine's query text for tokens that must all match.
-    fn match_expr(tokens: &[Token]) -> String;
-}
-
-impl SearchSql for crate::SqliteStore {
-    const HITS_OPEN: &'static str =
-        "SELECT rowid AS rid FROM subjects_fts WHERE subjects_fts MATCH ";
-    const HITS_CLOSE: &'static str = "";
-    const JOIN: &'static str = "s.rowid = hits.rid";
-    const MONTH: &'static str = "substr(decided_on, 1, 7)";
-    fn match_expr(tokens: &[Token]) -> String {
-        // Tokens hold only letters, digits and Chinese characters: quoting cannot be escaped.
-        tokens
-            .iter()
-            .map(|t| format!("\"{}\"{}", t.text, if t.prefix { "*" } else { "" }))
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-}
-
-impl SearchSql for crate::PgStore {
-    const HITS_OPEN: &'static str = "SELECT id AS rid FROM subjects \
-         WHERE to_tsvector('simple', search_terms) @@ to_tsquery('simple', ";
-    const HITS_CLOSE: &'static str = ")";
-    const JOIN: &'static str = "s.id = hits.rid";
-    const MONTH: &'static str = "to_char(decided_on, 'YYYY-MM')";
-    fn match_expr(tokens: &[Token]) -> String {
-        tokens
-            .iter()
-            .map(|t| format!("'{}'{}", t.text, if t.prefix { ":*" } else { "" }))
-            .collect::<Vec<_>>()
-            .join(" & ")
-    }
-}
-
 /// `LIKE` pattern that holds when `word` is in the words part of `' ' || search_terms`.
-pub(crate) fn word_pattern(word: &str) -> String {
+fn word_pattern(word: &str) -> String {
     format!("% {word} %{SECTION_SEPARATOR}%")
 }
 
 /// Upper bound (inclusive) of the codes that begin with `prefix`: codes are 18 characters of
 /// digits and capitals, and `Z` sorts after all of them in every collation.
-pub(crate) fn code_upper_bound(prefix: &str) -> String {
+fn code_upper_bound(prefix: &str) -> String {
     let mut s = prefix.to_owned();
     while s.len() < 18 {
         s.push('Z');
@@ -123,237 +130,274 @@ pub(crate) fn code_upper_bound(prefix: &str) -> String {
 }
 
 /// The SQL expression for the province of a record's subject.
-pub(crate) const PROVINCE: &str = "CASE WHEN subject_kind = 'natural_person' \
+const PROVINCE: &str = "CASE WHEN subject_kind = 'natural_person' \
      THEN substr(subject_code, 1, 2) ELSE substr(subject_code, 3, 2) END";
 
 /// Records that count on the public side before the catalogue's rules are applied: active or
 /// under objection, not minor, publicity running. The caller binds today's date after it.
-pub(crate) const CURRENT: &str = "status IN ('active', 'under_objection') \
+const CURRENT: &str = "status IN ('active', 'under_objection') \
      AND (tier IS NULL OR tier <> 'minor') AND publicity_until > ";
 
-/// Implements the search and public read paths for one store type, as inherent methods that
-/// the `Store` implementation in `backend.rs` calls.
-macro_rules! impl_search {
-    ($store:ident, $db:ty, $row:ty) => {
-        impl $store {
-            /// Segments the names of subjects stored before search existed (or by an older
-            /// version): their `search_terms` is empty.
-            pub(crate) async fn segment_unsegmented(&self) -> Result<u64, $crate::StoreError> {
-                use sqlx::QueryBuilder;
-                let mut done = 0u64;
-                loop {
-                    let rows = sqlx::query_as::<_, (String, String)>(
-                        "SELECT id, name FROM subjects WHERE search_terms = '' LIMIT 1000",
-                    )
-                    .fetch_all(&self.pool)
-                    .await?;
-                    if rows.is_empty() {
-                        return Ok(done);
-                    }
-                    let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
-                    for (id, name) in &rows {
-                        let mut qb = QueryBuilder::<$db>::new("UPDATE subjects SET search_terms = ");
-                        qb.push_bind(xinyong_domain::search::index_terms(name));
-                        qb.push(" WHERE id = ").push_bind(id.clone());
-                        qb.build().execute(&mut *tx).await?;
-                    }
-                    tx.commit().await?;
-                    done += rows.len() as u64;
-                }
-            }
+/// The columns [`decode_subject`] reads.
+const SUBJECT_COLUMNS: &str = "id, code, name, kind, code_sealed";
 
-            pub(crate) async fn subject_by_id_impl(
-                &self,
-                id: &str,
-            ) -> Result<Option<$crate::StoredSubject>, $crate::StoreError> {
-                let mut qb =
-                    sqlx::QueryBuilder::<$db>::new("SELECT id, code, name, kind, code_sealed FROM subjects WHERE id = ");
-                qb.push_bind(id.to_owned());
-                let row = qb.build().fetch_optional(&self.pool).await?;
-                row.as_ref().map(|r| self.subject_from_row(r)).transpose()
-            }
-
-            pub(crate) async fn search_subjects_impl(
-                &self,
-                query: &xinyong_domain::search::SearchQuery,
-                limit: u32,
-                offset: u32,
-            ) -> Result<$crate::search::SearchPage, $crate::StoreError> {
-                use sqlx::{QueryBuilder, Row};
-                use xinyong_domain::search::SearchQuery;
-                use $crate::search::{SearchSql, SEARCH_CANDIDATES};
-                let cap = i64::from(SEARCH_CANDIDATES) + 1;
-                let mut qb;
-                match query {
-                    SearchQuery::Code { code, exact } => {
-                        // A person is found by the lookup code of the full number only.
-                        let code = &if *exact { self.vault.lookup_code(code) } else { code.clone() };
-                        qb = QueryBuilder::<$db>::new(
-                            "WITH hits AS (SELECT id, code, name, kind, code_sealed FROM subjects WHERE ",
-                        );
-                        if *exact {
-                            qb.push("code = ").push_bind(code.clone());
-                        } else {
-                            qb.push("code >= ").push_bind(code.clone());
-                            qb.push(" AND code <= ")
-                                .push_bind($crate::search::code_upper_bound(code));
-                            qb.push(" AND kind <> 'natural_person'");
-                        }
-                        qb.push(" ORDER BY code LIMIT ").push_bind(cap);
-                        qb.push(") SELECT id, code, name, kind, COUNT(*) OVER (), code_sealed FROM hits \
-                                 ORDER BY CASE WHEN code = ");
-                        qb.push_bind(code.clone());
-                        qb.push(" THEN 0 ELSE 1 END, code");
-                    }
-                    SearchQuery::Name { exact_name, tokens, words } => {
-                        qb = QueryBuilder::<$db>::new("WITH hits AS (");
-                        qb.push(<$store as SearchSql>::HITS_OPEN);
-                        qb.push_bind(<$store as SearchSql>::match_expr(tokens));
-                        qb.push(<$store as SearchSql>::HITS_CLOSE);
-                        qb.push(" LIMIT ").push_bind(cap);
-                        qb.push("), ranked AS (SELECT s.id, s.code, s.name, s.kind, s.code_sealed, \
-                                 CASE WHEN s.name = ");
-                        qb.push_bind(exact_name.clone());
-                        qb.push(" THEN 0 ELSE 1 END AS exact, (0");
-                        for w in words {
-                            qb.push(" + CASE WHEN (' ' || s.search_terms) LIKE ");
-                            qb.push_bind($crate::search::word_pattern(w));
-                            qb.push(" THEN 1 ELSE 0 END");
-                        }
-                        qb.push(") AS score, length(s.name) AS len FROM hits JOIN subjects s ON ");
-                        qb.push(<$store as SearchSql>::JOIN);
-                        qb.push(") SELECT id, code, name, kind, COUNT(*) OVER (), code_sealed FROM ranked \
-                                 ORDER BY exact, score DESC, len, code");
-                    }
-                }
-                qb.push(" LIMIT ").push_bind(i64::from(limit));
-                qb.push(" OFFSET ").push_bind(i64::from(offset));
-                let rows = qb.build().fetch_all(&self.pool).await?;
-                let mut found: i64 = match rows.first() {
-                    Some(r) => r.try_get(4)?,
-                    None => 0,
-                };
-                if rows.is_empty() && offset > 0 {
-                    // Past the last page: count without ranking.
-                    let first = $crate::Store::search_subjects(self, query, 1, 0).await?;
-                    found = i64::try_from(first.total).unwrap_or(0) + i64::from(first.more);
-                }
-                let subjects = rows
-                    .iter()
-                    .map(|r| self.subject_from_row(r))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let found = u64::try_from(found).unwrap_or(0);
-                let max = u64::from(SEARCH_CANDIDATES);
-                Ok($crate::search::SearchPage {
-                    total: found.min(max),
-                    more: found > max,
-                    subjects,
-                })
-            }
-
-            /// Adds the filter of current public records of a category to `qb`.
-            fn push_category_filter(
-                qb: &mut sqlx::QueryBuilder<$db>,
-                f: &$crate::search::CategoryFilter,
-            ) {
-                qb.push(" WHERE category = ").push_bind(f.category.clone());
-                qb.push(" AND ").push($crate::search::CURRENT).push_bind(f.today);
-                if let Some(region) = &f.region {
-                    let n = i32::try_from(region.len()).unwrap_or(6);
-                    qb.push(" AND CASE WHEN subject_kind = 'natural_person' THEN substr(subject_code, 1, ");
-                    qb.push_bind(n).push(") ELSE substr(subject_code, 3, ").push_bind(n);
-                    qb.push(") END = ").push_bind(region.clone());
-                }
-                if let Some(d) = &f.department {
-                    qb.push(" AND department = ").push_bind(d.clone());
-                }
-            }
-
-            pub(crate) async fn current_records_in_category_impl(
-                &self,
-                filter: &$crate::search::CategoryFilter,
-                limit: u32,
-                offset: u32,
-            ) -> Result<$crate::search::RecordPage, $crate::StoreError> {
-                use sqlx::QueryBuilder;
-                let mut qb = QueryBuilder::<$db>::new("SELECT COUNT(*) FROM records");
-                Self::push_category_filter(&mut qb, filter);
-                let total: i64 = qb.build_query_scalar().fetch_one(&self.pool).await?;
-                let mut qb = QueryBuilder::<$db>::new("SELECT ");
-                qb.push($crate::backend::RECORD_COLUMNS).push(" FROM records");
-                Self::push_category_filter(&mut qb, filter);
-                qb.push(" ORDER BY decided_on DESC, id LIMIT ").push_bind(i64::from(limit));
-                qb.push(" OFFSET ").push_bind(i64::from(offset));
-                let rows = qb.build().fetch_all(&self.pool).await?;
-                Ok($crate::search::RecordPage {
-                    total: u64::try_from(total).unwrap_or(0),
-                    records: rows.iter().map(|r| self.decode_record(r)).collect::<Result<_, _>>()?,
-                })
-            }
-
-            pub(crate) async fn record_stats_impl(
-                &self,
-                categories: &[String],
-                today: chrono::NaiveDate,
-            ) -> Result<Vec<$crate::search::StatRow>, $crate::StoreError> {
-                use sqlx::{QueryBuilder, Row};
-                use $crate::search::SearchSql;
-                if categories.is_empty() {
-                    return Ok(Vec::new());
-                }
-                let mut qb = QueryBuilder::<$db>::new("SELECT category, ");
-                qb.push(<$store as SearchSql>::MONTH).push(" AS month, ");
-                qb.push($crate::search::PROVINCE).push(" AS province, COUNT(*) FROM records WHERE category IN (");
-                let mut sep = qb.separated(", ");
-                for c in categories {
-                    sep.push_bind(c.clone());
-                }
-                qb.push(") AND ").push($crate::search::CURRENT).push_bind(today);
-                qb.push(" GROUP BY 1, 2, 3 ORDER BY 1, 2, 3");
-                let rows = qb.build().fetch_all(&self.pool).await?;
-                rows.iter()
-                    .map(|row| {
-                        let count: i64 = row.try_get(3)?;
-                        Ok($crate::search::StatRow {
-                            category: row.try_get(0)?,
-                            month: row.try_get(1)?,
-                            province: row.try_get(2)?,
-                            count: u64::try_from(count).unwrap_or(0),
-                        })
-                    })
-                    .collect()
-            }
-
-            pub(crate) async fn current_records_after_impl(
-                &self,
-                categories: &[String],
-                today: chrono::NaiveDate,
-                after: Option<&str>,
-                limit: u32,
-            ) -> Result<Vec<xinyong_domain::Record>, $crate::StoreError> {
-                use sqlx::QueryBuilder;
-                if categories.is_empty() {
-                    return Ok(Vec::new());
-                }
-                let mut qb = QueryBuilder::<$db>::new("SELECT ");
-                qb.push($crate::backend::RECORD_COLUMNS).push(" FROM records WHERE category IN (");
-                let mut sep = qb.separated(", ");
-                for c in categories {
-                    sep.push_bind(c.clone());
-                }
-                qb.push(") AND ").push($crate::search::CURRENT).push_bind(today);
-                if let Some(after) = after {
-                    qb.push(" AND id > ").push_bind(after.to_owned());
-                }
-                qb.push(" ORDER BY id LIMIT ").push_bind(i64::from(limit));
-                let rows = qb.build().fetch_all(&self.pool).await?;
-                rows.iter().map(|r| self.decode_record(r)).collect()
-            }
-        }
-    };
+/// Decodes a row with [`SUBJECT_COLUMNS`], opening a sealed identity number.
+pub(crate) fn decode_subject(row: &impl DbRow, vault: &Vault) -> Result<StoredSubject, StoreError> {
+    let sealed = row.opt_text("code_sealed")?;
+    Ok(StoredSubject {
+        id: row.text("id")?,
+        code: vault.open_code(row.text("code")?, sealed.as_deref())?,
+        name: row.text("name")?,
+        kind: parse_kind(&row.text("kind")?)?,
+    })
 }
 
-pub(crate) use impl_search;
+/// Adds the filter of current public records of a category to `sql`.
+fn push_category_filter(sql: &mut Sql, f: &CategoryFilter) {
+    sql.push(" WHERE category = ").bind(&f.category);
+    sql.push(" AND ").push(CURRENT).bind(f.today);
+    if let Some(region) = &f.region {
+        let n = i32::try_from(region.len()).unwrap_or(6);
+        sql.push(" AND CASE WHEN subject_kind = 'natural_person' THEN substr(subject_code, 1, ");
+        sql.bind(n).push(") ELSE substr(subject_code, 3, ").bind(n);
+        sql.push(") END = ").bind(region);
+    }
+    if let Some(d) = &f.department {
+        sql.push(" AND department = ").bind(d);
+    }
+}
+
+impl<E: Engine> SqlStore<E> {
+    /// Segments the names of subjects stored before search existed (or by an older
+    /// version): their `search_terms` is empty.
+    pub(crate) async fn segment_unsegmented(&self) -> Result<u64, StoreError> {
+        let mut done = 0u64;
+        loop {
+            let rows = self
+                .fetch_all(Sql::new::<E>(
+                    "SELECT id, name FROM subjects WHERE search_terms = '' LIMIT 1000",
+                ))
+                .await?;
+            if rows.is_empty() {
+                return Ok(done);
+            }
+            let mut tx = self.begin_write().await?;
+            for row in &rows {
+                let mut sql = Sql::new::<E>("UPDATE subjects SET search_terms = ");
+                sql.bind(xinyong_domain::search::index_terms(&row.text("name")?));
+                sql.push(" WHERE id = ").bind(row.text("id")?);
+                E::execute(&mut tx, sql).await?;
+            }
+            tx.commit().await?;
+            done += rows.len() as u64;
+        }
+    }
+
+    async fn fetch_subject(&self, sql: Sql) -> Result<Option<StoredSubject>, StoreError> {
+        let row = self.fetch_optional(sql).await?;
+        row.as_ref()
+            .map(|r| decode_subject(r, &self.vault))
+            .transpose()
+    }
+
+    /// The ranked search statement (without `LIMIT`/`OFFSET`): matches, each with the number
+    /// of all matches as `total`.
+    fn search_sql(&self, query: &SearchQuery) -> Sql {
+        let cap = i64::from(SEARCH_CANDIDATES) + 1;
+        match query {
+            SearchQuery::Code { code, exact } => {
+                // A person is found by the lookup code of the full number only.
+                let code = if *exact {
+                    self.vault.lookup_code(code)
+                } else {
+                    code.clone()
+                };
+                let mut sql = Sql::new::<E>("WITH hits AS (SELECT ");
+                sql.push(SUBJECT_COLUMNS).push(" FROM subjects WHERE ");
+                if *exact {
+                    sql.push("code = ").bind(&code);
+                } else {
+                    sql.push("code >= ").bind(&code);
+                    sql.push(" AND code <= ").bind(code_upper_bound(&code));
+                    sql.push(" AND kind <> 'natural_person'");
+                }
+                sql.push(" ORDER BY code LIMIT ").bind(cap);
+                sql.push(
+                    ") SELECT id, code, name, kind, COUNT(*) OVER () AS total, code_sealed \
+                     FROM hits ORDER BY CASE WHEN code = ",
+                );
+                sql.bind(code).push(" THEN 0 ELSE 1 END, code");
+                sql
+            }
+            SearchQuery::Name {
+                exact_name,
+                tokens,
+                words,
+            } => {
+                let mut sql = Sql::new::<E>("WITH hits AS (");
+                sql.push(E::HITS_OPEN).bind(E::match_expr(tokens));
+                sql.push(E::HITS_CLOSE).push(" LIMIT ").bind(cap);
+                sql.push(
+                    "), ranked AS (SELECT s.id, s.code, s.name, s.kind, s.code_sealed, \
+                     CASE WHEN s.name = ",
+                );
+                sql.bind(exact_name).push(" THEN 0 ELSE 1 END AS exact, (0");
+                for w in words {
+                    sql.push(" + CASE WHEN (' ' || s.search_terms) LIKE ");
+                    sql.bind(word_pattern(w)).push(" THEN 1 ELSE 0 END");
+                }
+                sql.push(") AS score, length(s.name) AS len FROM hits JOIN subjects s ON ");
+                sql.push(E::HITS_JOIN);
+                sql.push(
+                    ") SELECT id, code, name, kind, COUNT(*) OVER () AS total, code_sealed \
+                     FROM ranked ORDER BY exact, score DESC, len, code",
+                );
+                sql
+            }
+        }
+    }
+
+    /// Current records of these categories (not empty) on `today`: the start of a statement.
+    fn current_in(categories: &[String], today: NaiveDate) -> Sql {
+        let mut sql = Sql::new::<E>("SELECT ");
+        sql.push(RECORD_COLUMNS)
+            .push(" FROM records WHERE category IN (");
+        sql.bind_list(categories).push(") AND ").push(CURRENT);
+        sql.bind(today);
+        sql
+    }
+}
+
+#[async_trait]
+impl<E: Engine> SubjectStore for SqlStore<E> {
+    async fn subject(&self, code: &str) -> Result<Option<StoredSubject>, StoreError> {
+        let mut sql = Sql::new::<E>("SELECT ");
+        sql.push(SUBJECT_COLUMNS)
+            .push(" FROM subjects WHERE code = ");
+        sql.bind(self.vault.lookup_code(code));
+        self.fetch_subject(sql).await
+    }
+
+    async fn subject_by_id(&self, id: &str) -> Result<Option<StoredSubject>, StoreError> {
+        let mut sql = Sql::new::<E>("SELECT ");
+        sql.push(SUBJECT_COLUMNS).push(" FROM subjects WHERE id = ");
+        sql.bind(id.to_owned());
+        self.fetch_subject(sql).await
+    }
+
+    async fn subjects_page(
+        &self,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<StoredSubject>, StoreError> {
+        let mut sql = Sql::new::<E>("SELECT ");
+        sql.push(SUBJECT_COLUMNS).push(" FROM subjects ");
+        if let Some(after) = after {
+            sql.push("WHERE id > ").bind(after.to_owned());
+        }
+        sql.push(" ORDER BY id LIMIT ").bind(limit);
+        let rows = self.fetch_all(sql).await?;
+        rows.iter()
+            .map(|r| decode_subject(r, &self.vault))
+            .collect()
+    }
+
+    async fn search_subjects(
+        &self,
+        query: &SearchQuery,
+        limit: u32,
+        offset: u32,
+    ) -> Result<SearchPage, StoreError> {
+        let mut sql = self.search_sql(query);
+        sql.push(" LIMIT ").bind(limit);
+        sql.push(" OFFSET ").bind(offset);
+        let rows = self.fetch_all(sql).await?;
+        let mut found = match rows.first() {
+            Some(r) => r.int("total")?,
+            None => 0,
+        };
+        if rows.is_empty() && offset > 0 {
+            // Past the last page: count without ranking.
+            let first = self.search_subjects(query, 1, 0).await?;
+            found = i64::try_from(first.total).unwrap_or(0) + i64::from(first.more);
+        }
+        let subjects = rows
+            .iter()
+            .map(|r| decode_subject(r, &self.vault))
+            .collect::<Result<Vec<_>, _>>()?;
+        let found = u64::try_from(found).unwrap_or(0);
+        let max = u64::from(SEARCH_CANDIDATES);
+        Ok(SearchPage {
+            total: found.min(max),
+            more: found > max,
+            subjects,
+        })
+    }
+
+    async fn current_records_in_category(
+        &self,
+        filter: &CategoryFilter,
+        limit: u32,
+        offset: u32,
+    ) -> Result<RecordPage, StoreError> {
+        let mut sql = Sql::new::<E>("SELECT COUNT(*) AS total FROM records");
+        push_category_filter(&mut sql, filter);
+        let total = self.fetch_one(sql).await?.int("total")?;
+        let mut sql = Sql::new::<E>("SELECT ");
+        sql.push(RECORD_COLUMNS).push(" FROM records");
+        push_category_filter(&mut sql, filter);
+        sql.push(" ORDER BY decided_on DESC, id LIMIT ").bind(limit);
+        sql.push(" OFFSET ").bind(offset);
+        Ok(RecordPage {
+            total: u64::try_from(total).unwrap_or(0),
+            records: self.fetch_records(sql).await?,
+        })
+    }
+
+    async fn record_stats(
+        &self,
+        categories: &[String],
+        today: NaiveDate,
+    ) -> Result<Vec<StatRow>, StoreError> {
+        if categories.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new::<E>("SELECT category, ");
+        sql.push(E::MONTH).push(" AS month, ").push(PROVINCE);
+        sql.push(" AS province, COUNT(*) AS n FROM records WHERE category IN (");
+        sql.bind_list(categories).push(") AND ").push(CURRENT);
+        sql.bind(today).push(" GROUP BY 1, 2, 3 ORDER BY 1, 2, 3");
+        let rows = self.fetch_all(sql).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(StatRow {
+                    category: row.text("category")?,
+                    month: row.text("month")?,
+                    province: row.text("province")?,
+                    count: u64::try_from(row.int("n")?).unwrap_or(0),
+                })
+            })
+            .collect()
+    }
+
+    async fn current_records_after(
+        &self,
+        categories: &[String],
+        today: NaiveDate,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Record>, StoreError> {
+        if categories.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Self::current_in(categories, today);
+        if let Some(after) = after {
+            sql.push(" AND id > ").bind(after.to_owned());
+        }
+        sql.push(" ORDER BY id LIMIT ").bind(limit);
+        self.fetch_records(sql).await
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -361,25 +405,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn match_expressions_quote_every_token() {
-        let tokens = vec![
-            Token {
-                text: "腾讯".into(),
-                prefix: false,
-            },
-            Token {
-                text: "深".into(),
-                prefix: true,
-            },
-        ];
-        assert_eq!(
-            <crate::SqliteStore as SearchSql>::match_expr(&tokens),
-            "\"腾讯\" \"深\"*"
-        );
-        assert_eq!(
-            <crate::PgStore as SearchSql>::match_expr(&tokens),
-            "'腾讯' & '深':*"
-        );
+    fn upper_bound_covers_every_code_with_the_prefix() {
         assert_eq!(code_upper_bound("91440300"), "91440300ZZZZZZZZZZ");
+        assert_eq!(
+            word_pattern("科技"),
+            format!("% 科技 %{SECTION_SEPARATOR}%")
+        );
     }
 }

@@ -431,9 +431,9 @@ impl Vault {
         }
     }
 
-    /// How the public audit log names a subject (see [`crate::ledger::subject_label`]).
+    /// How the public audit log names a subject (see [`crate::events::subject_label`]).
     pub fn pseudonym(&self, code: &str) -> String {
-        crate::ledger::subject_label(&self.lookup_key(), code)
+        crate::events::subject_label(&self.lookup_key(), code)
     }
 
     /// Encrypts `plain` under the active key, bound to `context` (e.g. the row's lookup code).

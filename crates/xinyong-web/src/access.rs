@@ -15,6 +15,7 @@ use xinyong_domain::access::{
 use xinyong_domain::code::SubjectCode;
 use xinyong_domain::disclosure::mask_identity_numbers;
 use xinyong_store::ApplicationDecision;
+use xinyong_store::ledger::{Event, LedgerEvent};
 
 use crate::AppState;
 use crate::auth::{CaseworkCaller, DepartmentCaller, OperatorCaller, PublicCaller};
@@ -61,13 +62,14 @@ pub async fn note_access(state: &AppState, note: AccessNote<'_>) -> Result<(), A
     ]);
     state
         .store
-        .append_events(&[xinyong_store::ledger::LedgerEvent {
-            kind: format!("read.{}", note.clearance.as_str()),
-            subject: Some(note.subject_code.to_owned()),
-            actor: note.reader.to_owned(),
-            payload_hash: xinyong_store::ledger::json_digest(&payload),
-            ref_id: None,
-        }])
+        .append_events(&[LedgerEvent::new(
+            Event::Read {
+                clearance: note.clearance,
+                subject: note.subject_code,
+                payload: &payload,
+            },
+            note.reader,
+        )])
         .await?;
     tracing::info!(
         target: "xinyong::access",

@@ -10,8 +10,8 @@ use anyhow::{Context, Result, anyhow};
 use clap::Subcommand;
 use xinyong_domain::synthetic::Synthetic;
 use xinyong_domain::{Catalogue, Department};
-use xinyong_store::Store;
 use xinyong_store::baseline::{BareRow, bare_sqlite_entries, bare_sqlite_insert};
+use xinyong_store::prelude::*;
 
 #[derive(Subcommand)]
 pub enum BenchCommand {
@@ -99,20 +99,20 @@ pub async fn run(catalogue: &Catalogue, command: BenchCommand) -> Result<ExitCod
 }
 
 async fn ledger(n: u64, batch: usize, dir: Option<PathBuf>) -> Result<ExitCode> {
-    use sha2::{Digest, Sha256};
-    use xinyong_store::ledger::LedgerEvent;
+    use xinyong_store::ledger::{Event, LedgerEvent};
     let dir = dir.unwrap_or_else(|| {
         std::env::temp_dir().join(format!("xinyong-bench-ledger-{}", std::process::id()))
     });
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     // Reads of shared information by a department about organisations: the commonest event.
     let events: Vec<LedgerEvent> = (0..n)
-        .map(|i| LedgerEvent {
-            kind: "read.shared".into(),
-            subject: Some(format!("9144030000000{:05}X", i % 100_000)),
-            actor: "114403005Y928J5N4R".into(),
-            payload_hash: Sha256::digest(i.to_be_bytes()).into(),
-            ref_id: None,
+        .map(|i| {
+            let event = Event::Read {
+                clearance: xinyong_domain::Disclosure::Shared,
+                subject: &format!("9144030000000{:05}X", i % 100_000),
+                payload: &serde_json::json!([i]),
+            };
+            LedgerEvent::new(event, "114403005Y928J5N4R")
         })
         .collect();
     let bare_db = dir.join("bare-ledger.db");

@@ -240,11 +240,11 @@ fn load_catalogue(path: Option<&PathBuf>) -> Result<Catalogue> {
 async fn log_catalogue(store: &dyn Store, catalogue: &Catalogue, actor: &str) -> Result<()> {
     let value = serde_json::to_value(catalogue).context("serialising the catalogue")?;
     let event = xinyong_store::ledger::LedgerEvent::new(
-        "catalogue.loaded",
-        None,
+        xinyong_store::ledger::Event::CatalogueLoaded {
+            version: &catalogue.version,
+            catalogue: &value,
+        },
         actor,
-        xinyong_store::ledger::json_digest(&value),
-        Some(format!("catalogue:{}", catalogue.version)),
     );
     store
         .append_events(&[event])

@@ -6,8 +6,9 @@ use std::path::Path;
 use std::process::Output;
 use std::sync::Arc;
 
+use xinyong_store::SqliteStore;
+use xinyong_store::prelude::*;
 use xinyong_store::vault::Vault;
-use xinyong_store::{SqliteStore, Store};
 
 fn xinyong(dir: &Path, args: &[&str]) -> Output {
     let out = crate::common::xinyong(dir).args(args).output().unwrap();

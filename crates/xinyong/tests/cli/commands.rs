@@ -4,7 +4,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use xinyong_store::{SqliteStore, Store};
+use xinyong_store::SqliteStore;
+use xinyong_store::prelude::*;
 
 const DEPT: &str = "SZ-SAMR";
 const COMPANY: &str = "91110000600037341L";

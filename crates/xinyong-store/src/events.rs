@@ -1,0 +1,433 @@
+//! Every kind of audit-log event in one place: the name each kind is stored under, the
+//! reference id of the row it vouches for, and the digest of that row's state.
+//!
+//! Writers (the store's capability files, the web crate's `note_access`, the binary) build an
+//! [`Event`], which carries exactly the state its kind vouches for, and turn it into a
+//! [`LedgerEvent`] to append; `ledger::verify` recomputes the same digests from the stored rows
+//! and decides per [`EventKind`], in a match without a wildcard, which rows it checks.
+//!
+//! Invariant: the stored names ([`EventKind::as_str`]) and the digests never change for a
+//! kind, so that logs written by earlier versions still verify. A new kind is a new variant
+//! of both enums; it does not compile until `verify` decides what it covers.
+
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+use xinyong_domain::access::SpecialApplication;
+use xinyong_domain::code::SubjectCode;
+use xinyong_domain::record::VersionState;
+use xinyong_domain::{Department, Disclosure, Record};
+use xinyong_ledger::Hash;
+
+use crate::model::{ApplicationDecision, CheckRow, FeedbackRow, OperatorAccount, Token};
+
+/// How a state names a subject that may be a natural person: the store's keyed pseudonym
+/// (see `Vault::pseudonym`), so that no digest can be used to test a guessed identity number.
+pub type Pseudonym<'a> = &'a (dyn Fn(&str) -> String + Sync);
+
+/// The kinds of audit-log entry, as stored in `ledger_entries.kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventKind {
+    /// `record.created`: the first version of a record.
+    RecordCreated,
+    /// `record.version`: a later version (new content, or a status change).
+    RecordVersion,
+    /// `department.put`: a department registered or given categories.
+    DepartmentPut,
+    /// `token.created`
+    TokenCreated,
+    /// `token.revoked`
+    TokenRevoked,
+    /// `session.opened`: an operator signed in (the session is an operator token).
+    SessionOpened,
+    /// `check`: a credit check, which reads a subject's non-public standing.
+    Check,
+    /// `check.feedback`
+    CheckFeedback,
+    /// `application.filed`: a special application.
+    ApplicationFiled,
+    /// `application.decided`
+    ApplicationDecided,
+    /// `operator.created`
+    OperatorCreated,
+    /// `operator.disabled`
+    OperatorDisabled,
+    /// `read.shared`, `read.restricted` (`read.public` is never written, but has a name).
+    Read(Disclosure),
+    /// `catalogue.loaded`: the catalogue in force in a process.
+    CatalogueLoaded,
+}
+
+impl EventKind {
+    /// Every kind.
+    pub const ALL: [EventKind; 16] = [
+        EventKind::RecordCreated,
+        EventKind::RecordVersion,
+        EventKind::DepartmentPut,
+        EventKind::TokenCreated,
+        EventKind::TokenRevoked,
+        EventKind::SessionOpened,
+        EventKind::Check,
+        EventKind::CheckFeedback,
+        EventKind::ApplicationFiled,
+        EventKind::ApplicationDecided,
+        EventKind::OperatorCreated,
+        EventKind::OperatorDisabled,
+        EventKind::Read(Disclosure::Public),
+        EventKind::Read(Disclosure::Shared),
+        EventKind::Read(Disclosure::Restricted),
+        EventKind::CatalogueLoaded,
+    ];
+
+    /// The stored name (never changes for a kind: existing logs hold it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::RecordCreated => "record.created",
+            EventKind::RecordVersion => "record.version",
+            EventKind::DepartmentPut => "department.put",
+            EventKind::TokenCreated => "token.created",
+            EventKind::TokenRevoked => "token.revoked",
+            EventKind::SessionOpened => "session.opened",
+            EventKind::Check => "check",
+            EventKind::CheckFeedback => "check.feedback",
+            EventKind::ApplicationFiled => "application.filed",
+            EventKind::ApplicationDecided => "application.decided",
+            EventKind::OperatorCreated => "operator.created",
+            EventKind::OperatorDisabled => "operator.disabled",
+            EventKind::Read(Disclosure::Public) => "read.public",
+            EventKind::Read(Disclosure::Shared) => "read.shared",
+            EventKind::Read(Disclosure::Restricted) => "read.restricted",
+            EventKind::CatalogueLoaded => "catalogue.loaded",
+        }
+    }
+
+    /// The kind a stored name stands for.
+    pub fn parse(s: &str) -> Option<EventKind> {
+        EventKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for EventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A record version an entry vouches for.
+pub enum Version<'a> {
+    /// A version being written from a validated record: `state` names the subject by its
+    /// pseudonym, `subject` is the subject's code.
+    Written {
+        subject: &'a str,
+        state: VersionState<'a>,
+    },
+    /// A stored version as read back, and the pseudonym of its subject.
+    Stored {
+        record: &'a Record,
+        pseudonym: &'a str,
+    },
+}
+
+impl Version<'_> {
+    fn subject(&self) -> &str {
+        match self {
+            Version::Written { subject, .. } => subject,
+            Version::Stored { record, .. } => &record.subject_code,
+        }
+    }
+
+    /// `ID@VERSION`.
+    pub fn ref_id(&self) -> String {
+        match self {
+            Version::Written { state, .. } => record_ref(state.id, state.version),
+            Version::Stored { record, .. } => record_ref(&record.id, record.version),
+        }
+    }
+
+    /// [`VersionState::digest`]: the same function at write and at verify time.
+    pub fn digest(&self) -> Hash {
+        match self {
+            Version::Written { state, .. } => state.digest(),
+            Version::Stored { record, pseudonym } => record.version_digest(pseudonym),
+        }
+    }
+}
+
+/// One event, with the state it vouches for: each variant is one [`EventKind`].
+pub enum Event<'a> {
+    RecordCreated(Version<'a>),
+    RecordVersion(Version<'a>),
+    DepartmentPut(&'a Department),
+    TokenCreated(&'a Token, Pseudonym<'a>),
+    TokenRevoked(&'a Token, Pseudonym<'a>),
+    SessionOpened(&'a Token, Pseudonym<'a>),
+    Check(&'a CheckRow, Pseudonym<'a>),
+    CheckFeedback(&'a FeedbackRow),
+    ApplicationFiled(&'a SpecialApplication, Pseudonym<'a>),
+    ApplicationDecided {
+        id: &'a str,
+        /// The application's subject code.
+        subject: &'a str,
+        decision: &'a ApplicationDecision,
+    },
+    OperatorCreated(&'a OperatorAccount),
+    OperatorDisabled(&'a OperatorAccount),
+    /// A non-public read of `subject`'s information; `payload` binds what was read.
+    Read {
+        clearance: Disclosure,
+        subject: &'a str,
+        payload: &'a serde_json::Value,
+    },
+    /// The catalogue in force (its serialised form).
+    CatalogueLoaded {
+        version: &'a str,
+        catalogue: &'a serde_json::Value,
+    },
+}
+
+impl Event<'_> {
+    /// What kind of entry this is.
+    pub fn kind(&self) -> EventKind {
+        match self {
+            Event::RecordCreated(_) => EventKind::RecordCreated,
+            Event::RecordVersion(_) => EventKind::RecordVersion,
+            Event::DepartmentPut(_) => EventKind::DepartmentPut,
+            Event::TokenCreated(..) => EventKind::TokenCreated,
+            Event::TokenRevoked(..) => EventKind::TokenRevoked,
+            Event::SessionOpened(..) => EventKind::SessionOpened,
+            Event::Check(..) => EventKind::Check,
+            Event::CheckFeedback(_) => EventKind::CheckFeedback,
+            Event::ApplicationFiled(..) => EventKind::ApplicationFiled,
+            Event::ApplicationDecided { .. } => EventKind::ApplicationDecided,
+            Event::OperatorCreated(_) => EventKind::OperatorCreated,
+            Event::OperatorDisabled(_) => EventKind::OperatorDisabled,
+            Event::Read { clearance, .. } => EventKind::Read(*clearance),
+            Event::CatalogueLoaded { .. } => EventKind::CatalogueLoaded,
+        }
+    }
+
+    /// The subject code the event concerns (the store pseudonymises natural persons).
+    pub fn subject(&self) -> Option<&str> {
+        match self {
+            Event::RecordCreated(v) | Event::RecordVersion(v) => Some(v.subject()),
+            Event::Check(c, _) => Some(&c.subject_code),
+            Event::ApplicationFiled(a, _) => Some(&a.subject_code),
+            Event::ApplicationDecided { subject, .. } | Event::Read { subject, .. } => {
+                Some(subject)
+            }
+            Event::DepartmentPut(_)
+            | Event::TokenCreated(..)
+            | Event::TokenRevoked(..)
+            | Event::SessionOpened(..)
+            | Event::CheckFeedback(_)
+            | Event::OperatorCreated(_)
+            | Event::OperatorDisabled(_)
+            | Event::CatalogueLoaded { .. } => None,
+        }
+    }
+
+    /// The stored row the entry vouches for (`token:ID`, `ID@VERSION`...); none for a read.
+    pub fn ref_id(&self) -> Option<String> {
+        Some(match self {
+            Event::RecordCreated(v) | Event::RecordVersion(v) => v.ref_id(),
+            Event::DepartmentPut(d) => format!("department:{}", d.code),
+            Event::TokenCreated(t, _) | Event::TokenRevoked(t, _) | Event::SessionOpened(t, _) => {
+                token_ref(&t.id)
+            }
+            Event::Check(c, _) => check_ref(&c.id),
+            Event::CheckFeedback(f) => format!("feedback:{}", f.check_id),
+            Event::ApplicationFiled(a, _) => format!("application:{}", a.id),
+            Event::ApplicationDecided { id, .. } => format!("decision:{id}"),
+            Event::OperatorCreated(o) | Event::OperatorDisabled(o) => operator_ref(&o.id),
+            Event::Read { .. } => return None,
+            Event::CatalogueLoaded { version, .. } => format!("catalogue:{version}"),
+        })
+    }
+
+    /// SHA-256 of the canonical content of the state the entry vouches for.
+    pub fn digest(&self) -> Hash {
+        match self {
+            Event::RecordCreated(v) | Event::RecordVersion(v) => v.digest(),
+            Event::DepartmentPut(d) => {
+                json_digest(&serde_json::json!([d.code, d.name, d.categories, d.lists,]))
+            }
+            Event::TokenCreated(t, p) | Event::TokenRevoked(t, p) | Event::SessionOpened(t, p) => {
+                token_digest(t, p)
+            }
+            Event::Check(c, p) => check_digest(c, p),
+            Event::CheckFeedback(f) => json_digest(&serde_json::json!([
+                f.check_id,
+                f.department,
+                f.applied,
+                f.not_applied,
+                f.created_at.timestamp_millis(),
+            ])),
+            Event::ApplicationFiled(a, p) => json_digest(&serde_json::json!([
+                a.id,
+                a.department,
+                p(&a.subject_code),
+                a.purpose,
+                a.reason,
+                a.legal_basis,
+            ])),
+            Event::ApplicationDecided { id, decision, .. } => json_digest(&serde_json::json!([
+                id,
+                decision.status.as_str(),
+                decision.decided_by,
+                decision.note,
+                decision.decided_at.timestamp_millis(),
+                decision.valid_until.map(|v| v.timestamp_millis()),
+            ])),
+            Event::OperatorCreated(o) | Event::OperatorDisabled(o) => operator_digest(o),
+            Event::Read { payload, .. } => json_digest(payload),
+            Event::CatalogueLoaded { catalogue, .. } => json_digest(catalogue),
+        }
+    }
+}
+
+/// An event ready to append: what the log stores besides its position and time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerEvent {
+    kind: EventKind,
+    subject: Option<String>,
+    actor: String,
+    payload_hash: Hash,
+    ref_id: Option<String>,
+}
+
+impl LedgerEvent {
+    /// `event`, done by `actor` (a department code, a token id, `cli`, `operator`).
+    pub fn new(event: Event<'_>, actor: &str) -> LedgerEvent {
+        LedgerEvent {
+            kind: event.kind(),
+            subject: event.subject().map(str::to_owned),
+            actor: actor.to_owned(),
+            payload_hash: event.digest(),
+            ref_id: event.ref_id(),
+        }
+    }
+
+    /// What happened.
+    pub fn kind(&self) -> EventKind {
+        self.kind
+    }
+
+    /// The subject code the event concerns, before pseudonymisation.
+    pub fn subject(&self) -> Option<&str> {
+        self.subject.as_deref()
+    }
+
+    /// Who did it.
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    /// The digest of the state the event vouches for.
+    pub fn payload_hash(&self) -> &Hash {
+        &self.payload_hash
+    }
+
+    /// The stored row the event vouches for, if any.
+    pub fn ref_id(&self) -> Option<&str> {
+        self.ref_id.as_deref()
+    }
+}
+
+/// How a subject is named in the log: an organisation by its code (public anyway), a natural
+/// person by `p:` and a keyed hash of the identity number, so that the public log never shows
+/// the number and nobody without the key can test guesses against it.
+pub fn subject_label(key: &[u8], code: &str) -> String {
+    match SubjectCode::parse(code) {
+        Ok(SubjectCode::Unified(_)) => code.to_owned(),
+        // Citizens, and anything unparsable (never stored, but never printed either).
+        _ => {
+            // HMAC accepts keys of any length; the error case cannot happen.
+            let mut mac = match Hmac::<Sha256>::new_from_slice(key) {
+                Ok(m) => m,
+                Err(_) => return "p:".to_owned(),
+            };
+            mac.update(code.as_bytes());
+            format!("p:{}", hex::encode(mac.finalize().into_bytes()))
+        }
+    }
+}
+
+/// SHA-256 of a canonical JSON value (`serde_json` sorts object keys).
+pub fn json_digest(value: &serde_json::Value) -> Hash {
+    Sha256::digest(value.to_string().as_bytes()).into()
+}
+
+/// The digest the log keeps for a token row: everything but nothing secret (the stored hash of
+/// the secret is included: editing it would let another secret in).
+pub fn token_digest(t: &Token, pseudonym: impl Fn(&str) -> String) -> Hash {
+    json_digest(&serde_json::json!([
+        t.id,
+        t.hash,
+        t.role.as_str(),
+        t.department,
+        t.subject.as_deref().map(pseudonym),
+        t.label,
+        t.created_at.timestamp_millis(),
+        t.expires_at.map(|e| e.timestamp_millis()),
+        t.revoked_at.map(|e| e.timestamp_millis()),
+    ]))
+}
+
+/// The digest the log keeps for a credit check.
+pub fn check_digest(c: &CheckRow, pseudonym: impl Fn(&str) -> String) -> Hash {
+    json_digest(&serde_json::json!([
+        c.id,
+        c.department,
+        pseudonym(&c.subject_code),
+        c.context,
+        c.result,
+        c.created_at.timestamp_millis(),
+    ]))
+}
+
+/// The digest the log keeps for an operator account: everything but when it last signed
+/// in (the stored hash is included: replacing it would let another password in).
+pub fn operator_digest(o: &OperatorAccount) -> Hash {
+    json_digest(&serde_json::json!([
+        o.id,
+        o.name,
+        o.password_hash,
+        o.created_at.timestamp_millis(),
+        o.disabled_at.map(|d| d.timestamp_millis()),
+    ]))
+}
+
+/// How an entry names a record version.
+pub fn record_ref(id: &str, version: u32) -> String {
+    format!("{id}@{version}")
+}
+
+/// How an entry names a token row.
+pub fn token_ref(id: &str) -> String {
+    format!("token:{id}")
+}
+
+/// How an entry names a credit check.
+pub fn check_ref(id: &str) -> String {
+    format!("check:{id}")
+}
+
+/// How an entry names an operator account.
+pub fn operator_ref(id: &str) -> String {
+    format!("operator:{id}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_its_own_stored_name() {
+        for kind in EventKind::ALL {
+            assert_eq!(EventKind::parse(kind.as_str()), Some(kind));
+        }
+        let names: std::collections::BTreeSet<_> =
+            EventKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(names.len(), EventKind::ALL.len());
+        assert_eq!(EventKind::parse("record.deleted"), None);
+    }
+}

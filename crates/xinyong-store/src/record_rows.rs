@@ -1,0 +1,128 @@
+//! Record version rows as both record capabilities (`records.rs`, `import.rs`) and the public
+//! read paths (`search.rs`) write and read them: the columns, decoding by name with the sealed
+//! values opened, sealing of restricted fields, and the two statements every version change
+//! runs in its transaction (history first, then the write counter).
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use xinyong_domain::{Listing, Record, RecordStatus, SubjectKind, Tier, ValidRecord};
+
+use crate::StoreError;
+use crate::engine::{DbRow, Engine, Sql, SqlStore, corrupt, fits};
+use crate::vault::Vault;
+
+/// Columns of `records` and `record_history` (the same in both), as [`decode_record`] reads
+/// them by name and as a version is copied to history.
+pub(crate) const RECORD_COLUMNS: &str = "id, version, status, department, category, \
+    subject_code, subject_name, subject_kind, document_no, decided_on, legal_basis, \
+    tier, publicity_until, fields, content_hash, recorded_at, listing, status_note, \
+    subject_sealed, fields_sealed";
+
+/// Decodes a row selected with [`RECORD_COLUMNS`], opening its sealed identity number and
+/// fields.
+pub(crate) fn decode_record(row: &impl DbRow, vault: &Vault) -> Result<Record, StoreError> {
+    let id = row.text("id")?;
+    let subject_sealed = row.opt_text("subject_sealed")?;
+    let subject_code = vault.open_code(row.text("subject_code")?, subject_sealed.as_deref())?;
+    let fields: BTreeMap<String, Value> = match row.opt_text("fields_sealed")? {
+        None => row.json_as("fields")?,
+        Some(sealed) => {
+            let json = vault.open(&sealed, &fields_context(&id))?;
+            serde_json::from_str(&json).map_err(|_| corrupt("sealed fields of", &id))?
+        }
+    };
+    let status = row.text("status")?;
+    let kind = row.text("subject_kind")?;
+    let tier = row.opt_text("tier")?;
+    Ok(Record {
+        version: fits("version", row.int("version")?)?,
+        status: RecordStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        subject_kind: parse_kind(&kind)?,
+        tier: match tier.as_deref() {
+            None => None,
+            Some(t) => Some(Tier::parse(t).ok_or_else(|| corrupt("tier", t))?),
+        },
+        department: row.text("department")?,
+        category: row.text("category")?,
+        subject_code,
+        subject_name: row.text("subject_name")?,
+        document_no: row.text("document_no")?,
+        decided_on: row.date("decided_on")?,
+        legal_basis: row.text("legal_basis")?,
+        publicity_until: row.date("publicity_until")?,
+        fields,
+        content_hash: row.text("content_hash")?,
+        recorded_at: row.time("recorded_at")?,
+        listing: row.opt_json_as::<Listing>("listing")?,
+        status_note: row.opt_text("status_note")?,
+        id,
+    })
+}
+
+/// A stored subject kind.
+pub(crate) fn parse_kind(s: &str) -> Result<SubjectKind, StoreError> {
+    SubjectKind::parse(s).ok_or_else(|| corrupt("subject kind", s))
+}
+
+/// The `fields` and `fields_sealed` columns of a record: a restricted record's fields are
+/// sealed (bound to the record id) and `fields` holds `{}`.
+pub(crate) fn seal_fields(vault: &Vault, id: &str, rec: &ValidRecord) -> (String, Option<String>) {
+    if rec.restricted {
+        (
+            "{}".to_owned(),
+            Some(vault.seal(&rec.fields_json, &fields_context(id))),
+        )
+    } else {
+        (rec.fields_json.clone(), None)
+    }
+}
+
+/// What a record's sealed fields are bound to.
+pub(crate) fn fields_context(id: &str) -> String {
+    format!("fields:{id}")
+}
+
+/// The listing of a record as JSON text, or NULL.
+pub(crate) fn listing_json(rec: &ValidRecord) -> Option<String> {
+    rec.listing
+        .as_ref()
+        .and_then(|l| serde_json::to_string(l).ok())
+}
+
+/// Copies the current version of record `id` to `record_history` (before it changes).
+pub(crate) async fn keep_history<E: Engine>(
+    conn: &mut E::Connection,
+    id: &str,
+) -> Result<(), StoreError> {
+    let mut sql = Sql::new::<E>("INSERT INTO record_history (");
+    sql.push(RECORD_COLUMNS)
+        .push(") SELECT ")
+        .push(RECORD_COLUMNS);
+    sql.push(" FROM records WHERE id = ").bind(id.to_owned());
+    E::execute(conn, sql).await?;
+    Ok(())
+}
+
+/// Bumps the write counter of each category inside the transaction on `conn`: a reader
+/// interested in some categories (the list index) reloads only when those moved.
+pub(crate) async fn bump_generation<E: Engine>(
+    conn: &mut E::Connection,
+    categories: &[&str],
+) -> Result<(), StoreError> {
+    for category in categories {
+        let mut sql = Sql::new::<E>("INSERT INTO generations (topic, generation) VALUES (");
+        sql.bind((*category).to_owned());
+        sql.push(", 1) ON CONFLICT (topic) DO UPDATE SET generation = generations.generation + 1");
+        E::execute(conn, sql).await?;
+    }
+    Ok(())
+}
+
+impl<E: Engine> SqlStore<E> {
+    /// Every record a statement selects with [`RECORD_COLUMNS`].
+    pub(crate) async fn fetch_records(&self, sql: Sql) -> Result<Vec<Record>, StoreError> {
+        let rows = self.fetch_all(sql).await?;
+        rows.iter().map(|r| decode_record(r, &self.vault)).collect()
+    }
+}
