@@ -13,12 +13,14 @@
 //! - [`disclosure`]: what the public may see, computed at read time.
 //! - [`mask`]: masking of personal data on every public output.
 //! - [`text`]: input hygiene shared by every submission path (dates, text values, ids).
+//! - [`calendar`]: working days from the State Council's holiday notices; deadlines.
 //! - [`access`]: who may read non-public classes: purposes (`data/purposes.toml`), grants,
 //!   special applications.
 //! - [`synthetic`]: a deterministic synthetic data set for demos, tests and benchmarks.
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod calendar;
 pub mod catalogue;
 pub mod check;
 pub mod code;

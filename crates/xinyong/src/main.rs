@@ -14,6 +14,7 @@ use xinyong_domain::{Catalogue, Department};
 use xinyong_store::{Role, Store, Token};
 
 mod bench;
+mod calendar;
 mod demo;
 mod import;
 mod keys;
@@ -38,6 +39,10 @@ struct Cli {
     /// Catalogue file to use instead of the shipped one.
     #[arg(long, global = true, env = "XINYONG_CATALOGUE")]
     catalogue: Option<PathBuf>,
+    /// Working-day calendar to use instead of the shipped one (a newly published year loads
+    /// without a release).
+    #[arg(long, global = true, env = "XINYONG_CALENDAR")]
+    calendar: Option<PathBuf>,
     /// The audit log's Ed25519 signing key (32 bytes), created on first start if missing.
     #[arg(
         long,
@@ -104,6 +109,11 @@ enum Command {
     Code {
         #[command(subcommand)]
         command: CodeCommand,
+    },
+    /// Working days: is a date one, what date is N working days later.
+    Calendar {
+        #[command(subcommand)]
+        command: calendar::CalendarCommand,
     },
     /// Create or upgrade the database schema.
     Migrate,
@@ -289,6 +299,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Code {
             command: CodeCommand::Check { codes },
         } => code_check(codes),
+        Command::Calendar { command } => {
+            calendar::run(&calendar::load(cli.calendar.as_ref())?, command)
+        }
         Command::Migrate => {
             open(&cli.db, &cli.data_key).await?;
             eprintln!("database {} is up to date", cli.db);

@@ -2,6 +2,7 @@
 //! and the shape of the crate itself.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod calendar;
 mod codes;
 mod lists;
 mod masking;

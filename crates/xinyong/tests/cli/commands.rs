@@ -709,3 +709,58 @@ fn logs_to_a_file_are_plain_text_or_json_lines() {
             .all(|e| e["level"].is_string() && e["timestamp"].is_string())
     );
 }
+
+#[test]
+fn calendar_answers_only_from_its_data_and_loads_a_new_year_from_a_file() {
+    let env = Env::new();
+    let answer = |args: &[&str]| {
+        let out = env.run(args);
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).trim().to_owned(),
+            stderr(&out),
+        )
+    };
+    assert_eq!(
+        answer(&["calendar", "is-working-day", "2026-02-14"]).1,
+        "yes"
+    );
+    assert_eq!(
+        answer(&["calendar", "is-working-day", "2026-02-16"]).1,
+        "no"
+    );
+    assert_eq!(
+        answer(&["calendar", "add", "2026-02-13", "10"]).1,
+        "2026-03-05"
+    );
+    let (ok, _, err) = answer(&["calendar", "is-working-day", "2027-01-04"]);
+    assert!(
+        !ok && err.contains("2027") && err.contains("--calendar"),
+        "{err}"
+    );
+
+    // The operator loads a newly published year without a release.
+    let mut text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/calendar/working-days.toml"
+    ))
+    .unwrap();
+    text.push_str("\n[[years]]\nyear = 2027\ndays_off = [\"2027-01-01\"]\nworking_weekends = []\n");
+    let file = env.write("calendar.toml", text.as_bytes());
+    let file = file.to_str().unwrap();
+    assert_eq!(
+        answer(&[
+            "--calendar",
+            file,
+            "calendar",
+            "is-working-day",
+            "2027-01-01"
+        ])
+        .1,
+        "no"
+    );
+    assert_eq!(
+        answer(&["--calendar", file, "calendar", "add", "2026-12-31", "1"]).1,
+        "2027-01-04"
+    );
+}
