@@ -31,6 +31,8 @@ pub enum Hidden {
     Expired,
     Repaired,
     Revoked,
+    /// About a natural person who was under 18 on the decision date: never public.
+    AboutAMinor,
 }
 
 /// Whether the publicity period of a record is running on `today`. The end date is exclusive:
@@ -52,6 +54,9 @@ pub fn public_visibility(
         RecordStatus::Repaired => return Err(Hidden::Repaired),
         RecordStatus::Revoked | RecordStatus::Removed => return Err(Hidden::Revoked),
         RecordStatus::Active | RecordStatus::UnderObjection => {}
+    }
+    if crate::rights::about_a_minor(record) {
+        return Err(Hidden::AboutAMinor);
     }
     if record.tier == Some(Tier::Minor)
         || category.period(record.tier).is_some_and(|p| !p.published)
@@ -86,6 +91,13 @@ pub struct PublicRecord {
     pub status: RecordStatus,
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub fields: BTreeMap<String, Value>,
+}
+
+/// Whether a non-public reader may be shown `record` at all: records about a person who was a
+/// minor on the decision date stay with the department that made them (`reader_department`
+/// is the reading department's code, `None` for a credit service body).
+pub fn shareable_with(record: &Record, reader_department: Option<&str>) -> bool {
+    !crate::rights::about_a_minor(record) || reader_department == Some(record.department.as_str())
 }
 
 /// Whether a record is in force on `today` for an authorised (non-public) reader: active or

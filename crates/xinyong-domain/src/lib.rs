@@ -16,6 +16,7 @@
 //! - [`calendar`]: working days from the State Council's holiday notices; deadlines.
 //! - [`access`]: who may read non-public classes: purposes (`data/purposes.toml`), grants,
 //!   special applications.
+//! - [`rights`]: objections, credit repair, minors, the subject's own grants.
 //! - [`synthetic`]: a deterministic synthetic data set for demos, tests and benchmarks.
 #![forbid(unsafe_code)]
 
@@ -30,6 +31,7 @@ pub mod list;
 pub mod mask;
 pub mod measure;
 pub mod record;
+pub mod rights;
 pub mod search;
 pub mod subject;
 pub mod synthetic;
