@@ -16,6 +16,7 @@
 //! - [`calendar`]: working days from the State Council's holiday notices; deadlines.
 //! - [`access`]: who may read non-public classes: purposes (`data/purposes.toml`), grants,
 //!   special applications.
+//! - [`report`]: reports of trust-breaking, checked and routed to the competent department.
 //! - [`rights`]: objections, credit repair, minors, the subject's own grants.
 //! - [`synthetic`]: a deterministic synthetic data set for demos, tests and benchmarks.
 #![forbid(unsafe_code)]
@@ -31,6 +32,7 @@ pub mod list;
 pub mod mask;
 pub mod measure;
 pub mod record;
+pub mod report;
 pub mod rights;
 pub mod search;
 pub mod subject;
