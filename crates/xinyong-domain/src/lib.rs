@@ -14,6 +14,7 @@
 //! - [`mask`]: masking of personal data on every public output.
 //! - [`text`]: input hygiene shared by every submission path (dates, text values, ids).
 //! - [`calendar`]: working days from the State Council's holiday notices; deadlines.
+//! - [`grading`]: explainable grades from published rule models (`data/grading/`).
 //! - [`access`]: who may read non-public classes: purposes (`data/purposes.toml`), grants,
 //!   special applications.
 //! - [`report`]: reports of trust-breaking, checked and routed to the competent department.
@@ -28,6 +29,7 @@ pub mod check;
 pub mod code;
 pub mod department;
 pub mod disclosure;
+pub mod grading;
 pub mod list;
 pub mod mask;
 pub mod measure;

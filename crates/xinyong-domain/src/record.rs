@@ -210,6 +210,35 @@ impl ValidRecord {
         record
     }
 
+    /// The first stored version of this record, as `department` submitted it.
+    pub fn into_record(
+        self,
+        id: impl Into<String>,
+        department: impl Into<String>,
+        recorded_at: DateTime<Utc>,
+    ) -> Record {
+        Record {
+            id: id.into(),
+            version: 1,
+            status: RecordStatus::Active,
+            department: department.into(),
+            category: self.category,
+            subject_code: self.subject.code.as_str().to_owned(),
+            subject_name: self.subject.name,
+            subject_kind: self.subject.kind,
+            document_no: self.document_no,
+            decided_on: self.decided_on,
+            legal_basis: self.legal_basis,
+            tier: self.tier,
+            publicity_until: self.publicity_until,
+            fields: self.fields,
+            content_hash: self.content_hash,
+            recorded_at,
+            listing: self.listing,
+            status_note: None,
+        }
+    }
+
     /// Marks the record as a list entry; the listing is part of the content hash.
     pub fn with_listing(mut self, listing: Listing) -> ValidRecord {
         let head = self.hash_head();

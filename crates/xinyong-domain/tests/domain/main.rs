@@ -4,6 +4,7 @@
 
 mod calendar;
 mod codes;
+mod grading;
 mod lists;
 mod masking;
 mod module_graph;
