@@ -15,6 +15,7 @@
 //! - [`text`]: input hygiene shared by every submission path (dates, text values, ids).
 //! - [`calendar`]: working days from the State Council's holiday notices; deadlines.
 //! - [`grading`]: explainable grades from published rule models (`data/grading/`).
+//! - [`inspection`]: reproducible risk-weighted inspection draws.
 //! - [`access`]: who may read non-public classes: purposes (`data/purposes.toml`), grants,
 //!   special applications.
 //! - [`report`]: reports of trust-breaking, checked and routed to the competent department.
@@ -30,6 +31,7 @@ pub mod code;
 pub mod department;
 pub mod disclosure;
 pub mod grading;
+pub mod inspection;
 pub mod list;
 pub mod mask;
 pub mod measure;
