@@ -16,7 +16,7 @@ use crate::audit_log::append;
 use crate::engine::{DbRow, Engine, Sql, SqlStore, fits};
 use crate::events::{Event, LedgerEvent, Version};
 use crate::model::{Outcome, Submitted};
-use crate::record_rows::{bump_generation, keep_history, listing_json, seal_fields};
+use crate::record_rows::{bump_generation, keep_history, seal_fields, seal_listing};
 use crate::vault::Vault;
 use crate::{StoreError, new_id};
 
@@ -218,11 +218,12 @@ impl<E: Engine> SqlImportSession<E> {
             "INSERT INTO records (id, department, category, document_no, version, \
              status, subject_code, subject_name, subject_kind, decided_on, \
              legal_basis, tier, publicity_until, fields, content_hash, recorded_at, \
-             listing, subject_sealed, fields_sealed) ",
+             listing, subject_sealed, fields_sealed, listing_sealed) ",
         );
         sql.values(inserts, |t, (id, rec, hash)| {
             let subject = self.vault.store_code(rec.subject.code.as_str());
             let (fields, fields_sealed) = seal_fields(&self.vault, id, rec);
+            let (listing, listing_sealed) = seal_listing(&self.vault, id, rec.listing.as_ref());
             t.bind(id)
                 .bind(department.to_owned())
                 .bind(&rec.category)
@@ -239,9 +240,10 @@ impl<E: Engine> SqlImportSession<E> {
                 .bind_json(fields)
                 .bind(hash)
                 .bind(now)
-                .bind_json(listing_json(rec))
+                .bind_json(listing)
                 .bind(subject.sealed)
-                .bind(fields_sealed);
+                .bind(fields_sealed)
+                .bind(listing_sealed);
         });
         sql
     }
@@ -257,6 +259,7 @@ impl<E: Engine> SqlImportSession<E> {
         keep_history::<E>(&mut self.tx, id).await?;
         let subject = self.vault.store_code(rec.subject.code.as_str());
         let (fields, fields_sealed) = seal_fields(&self.vault, id, rec);
+        let (listing, listing_sealed) = seal_listing(&self.vault, id, rec.listing.as_ref());
         let mut sql = Sql::new::<E>("UPDATE records SET version = ");
         sql.bind(*version);
         sql.push(", status = ").bind(RecordStatus::Active.as_str());
@@ -273,7 +276,8 @@ impl<E: Engine> SqlImportSession<E> {
         sql.push(", fields = ").bind_json(fields);
         sql.push(", content_hash = ").bind(hash);
         sql.push(", recorded_at = ").bind(now);
-        sql.push(", listing = ").bind_json(listing_json(rec));
+        sql.push(", listing = ").bind_json(listing);
+        sql.push(", listing_sealed = ").bind(listing_sealed);
         sql.push(", status_note = NULL WHERE id = ").bind(id);
         E::execute(&mut self.tx, sql).await?;
         Ok(())

@@ -3,9 +3,11 @@
 //! values opened, sealing of restricted fields, and the two statements every version change
 //! runs in its transaction (history first, then the write counter).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde_json::Value;
+use xinyong_domain::mask::mask_identity_numbers;
 use xinyong_domain::{Listing, Record, RecordStatus, SubjectKind, Tier, ValidRecord};
 
 use crate::StoreError;
@@ -17,7 +19,7 @@ use crate::vault::Vault;
 pub(crate) const RECORD_COLUMNS: &str = "id, version, status, department, category, \
     subject_code, subject_name, subject_kind, document_no, decided_on, legal_basis, \
     tier, publicity_until, fields, content_hash, recorded_at, listing, status_note, \
-    subject_sealed, fields_sealed";
+    subject_sealed, fields_sealed, listing_sealed";
 
 /// Decodes a row selected with [`RECORD_COLUMNS`], opening its sealed identity number and
 /// fields.
@@ -54,7 +56,13 @@ pub(crate) fn decode_record(row: &impl DbRow, vault: &Vault) -> Result<Record, S
         fields,
         content_hash: row.text("content_hash")?,
         recorded_at: row.time("recorded_at")?,
-        listing: row.opt_json_as::<Listing>("listing")?,
+        listing: match row.opt_text("listing_sealed")? {
+            None => row.opt_json_as::<Listing>("listing")?,
+            Some(sealed) => {
+                let json = vault.open(&sealed, &listing_context(&id))?;
+                Some(serde_json::from_str(&json).map_err(|_| corrupt("sealed listing of", &id))?)
+            }
+        },
         status_note: row.opt_text("status_note")?,
         id,
     })
@@ -65,10 +73,17 @@ pub(crate) fn parse_kind(s: &str) -> Result<SubjectKind, StoreError> {
     SubjectKind::parse(s).ok_or_else(|| corrupt("subject kind", s))
 }
 
-/// The `fields` and `fields_sealed` columns of a record: a restricted record's fields are
-/// sealed (bound to the record id) and `fields` holds `{}`.
+/// Whether fields (as JSON text) hold something that could be a citizen identity number: a
+/// personal field (a legal representative's number) or a number typed into free text.
+pub(crate) fn names_a_person(fields_json: &str) -> bool {
+    matches!(mask_identity_numbers(fields_json), Cow::Owned(_))
+}
+
+/// The `fields` and `fields_sealed` columns of a record: the fields of a restricted record, and
+/// fields that hold an identity number, are sealed (bound to the record id) and `fields` holds
+/// `{}`.
 pub(crate) fn seal_fields(vault: &Vault, id: &str, rec: &ValidRecord) -> (String, Option<String>) {
-    if rec.restricted {
+    if rec.restricted || names_a_person(&rec.fields_json) {
         (
             "{}".to_owned(),
             Some(vault.seal(&rec.fields_json, &fields_context(id))),
@@ -83,11 +98,35 @@ pub(crate) fn fields_context(id: &str) -> String {
     format!("fields:{id}")
 }
 
-/// The listing of a record as JSON text, or NULL.
-pub(crate) fn listing_json(rec: &ValidRecord) -> Option<String> {
-    rec.listing
-        .as_ref()
-        .and_then(|l| serde_json::to_string(l).ok())
+/// What a record's sealed listing is bound to.
+pub(crate) fn listing_context(id: &str) -> String {
+    format!("listing:{id}")
+}
+
+/// The `listing` and `listing_sealed` columns of a record: a listing that binds persons is
+/// sealed whole (bound to the record id), and `listing` keeps its list type and ground without
+/// them; NULL, NULL for a record that is no list entry.
+pub(crate) fn seal_listing(
+    vault: &Vault,
+    id: &str,
+    listing: Option<&Listing>,
+) -> (Option<String>, Option<String>) {
+    let Some(listing) = listing else {
+        return (None, None);
+    };
+    // A listing of strings always serialises.
+    let json = |l: &Listing| serde_json::to_string(l).unwrap_or_else(|_| "{}".to_owned());
+    if listing.related_persons.is_empty() {
+        return (Some(json(listing)), None);
+    }
+    let bare = Listing {
+        related_persons: Vec::new(),
+        ..listing.clone()
+    };
+    (
+        Some(json(&bare)),
+        Some(vault.seal(&json(listing), &listing_context(id))),
+    )
 }
 
 /// Copies the current version of record `id` to `record_history` (before it changes).

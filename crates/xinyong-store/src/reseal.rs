@@ -8,7 +8,7 @@ use async_trait::async_trait;
 
 use crate::StoreError;
 use crate::engine::{DbRow, Engine, Sql, SqlStore};
-use crate::record_rows::fields_context;
+use crate::record_rows::{fields_context, listing_context, names_a_person, seal_listing};
 use crate::vault::Vault;
 
 /// Sealed values and the keys they are sealed under.
@@ -35,12 +35,14 @@ pub trait VaultStore: Send + Sync {
 }
 
 /// Every sealed column, as `(table, column)`: what [`VaultStore::count_sealed_with`] counts.
-const SEALED_COLUMNS: [(&str, &str); 9] = [
+const SEALED_COLUMNS: [(&str, &str); 11] = [
     ("subjects", "code_sealed"),
     ("records", "subject_sealed"),
     ("records", "fields_sealed"),
+    ("records", "listing_sealed"),
     ("record_history", "subject_sealed"),
     ("record_history", "fields_sealed"),
+    ("record_history", "listing_sealed"),
     ("checks", "subject_sealed"),
     ("checks", "result_sealed"),
     ("tokens", "subject_sealed"),
@@ -82,7 +84,7 @@ impl<E: Engine> SqlStore<E> {
             loop {
                 let mut sql = Sql::new::<E>(
                     "SELECT id, version, subject_code, subject_sealed, subject_kind, category, \
-                     fields, fields_sealed, content_hash FROM ",
+                     fields, fields_sealed, listing, listing_sealed, content_hash FROM ",
                 );
                 sql.push(table).push(" WHERE id > ").bind(&after.0);
                 sql.push(" OR (id = ").bind(&after.0);
@@ -100,21 +102,36 @@ impl<E: Engine> SqlStore<E> {
                     let hash = row.text("content_hash")?;
                     let legacy_subject =
                         subject_sealed.is_none() && row.text("subject_kind")? == "natural_person";
-                    let legacy_fields =
-                        fields_sealed.is_none() && restricted.contains(&row.text("category")?);
+                    let clear = row.json("fields")?.to_string();
+                    let legacy_fields = fields_sealed.is_none()
+                        && (restricted.contains(&row.text("category")?) || names_a_person(&clear));
+                    let listing_sealed = row.opt_text("listing_sealed")?;
+                    let listing: Option<xinyong_domain::Listing> = match &listing_sealed {
+                        Some(sealed) => Some(
+                            serde_json::from_str(&vault.open(sealed, &listing_context(&id))?)
+                                .map_err(|_| crate::engine::corrupt("sealed listing of", &id))?,
+                        ),
+                        None => row.opt_json_as("listing")?,
+                    };
+                    let legacy_listing = listing_sealed.is_none()
+                        && listing
+                            .as_ref()
+                            .is_some_and(|l| !l.related_persons.is_empty());
                     let legacy_hash = !hash.starts_with("k:");
                     if !(legacy_subject
                         || legacy_fields
+                        || legacy_listing
                         || legacy_hash
                         || stale(vault, &subject_sealed)
-                        || stale(vault, &fields_sealed))
+                        || stale(vault, &fields_sealed)
+                        || stale(vault, &listing_sealed))
                     {
                         continue;
                     }
+                    let (listing, listing_sealed) = seal_listing(vault, &id, listing.as_ref());
                     let stored =
                         vault.store_code(&vault.open_code(code, subject_sealed.as_deref())?);
                     let context = fields_context(&id);
-                    let clear = row.json("fields")?.to_string();
                     let (fields, fields_sealed) = if fields_sealed.is_some() || legacy_fields {
                         let plain =
                             open_or_clear(vault, fields_sealed.as_deref(), &clear, &context)?;
@@ -134,6 +151,8 @@ impl<E: Engine> SqlStore<E> {
                     sql.push(", subject_sealed = ").bind(stored.sealed);
                     sql.push(", fields = ").bind_json(fields);
                     sql.push(", fields_sealed = ").bind(fields_sealed);
+                    sql.push(", listing = ").bind_json(listing);
+                    sql.push(", listing_sealed = ").bind(listing_sealed);
                     sql.push(", content_hash = ").bind(hash);
                     sql.push(" WHERE id = ").bind(id);
                     sql.push(" AND version = ").bind(row.int("version")?);

@@ -13,6 +13,11 @@ use xinyong_store::{CheckRow, RecordChange, Role, SpecialApplication, SqliteStor
 use crate::fixtures::{Raw, department, today};
 use crate::{Db, cases};
 const PERSON: &str = "11010519491231002X";
+/// Bound to an organisation's list entry as its legal representative.
+const BOUND: &str = "440305198001010013";
+/// In an organisation's record as a personal field (the responsible person's number).
+const RESPONSIBLE: &str = "110101197307150011";
+const COMPANY: &str = "91110000600037341L";
 
 const ARREARS_MARKER: &str = "2025年1月至2025年6月（标记MK7QZXW）";
 
@@ -30,17 +35,70 @@ fn person_record(category: &str, doc: &str, fields: serde_json::Value) -> ValidR
     Catalogue::shipped().validate(&raw, today()).unwrap()
 }
 
-/// Writes about a natural person through every path that stores a subject code: a public and
-/// a restricted record, a new version, a status change, a check, a subject token and a special
-/// application.
+fn company_record(
+    category: &str,
+    doc: &str,
+    tier: Option<&str>,
+    fields: serde_json::Value,
+) -> ValidRecord {
+    let mut v = json!({
+        "category": category,
+        "subject": {"code": COMPANY, "name": "北京示例科技有限公司", "kind": "legal_person"},
+        "document_no": doc,
+        "decided_on": "2026-03-01",
+        "legal_basis": "《最高人民法院关于公布失信被执行人名单信息的若干规定》",
+        "fields": fields,
+    });
+    if let Some(t) = tier {
+        v["tier"] = json!(t);
+    }
+    Catalogue::shipped()
+        .validate(&RawRecord::from_json(&v).unwrap(), today())
+        .unwrap()
+}
+
+/// Writes about natural persons through every path that stores a person's code: a public and
+/// a restricted record, a new version, a status change, a check, a subject token, a special
+/// application, a person bound to an organisation's list entry and a personal field of an
+/// organisation's record.
 async fn personal_writes(store: &dyn Store) {
     store
         .put_department(&department(
             "HRSS",
-            &["admin_penalty", "social_insurance_arrears"],
+            &[
+                "admin_penalty",
+                "social_insurance_arrears",
+                "court_defaulter",
+                "tax_violation",
+            ],
         ))
         .await
         .unwrap();
+    let defaulter = company_record(
+        "court_defaulter",
+        "(2026)京01执1号",
+        None,
+        json!({"ground": "有履行能力而拒不履行", "court": "北京市第一中级人民法院",
+               "case_no": "(2026)京01执1号", "obligation": "支付货款", "performance": "全部未履行"}),
+    )
+    .with_listing(xinyong_domain::Listing {
+        list_type: "court_defaulter".into(),
+        ground: "able_but_refuses".into(),
+        related_persons: vec![xinyong_domain::list::RelatedPerson {
+            code: BOUND.into(),
+            name: "李四".into(),
+            role: xinyong_domain::list::RelatedRole::LegalRepresentative,
+        }],
+    });
+    let tax = company_record(
+        "tax_violation",
+        "税违1",
+        Some("serious"),
+        json!({"violation_type": "偷税", "facts": "少缴税款", "handling": "追缴并处罚款",
+               "tax_authority": "北京市税务局稽查局", "responsible_person": "王五",
+               "responsible_person_id": RESPONSIBLE}),
+    );
+    store.submit("HRSS", &[defaulter, tax]).await.unwrap();
     let arrears = |amount: &str| {
         person_record(
             "social_insurance_arrears",
@@ -116,6 +174,18 @@ async fn personal_writes(store: &dyn Store) {
 
 /// Everything written by [`personal_writes`] reads back in clear through the store.
 async fn personal_data_reads_back(store: &dyn Store) {
+    let company = store.records_of_subject(COMPANY).await.unwrap();
+    let listed = company
+        .iter()
+        .find(|r| r.category == "court_defaulter")
+        .unwrap();
+    let bound = &listed.listing.as_ref().unwrap().related_persons;
+    assert_eq!((bound.len(), bound[0].code.as_str()), (1, BOUND));
+    let tax = company
+        .iter()
+        .find(|r| r.category == "tax_violation")
+        .unwrap();
+    assert_eq!(tax.fields["responsible_person_id"], json!(RESPONSIBLE));
     let records = store.records_of_subject(PERSON).await.unwrap();
     assert_eq!(records.len(), 2);
     assert!(records.iter().all(|r| r.subject_code == PERSON));
@@ -153,7 +223,16 @@ async fn personal_data_reads_back(store: &dyn Store) {
 }
 
 async fn assert_nothing_in_clear(raw: &Raw) {
-    for needle in [PERSON, "19491231", "MK7QZXW", "987654"] {
+    for needle in [
+        PERSON,
+        "19491231",
+        "MK7QZXW",
+        "987654",
+        BOUND,
+        "19800101",
+        RESPONSIBLE,
+        "19730715",
+    ] {
         let hits = raw.columns_containing(needle).await;
         assert!(hits.is_empty(), "{needle:?} stored in clear in {hits:?}");
     }
@@ -255,6 +334,21 @@ async fn values_stored_in_clear_before_encryption_are_sealed_by_reseal(db: Db) {
         .await;
     }
     raw.exec("UPDATE checks SET result_sealed = NULL").await;
+    // Persons bound to a list entry and personal fields, as versions before #11 stored them.
+    let listing = format!(
+        r#"{{"list_type":"court_defaulter","ground":"able_but_refuses","related_persons":[{{"code":"{BOUND}","name":"李四","role":"legal_representative"}}]}}"#
+    );
+    raw.exec(&format!(
+        "UPDATE records SET listing = '{listing}', listing_sealed = NULL WHERE listing_sealed IS NOT NULL"
+    ))
+    .await;
+    let fields = format!(
+        r#"{{"facts":"少缴税款","handling":"追缴并处罚款","responsible_person":"王五","responsible_person_id":"{RESPONSIBLE}","tax_authority":"北京市税务局稽查局","violation_type":"偷税"}}"#
+    );
+    raw.exec(&format!(
+        "UPDATE records SET fields = '{fields}', fields_sealed = NULL WHERE category = 'tax_violation'"
+    ))
+    .await;
     assert!(
         !store.has_clear_values().await.unwrap(),
         "a new database starts sealed"
@@ -262,7 +356,12 @@ async fn values_stored_in_clear_before_encryption_are_sealed_by_reseal(db: Db) {
     // What migration 0006 records for a database that already had data.
     raw.exec("UPDATE vault_state SET clear_values = 1").await;
     assert!(store.has_clear_values().await.unwrap());
-    assert!(!raw.columns_containing(PERSON).await.is_empty());
+    for needle in [PERSON, BOUND, RESPONSIBLE] {
+        assert!(
+            !raw.columns_containing(needle).await.is_empty(),
+            "{needle} planted in clear"
+        );
+    }
     let done = store
         .reseal(&["social_insurance_arrears".into()], 1000)
         .await
@@ -270,7 +369,24 @@ async fn values_stored_in_clear_before_encryption_are_sealed_by_reseal(db: Db) {
     assert!(done >= 8, "{done}");
     assert_eq!(store.subject(PERSON).await.unwrap().unwrap().code, PERSON);
     assert_eq!(store.records_of_subject(PERSON).await.unwrap().len(), 2);
-    assert!(raw.columns_containing(PERSON).await.is_empty());
+    for needle in [PERSON, BOUND, RESPONSIBLE] {
+        assert!(raw.columns_containing(needle).await.is_empty(), "{needle}");
+    }
+    // The re-sealed listing and fields read back whole (the check's result was emptied above).
+    let company = store.records_of_subject(COMPANY).await.unwrap();
+    let listed = company
+        .iter()
+        .find(|r| r.category == "court_defaulter")
+        .unwrap();
+    assert_eq!(
+        listed.listing.as_ref().unwrap().related_persons[0].code,
+        BOUND
+    );
+    let tax = company
+        .iter()
+        .find(|r| r.category == "tax_violation")
+        .unwrap();
+    assert_eq!(tax.fields["responsible_person_id"], json!(RESPONSIBLE));
     assert!(
         !store.has_clear_values().await.unwrap(),
         "the re-seal clears the flag"

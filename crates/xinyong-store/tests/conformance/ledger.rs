@@ -184,7 +184,7 @@ async fn audit_log_names_a_record_written_around_it(db: Db) {
         "INSERT INTO record_history SELECT id, department, category, document_no, 7, status, \
          subject_code, subject_name, subject_kind, decided_on, legal_basis, tier, \
          publicity_until, fields, content_hash, recorded_at, listing, status_note, \
-         subject_sealed, fields_sealed FROM records WHERE version = 1",
+         subject_sealed, fields_sealed, listing_sealed FROM records WHERE version = 1",
     )
     .await;
     let err = verify_err(&*store, &key).await;
