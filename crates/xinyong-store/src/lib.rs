@@ -94,6 +94,18 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error(transparent)]
     Keys(#[from] vault::VaultError),
+    /// The database is sealed with another key set than the one given: nothing was written.
+    #[error(
+        "the database is sealed with the data keys of fingerprint {expected}, but the key file \
+         given{origin} has fingerprint {found}; nothing was written. Give the database's own key \
+         file with --data-key PATH (or XINYONG_DATA_KEY / XINYONG_DATA_KEYRING)"
+    )]
+    WrongKeys {
+        expected: String,
+        found: String,
+        /// Where the keys given came from, e.g. ` (xinyong-data.key, created just now)`.
+        origin: String,
+    },
 }
 
 /// The platform's storage: every capability. Implemented by [`SqliteStore`] and [`PgStore`]

@@ -261,6 +261,62 @@ impl<E: Engine> SqlStore<E> {
     }
 }
 
+impl<E: Engine> SqlStore<E> {
+    /// Refuses keys the database was not sealed with, before anything is written (issue #11,
+    /// item 4). The database records the fingerprint of its key set at its first open; a
+    /// database from before fingerprints is checked by opening a sealed identity number, then
+    /// gets the fingerprint. Keys held in memory only (tests) are neither checked nor recorded.
+    pub(crate) async fn check_keys(&self) -> Result<(), StoreError> {
+        if self.vault.is_ephemeral() {
+            return Ok(());
+        }
+        let ours = self.vault.fingerprint();
+        let wrong = |expected: String| StoreError::WrongKeys {
+            expected,
+            found: ours.clone(),
+            origin: self.vault.origin(),
+        };
+        let row = self
+            .fetch_optional(Sql::new::<E>(
+                "SELECT key_fingerprint FROM vault_state WHERE id = 1",
+            ))
+            .await?;
+        match row
+            .map(|r| r.opt_text("key_fingerprint"))
+            .transpose()?
+            .flatten()
+        {
+            Some(recorded) if recorded == ours => return Ok(()),
+            Some(recorded) => return Err(wrong(recorded)),
+            None => {}
+        }
+        let probe = self
+            .fetch_optional(Sql::new::<E>(
+                "SELECT code, code_sealed FROM subjects WHERE code_sealed IS NOT NULL \
+                 ORDER BY id LIMIT 1",
+            ))
+            .await?;
+        if let Some(row) = probe {
+            let stored = row.text("code")?;
+            let sealed = row.opt_text("code_sealed")?;
+            let opens = self
+                .vault
+                .open_code(stored.clone(), sealed.as_deref())
+                .is_ok_and(|code| self.vault.lookup_code(&code) == stored);
+            if !opens {
+                return Err(wrong(
+                    "(not recorded: the database predates fingerprints, and its sealed values do not open with these keys)"
+                        .into(),
+                ));
+            }
+        }
+        let mut sql = Sql::new::<E>("UPDATE vault_state SET key_fingerprint = ");
+        sql.bind(ours).push(" WHERE id = 1");
+        self.execute(sql).await?;
+        Ok(())
+    }
+}
+
 #[async_trait]
 impl<E: Engine> VaultStore for SqlStore<E> {
     fn pseudonym(&self, code: &str) -> String {

@@ -97,8 +97,10 @@ impl SqlStore<Sqlite> {
         let store = SqlStore::new(pool, vault);
         // Rows written by earlier versions: names stored before search existed get their
         // search terms, the log's subject key moves to the key file (no-ops after).
-        store.segment_unsegmented().await?;
+        // Keys of an older database are adopted, then checked, before anything else writes.
         store.adopt_ledger_subject_key().await?;
+        store.check_keys().await?;
+        store.segment_unsegmented().await?;
         Ok(store)
     }
 }

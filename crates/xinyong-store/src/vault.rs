@@ -252,6 +252,12 @@ pub struct Vault {
     /// The keys were made by this process: nothing is sealed with them yet, so a database's
     /// older lookup key may still be adopted.
     fresh: std::sync::atomic::AtomicBool,
+    /// The key file these new keys are to be written to, once a database has accepted them
+    /// ([`Vault::save_new`]): a key file is created only for a new database.
+    unsaved: std::sync::Mutex<Option<PathBuf>>,
+    /// Keys held in memory only ([`Vault::ephemeral`]): a database opened with them records
+    /// no fingerprint and is not checked against one.
+    ephemeral: bool,
 }
 
 impl std::fmt::Debug for Vault {
@@ -269,6 +275,8 @@ impl Vault {
             loaded: RwLock::new(Loaded::new(ring)?),
             source,
             fresh: false.into(),
+            unsaved: std::sync::Mutex::new(None),
+            ephemeral: false,
         })
     }
 
@@ -276,13 +284,87 @@ impl Vault {
     pub fn ephemeral() -> Vault {
         let ring = Keyring::generate();
         match Vault::new(&ring, None) {
-            Ok(v) => {
+            Ok(mut v) => {
                 v.fresh.store(true, std::sync::atomic::Ordering::Relaxed);
+                v.ephemeral = true;
                 v
             }
             // Freshly generated keys always decode.
             Err(e) => unreachable!("generated keyring is invalid: {e}"),
         }
+    }
+
+    /// Loads the keys from `XINYONG_DATA_KEYRING` if set, else from `path`; if the file does not
+    /// exist, makes fresh keys without writing them: [`Vault::save_new`] writes the file once
+    /// the database has accepted them (an empty database; one sealed with other keys refuses
+    /// them on open). Returns the vault and whether the keys are new.
+    pub fn load_or_generate(path: &Path) -> Result<(Vault, bool), VaultError> {
+        if let Ok(text) = std::env::var(KEYS_ENV) {
+            let ring = Keyring::parse(&text, KEYS_ENV)?;
+            return Ok((Vault::new(&ring, None)?, false));
+        }
+        match Keyring::read(path)? {
+            Some(ring) => Ok((Vault::new(&ring, Some(path.to_owned()))?, false)),
+            None => {
+                let vault = Vault::new(&Keyring::generate(), Some(path.to_owned()))?;
+                vault
+                    .fresh
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+                *vault
+                    .unsaved
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(path.to_owned());
+                Ok((vault, true))
+            }
+        }
+    }
+
+    /// Writes new keys from [`Vault::load_or_generate`] to their key file; `false` if there was
+    /// nothing to write (the keys came from a file or the environment, or were written already).
+    pub fn save_new(&self) -> Result<bool, VaultError> {
+        let mut unsaved = self
+            .unsaved
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match unsaved.take() {
+            Some(path) => {
+                self.keyring().write(&path)?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// Whether the keys live in memory only (tests, throw-away databases).
+    pub fn is_ephemeral(&self) -> bool {
+        self.ephemeral
+    }
+
+    /// Where the keys came from, for error messages: ` (PATH)`, ` (PATH, created just now)`
+    /// or ` (XINYONG_DATA_KEYRING)`.
+    pub fn origin(&self) -> String {
+        let unsaved = self
+            .unsaved
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_some();
+        match (&self.source, unsaved) {
+            (Some(p), true) => format!(
+                " ({}, not written: it would be a new key file)",
+                p.display()
+            ),
+            (Some(p), false) => format!(" ({})", p.display()),
+            (None, _) => format!(" ({KEYS_ENV})"),
+        }
+    }
+
+    /// Which key set this is, as a database records it: a keyed hash of the lookup key (which
+    /// rotations keep), so that it identifies the keys without revealing anything of them.
+    pub fn fingerprint(&self) -> String {
+        format!(
+            "kf:{}",
+            hex::encode(&self.mac(b"key-fingerprint\0", "")[..12])
+        )
     }
 
     /// Loads the keys from `XINYONG_DATA_KEYRING` if set, else from `path`, creating the file with

@@ -278,11 +278,24 @@ pub async fn check(
     let dir = dir.unwrap_or_else(|| std::env::temp_dir().join("xinyong-bench-check"));
     std::fs::create_dir_all(&dir)?;
     let db = dir.join(format!("check-{subjects}-{seed}.db"));
-    let store = xinyong_store::open(&format!("sqlite://{}", db.display())).await?;
-    if store.counts().await?.subjects != subjects {
+    let url = format!("sqlite://{}", db.display());
+    // One key file beside the database, kept with it between runs: the demo seals persons.
+    let key_path = dir.join(format!("check-{subjects}-{seed}.key"));
+    let vault = crate::keys::load(&key_path)?;
+    let store = match xinyong_store::open_with(&url, vault.clone()).await {
+        Ok(store) => Some(store),
+        // A database left by a run whose key file is gone: made again below.
+        Err(xinyong_store::StoreError::WrongKeys { .. }) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let filled = match &store {
+        Some(store) => store.counts().await?.subjects == subjects,
+        None => false,
+    };
+    if !filled {
         drop(store);
         remove_db(&db);
-        let store = xinyong_store::open(&format!("sqlite://{}", db.display())).await?;
+        let store = xinyong_store::open_with(&url, vault.clone()).await?;
         let start = Instant::now();
         crate::demo::fill(
             &*store,
@@ -295,7 +308,8 @@ pub async fn check(
             start.elapsed().as_secs_f64()
         );
     }
-    let store = xinyong_store::open(&format!("sqlite://{}", db.display())).await?;
+    crate::keys::save_new(&vault, &key_path)?;
+    let store = xinyong_store::open_with(&url, vault).await?;
     let mut state = xinyong_web::AppState::new(store.clone(), catalogue.clone());
     // The load comes from one address: per-client limits would measure themselves.
     state.limits = Arc::new(xinyong_web::limits::Limits::new(

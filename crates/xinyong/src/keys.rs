@@ -33,18 +33,27 @@ pub enum KeysCommand {
     },
 }
 
-/// Loads (or, on first use, creates) the key file and says so when it was created.
+/// Loads the key file, or makes new keys if there is none: [`save_new`] writes them once the
+/// database has accepted them (a key file is created only for a new database).
 pub fn load(path: &Path) -> Result<Arc<Vault>> {
-    let (vault, created) =
-        Vault::load_or_create(path).with_context(|| format!("data keys {}", path.display()))?;
-    if created {
+    let (vault, _) =
+        Vault::load_or_generate(path).with_context(|| format!("data keys {}", path.display()))?;
+    Ok(Arc::new(vault))
+}
+
+/// Writes keys made by [`load`] to their file, saying so, now that a database took them.
+pub fn save_new(vault: &Vault, path: &Path) -> Result<()> {
+    if vault
+        .save_new()
+        .with_context(|| format!("writing data keys {}", path.display()))?
+    {
         eprintln!(
             "created the data key file {} (keep it secret and back it up apart from the \
              database: without it identity numbers and restricted fields cannot be read)",
             path.display()
         );
     }
-    Ok(Arc::new(vault))
+    Ok(())
 }
 
 /// The categories whose fields are sealed.

@@ -274,6 +274,7 @@ async fn open_keyed(
     let store = xinyong_store::open_with(db, vault.clone())
         .await
         .with_context(|| format!("opening database {db}"))?;
+    keys::save_new(&vault, data_key)?;
     if store.has_clear_values().await? {
         eprintln!(
             "sealing identity numbers and restricted fields that an earlier version stored in clear..."

@@ -248,6 +248,44 @@ async fn identity_numbers_and_restricted_fields_are_stored_sealed(db: Db) {
     assert!(other.records_of_subject(PERSON).await.unwrap().is_empty());
 }
 
+/// Issue #11, item 4: a database refuses a key set other than its own before writing anything,
+/// and a new key file is written only for a new database.
+async fn a_database_refuses_keys_it_was_not_sealed_with(db: Db) {
+    let own = db.key_file();
+    let (keys, new) = Vault::load_or_generate(&own).unwrap();
+    assert!(
+        new && !own.exists(),
+        "new keys are not written before a database takes them"
+    );
+    let keys = Arc::new(keys);
+    let store = db.open(keys.clone()).await;
+    assert!(keys.save_new().unwrap() && own.exists());
+    personal_writes(&*store).await;
+    let before = store.counts().await.unwrap();
+    drop(store);
+
+    let stray = own.with_file_name("stray.key");
+    let (other, _) = Vault::load_or_generate(&stray).unwrap();
+    let Err(err) = db.try_open(Arc::new(other)).await else {
+        panic!("a database sealed with other keys opened");
+    };
+    assert!(
+        matches!(err, xinyong_store::StoreError::WrongKeys { .. }),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains(&keys.fingerprint()),
+        "names the keys it expects: {err}"
+    );
+    assert!(!stray.exists(), "no key file for an existing database");
+
+    // Its own keys, from the file, still open it, with nothing changed.
+    let (again, _) = Vault::load_or_generate(&own).unwrap();
+    let store = db.open(Arc::new(again)).await;
+    assert_eq!(store.counts().await.unwrap(), before);
+    personal_data_reads_back(&*store).await;
+}
+
 async fn a_sealed_value_moved_to_another_row_does_not_open(db: Db) {
     let store = db.open(Arc::new(Vault::ephemeral())).await;
     personal_writes(&*store).await;
@@ -424,6 +462,7 @@ async fn a_sqlite_backup_reveals_no_identity_number_or_restricted_field() {
 }
 
 cases!(
+    a_database_refuses_keys_it_was_not_sealed_with,
     identity_numbers_and_restricted_fields_are_stored_sealed,
     a_sealed_value_moved_to_another_row_does_not_open,
     rotation_reseals_every_value_while_another_process_reads,

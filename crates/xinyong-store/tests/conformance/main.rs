@@ -86,14 +86,20 @@ impl Db {
 
     /// The store with these keys.
     pub async fn open(&self, vault: Arc<Vault>) -> Arc<dyn Store> {
-        match &self.target {
-            Target::Lite(url) => Arc::new(SqliteStore::open_with(url, vault).await.unwrap()),
-            Target::Pg(options) => Arc::new(
-                PgStore::connect_with((**options).clone(), vault)
-                    .await
-                    .unwrap(),
-            ),
-        }
+        self.try_open(vault).await.unwrap()
+    }
+
+    /// The store with these keys, or why it does not open.
+    pub async fn try_open(
+        &self,
+        vault: Arc<Vault>,
+    ) -> Result<Arc<dyn Store>, xinyong_store::StoreError> {
+        Ok(match &self.target {
+            Target::Lite(url) => Arc::new(SqliteStore::open_with(url, vault).await?),
+            Target::Pg(options) => {
+                Arc::new(PgStore::connect_with((**options).clone(), vault).await?)
+            }
+        })
     }
 
     /// Raw SQL access below the store.

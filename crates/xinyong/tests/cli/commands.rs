@@ -764,3 +764,54 @@ fn calendar_answers_only_from_its_data_and_loads_a_new_year_from_a_file() {
         "2027-01-04"
     );
 }
+
+#[test]
+fn a_command_without_the_databases_key_file_refuses_before_writing() {
+    let env = Env::new();
+    let person = |doc: &str| {
+        serde_json::json!({
+            "category": "admin_penalty",
+            "subject": {"code": "11010519491231002X", "name": "张三", "kind": "natural_person"},
+            "document_no": doc, "decided_on": "2026-09-01",
+            "legal_basis": "《中华人民共和国行政处罚法》第二十八条", "tier": "general",
+            "fields": {"facts": "无证经营", "penalty_kind": "罚款", "content": "罚款人民币二千元",
+                       "authority": "深圳市市场监督管理局"}
+        })
+        .to_string()
+    };
+    let file = env.write(
+        "person.jsonl",
+        format!("{}\n", person("深市监罚〔2026〕31号")).as_bytes(),
+    );
+    let out = env.import(&[], &file);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // The same database from another directory, where no key file is.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let other = elsewhere.path().join("other.jsonl");
+    std::fs::write(&other, format!("{}\n", person("深市监罚〔2026〕32号"))).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_xinyong"))
+        .env("XINYONG_DB", env.db())
+        .env_remove("XINYONG_DATA_KEYRING")
+        .current_dir(elsewhere.path())
+        .args(["import", "--department", DEPT, other.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("--data-key") && err.contains("nothing was written"),
+        "{err}"
+    );
+    assert!(
+        !elsewhere.path().join("xinyong-data.key").exists(),
+        "no key file is made for an existing database"
+    );
+    // Nothing was written: one record about the person, and the log verifies with the real key.
+    let verify = env.run(&["ledger", "verify"]);
+    assert!(verify.status.success(), "{}", stderr(&verify));
+    let list = env.run(&["keys", "status"]);
+    assert!(list.status.success(), "{}", stderr(&list));
+    let rows = env.run(&["import", "--department", DEPT, file.to_str().unwrap()]);
+    assert!(stderr(&rows).contains("1 unchanged"), "{}", stderr(&rows));
+}
