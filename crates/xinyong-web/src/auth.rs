@@ -242,6 +242,19 @@ impl Caller {
         }
     }
 
+    /// Whether the caller may find a natural person by the full identity number: a guess of
+    /// a number must not be confirmed (with the person's name) to just anyone. Departments,
+    /// operators and credit service bodies hold tokens the operator issued and answer for
+    /// their use; a subject finds itself. The public and other subjects are answered as if
+    /// no one had the number (SECURITY.md, "Searching by identity number").
+    pub fn finds_persons_by_number(&self, number: &str) -> bool {
+        match self {
+            Caller::Department { .. } | Caller::Operator { .. } | Caller::Service { .. } => true,
+            Caller::Subject { code, .. } => code == number,
+            Caller::Anonymous => false,
+        }
+    }
+
     /// The id of the token the caller presented.
     pub fn token_id(&self) -> Option<&str> {
         match self {
@@ -511,6 +524,18 @@ impl FromRequestParts<AppState> for PublicCaller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         authenticate(parts, state).await?;
         Ok(PublicCaller)
+    }
+}
+
+/// The caller of a public endpoint whose answer depends on who asks (a search or a subject
+/// looked up by a full identity number): anonymous, or the holder of a valid token.
+pub struct Visitor(pub Caller);
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        Ok(Visitor(caller(parts, state).await?))
     }
 }
 

@@ -137,7 +137,7 @@ pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> R
 /// Control characters (line breaks above all) are escaped, so that a path cannot end the log
 /// line and write a forged one after it.
 fn loggable_path(path: &str) -> String {
-    let decoded = percent_decode(path);
+    let decoded = crate::public::percent_decode(path);
     let masked = mask_identity_numbers(&decoded);
     let forges = |c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');
     if !masked.contains(forges) {
@@ -153,35 +153,6 @@ fn loggable_path(path: &str) -> String {
             }
         })
         .collect()
-}
-
-/// `%XX` sequences decoded; the path unchanged if the result would not be UTF-8.
-fn percent_decode(path: &str) -> std::borrow::Cow<'_, str> {
-    if !path.contains('%') {
-        return path.into();
-    }
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| char::from(b).to_digit(16);
-        match (
-            bytes[i],
-            bytes.get(i + 1).copied().and_then(hex),
-            bytes.get(i + 2).copied().and_then(hex),
-        ) {
-            (b'%', Some(hi), Some(lo)) => {
-                // Two hexadecimal digits make a value below 256.
-                out.push(u8::try_from(hi * 16 + lo).unwrap_or(b'?'));
-                i += 3;
-            }
-            (b, _, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).map_or(path.into(), Into::into)
 }
 
 #[cfg(test)]

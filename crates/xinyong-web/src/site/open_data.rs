@@ -95,7 +95,10 @@ fn export_row(state: &AppState, r: &Record) -> Option<serde_json::Map<String, Va
         "subject_code".into(),
         Value::from(public_subject_code(r.subject_kind, &r.subject_code)),
     );
-    m.insert("subject_name".into(), Value::from(r.subject_name.clone()));
+    m.insert(
+        "subject_name".into(),
+        Value::from(crate::public::text(&r.subject_name)),
+    );
     m.insert("subject_kind".into(), Value::from(r.subject_kind.as_str()));
     m.insert("department".into(), Value::from(p.department));
     m.insert("document_no".into(), Value::from(p.document_no));

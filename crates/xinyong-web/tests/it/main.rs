@@ -10,5 +10,6 @@ mod authz_matrix;
 mod checks;
 mod errors;
 mod ledger;
+mod privacy;
 mod sessions;
 mod site;

@@ -89,7 +89,7 @@ fn identity_numbers(text: &str) -> Vec<String> {
 }
 
 /// Same-site links of an HTML page (`href="/..."`), with `&amp;` decoded.
-fn links(html: &str) -> Vec<String> {
+pub(crate) fn links(html: &str) -> Vec<String> {
     html.split("href=\"")
         .skip(1)
         .filter_map(|rest| rest.split('"').next())
@@ -234,11 +234,30 @@ async fn no_public_page_shows_an_identity_number_a_restricted_field_an_expired_o
     assert!(seen.contains("/open-data/records.csv"));
     assert!(seen.contains("/open-data/records.jsonl"));
 
-    // The search API masks persons' codes and links them by id.
+    // The public search finds no one by a full identity number; a token holder's search
+    // finds the person, masks the code and links the page by id.
     let (status, _, body) = site
         .get(&format!("/api/v1/search?q={}", persons[0].code))
         .await;
     assert_eq!(status, StatusCode::OK);
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["total"], 0, "{v}");
+    let operator = crate::common::issue_token(
+        &**store,
+        xinyong_store::Role::Operator,
+        None,
+        None,
+        None,
+        None,
+    )
+    .await;
+    let request = Request::get(format!("/api/v1/search?q={}", persons[0].code))
+        .header(header::AUTHORIZATION, format!("Bearer {operator}"))
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, bytes) = respond(&site.state, request).await;
+    assert_eq!(status, StatusCode::OK);
+    let body = String::from_utf8(bytes.to_vec()).unwrap();
     let v: Value = serde_json::from_str(&body).unwrap();
     let hit = &v["results"][0];
     assert_eq!(hit["name"], persons[0].name.as_str());
@@ -252,7 +271,7 @@ async fn no_public_page_shows_an_identity_number_a_restricted_field_an_expired_o
     assert!(identity_numbers(&body).is_empty());
 }
 
-fn encode(s: &str) -> String {
+pub(crate) fn encode(s: &str) -> String {
     s.bytes().map(|b| format!("%{b:02X}")).collect()
 }
 
