@@ -403,7 +403,9 @@ pub struct ReadRequest {
     /// Why non-public information is read: an id from `GET /api/v1/purposes`. Without it only
     /// public information is returned. Needs a department or credit service token.
     pub purpose: Option<String>,
-    /// The statute a department cites to read restricted information (with `purpose`).
+    /// The statute a department cites to read restricted information (with `purpose`): the id,
+    /// citation or an alias of one of the statutes of `GET /api/v1/purposes`. The read is
+    /// logged with the statute's citation, however it was spelled here.
     pub legal_basis: Option<String>,
     /// An approved, unexpired special application of the calling department for this subject
     /// and purpose: opens restricted information (with `purpose`).
@@ -470,13 +472,24 @@ impl FileReader {
                     "reading non-public information needs a department or credit service token",
                 ));
             }
-            Caller::Operator { .. } | Caller::Subject { .. } => {
+            Caller::Operator { .. } => {
                 return Err(ApiError::new(
                     ErrorCode::WrongRole,
-                    format!(
-                        "a {} does not read other subjects' non-public information",
-                        self.caller.role()
-                    ),
+                    "an operator does not read subjects' non-public information; a department \
+                     or credit service reads it for a stated purpose",
+                ));
+            }
+            Caller::Subject { code, .. } if code == subject_code => {
+                return Err(ApiError::new(
+                    ErrorCode::WrongRole,
+                    "this is your own file: read all of it, without a purpose, at \
+                     GET /api/v1/me/records",
+                ));
+            }
+            Caller::Subject { .. } => {
+                return Err(ApiError::new(
+                    ErrorCode::WrongRole,
+                    "a subject does not read other subjects' non-public information",
                 ));
             }
         };
@@ -505,6 +518,17 @@ impl FileReader {
             })?;
             application.grants(&department.code, subject_code, purpose, chrono::Utc::now())?;
         }
+        // What is recorded of the read is the statute (its canonical citation), however the
+        // caller spelled it: one read, one entry, whichever alias or spacing was typed.
+        let grant = match grant {
+            Some(Grant::LegalBasis(cited)) => Some(Grant::LegalBasis(
+                state
+                    .purposes
+                    .statute(&cited)
+                    .map_or(cited, |statute| statute.citation.clone()),
+            )),
+            other => other,
+        };
         Ok(Access {
             clearance,
             reader: Some(reader),
