@@ -153,8 +153,33 @@ impl AuthCache {
     }
 }
 
+/// The token of this request, verified once by the limits middleware ([`verify_presented`]),
+/// so that the extractors after it do not verify it again.
+#[derive(Clone)]
+struct Verified(Principal);
+
+/// Verifies the token a request presents before it is routed, for the rate limits
+/// (`limits.rs`), which must know whether a presented token is valid: a valid token is
+/// budgeted per token and never refused for its address's failures, an invalid one spends the
+/// address's failure budget. `Ok(Some(token id))` for a valid token, `Ok(None)` without an
+/// `Authorization` header, and the 401 (or, if the store failed, 500) otherwise.
+pub(crate) async fn verify_presented(
+    parts: &mut Parts,
+    state: &AppState,
+) -> Result<Option<String>, ApiError> {
+    let Some(principal) = authenticate(parts, state).await? else {
+        return Ok(None);
+    };
+    let id = principal.token.id.clone();
+    parts.extensions.insert(Verified(principal));
+    Ok(Some(id))
+}
+
 /// Verifies the token a request presents, if it presents one.
 async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Principal>, ApiError> {
+    if let Some(Verified(principal)) = parts.extensions.get::<Verified>() {
+        return Ok(Some(principal.clone()));
+    }
     let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
