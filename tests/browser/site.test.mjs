@@ -199,6 +199,24 @@ test('subject page: report sections, adverse items with document and basis, the 
   await page.context().close();
 });
 
+test('a person is found by name, addressed by an opaque id, and switches language on its page', async () => {
+  const page = await newPage();
+  const listing = await (await fetch(`${base}/api/v1/subjects?limit=1000`)).json();
+  const person = listing.subjects.find((s) => s.kind === 'natural_person');
+  assert.ok(person, 'the demo data has natural persons');
+  assert.match(person.code, /^\d{6}\*{8}[\dX]{4}$/, 'the listing masks the number');
+  await page.goto(`${base}/search?q=${encodeURIComponent(person.name)}`);
+  await page.locator('.result-name', { hasText: person.name }).first().click();
+  await page.waitForURL(/\/subjects\//);
+  assert.equal(new URL(page.url()).pathname, `/subjects/${person.id}`);
+  await page.getByRole('link', { name: 'English' }).click();
+  await page.waitForURL(/lang=en/);
+  assert.equal(new URL(page.url()).pathname, `/subjects/${person.id}`);
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  assert.equal(await page.locator('h1').textContent(), person.name);
+  await page.context().close();
+});
+
 test('switching language changes every label and the lang attribute', async () => {
   const page = await newPage();
   await page.goto(base + '/');

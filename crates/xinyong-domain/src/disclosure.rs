@@ -148,8 +148,8 @@ pub fn disclosed_record(record: &Record, category: &Category, mask: bool) -> Pub
                 let personal = category.field(name).is_some_and(|f| f.personal);
                 let v = match value {
                     Value::String(s) if personal => Value::String(mask_personal(s)),
-                    Value::String(s) => Value::String(mask_identity_numbers(s).into_owned()),
-                    other => other.clone(),
+                    Value::Number(n) if personal => Value::String(mask_personal(&n.to_string())),
+                    other => public_value(other),
                 };
                 (name.clone(), v)
             })
@@ -185,6 +185,29 @@ pub fn disclosed_record(record: &Record, category: &Category, mask: bool) -> Pub
     }
 }
 
+/// A JSON value as the public may see it: every identity number in its strings masked, at any
+/// depth, and a number whose digits are an identity number (an integer field holds one as
+/// easily as a text field) turned into its masked text.
+pub fn public_value(value: &Value) -> Value {
+    match value {
+        Value::String(s) => Value::String(mask_identity_numbers(s).into_owned()),
+        Value::Number(n) => {
+            let digits = n.to_string();
+            match mask_identity_numbers(&digits) {
+                std::borrow::Cow::Borrowed(_) => value.clone(),
+                std::borrow::Cow::Owned(masked) => Value::String(masked),
+            }
+        }
+        Value::Array(items) => Value::Array(items.iter().map(public_value).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (mask_identity_numbers(k).into_owned(), public_value(v)))
+                .collect(),
+        ),
+        Value::Null | Value::Bool(_) => value.clone(),
+    }
+}
+
 /// Masks a subject code for public output when it belongs to a natural person.
 pub fn public_subject_code(kind: SubjectKind, code: &str) -> String {
     if kind == SubjectKind::NaturalPerson {
@@ -201,4 +224,29 @@ pub fn public_subject_code(kind: SubjectKind, code: &str) -> String {
 /// any identity number inside it is masked like in every other public value.
 pub fn public_subject_name(name: &str) -> String {
     mask_identity_numbers(name).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn public_values_hold_no_whole_identity_number_at_any_depth_or_type() {
+        let value = json!({
+            "age": 440305198507265865_i64,
+            "year": 2025,
+            "list": ["A440305198507265865", {"440305198507265865abc": "x"}],
+            "flag": true,
+        });
+        assert_eq!(
+            public_value(&value),
+            json!({
+                "age": "440305********5865",
+                "year": 2025,
+                "list": ["A440305********5865", {"440305********5865abc": "x"}],
+                "flag": true,
+            })
+        );
+    }
 }

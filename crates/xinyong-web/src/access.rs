@@ -39,6 +39,11 @@ pub struct AccessNote<'a> {
 /// Records a non-public read before it is answered. Every handler that returns non-public
 /// information calls this, and only this, so that the audit ledger is wired in one place.
 pub async fn note_access(state: &AppState, note: AccessNote<'_>) -> Result<(), ApiError> {
+    let basis = match note.grant {
+        // The statute's canonical citation ([`crate::auth::FileReader::clearance`] made it so).
+        Some(Grant::LegalBasis(citation)) => citation.as_str(),
+        _ => "-",
+    };
     let grant = match note.grant {
         None => "none",
         Some(Grant::LegalBasis(_)) => "legal_basis",
@@ -80,6 +85,7 @@ pub async fn note_access(state: &AppState, note: AccessNote<'_>) -> Result<(), A
         clearance = ?note.clearance,
         purpose = note.purpose.unwrap_or("-"),
         grant,
+        legal_basis = basis,
         records = note.records,
         "non-public read"
     );

@@ -153,8 +153,33 @@ impl AuthCache {
     }
 }
 
+/// The token of this request, verified once by the limits middleware ([`verify_presented`]),
+/// so that the extractors after it do not verify it again.
+#[derive(Clone)]
+struct Verified(Principal);
+
+/// Verifies the token a request presents before it is routed, for the rate limits
+/// (`limits.rs`), which must know whether a presented token is valid: a valid token is
+/// budgeted per token and never refused for its address's failures, an invalid one spends the
+/// address's failure budget. `Ok(Some(token id))` for a valid token, `Ok(None)` without an
+/// `Authorization` header, and the 401 (or, if the store failed, 500) otherwise.
+pub(crate) async fn verify_presented(
+    parts: &mut Parts,
+    state: &AppState,
+) -> Result<Option<String>, ApiError> {
+    let Some(principal) = authenticate(parts, state).await? else {
+        return Ok(None);
+    };
+    let id = principal.token.id.clone();
+    parts.extensions.insert(Verified(principal));
+    Ok(Some(id))
+}
+
 /// Verifies the token a request presents, if it presents one.
 async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Principal>, ApiError> {
+    if let Some(Verified(principal)) = parts.extensions.get::<Verified>() {
+        return Ok(Some(principal.clone()));
+    }
     let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
@@ -239,6 +264,19 @@ impl Caller {
             Caller::Department { .. } => Role::Department.as_str(),
             Caller::Service { .. } => Role::Service.as_str(),
             Caller::Subject { .. } => Role::Subject.as_str(),
+        }
+    }
+
+    /// Whether the caller may find a natural person by the full identity number: a guess of
+    /// a number must not be confirmed (with the person's name) to just anyone. Departments,
+    /// operators and credit service bodies hold tokens the operator issued and answer for
+    /// their use; a subject finds itself. The public and other subjects are answered as if
+    /// no one had the number (SECURITY.md, "Searching by identity number").
+    pub fn finds_persons_by_number(&self, number: &str) -> bool {
+        match self {
+            Caller::Department { .. } | Caller::Operator { .. } | Caller::Service { .. } => true,
+            Caller::Subject { code, .. } => code == number,
+            Caller::Anonymous => false,
         }
     }
 
@@ -390,7 +428,9 @@ pub struct ReadRequest {
     /// Why non-public information is read: an id from `GET /api/v1/purposes`. Without it only
     /// public information is returned. Needs a department or credit service token.
     pub purpose: Option<String>,
-    /// The statute a department cites to read restricted information (with `purpose`).
+    /// The statute a department cites to read restricted information (with `purpose`): the id,
+    /// citation or an alias of one of the statutes of `GET /api/v1/purposes`. The read is
+    /// logged with the statute's citation, however it was spelled here.
     pub legal_basis: Option<String>,
     /// An approved, unexpired special application of the calling department for this subject
     /// and purpose: opens restricted information (with `purpose`).
@@ -457,13 +497,24 @@ impl FileReader {
                     "reading non-public information needs a department or credit service token",
                 ));
             }
-            Caller::Operator { .. } | Caller::Subject { .. } => {
+            Caller::Operator { .. } => {
                 return Err(ApiError::new(
                     ErrorCode::WrongRole,
-                    format!(
-                        "a {} does not read other subjects' non-public information",
-                        self.caller.role()
-                    ),
+                    "an operator does not read subjects' non-public information; a department \
+                     or credit service reads it for a stated purpose",
+                ));
+            }
+            Caller::Subject { code, .. } if code == subject_code => {
+                return Err(ApiError::new(
+                    ErrorCode::WrongRole,
+                    "this is your own file: read all of it, without a purpose, at \
+                     GET /api/v1/me/records",
+                ));
+            }
+            Caller::Subject { .. } => {
+                return Err(ApiError::new(
+                    ErrorCode::WrongRole,
+                    "a subject does not read other subjects' non-public information",
                 ));
             }
         };
@@ -492,6 +543,17 @@ impl FileReader {
             })?;
             application.grants(&department.code, subject_code, purpose, chrono::Utc::now())?;
         }
+        // What is recorded of the read is the statute (its canonical citation), however the
+        // caller spelled it: one read, one entry, whichever alias or spacing was typed.
+        let grant = match grant {
+            Some(Grant::LegalBasis(cited)) => Some(Grant::LegalBasis(
+                state
+                    .purposes
+                    .statute(&cited)
+                    .map_or(cited, |statute| statute.citation.clone()),
+            )),
+            other => other,
+        };
         Ok(Access {
             clearance,
             reader: Some(reader),
@@ -511,6 +573,18 @@ impl FromRequestParts<AppState> for PublicCaller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         authenticate(parts, state).await?;
         Ok(PublicCaller)
+    }
+}
+
+/// The caller of a public endpoint whose answer depends on who asks (a search or a subject
+/// looked up by a full identity number): anonymous, or the holder of a valid token.
+pub struct Visitor(pub Caller);
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        Ok(Visitor(caller(parts, state).await?))
     }
 }
 

@@ -22,7 +22,6 @@ use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use xinyong_domain::FieldError;
 use xinyong_domain::access::AccessError;
 use xinyong_domain::code::CodeError;
-use xinyong_domain::disclosure::mask_identity_numbers;
 use xinyong_domain::search::QueryError;
 use xinyong_store::StoreError;
 
@@ -349,9 +348,17 @@ impl IntoResponse for ApiError {
             // The cause goes to the operator's log, never to the client.
             tracing::error!(error = %e, "storage failure");
         }
-        let detail = self.to_string();
+        // A detail may quote what the caller sent: no identity number leaves whole.
+        let detail = crate::public::text(&self.to_string());
         let errors = match self {
-            ApiError::InvalidRecords(errors) | ApiError::InvalidFields(errors) => errors,
+            ApiError::InvalidRecords(errors) | ApiError::InvalidFields(errors) => errors
+                .into_iter()
+                .map(|e| RecordError {
+                    field: crate::public::text(&e.field),
+                    message: crate::public::text(&e.message),
+                    ..e
+                })
+                .collect(),
             _ => Vec::new(),
         };
         let problem = Problem {
@@ -377,12 +384,18 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// A request's path as a public answer may quote it: percent-decoded (an encoded number is a
+/// number all the same) and masked.
+fn public_path(uri: &axum::http::Uri) -> String {
+    crate::public::text(&crate::public::percent_decode(uri.path()))
+}
+
 /// The fallback for unknown paths. The path is echoed with any identity number masked: it is
 /// a public response.
 pub async fn not_found(uri: axum::http::Uri) -> ApiError {
     ApiError::new(
         ErrorCode::NotFoundEndpoint,
-        format!("no such endpoint: {}", mask_identity_numbers(uri.path())),
+        format!("no such endpoint: {}", public_path(&uri)),
     )
 }
 
@@ -390,10 +403,7 @@ pub async fn not_found(uri: axum::http::Uri) -> ApiError {
 pub async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {
     ApiError::new(
         ErrorCode::MethodNotAllowed,
-        format!(
-            "{} does not take {method}",
-            mask_identity_numbers(uri.path())
-        ),
+        format!("{} does not take {method}", public_path(&uri)),
     )
 }
 

@@ -20,6 +20,7 @@ pub mod limits;
 pub mod list_index;
 mod lists;
 mod meta;
+mod public;
 pub mod recorder;
 mod records;
 mod search;

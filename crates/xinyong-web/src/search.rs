@@ -5,13 +5,14 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use xinyong_domain::SubjectKind;
-use xinyong_domain::disclosure::public_subject_code;
+use xinyong_domain::disclosure::{public_subject_code, public_subject_name};
 use xinyong_domain::search::{SearchQuery, parse_query};
 use xinyong_store::StoredSubject;
 use xinyong_store::search::SEARCH_CANDIDATES;
+use xinyong_store::search::SearchPage;
 
 use crate::AppState;
-use crate::auth::PublicCaller;
+use crate::auth::{Caller, Visitor};
 use crate::error::{ApiError, ErrorCode, Query};
 
 pub const DEFAULT_LIMIT: u32 = 20;
@@ -22,7 +23,9 @@ pub const MAX_LIMIT: u32 = 100;
 pub struct SearchParams {
     /// A name, part of a name (two or more consecutive characters), several words separated by
     /// spaces, a full credit code, or a code prefix of at least 8 characters. At most 100
-    /// characters.
+    /// characters. A full citizen identity number finds the person only with a department,
+    /// operator or credit service token (or the person's own subject token); otherwise it
+    /// finds no one.
     q: Option<String>,
     /// Page size, 1-100 (default 20).
     limit: Option<String>,
@@ -33,6 +36,9 @@ pub struct SearchParams {
 /// One subject found.
 #[derive(Serialize, ToSchema)]
 pub struct SearchResult {
+    /// The subject's opaque id: `GET /api/v1/subjects/{id}` reads its public file without
+    /// naming an identity number.
+    id: String,
     /// Natural persons' identity numbers are masked.
     code: String,
     name: String,
@@ -87,6 +93,31 @@ fn number(
     }
 }
 
+/// What a search finds, as far as `caller` may see it. A full citizen identity number finds a
+/// natural person only for a caller that may look persons up by number
+/// ([`Caller::finds_persons_by_number`]); anyone else is answered as if nothing matched, so
+/// that the public search cannot confirm a guessed number or tie it to a name.
+pub async fn find(
+    state: &AppState,
+    caller: &Caller,
+    query: &SearchQuery,
+    limit: u32,
+    offset: u32,
+) -> Result<SearchPage, ApiError> {
+    let mut page = state.store.search_subjects(query, limit, offset).await?;
+    if let SearchQuery::Code { code, exact: true } = query {
+        let before = page.subjects.len();
+        page.subjects.retain(|s| {
+            s.kind != SubjectKind::NaturalPerson || caller.finds_persons_by_number(code)
+        });
+        if page.subjects.len() != before {
+            page.total = page.subjects.len() as u64;
+            page.more = false;
+        }
+    }
+    Ok(page)
+}
+
 /// Parses the parameters shared by the API and the website's search page.
 pub fn parse_params(
     q: Option<&str>,
@@ -108,13 +139,13 @@ pub fn parse_params(
         (status = 401, description = "An invalid token was presented", body = crate::error::Problem),
     ))]
 pub async fn search(
-    _: PublicCaller,
+    Visitor(caller): Visitor,
     State(state): State<AppState>,
     Query(p): Query<SearchParams>,
 ) -> Result<Json<SearchResults>, ApiError> {
     let (query, limit, offset) =
         parse_params(p.q.as_deref(), p.limit.as_deref(), p.offset.as_deref())?;
-    let page = state.store.search_subjects(&query, limit, offset).await?;
+    let page = find(&state, &caller, &query, limit, offset).await?;
     Ok(Json(SearchResults {
         total: page.total,
         more: page.more,
@@ -124,8 +155,9 @@ pub async fn search(
             .subjects
             .iter()
             .map(|s| SearchResult {
+                id: s.id.clone(),
                 code: public_subject_code(s.kind, &s.code),
-                name: s.name.clone(),
+                name: public_subject_name(&s.name),
                 kind: s.kind,
                 url: subject_url(s),
             })

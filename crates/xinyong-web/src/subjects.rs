@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use xinyong_domain::code::SubjectCode;
 use xinyong_domain::disclosure::{
     FileRecord, PublicRecord, disclosed_record, file_record, in_force, public_record,
-    public_subject_code, public_visibility,
+    public_subject_code, public_subject_name, public_visibility,
 };
 use xinyong_domain::{Disclosure, SubjectKind};
 
@@ -18,11 +18,20 @@ use crate::auth::{Caller, FileReader, PublicCaller, ReadRequest, SubjectCaller};
 use crate::error::{ApiError, ErrorCode, Path, Query};
 
 pub const DEFAULT_PAGE: u32 = 50;
+
+/// Whether a path key is a subject's opaque id (a ULID: 26 Crockford base-32 characters)
+/// rather than a code (18 characters).
+pub fn is_subject_id(key: &str) -> bool {
+    key.len() == 26 && key.bytes().all(|b| b.is_ascii_alphanumeric())
+}
 pub const MAX_PAGE: u32 = 1000;
 
 /// A subject as the public sees it: natural persons' identity numbers are masked.
 #[derive(Serialize, ToSchema)]
 pub struct SubjectSummary {
+    /// The subject's opaque id: `GET /api/v1/subjects/{id}` reads its file without naming an
+    /// identity number.
+    id: String,
     code: String,
     name: String,
     kind: SubjectKind,
@@ -87,8 +96,9 @@ pub async fn list(
         subjects: page
             .into_iter()
             .map(|s| SubjectSummary {
+                id: s.id,
                 code: public_subject_code(s.kind, &s.code),
-                name: s.name,
+                name: public_subject_name(&s.name),
                 kind: s.kind,
             })
             .collect(),
@@ -124,7 +134,7 @@ pub struct PublicFile {
 /// purpose and `legal_basis` or `application` (department only): also restricted records.
 /// Every non-public read is logged.
 #[utoipa::path(get, path = "/api/v1/subjects/{code}", tag = "disclosure",
-    params(("code" = String, Path, description = "Unified Social Credit Code or citizen identity number"), ReadRequest),
+    params(("code" = String, Path, description = "Unified Social Credit Code, the subject's opaque id (`id` in listings and search results), or a citizen identity number (found only with a department, operator or credit service token, or the person's own subject token)"), ReadRequest),
     responses(
         (status = 200, description = "The subject's file as far as the caller may see it", body = PublicFile),
         (status = 400, description = "Not a valid code (the message names the position), unknown purpose or bad legal basis", body = crate::error::Problem),
@@ -135,15 +145,27 @@ pub struct PublicFile {
 pub async fn show(
     reader: FileReader,
     State(state): State<AppState>,
-    Path(code): Path<String>,
+    Path(key): Path<String>,
 ) -> Result<Json<PublicFile>, ApiError> {
-    let code = SubjectCode::parse(&code)?;
-    let access = reader.clearance(&state, code.as_str()).await?;
-    let subject = state
-        .store
-        .subject(code.as_str())
-        .await?
-        .ok_or_else(|| ApiError::new(ErrorCode::UnknownSubject, "no subject with this code"))?;
+    let unknown = || ApiError::new(ErrorCode::UnknownSubject, "no subject with this code");
+    let (subject, access) = if is_subject_id(&key) {
+        let subject = state.store.subject_by_id(&key).await?.ok_or_else(unknown)?;
+        let access = reader.clearance(&state, &subject.code).await?;
+        (subject, access)
+    } else {
+        let code = SubjectCode::parse(&key)?;
+        let access = reader.clearance(&state, code.as_str()).await?;
+        // A full identity number is answered as if no one had it unless the caller may look
+        // persons up by number: the public cannot confirm a guess or learn a name from it.
+        let hidden = matches!(code, SubjectCode::Citizen(_))
+            && !reader.caller.finds_persons_by_number(code.as_str());
+        let subject = if hidden {
+            None
+        } else {
+            state.store.subject(code.as_str()).await?
+        };
+        (subject.ok_or_else(unknown)?, access)
+    };
     let today = state.today();
     let all = state.store.records_of_subject(&subject.code).await?;
     let with_category = || {
@@ -186,7 +208,7 @@ pub async fn show(
     }
     Ok(Json(PublicFile {
         code: public_subject_code(subject.kind, &subject.code),
-        name: subject.name,
+        name: public_subject_name(&subject.name),
         kind: subject.kind,
         as_of: today,
         records,

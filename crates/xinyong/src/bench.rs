@@ -312,10 +312,8 @@ pub async fn check(
     let store = xinyong_store::open_with(&url, vault).await?;
     let mut state = xinyong_web::AppState::new(store.clone(), catalogue.clone());
     // The load comes from one address: per-client limits would measure themselves.
-    state.limits = Arc::new(xinyong_web::limits::Limits::new(
-        u32::MAX,
-        u32::MAX,
-        u32::MAX,
+    state.limits = Arc::new(xinyong_web::limits::Limits::with(
+        xinyong_web::limits::LimitsConfig::unlimited(),
     ));
     let start = Instant::now();
     let entries = state

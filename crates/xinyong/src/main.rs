@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand};
 use xinyong_domain::code::SubjectCode;
 use xinyong_domain::{Catalogue, Department};
 use xinyong_store::{Role, Store, Token};
+use xinyong_web::limits::{ForwardedHeader, IpNet, LimitsConfig};
 
 mod bench;
 mod calendar;
@@ -79,6 +80,8 @@ enum Command {
         /// Seconds between signed tree heads of the audit log (signed only when it grew).
         #[arg(long, env = "XINYONG_STH_INTERVAL", default_value_t = 60)]
         sth_interval: u64,
+        #[command(flatten)]
+        limits: RateArgs,
     },
     /// Fill an empty database with a synthetic demo data set.
     Demo {
@@ -132,6 +135,57 @@ enum Command {
         #[command(subcommand)]
         command: bench::BenchCommand,
     },
+}
+
+/// The rate limits of `serve` (README, "Behind a reverse proxy").
+#[derive(Args)]
+struct RateArgs {
+    /// Anonymous requests per second per client address (429 with Retry-After beyond).
+    #[arg(long, env = "XINYONG_RATE_ANONYMOUS", default_value_t = LimitsConfig::default().anonymous_per_second)]
+    rate_anonymous: u32,
+    /// Largest burst of anonymous requests per client address.
+    #[arg(long, env = "XINYONG_RATE_ANONYMOUS_BURST", default_value_t = LimitsConfig::default().anonymous_burst)]
+    rate_anonymous_burst: u32,
+    /// Failed authentications (invalid, expired or revoked tokens, wrong passwords) per minute
+    /// per client address; then 429 until the minute ends. Valid tokens are never refused.
+    #[arg(long, env = "XINYONG_RATE_FAILURES", default_value_t = LimitsConfig::default().failures_per_minute)]
+    rate_failures: u32,
+    /// Requests per second per valid token (instead of the address's anonymous budget).
+    #[arg(long, env = "XINYONG_RATE_TOKEN", default_value_t = LimitsConfig::default().token_per_second)]
+    rate_token: u32,
+    /// Largest burst of requests per valid token.
+    #[arg(long, env = "XINYONG_RATE_TOKEN_BURST", default_value_t = LimitsConfig::default().token_burst)]
+    rate_token_burst: u32,
+    /// A reverse proxy (address or CIDR block) whose report of the client's address
+    /// (`--forwarded-header`) is believed; repeatable. From any other peer the header is
+    /// ignored and the socket's address is the client's.
+    #[arg(
+        long = "trusted-proxy",
+        env = "XINYONG_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<IpNet>,
+    /// The header trusted proxies report the client in: x-forwarded-for or forwarded (RFC 7239).
+    #[arg(
+        long,
+        env = "XINYONG_FORWARDED_HEADER",
+        default_value = "x-forwarded-for"
+    )]
+    forwarded_header: ForwardedHeader,
+}
+
+impl RateArgs {
+    fn config(self) -> LimitsConfig {
+        LimitsConfig {
+            anonymous_per_second: self.rate_anonymous,
+            anonymous_burst: self.rate_anonymous_burst,
+            failures_per_minute: self.rate_failures,
+            token_per_second: self.rate_token,
+            token_burst: self.rate_token_burst,
+            trusted_proxies: self.trusted_proxies,
+            forwarded_header: self.forwarded_header,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -359,6 +413,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             demo,
             size,
             sth_interval,
+            limits,
         } => {
             let key = ledger::load_key(&cli.ledger_key, true)?;
             let store = open(&cli.db, &cli.data_key).await?;
@@ -366,7 +421,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             if demo {
                 demo::fill(&*store, &catalogue, &size).await?;
             }
-            serve(store, catalogue, addr, key, sth_interval).await?;
+            serve(store, catalogue, addr, key, sth_interval, limits.config()).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Ledger { command } => {
@@ -383,9 +438,26 @@ async fn serve(
     addr: SocketAddr,
     ledger_key: xinyong_ledger::SigningKey,
     sth_interval: u64,
+    limits: LimitsConfig,
 ) -> Result<()> {
     let mut state = xinyong_web::AppState::new(store, catalogue);
     state.ledger_key = Some(Arc::new(ledger_key));
+    if !limits.trusted_proxies.is_empty() {
+        let proxies: Vec<String> = limits
+            .trusted_proxies
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        eprintln!(
+            "client addresses from {} behind {}",
+            match limits.forwarded_header {
+                ForwardedHeader::XForwardedFor => "X-Forwarded-For",
+                ForwardedHeader::Forwarded => "Forwarded",
+            },
+            proxies.join(", ")
+        );
+    }
+    state.limits = Arc::new(xinyong_web::limits::Limits::with(limits));
     // Signed tree heads at a fixed interval, so that monitors can watch the log grow.
     let signer = state.clone();
     tokio::spawn(async move {

@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use axum::http::Uri;
 use chrono::{Datelike, NaiveDate};
-use xinyong_domain::disclosure::mask_identity_numbers;
 use xinyong_domain::{Catalogue, Category, SubjectKind, Tier};
 
 use super::labels::{EN, Labels, ZH};
@@ -79,8 +78,9 @@ impl Ctx {
             here.push('?');
             here.push_str(&kept.join("&"));
         }
-        // A typed identity number does not travel on in the language link.
-        let here = mask_identity_numbers(&here).into_owned();
+        // A typed identity number, plain or percent-encoded, does not travel on in the
+        // language link.
+        let here = crate::public::url(&here);
         Ctx {
             lang,
             l: if lang == Lang::En { &EN } else { &ZH },
@@ -104,6 +104,15 @@ impl Ctx {
     /// `path` (which may carry a query) in the current language.
     pub fn url(&self, path: &str) -> String {
         with_lang(path, self.lang)
+    }
+
+    /// Makes `path` this page's address for the language toggle, keeping the query.
+    pub(super) fn set_path(&mut self, path: &str) {
+        let query = self.here.split_once('?').map(|(_, q)| q.to_owned());
+        self.here = match query {
+            Some(q) => format!("{path}?{q}"),
+            None => path.to_owned(),
+        };
     }
 
     /// This page in the other language.
@@ -201,13 +210,5 @@ fn with_lang(path: &str, lang: Lang) -> String {
 
 /// Percent-encodes a query value.
 pub fn encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    crate::public::encode_value(s)
 }

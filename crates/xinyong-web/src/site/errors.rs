@@ -88,7 +88,8 @@ impl<T: IntoResponse> IntoResponse for Page<T> {
             ctx,
             q: String::new(),
             title: title.to_owned(),
-            message,
+            // A message may quote what the visitor typed: no identity number leaves whole.
+            message: crate::public::text(&message),
         };
         match page.render() {
             Ok(html) => (status, html_headers(), html).into_response(),

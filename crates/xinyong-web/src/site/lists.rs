@@ -137,7 +137,7 @@ pub(super) async fn list(
                 Some(format!("/subjects/{}", r.subject_code))
             };
             rows.push(ListRow {
-                subject: r.subject_name.clone(),
+                subject: crate::public::text(&r.subject_name),
                 code: public_subject_code(r.subject_kind, &r.subject_code),
                 url,
                 record: record_view(&ctx, category, &public, &names),
@@ -149,7 +149,7 @@ pub(super) async fn list(
             .map(|d| Choice {
                 selected: d.code == department,
                 value: d.code.clone(),
-                label: d.name.clone(),
+                label: crate::public::text(&d.name),
             })
             .collect();
         let link = |n: u32| {

@@ -5,8 +5,10 @@
 //!
 //! Invariants:
 //! - Every record shown went through `public_visibility` and `public_record`; every subject
-//!   code shown through `public_subject_code`. Links to natural persons use the subject's
-//!   opaque id, never the identity number.
+//!   code shown through `public_subject_code`; every name, message and echoed link through
+//!   `crate::public`. Links to natural persons use the subject's opaque id, never the identity
+//!   number, and a full identity number finds a person only for a caller who may look persons
+//!   up by number (`Caller::finds_persons_by_number`).
 //! - No page loads anything from elsewhere: the Content-Security-Policy (`default-src 'self'`)
 //!   would block it, and there are no inline styles or scripts for it to allow.
 //! - HTML error pages are mapped to statuses in [`errors`] ([`errors::PageError`]); the JSON

@@ -95,7 +95,10 @@ fn export_row(state: &AppState, r: &Record) -> Option<serde_json::Map<String, Va
         "subject_code".into(),
         Value::from(public_subject_code(r.subject_kind, &r.subject_code)),
     );
-    m.insert("subject_name".into(), Value::from(r.subject_name.clone()));
+    m.insert(
+        "subject_name".into(),
+        Value::from(crate::public::text(&r.subject_name)),
+    );
     m.insert("subject_kind".into(), Value::from(r.subject_kind.as_str()));
     m.insert("department".into(), Value::from(p.department));
     m.insert("document_no".into(), Value::from(p.document_no));
@@ -119,6 +122,19 @@ fn export_row(state: &AppState, r: &Record) -> Option<serde_json::Map<String, Va
         Value::from(state.catalogue.version.clone()),
     );
     Some(m)
+}
+
+/// A CSV cell that a spreadsheet will not run: a value starting with `=`, `+`, `-`, `@`, a
+/// tab or a carriage return is read as a formula by Excel, LibreOffice and others
+/// (`=HYPERLINK(...)` in a subject's name becomes a link on the reader's machine), so it is
+/// prefixed with `'`, which they show as text (OWASP, "CSV Injection"). Every CSV the platform
+/// writes passes its cells through this.
+pub fn spreadsheet_safe(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -147,9 +163,9 @@ fn encode_chunk(format: Format, rows: &[serde_json::Map<String, Value>], header:
                 let cells = EXPORT_COLUMNS
                     .iter()
                     .map(|(name, _, _)| match row.get(*name) {
-                        Some(Value::String(s)) => s.clone(),
+                        Some(Value::String(s)) => spreadsheet_safe(s),
                         Some(Value::Null) | None => String::new(),
-                        Some(v) => v.to_string(),
+                        Some(v) => spreadsheet_safe(&v.to_string()),
                     });
                 let _ = w.write_record(cells);
             }
@@ -218,4 +234,29 @@ pub(super) async fn export_csv(State(state): State<AppState>) -> Response {
 
 pub(super) async fn export_jsonl(State(state): State<AppState>) -> Response {
     export(state, Format::Jsonl)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spreadsheet_safe;
+
+    #[test]
+    fn csv_cells_never_start_a_formula() {
+        for (cell, safe) in [
+            (
+                "=HYPERLINK(\"http://127.0.0.1/x\",\"点击\")有限公司",
+                "'=HYPERLINK(\"http://127.0.0.1/x\",\"点击\")有限公司",
+            ),
+            ("-2+3公式科技有限公司", "'-2+3公式科技有限公司"),
+            ("+86", "'+86"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("深圳示例科技有限公司", "深圳示例科技有限公司"),
+            ("2026-04-01", "2026-04-01"),
+            ("", ""),
+        ] {
+            assert_eq!(spreadsheet_safe(cell), safe, "{cell:?}");
+        }
+    }
 }

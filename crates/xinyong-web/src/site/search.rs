@@ -6,14 +6,14 @@ use axum::extract::{Query, State};
 use axum::http::Uri;
 use axum::response::IntoResponse;
 use serde::Deserialize;
-use xinyong_domain::disclosure::mask_identity_numbers;
 use xinyong_store::search::SEARCH_CANDIDATES;
 
 use super::context::{Ctx, encode};
 use super::errors::{Page, PageError};
 use super::view::{PAGE_SIZE, Pager, SubjectRow, page_number, subject_row};
 use crate::AppState;
-use crate::error::ErrorCode;
+use crate::auth::Visitor;
+use crate::error::{ApiError, ErrorCode};
 
 #[derive(Deserialize)]
 pub(super) struct SearchParams {
@@ -35,11 +35,13 @@ struct SearchPage {
 
 pub(super) async fn search(
     State(state): State<AppState>,
+    visitor: Result<Visitor, ApiError>,
     uri: Uri,
     Query(p): Query<SearchParams>,
 ) -> impl IntoResponse {
     let result = async {
         let ctx = Ctx::new(&state, &uri, "home");
+        let Visitor(caller) = visitor?;
         let q = p.q.clone().unwrap_or_default();
         if q.trim().is_empty() {
             return Ok(SearchPage {
@@ -64,11 +66,12 @@ pub(super) async fn search(
         let limit_s = PAGE_SIZE.to_string();
         let (query, limit, offset) =
             crate::search::parse_params(Some(&q), Some(&limit_s), Some(&offset_s))?;
-        let found = state.store.search_subjects(&query, limit, offset).await?;
+        let found = crate::search::find(&state, &caller, &query, limit, offset).await?;
+        // An identity number typed by the visitor is not echoed back in full, in the search
+        // box or in the pager's links.
+        let q = crate::public::text(&q);
         let link = |n: u32| ctx.url(&format!("/search?q={}&page={n}", encode(&q)));
         let pager = Pager::new(found.total, page, link);
-        // An identity number typed by the visitor is not echoed back in full either.
-        let q = mask_identity_numbers(&q).into_owned();
         Ok(SearchPage {
             searched: true,
             total: found.total,

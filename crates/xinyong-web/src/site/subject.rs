@@ -15,7 +15,10 @@ use super::context::Ctx;
 use super::errors::{Page, PageError};
 use super::view::{RecordView, SubjectRow, department_names, record_view, subject_row, visible};
 use crate::AppState;
-use crate::error::ErrorCode;
+use crate::auth::Visitor;
+use crate::error::{ApiError, ErrorCode};
+use crate::search::subject_url;
+use crate::subjects::is_subject_id;
 
 /// Report sections in the order of the Credit China public credit report (V2.0); the
 /// catalogue's `section` of each category says where its records go.
@@ -50,21 +53,34 @@ struct SubjectPage {
 
 pub(super) async fn subject(
     State(state): State<AppState>,
+    visitor: Result<Visitor, ApiError>,
     uri: Uri,
     Path(key): Path<String>,
 ) -> impl IntoResponse {
     let result = async {
-        let ctx = Ctx::new(&state, &uri, "");
-        let stored = if key.len() == 26 && key.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        let mut ctx = Ctx::new(&state, &uri, "");
+        let Visitor(caller) = visitor?;
+        let stored = if is_subject_id(&key) {
             state.store.subject_by_id(&key).await?
         } else {
             let code = SubjectCode::parse(&key.to_ascii_uppercase()).map_err(|e| {
                 PageError::new(ErrorCode::InvalidCode, format!("{}: {e}", ctx.l.bad_code))
             })?;
-            state.store.subject(code.as_str()).await?
+            // As in the API: a full identity number finds a person only for a caller that may
+            // look persons up by number; anyone else is told there is no such subject.
+            let hidden = matches!(code, SubjectCode::Citizen(_))
+                && !caller.finds_persons_by_number(code.as_str());
+            if hidden {
+                None
+            } else {
+                state.store.subject(code.as_str()).await?
+            }
         };
         let stored = stored
             .ok_or_else(|| PageError::new(ErrorCode::UnknownSubject, ctx.l.not_found_text))?;
+        // The language toggle leads to this page by its public address: a person's opaque
+        // id, never the number the page was asked for (masked, that would be a bad code).
+        ctx.set_path(&subject_url(&stored));
         let records = state.store.records_of_subject(&stored.code).await?;
         let departments = department_names(&state).await?;
         let mut by_section: BTreeMap<&str, Vec<RecordView>> = BTreeMap::new();

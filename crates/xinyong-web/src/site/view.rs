@@ -58,7 +58,7 @@ fn region_name(code: Option<DivisionCode>) -> String {
 
 pub(super) fn subject_row(s: &StoredSubject) -> SubjectRow {
     SubjectRow {
-        name: s.name.clone(),
+        name: crate::public::text(&s.name),
         code: public_subject_code(s.kind, &s.code),
         kind: s.kind,
         url: subject_url(s),
@@ -225,10 +225,11 @@ pub(super) fn record_view(
         negative: c.negative,
         document_no: r.document_no.clone(),
         decided_on: r.decided_on,
-        department: departments
-            .get(&r.department)
-            .cloned()
-            .unwrap_or_else(|| r.department.clone()),
+        department: crate::public::text(
+            departments
+                .get(&r.department)
+                .map_or(r.department.as_str(), String::as_str),
+        ),
         legal_basis: r.legal_basis.clone(),
         tier: r.tier,
         publicity_until: r.publicity_until,

@@ -6,6 +6,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
 use tower::ServiceExt;
+use xinyong_store::Role;
 use xinyong_web::router;
 
 fn record_docs(file: &Value) -> Vec<String> {
@@ -234,7 +235,23 @@ async fn shared_and_restricted_categories_are_not_public() {
     let (status, body) = app.post(json!([rating, arrears])).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert!(record_docs(&app.get(&format!("/api/v1/subjects/{COMPANY}")).await.1).is_empty());
-    assert!(record_docs(&app.get(&format!("/api/v1/subjects/{PERSON}")).await.1).is_empty());
+    // The public reaches a person's file by its opaque id (a full number finds no one).
+    let person = person_id(&app).await;
+    assert!(record_docs(&app.get(&format!("/api/v1/subjects/{person}")).await.1).is_empty());
+}
+
+/// The opaque id of the one natural person in the public subject listing.
+async fn person_id(app: &App) -> String {
+    let (_, list) = app.get("/api/v1/subjects").await;
+    list["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "natural_person")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 #[tokio::test]
@@ -250,7 +267,9 @@ async fn natural_person_identity_numbers_are_masked_on_public_outputs() {
     });
     let (status, body) = app.post(json!([defaulter])).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    let (status, file) = app.get(&format!("/api/v1/subjects/{PERSON}")).await;
+    let (status, file) = app
+        .get(&format!("/api/v1/subjects/{}", person_id(&app).await))
+        .await;
     assert_eq!(status, StatusCode::OK);
     let (_, list) = app.get("/api/v1/subjects").await;
     for body in [file.to_string(), list.to_string()] {
@@ -527,4 +546,37 @@ async fn failed_authentication_is_throttled_per_address() {
         StatusCode::OK,
         "other addresses are unaffected"
     );
+}
+
+#[tokio::test]
+async fn a_refused_reader_is_told_why_in_words_that_fit_it() {
+    let app = App::new().await;
+    let (status, body) = app
+        .post(json!([penalty(COMPANY, "罚1", "general", "2026-04-01")]))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let store = &*app.state.store;
+    let operator = issue_token(store, Role::Operator, None, None, None, None).await;
+    let own = issue_token(store, Role::Subject, None, Some(COMPANY), None, None).await;
+    let other = issue_token(store, Role::Subject, None, Some(OTHER_COMPANY), None, None).await;
+    let uri = format!("/api/v1/subjects/{COMPANY}?purpose=supervision");
+    for (token, says) in [
+        (
+            &operator,
+            "an operator does not read subjects' non-public information",
+        ),
+        (
+            &own,
+            "this is your own file: read all of it, without a purpose, at GET /api/v1/me/records",
+        ),
+        (
+            &other,
+            "a subject does not read other subjects' non-public information",
+        ),
+    ] {
+        let (status, body) = app.get_as(token, &uri).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        let detail = body["detail"].as_str().unwrap();
+        assert!(detail.starts_with(says), "{detail}");
+    }
 }

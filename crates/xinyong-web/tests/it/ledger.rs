@@ -236,3 +236,48 @@ async fn a_subject_sees_every_read_of_its_file_and_proves_each_is_logged() {
     let (status, _) = app.get_as(&subject, "/api/v1/me/ledger?limit=0").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn a_restricted_read_logs_the_statute_s_citation_not_the_caller_s_spelling() {
+    let app = App::new().await;
+    let arrears = json!({
+        "category": "social_insurance_arrears",
+        "subject": {"code": COMPANY, "name": "北京示例科技有限公司", "kind": "legal_person"},
+        "document_no": "社1", "decided_on": "2026-04-01",
+        "legal_basis": "《中华人民共和国社会保险法》第八十六条", "tier": "general",
+        "fields": {"insurance_type": "养老保险", "amount_yuan": "1200.50",
+                   "arrears_period": "2025年", "social_security_office": "深圳市社保局"}
+    });
+    let (status, body) = app.post(json!([arrears])).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let department = app.token.clone();
+    // One statute, cited by its id, its citation, an alias and with other spacing and brackets.
+    for cited in [
+        "social_insurance_law_86",
+        "《中华人民共和国社会保险法》第八十六条",
+        "《社会保险法》第八十六条",
+        " 《社会保险法》 第八十六条 ",
+    ] {
+        let uri = format!(
+            "/api/v1/subjects/{COMPANY}?purpose=supervision&legal_basis={}",
+            crate::site::encode(cited)
+        );
+        let (status, body) = app.get_as(&department, &uri).await;
+        assert_eq!(status, StatusCode::OK, "{cited}: {body}");
+        assert_eq!(body["restricted"].as_array().unwrap().len(), 1, "{body}");
+    }
+    let (_, entries) = app.get("/api/v1/ledger/entries?start=0&end=1000").await;
+    let reads: Vec<&Value> = entries["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "read.restricted")
+        .collect();
+    assert_eq!(reads.len(), 4, "{entries}");
+    // The same read, the same payload: what is logged is the statute, however it was spelled.
+    let payloads: std::collections::BTreeSet<&str> = reads
+        .iter()
+        .map(|e| e["payload_hash"].as_str().unwrap())
+        .collect();
+    assert_eq!(payloads.len(), 1, "{reads:?}");
+}

@@ -10,5 +10,7 @@ mod authz_matrix;
 mod checks;
 mod errors;
 mod ledger;
+mod limits;
+mod privacy;
 mod sessions;
 mod site;

@@ -89,7 +89,7 @@ fn identity_numbers(text: &str) -> Vec<String> {
 }
 
 /// Same-site links of an HTML page (`href="/..."`), with `&amp;` decoded.
-fn links(html: &str) -> Vec<String> {
+pub(crate) fn links(html: &str) -> Vec<String> {
     html.split("href=\"")
         .skip(1)
         .filter_map(|rest| rest.split('"').next())
@@ -234,11 +234,30 @@ async fn no_public_page_shows_an_identity_number_a_restricted_field_an_expired_o
     assert!(seen.contains("/open-data/records.csv"));
     assert!(seen.contains("/open-data/records.jsonl"));
 
-    // The search API masks persons' codes and links them by id.
+    // The public search finds no one by a full identity number; a token holder's search
+    // finds the person, masks the code and links the page by id.
     let (status, _, body) = site
         .get(&format!("/api/v1/search?q={}", persons[0].code))
         .await;
     assert_eq!(status, StatusCode::OK);
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["total"], 0, "{v}");
+    let operator = crate::common::issue_token(
+        &**store,
+        xinyong_store::Role::Operator,
+        None,
+        None,
+        None,
+        None,
+    )
+    .await;
+    let request = Request::get(format!("/api/v1/search?q={}", persons[0].code))
+        .header(header::AUTHORIZATION, format!("Bearer {operator}"))
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, bytes) = respond(&site.state, request).await;
+    assert_eq!(status, StatusCode::OK);
+    let body = String::from_utf8(bytes.to_vec()).unwrap();
     let v: Value = serde_json::from_str(&body).unwrap();
     let hit = &v["results"][0];
     assert_eq!(hit["name"], persons[0].name.as_str());
@@ -252,7 +271,7 @@ async fn no_public_page_shows_an_identity_number_a_restricted_field_an_expired_o
     assert!(identity_numbers(&body).is_empty());
 }
 
-fn encode(s: &str) -> String {
+pub(crate) fn encode(s: &str) -> String {
     s.bytes().map(|b| format!("%{b:02X}")).collect()
 }
 
@@ -439,4 +458,65 @@ async fn lists_and_labels_on_the_pages_come_from_the_data_files() {
     assert!(en.contains("Serious (data)"), "{en}");
     let (_, _, list) = site.get("/lists/court_defaulter?lang=en").await;
     assert!(!list.contains("abnormal_operation"), "{list}");
+}
+
+#[tokio::test]
+async fn open_data_csv_cells_never_start_a_formula() {
+    let app = crate::common::App::new().await;
+    let formulas = [
+        "=HYPERLINK(\"http://127.0.0.1/x\",\"点击\")有限公司",
+        "-2+3公式科技有限公司",
+        "+1公式科技有限公司",
+        "@SUM(A1)科技有限公司",
+    ];
+    let records: Vec<Value> = formulas
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let division = xinyong_domain::code::DivisionCode::parse("440300").unwrap();
+            let code = xinyong_domain::code::UnifiedCode::build(
+                '9',
+                '1',
+                &division,
+                &format!("CXFM{i:04}"),
+            )
+            .unwrap();
+            let code = code.as_str();
+            let mut r = crate::common::penalty(code, &format!("={i}+1"), "general", "2026-04-01");
+            r["subject"]["name"] = Value::from(*name);
+            r["legal_basis"] = Value::from(format!("-《某法》第{i}条"));
+            r["fields"]["facts"] = Value::from(format!("@事实{i}"));
+            r["fields"]["content"] = Value::from(format!("+内容{i}"));
+            r
+        })
+        .collect();
+    let (status, body) = app.post(Value::Array(records)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let request = Request::get("/open-data/records.csv")
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, bytes) = respond(&app.state, request).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut reader = csv::Reader::from_reader(&bytes[..]);
+    let headers = reader.headers().unwrap().clone();
+    let mut rows = 0;
+    let mut names = BTreeSet::new();
+    for row in reader.records() {
+        let row = row.unwrap();
+        rows += 1;
+        for (column, cell) in headers.iter().zip(row.iter()) {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{column} starts a formula: {cell:?}"
+            );
+        }
+        let name = &row[headers.iter().position(|h| h == "subject_name").unwrap()];
+        names.insert(name.to_owned());
+        let doc = &row[headers.iter().position(|h| h == "document_no").unwrap()];
+        assert!(doc.starts_with("'="), "{doc}");
+    }
+    assert_eq!(rows, formulas.len());
+    // Neutralised, not rewritten: the text is all there behind the quote.
+    let expected: BTreeSet<String> = formulas.iter().map(|f| format!("'{f}")).collect();
+    assert_eq!(names, expected);
 }
