@@ -63,13 +63,41 @@ pub struct Subject {
 }
 
 impl Subject {
-    /// Parses the code that fits `kind`.
+    /// Parses the code that fits `kind`. A credit code's registration authority and type
+    /// (characters 1-2) must not contradict the kind: `92` registers individual businesses
+    /// and `11` government bodies; an individual business has no other code, a government body
+    /// none outside the establishment authorities' `1x` (issue #11, item 5: a department could
+    /// reclassify an enterprise as an individual business).
     pub fn parse_code(kind: SubjectKind, code: &str) -> Result<SubjectCode, CodeError> {
         if kind == SubjectKind::NaturalPerson {
-            CitizenId::parse(code).map(SubjectCode::Citizen)
-        } else {
-            UnifiedCode::parse(code).map(SubjectCode::Unified)
+            return CitizenId::parse(code).map(SubjectCode::Citizen);
         }
+        let code = UnifiedCode::parse(code)?;
+        let prefix: String = code.as_str().chars().take(2).collect();
+        let registered = match prefix.as_str() {
+            "92" => Some((SubjectKind::IndividualBusiness, "an individual business")),
+            "11" => Some((SubjectKind::GovernmentBody, "a government body")),
+            _ => None,
+        };
+        let mismatch = |registers| CodeError::KindMismatch {
+            prefix: prefix.clone(),
+            registers,
+            kind: kind.as_str(),
+        };
+        match (registered, kind) {
+            (Some((k, _)), _) if k == kind => {}
+            (Some((_, registers)), _) => return Err(mismatch(registers)),
+            (None, SubjectKind::IndividualBusiness) => {
+                return Err(mismatch("no individual business (their codes begin 92)"));
+            }
+            // Bodies registered by the establishment authorities (1x) other than 11 organs,
+            // such as mass organisations, may be kept as government bodies too.
+            (None, SubjectKind::GovernmentBody) if !prefix.starts_with('1') => {
+                return Err(mismatch("no government body (their codes begin 1)"));
+            }
+            (None, _) => {}
+        }
+        Ok(SubjectCode::Unified(code))
     }
 
     /// The code as the public may see it: natural persons' identity numbers are masked.

@@ -8,6 +8,8 @@ use crate::StoreError;
 use crate::audit_log::append;
 use crate::engine::{DbRow, Engine, Sql, SqlStore};
 use crate::events::{Event, LedgerEvent};
+use crate::model::NameMismatch;
+use crate::record_rows::parse_kind;
 
 /// Departments and what they may submit.
 #[async_trait]
@@ -18,6 +20,13 @@ pub trait DepartmentStore: Send + Sync {
     async fn department(&self, code: &str) -> Result<Option<Department>, StoreError>;
     /// Every department, by code.
     async fn departments(&self) -> Result<Vec<Department>, StoreError>;
+    /// The department's records whose subject name or kind differs from the registered ones,
+    /// in record order, at most `limit`: its data-quality report.
+    async fn quality_report(
+        &self,
+        department: &str,
+        limit: u32,
+    ) -> Result<Vec<NameMismatch>, StoreError>;
 }
 
 impl<E: Engine> SqlStore<E> {
@@ -99,6 +108,37 @@ impl<E: Engine> DepartmentStore for SqlStore<E> {
                 self.read_department(row.text("code")?, row.text("name")?)
                     .await?,
             );
+        }
+        Ok(out)
+    }
+
+    async fn quality_report(
+        &self,
+        department: &str,
+        limit: u32,
+    ) -> Result<Vec<NameMismatch>, StoreError> {
+        let mut sql = Sql::new::<E>(
+            "SELECT r.id, r.category, r.document_no, r.subject_name, r.subject_kind, \
+             s.name, s.kind, s.registrar FROM records r \
+             JOIN subjects s ON s.code = r.subject_code WHERE r.department = ",
+        );
+        sql.bind(department.to_owned());
+        sql.push(
+            " AND (r.subject_name <> s.name OR r.subject_kind <> s.kind) ORDER BY r.id LIMIT ",
+        )
+        .bind(i64::from(limit));
+        let mut out = Vec::new();
+        for row in self.fetch_all(sql).await? {
+            out.push(NameMismatch {
+                record_id: row.text("id")?,
+                category: row.text("category")?,
+                document_no: row.text("document_no")?,
+                submitted_name: row.text("subject_name")?,
+                submitted_kind: parse_kind(&row.text("subject_kind")?)?,
+                registered_name: row.text("name")?,
+                registered_kind: parse_kind(&row.text("kind")?)?,
+                registrar: row.opt_text("registrar")?,
+            });
         }
         Ok(out)
     }

@@ -149,34 +149,97 @@ impl<E: Engine> SqlImportSession<E> {
         Ok(())
     }
 
-    /// Upserts the subjects of a chunk: the latest name and kind submitted win.
-    fn subjects_sql(&self, chunk: &[ValidRecord], now: chrono::DateTime<chrono::Utc>) -> Sql {
-        let mut subjects = BTreeMap::new();
+    /// Writes the subjects of a chunk. A new subject takes the name and kind submitted and the
+    /// submitting department as its registrar; afterwards only the registrar renames or
+    /// reclassifies it, and each rename keeps the name it replaced in `subject_names`. Other
+    /// departments' records carry the name as submitted, and a difference shows in their
+    /// data-quality report (issue #11, item 5: any department could rename any subject).
+    async fn put_subjects(
+        &mut self,
+        department: &str,
+        chunk: &[ValidRecord],
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StoreError> {
+        // The latest record of a subject in the chunk speaks for it.
+        let mut submitted = BTreeMap::new();
         for r in chunk {
-            subjects.insert(r.subject.code.as_str(), (&r.subject.name, r.subject.kind));
+            let stored = self.vault.store_code(r.subject.code.as_str());
+            submitted.insert(
+                stored.lookup.clone(),
+                (stored, &r.subject.name, r.subject.kind),
+            );
+        }
+        let mut sql =
+            Sql::new::<E>("SELECT id, code, name, kind, registrar FROM subjects WHERE code IN (");
+        sql.bind_list(submitted.keys().cloned()).push(")");
+        let mut known = BTreeMap::new();
+        for row in E::fetch_all(&mut self.tx, sql).await? {
+            known.insert(row.text("code")?, row);
+        }
+        let mut writes = Vec::new();
+        let mut renamed = Vec::new();
+        for (lookup, (stored, name, kind)) in &submitted {
+            match known.get(lookup) {
+                None => writes.push((stored, *name, *kind)),
+                Some(row) => {
+                    let registrar = row.opt_text("registrar")?;
+                    // A subject from before registrars (no record left) is claimed by the next.
+                    let speaks = registrar.as_deref().is_none_or(|r| r == department);
+                    let changed = row.text("name")? != **name || row.text("kind")? != kind.as_str();
+                    if speaks && changed {
+                        renamed.push((
+                            row.text("id")?,
+                            row.text("name")?,
+                            row.text("kind")?,
+                            registrar,
+                        ));
+                        writes.push((stored, *name, *kind));
+                    } else if registrar.is_none() {
+                        writes.push((stored, *name, *kind));
+                    }
+                }
+            }
+        }
+        if !renamed.is_empty() {
+            let mut sql = Sql::new::<E>(
+                "INSERT INTO subject_names (subject_id, name, kind, department, replaced_at) ",
+            );
+            sql.values(&renamed, |t, (id, name, kind, registrar)| {
+                t.bind(id)
+                    .bind(name)
+                    .bind(kind)
+                    .bind(registrar.clone())
+                    .bind(now);
+            });
+            E::execute(&mut self.tx, sql).await?;
+        }
+        if writes.is_empty() {
+            return Ok(());
         }
         let mut sql = Sql::new::<E>(
-            "INSERT INTO subjects \
-             (id, code, name, kind, created_at, updated_at, search_terms, code_sealed) ",
+            "INSERT INTO subjects (id, code, name, kind, created_at, updated_at, \
+             search_terms, code_sealed, registrar) ",
         );
-        sql.values(subjects, |t, (code, (name, kind))| {
-            let stored = self.vault.store_code(code);
+        sql.values(writes, |t, (stored, name, kind)| {
             t.bind(new_id())
-                .bind(stored.lookup)
+                .bind(stored.lookup.clone())
                 .bind(name)
                 .bind(kind.as_str())
                 .bind(now)
                 .bind(now)
                 .bind(xinyong_domain::search::index_terms(name))
-                .bind(stored.sealed);
+                .bind(stored.sealed.clone())
+                .bind(department.to_owned());
         });
+        // Only rows decided above reach here: new subjects, the registrar's changes, and
+        // subjects without a registrar, which the submitting department becomes.
         sql.push(
             " ON CONFLICT (code) DO UPDATE SET name = excluded.name, \
              kind = excluded.kind, updated_at = excluded.updated_at, \
-             search_terms = excluded.search_terms \
-             WHERE subjects.name <> excluded.name OR subjects.kind <> excluded.kind",
+             search_terms = excluded.search_terms, registrar = excluded.registrar",
         );
-        sql
+        E::execute(&mut self.tx, sql).await?;
+        Ok(())
     }
 
     /// The identities of a chunk that already exist, with their current hash.
@@ -321,8 +384,7 @@ impl<E: Engine> ImportSession for SqlImportSession<E> {
         let now = chrono::Utc::now();
         let mut out = Vec::with_capacity(records.len());
         for chunk in records.chunks(CHUNK) {
-            let sql = self.subjects_sql(chunk, now);
-            E::execute(&mut self.tx, sql).await?;
+            self.put_subjects(department, chunk, now).await?;
             let mut existing = self.existing(department, chunk).await?;
             let plan = plan(chunk, &mut existing, |h| self.vault.content_key(h));
             if !plan.inserts.is_empty() {

@@ -47,8 +47,8 @@ pub use departments::DepartmentStore;
 pub use engine::SqlStore;
 pub use import::ImportSession;
 pub use model::{
-    ApplicationDecision, CheckRow, Counts, FeedbackRow, OperatorAccount, Outcome, RecordChange,
-    Role, StoredSubject, Submitted, Token,
+    ApplicationDecision, CheckRow, Counts, FeedbackRow, FormerName, NameMismatch, OperatorAccount,
+    Outcome, RecordChange, Role, StoredSubject, Submitted, Token,
 };
 pub use operators::OperatorStore;
 pub use postgres::PgStore;

@@ -180,3 +180,29 @@ impl std::fmt::Debug for OperatorAccount {
             .finish_non_exhaustive()
     }
 }
+
+/// A record whose subject name or kind differs from the subject's registered ones: one line
+/// of the submitting department's data-quality report (issue #11, item 5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameMismatch {
+    pub record_id: String,
+    pub category: String,
+    pub document_no: String,
+    pub submitted_name: String,
+    pub submitted_kind: SubjectKind,
+    pub registered_name: String,
+    pub registered_kind: SubjectKind,
+    /// The department whose records set the registered name.
+    pub registrar: Option<String>,
+}
+
+/// A name a subject had before its registrar changed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormerName {
+    pub name: String,
+    pub kind: SubjectKind,
+    /// The registrar that had set it.
+    pub department: Option<String>,
+    /// When it stopped being the subject's name.
+    pub replaced_at: DateTime<Utc>,
+}

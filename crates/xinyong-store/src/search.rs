@@ -20,7 +20,7 @@ use xinyong_domain::search::{SECTION_SEPARATOR, SearchQuery};
 
 use crate::StoreError;
 use crate::engine::{DbRow, Engine, Sql, SqlStore};
-use crate::model::StoredSubject;
+use crate::model::{FormerName, StoredSubject};
 use crate::record_rows::{RECORD_COLUMNS, parse_kind};
 use crate::vault::Vault;
 
@@ -32,6 +32,9 @@ pub const SEARCH_CANDIDATES: u32 = 500;
 pub trait SubjectStore: Send + Sync {
     /// A subject by its code.
     async fn subject(&self, code: &str) -> Result<Option<StoredSubject>, StoreError>;
+    /// The names a subject had before its registrar renamed it, newest first (issue #11,
+    /// item 5: name changes keep their history).
+    async fn former_names(&self, code: &str) -> Result<Vec<FormerName>, StoreError>;
     /// A subject by its opaque id (links to natural persons use it, never the identity number).
     async fn subject_by_id(&self, id: &str) -> Result<Option<StoredSubject>, StoreError>;
     /// Subjects in a stable order, starting after the subject with id `after`.
@@ -276,6 +279,25 @@ impl<E: Engine> SubjectStore for SqlStore<E> {
             .push(" FROM subjects WHERE code = ");
         sql.bind(self.vault.lookup_code(code));
         self.fetch_subject(sql).await
+    }
+
+    async fn former_names(&self, code: &str) -> Result<Vec<FormerName>, StoreError> {
+        let mut sql = Sql::new::<E>(
+            "SELECT n.name, n.kind, n.department, n.replaced_at FROM subject_names n \
+             JOIN subjects s ON s.id = n.subject_id WHERE s.code = ",
+        );
+        sql.bind(self.vault.lookup_code(code))
+            .push(" ORDER BY n.replaced_at DESC");
+        let mut out = Vec::new();
+        for row in self.fetch_all(sql).await? {
+            out.push(FormerName {
+                name: row.text("name")?,
+                kind: parse_kind(&row.text("kind")?)?,
+                department: row.opt_text("department")?,
+                replaced_at: row.time("replaced_at")?,
+            });
+        }
+        Ok(out)
     }
 
     async fn subject_by_id(&self, id: &str) -> Result<Option<StoredSubject>, StoreError> {

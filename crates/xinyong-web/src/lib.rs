@@ -21,6 +21,7 @@ pub mod list_index;
 mod lists;
 mod meta;
 mod public;
+mod quality;
 pub mod recorder;
 mod records;
 mod search;
@@ -131,6 +132,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(meta::catalogue))
         .routes(routes!(records::submit))
         .routes(routes!(records::breach))
+        .routes(routes!(quality::report))
         .routes(routes!(subjects::list))
         .routes(routes!(subjects::show))
         .routes(routes!(subjects::own_file))

@@ -60,6 +60,12 @@ pub enum CodeError {
     BirthYear { found: i32 },
     #[error("characters 7-14: birth date {birth} lies after {day}")]
     BornAfter { birth: NaiveDate, day: NaiveDate },
+    #[error("characters 1-2: {prefix} registers {registers}, not a subject of kind {kind}")]
+    KindMismatch {
+        prefix: String,
+        registers: &'static str,
+        kind: &'static str,
+    },
     #[error("characters 15-17: sequence number {found} is over 999")]
     Sequence { found: u16 },
     #[error("{part}: expected {expected} characters, found {found}")]

@@ -129,3 +129,20 @@ fn a_person_born_after_the_listing_cannot_be_bound_to_it() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn a_submitted_kind_cannot_contradict_the_code() {
+    // 91...: an enterprise registered by market regulation, submitted as an individual business.
+    let errors = errors_of(|v| v["subject"]["kind"] = json!("individual_business"));
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("subject.code:") && e.contains("characters 1-2")),
+        "{errors:?}"
+    );
+    let errors = errors_of(|v| v["subject"]["kind"] = json!("government_body"));
+    assert!(
+        errors.iter().any(|e| e.contains("no government body")),
+        "{errors:?}"
+    );
+}

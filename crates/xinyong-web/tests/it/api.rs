@@ -580,3 +580,42 @@ async fn a_refused_reader_is_told_why_in_words_that_fit_it() {
         assert!(detail.starts_with(says), "{detail}");
     }
 }
+
+#[tokio::test]
+async fn another_departments_record_does_not_rename_a_subject_and_shows_in_its_quality_report() {
+    let app = App::new().await;
+    let (status, body) = app
+        .post(json!([penalty(COMPANY, "罚1", "general", "2026-10-01")]))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let tax = app.department("TAX440300", &["admin_penalty"], &[]).await;
+    let mut renamed = penalty(COMPANY, "税1", "general", "2026-10-02");
+    renamed["subject"]["name"] = json!("被篡改的名称有限公司");
+    let (status, body) = app
+        .post_json(&tax, "/api/v1/records", json!({"records": [renamed]}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    let (_, file) = app.get(&format!("/api/v1/subjects/{COMPANY}")).await;
+    assert_eq!(file["name"], "北京示例科技有限公司");
+
+    let (status, report) = app.get_as(&tax, "/api/v1/departments/me/quality").await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let lines = report["name_mismatches"].as_array().unwrap();
+    assert_eq!(lines.len(), 1, "{report}");
+    assert_eq!(lines[0]["document_no"], "税1");
+    assert_eq!(lines[0]["submitted_name"], "被篡改的名称有限公司");
+    assert_eq!(lines[0]["registered_name"], "北京示例科技有限公司");
+    assert_eq!(lines[0]["registrar"], SAMR);
+    assert_eq!(report["truncated"], false);
+}
+
+#[tokio::test]
+async fn a_kind_that_contradicts_the_code_is_refused() {
+    let app = App::new().await;
+    let mut bad = penalty(COMPANY, "罚1", "general", "2026-10-01");
+    bad["subject"]["kind"] = json!("individual_business");
+    let (status, body) = app.post(json!([bad])).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.to_string().contains("characters 1-2"), "{body}");
+}

@@ -249,6 +249,13 @@ fn rows() -> Vec<Row> {
             expect: |who| only(who, &[(Who::SubjectSelf, OK), (Who::SubjectOther, OK)]),
         },
         Row {
+            method: "get",
+            path: "/api/v1/departments/me/quality",
+            class: None,
+            call: |_, _| get("/api/v1/departments/me/quality"),
+            expect: |who| only(who, &[(Who::DepartmentOwn, OK), (Who::DepartmentOther, OK)]),
+        },
+        Row {
             method: "post",
             path: "/api/v1/records",
             class: None,
