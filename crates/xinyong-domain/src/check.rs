@@ -230,7 +230,7 @@ pub fn credit_check<'a>(
         let Some(t) = list_types.get(&e.list_type) else {
             continue;
         };
-        if same_code(&e.subject_code, code) {
+        if same_code(e.subject_code.as_str(), code) {
             hits.push((e, t, None));
         } else {
             let roles = Roles::of(e, code, t);
@@ -270,11 +270,11 @@ pub fn credit_check<'a>(
                 description: Cow::Borrowed(&m.description),
                 legal_basis: Cow::Borrowed(&m.legal_basis),
                 memorandum: Cow::Borrowed(&memo.id),
-                because: Cow::Borrowed(&e.id),
+                because: Cow::Borrowed(e.id.as_str()),
             });
         }
         lists.push(CurrentEntry {
-            id: Cow::Borrowed(&e.id),
+            id: Cow::Borrowed(e.id.as_str()),
             version: e.version,
             list_type: Cow::Borrowed(&e.list_type),
             kind: t.kind,
@@ -288,7 +288,7 @@ pub fn credit_check<'a>(
                 None => Via::Direct,
                 Some(roles) => Via::RelatedPerson {
                     roles: roles.to_vec(),
-                    organisation_code: Cow::Borrowed(&e.subject_code),
+                    organisation_code: Cow::Borrowed(e.subject_code.as_str()),
                     organisation_name: Cow::Borrowed(&e.subject_name),
                 },
             },

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::catalogue::{Category, Disclosure, Tier};
 use crate::code::CitizenId;
-use crate::record::{Record, RecordStatus};
+use crate::record::{Record, RecordId, RecordStatus};
 use crate::subject::SubjectKind;
 
 pub use crate::mask::{mask_identity_numbers, mask_personal};
@@ -73,7 +73,7 @@ pub fn public_visibility(
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublicRecord {
-    pub id: String,
+    pub id: RecordId,
     pub version: u32,
     pub category: String,
     pub category_name_zh: String,

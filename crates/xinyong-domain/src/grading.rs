@@ -20,7 +20,7 @@ use toml::Spanned;
 use crate::catalogue::{Catalogue, Tier};
 use crate::disclosure::in_force;
 use crate::list::ListTypes;
-use crate::record::Record;
+use crate::record::{Record, RecordId};
 use crate::rights::{Ineligible, RepairPath, repair_path};
 use crate::subject::SubjectKind;
 
@@ -426,7 +426,8 @@ pub enum Repair {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Contribution {
-    pub record: String,
+    /// The record behind these points.
+    pub record: RecordId,
     pub category: String,
     pub document_no: String,
     pub decided_on: NaiveDate,

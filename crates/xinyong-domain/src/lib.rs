@@ -45,5 +45,5 @@ pub mod text;
 
 pub use catalogue::{Catalogue, Category, Disclosure, FieldSpec, FieldType, Tier};
 pub use department::Department;
-pub use record::{FieldError, Listing, RawRecord, Record, RecordStatus, ValidRecord};
+pub use record::{FieldError, Listing, RawRecord, Record, RecordId, RecordStatus, ValidRecord};
 pub use subject::{Subject, SubjectKind};

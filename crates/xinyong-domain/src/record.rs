@@ -213,7 +213,7 @@ impl ValidRecord {
     /// The first stored version of this record, as `department` submitted it.
     pub fn into_record(
         self,
-        id: impl Into<String>,
+        id: impl Into<RecordId>,
         department: impl Into<String>,
         recorded_at: DateTime<Utc>,
     ) -> Record {
@@ -223,7 +223,7 @@ impl ValidRecord {
             status: RecordStatus::Active,
             department: department.into(),
             category: self.category,
-            subject_code: self.subject.code.as_str().to_owned(),
+            subject_code: self.subject.code.clone(),
             subject_name: self.subject.name,
             subject_kind: self.subject.kind,
             document_no: self.document_no,
@@ -325,16 +325,60 @@ impl RecordStatus {
     }
 }
 
+/// A stored record's opaque id (a ULID made by the store): what links versions, history,
+/// list entries, objections and audit-log entries to one record. Never derived from content.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String))]
+pub struct RecordId(String);
+
+impl RecordId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for RecordId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<String> for RecordId {
+    fn from(id: String) -> Self {
+        RecordId(id)
+    }
+}
+
+impl From<&str> for RecordId {
+    fn from(id: &str) -> Self {
+        RecordId(id.to_owned())
+    }
+}
+
+impl PartialEq<str> for RecordId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for RecordId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
 /// A stored version of a record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
-    pub id: String,
+    pub id: RecordId,
     pub version: u32,
     pub status: RecordStatus,
     pub department: String,
     pub category: String,
-    /// Full code: natural persons' numbers must be masked before any public output.
-    pub subject_code: String,
+    /// Full code, as validated at submission: natural persons' numbers must be masked before
+    /// any public output.
+    pub subject_code: SubjectCode,
     pub subject_name: String,
     pub subject_kind: SubjectKind,
     pub document_no: String,
@@ -445,7 +489,7 @@ impl Record {
         // A map of JSON values always serialises.
         let fields_json = serde_json::to_string(&self.fields).unwrap_or_default();
         VersionState {
-            id: &self.id,
+            id: self.id.as_str(),
             version: self.version,
             status: self.status,
             status_note: self.status_note.as_deref(),

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::{Deadline, WorkingCalendar};
 use crate::catalogue::{Catalogue, Category, DayCount, Procedure, Tier};
-use crate::code::CitizenId;
-use crate::record::{Record, RecordStatus};
+use crate::code::SubjectCode;
+use crate::record::{Record, RecordId, RecordStatus};
 use crate::subject::SubjectKind;
 
 /// What a subject contests (DOMAIN.md: content, publication period, or a repair result).
@@ -96,7 +96,7 @@ pub enum RightsError {
     #[error("the catalogue publishes no {0} procedure")]
     NoProcedure(&'static str),
     #[error("record {0} is not one the subject can contest: it is {1}")]
-    NotContestable(String, &'static str),
+    NotContestable(RecordId, &'static str),
 }
 
 /// The deadlines of every step of `procedure` for a case filed on `filed_on`.
@@ -254,11 +254,13 @@ pub fn about_a_minor(record: &Record) -> bool {
     if record.subject_kind != SubjectKind::NaturalPerson {
         return false;
     }
-    CitizenId::parse(&record.subject_code).is_ok_and(|id| {
-        id.birth_date()
+    match &record.subject_code {
+        SubjectCode::Citizen(id) => id
+            .birth_date()
             .checked_add_months(Months::new(18 * 12))
-            .is_some_and(|adult| record.decided_on < adult)
-    })
+            .is_some_and(|adult| record.decided_on < adult),
+        SubjectCode::Unified(_) => false,
+    }
 }
 
 /// A subject's authorisation of a credit service body to read its non-public file for a
@@ -268,7 +270,8 @@ pub fn about_a_minor(record: &Record) -> bool {
 pub struct SubjectGrant {
     pub id: String,
     /// The subject that grants (full code: mask before public output).
-    pub subject_code: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub subject_code: SubjectCode,
     /// The service body's token id.
     pub service: String,
     /// A purpose the service may state (`data/purposes.toml`).
@@ -288,7 +291,10 @@ impl SubjectGrant {
         now: DateTime<Utc>,
     ) -> bool {
         self.service == service
-            && self.subject_code.eq_ignore_ascii_case(subject_code)
+            && self
+                .subject_code
+                .as_str()
+                .eq_ignore_ascii_case(subject_code)
             && self.purpose == purpose
             && self.revoked_at.is_none_or(|r| now < r)
             && self.granted_at <= now
@@ -314,7 +320,7 @@ mod tests {
             status: RecordStatus::Active,
             department: "D".into(),
             category: category.into(),
-            subject_code: "91110000600037341L".into(),
+            subject_code: SubjectCode::parse("91110000600037341L").unwrap(),
             subject_name: "北京示例科技有限公司".into(),
             subject_kind: SubjectKind::LegalPerson,
             document_no: "罚1".into(),
@@ -419,9 +425,11 @@ mod tests {
         r.subject_kind = SubjectKind::NaturalPerson;
         let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(1);
         let div = crate::code::DivisionCode::parse("440305").unwrap();
-        r.subject_code = CitizenId::generate(&mut rng, &div, 2010..=2010)
-            .as_str()
-            .into();
+        r.subject_code = SubjectCode::Citizen(crate::code::CitizenId::generate(
+            &mut rng,
+            &div,
+            2010..=2010,
+        ));
         assert!(about_a_minor(&r));
         // Never public, whatever the category, and shared only with the source department.
         let cat = Catalogue::shipped();
@@ -436,9 +444,11 @@ mod tests {
         assert!(crate::disclosure::shareable_with(&r, Some("D")));
         assert!(!crate::disclosure::shareable_with(&r, Some("E")));
         assert!(!crate::disclosure::shareable_with(&r, None));
-        r.subject_code = CitizenId::generate(&mut rng, &div, 1990..=1990)
-            .as_str()
-            .into();
+        r.subject_code = SubjectCode::Citizen(crate::code::CitizenId::generate(
+            &mut rng,
+            &div,
+            1990..=1990,
+        ));
         assert!(!about_a_minor(&r));
     }
 
@@ -447,7 +457,7 @@ mod tests {
         let now = Utc::now();
         let mut g = SubjectGrant {
             id: "G".into(),
-            subject_code: "91110000600037341L".into(),
+            subject_code: SubjectCode::parse("91110000600037341L").unwrap(),
             service: "S".into(),
             purpose: "credit_report".into(),
             granted_at: now,

@@ -56,6 +56,16 @@ impl From<&String> for Arg {
         Arg::Text(v.clone())
     }
 }
+impl From<&xinyong_domain::RecordId> for Arg {
+    fn from(v: &xinyong_domain::RecordId) -> Arg {
+        Arg::Text(v.as_str().to_owned())
+    }
+}
+impl From<xinyong_domain::RecordId> for Arg {
+    fn from(v: xinyong_domain::RecordId) -> Arg {
+        Arg::Text(v.as_str().to_owned())
+    }
+}
 impl From<&'static str> for Arg {
     fn from(v: &'static str) -> Arg {
         Arg::Str(v)

@@ -131,7 +131,7 @@ impl Version<'_> {
     fn subject(&self) -> &str {
         match self {
             Version::Written { subject, .. } => subject,
-            Version::Stored { record, .. } => &record.subject_code,
+            Version::Stored { record, .. } => record.subject_code.as_str(),
         }
     }
 
@@ -139,7 +139,7 @@ impl Version<'_> {
     pub fn ref_id(&self) -> String {
         match self {
             Version::Written { state, .. } => record_ref(state.id, state.version),
-            Version::Stored { record, .. } => record_ref(&record.id, record.version),
+            Version::Stored { record, .. } => record_ref(record.id.as_str(), record.version),
         }
     }
 

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use xinyong_domain::access::ApplicationStatus;
+use xinyong_domain::code::SubjectCode;
 use xinyong_domain::{RecordStatus, SubjectKind};
 
 /// What happened to one submitted record.
@@ -31,7 +32,8 @@ pub struct StoredSubject {
     /// Opaque, stable key; used as the pagination cursor (never the code, which may be a
     /// citizen identity number).
     pub id: String,
-    pub code: String,
+    /// The full code (a natural person's identity number opened from the vault).
+    pub code: SubjectCode,
     pub name: String,
     pub kind: SubjectKind,
 }

@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use xinyong_domain::code::SubjectCode;
 
 use serde_json::Value;
 use xinyong_domain::mask::mask_identity_numbers;
@@ -47,7 +48,8 @@ pub(crate) fn decode_record(row: &impl DbRow, vault: &Vault) -> Result<Record, S
         },
         department: row.text("department")?,
         category: row.text("category")?,
-        subject_code,
+        subject_code: SubjectCode::parse(&subject_code)
+            .map_err(|_| corrupt("subject code of", &id))?,
         subject_name: row.text("subject_name")?,
         document_no: row.text("document_no")?,
         decided_on: row.date("decided_on")?,
@@ -64,7 +66,7 @@ pub(crate) fn decode_record(row: &impl DbRow, vault: &Vault) -> Result<Record, S
             }
         },
         status_note: row.opt_text("status_note")?,
-        id,
+        id: id.into(),
     })
 }
 

@@ -143,7 +143,7 @@ impl<E: Engine> RecordStore for SqlStore<E> {
         let mut sql = Self::select_records("records WHERE id = ");
         sql.bind(id.to_owned());
         let record = decode_record(&E::fetch_one(&mut tx, sql).await?, &self.vault)?;
-        let pseudonym = self.vault.pseudonym(&record.subject_code);
+        let pseudonym = self.vault.pseudonym(record.subject_code.as_str());
         let version = Version::Stored {
             record: &record,
             pseudonym: &pseudonym,

@@ -275,9 +275,9 @@ impl Rows<'_> {
                             .record_versions_after(history, after.as_ref(), PAGE)
                             .await?;
                         let Some(last) = page.last() else { break };
-                        after = Some((last.id.clone(), last.version));
+                        after = Some((last.id.to_string(), last.version));
                         for r in &page {
-                            let pseudonym = store.pseudonym(&r.subject_code);
+                            let pseudonym = store.pseudonym(r.subject_code.as_str());
                             let version = Version::Stored {
                                 record: r,
                                 pseudonym: &pseudonym,

@@ -181,7 +181,7 @@ pub async fn apply(
     let application = SpecialApplication {
         id: xinyong_store::new_id(),
         department: department.code,
-        subject_code: subject.code,
+        subject_code: subject.code.to_string(),
         purpose: req.purpose,
         reason: req.reason.trim().to_owned(),
         legal_basis: req.legal_basis.trim().to_owned(),

@@ -44,15 +44,15 @@ impl Data {
     }
 
     fn insert(&mut self, entry: ListEntry) {
-        self.remove(&entry.id);
+        self.remove(entry.id.as_str());
         let entry = Arc::new(entry);
         for code in Self::codes(&entry) {
             self.by_code
                 .entry(code.to_owned())
                 .or_default()
-                .push(entry.id.clone());
+                .push(entry.id.to_string());
         }
-        self.entries.insert(entry.id.clone(), entry);
+        self.entries.insert(entry.id.to_string(), entry);
     }
 }
 

@@ -326,7 +326,7 @@ async fn changed(
         .ok_or_else(|| not_own_entry(id, caller))?;
     state.lists.refresh(&*state.store, &[id.to_owned()]).await?;
     Ok(Json(EntryResponse {
-        id: record.id.clone(),
+        id: record.id.to_string(),
         version: record.version,
         outcome,
         entry: list.entry_of(&record),

@@ -189,7 +189,7 @@ pub async fn breach(
     raw.set(
         CoreAttribute::SubjectCode,
         "subject.code",
-        commitment.subject_code.clone(),
+        commitment.subject_code.to_string(),
     );
     raw.set(
         CoreAttribute::SubjectName,
@@ -212,7 +212,7 @@ pub async fn breach(
     );
     raw.fields.insert(
         "commitment_record".into(),
-        Value::String(commitment.id.clone()),
+        Value::String(commitment.id.to_string()),
     );
     raw.fields.insert(
         "commitment_document_no".into(),

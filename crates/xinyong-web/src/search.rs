@@ -156,7 +156,7 @@ pub async fn search(
             .iter()
             .map(|s| SearchResult {
                 id: s.id.clone(),
-                code: public_subject_code(s.kind, &s.code),
+                code: public_subject_code(s.kind, s.code.as_str()),
                 name: public_subject_name(&s.name),
                 kind: s.kind,
                 url: subject_url(s),

@@ -97,7 +97,7 @@ pub async fn list(
             .into_iter()
             .map(|s| SubjectSummary {
                 id: s.id,
-                code: public_subject_code(s.kind, &s.code),
+                code: public_subject_code(s.kind, s.code.as_str()),
                 name: public_subject_name(&s.name),
                 kind: s.kind,
             })
@@ -150,7 +150,7 @@ pub async fn show(
     let unknown = || ApiError::new(ErrorCode::UnknownSubject, "no subject with this code");
     let (subject, access) = if is_subject_id(&key) {
         let subject = state.store.subject_by_id(&key).await?.ok_or_else(unknown)?;
-        let access = reader.clearance(&state, &subject.code).await?;
+        let access = reader.clearance(&state, subject.code.as_str()).await?;
         (subject, access)
     } else {
         let code = SubjectCode::parse(&key)?;
@@ -167,7 +167,10 @@ pub async fn show(
         (subject.ok_or_else(unknown)?, access)
     };
     let today = state.today();
-    let all = state.store.records_of_subject(&subject.code).await?;
+    let all = state
+        .store
+        .records_of_subject(subject.code.as_str())
+        .await?;
     let with_category = || {
         all.iter()
             .filter_map(|r| Some((r, state.catalogue.category(&r.category)?)))
@@ -196,7 +199,7 @@ pub async fn show(
             AccessNote {
                 role,
                 reader: who,
-                subject_code: &subject.code,
+                subject_code: subject.code.as_str(),
                 clearance: access.clearance,
                 purpose: access.purpose.as_deref(),
                 grant: access.grant.as_ref(),
@@ -207,7 +210,7 @@ pub async fn show(
         .await?;
     }
     Ok(Json(PublicFile {
-        code: public_subject_code(subject.kind, &subject.code),
+        code: public_subject_code(subject.kind, subject.code.as_str()),
         name: public_subject_name(&subject.name),
         kind: subject.kind,
         as_of: today,
@@ -253,7 +256,7 @@ pub async fn own_file(
     let today = state.today();
     let records: Vec<FileRecord> = state
         .store
-        .records_of_subject(&subject.code)
+        .records_of_subject(subject.code.as_str())
         .await?
         .iter()
         .filter_map(|r| {
@@ -269,7 +272,7 @@ pub async fn own_file(
         AccessNote {
             role: "subject",
             reader: &caller.token,
-            subject_code: &subject.code,
+            subject_code: subject.code.as_str(),
             clearance: Disclosure::Restricted,
             purpose: None,
             grant: None,
@@ -278,7 +281,7 @@ pub async fn own_file(
     )
     .await?;
     Ok(Json(OwnFile {
-        code: subject.code,
+        code: subject.code.to_string(),
         name: subject.name,
         kind: subject.kind,
         as_of: today,

@@ -332,7 +332,7 @@ pub async fn check(
         let page = store.subjects_page(after.as_deref(), 1000).await?;
         let Some(last) = page.last() else { break };
         after = Some(last.id.clone());
-        codes.extend(page.into_iter().map(|s| s.code));
+        codes.extend(page.into_iter().map(|s| s.code.to_string()));
     }
     {
         use rand::SeedableRng;
@@ -359,10 +359,10 @@ pub async fn check(
                         while Instant::now() < deadline {
                             for _ in 0..256 {
                                 let code = &codes[i % codes.len()];
-                                let entries = state.lists.entries_for(code);
+                                let entries = state.lists.entries_for(code.as_str());
                                 sink += if full {
                                     let outcome = credit_check(
-                                        code,
+                                        code.as_str(),
                                         context,
                                         entries.iter().map(|e| e.as_ref()),
                                         &state.list_types,
@@ -582,11 +582,11 @@ pub async fn search(
         let a = substring(&mut rng, &s.name, 2);
         let b = substring(&mut rng, &s.name, 2);
         kinds[2].1.push(format!("{a} {b}"));
-        kinds[3].1.push(o.code.clone());
-        kinds[4].1.push(o.code[..8].to_owned());
+        kinds[3].1.push(o.code.to_string());
+        kinds[4].1.push(o.code.as_str()[..8].to_owned());
     }
     let codes: Vec<String> = (0..queries)
-        .filter_map(|_| sample.choose(&mut rng).map(|s| s.code.clone()))
+        .filter_map(|_| sample.choose(&mut rng).map(|s| s.code.to_string()))
         .collect();
 
     fn percentiles(mut v: Vec<f64>) -> (f64, f64, f64, f64) {

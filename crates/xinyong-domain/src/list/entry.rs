@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::{ListType, MAX_RELATED_PERSONS, RelatedPerson, RelatedRole};
 use crate::code::SubjectCode;
+use crate::record::RecordId;
 use crate::record::{FieldError, infer_subject_kind};
 use crate::subject::{Subject, SubjectKind};
 use crate::text::{Lines, check_text, parse_date};
@@ -70,14 +71,15 @@ pub enum EntryState {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ListEntry {
-    pub id: String,
+    pub id: RecordId,
     pub version: u32,
     pub list_type: String,
     pub status: ListEntryStatus,
     /// Code of the department that made the listing.
     pub authority: String,
     /// Full code: natural persons' numbers must be masked before any public output.
-    pub subject_code: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub subject_code: SubjectCode,
     pub subject_name: String,
     pub subject_kind: SubjectKind,
     /// Id of a ground of the list type.
@@ -292,14 +294,14 @@ pub struct ValidListEntry {
 
 impl ValidListEntry {
     /// The first version of the entry, as the store assigns it.
-    pub fn into_entry(self, id: impl Into<String>, authority: impl Into<String>) -> ListEntry {
+    pub fn into_entry(self, id: impl Into<RecordId>, authority: impl Into<String>) -> ListEntry {
         ListEntry {
             id: id.into(),
             version: 1,
             list_type: self.list_type,
             status: ListEntryStatus::Active,
             authority: authority.into(),
-            subject_code: self.subject.code.as_str().to_owned(),
+            subject_code: self.subject.code.clone(),
             subject_name: self.subject.name,
             subject_kind: self.subject.kind,
             ground: self.ground,

@@ -187,6 +187,7 @@ impl std::fmt::Display for AllowedEnds {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use crate::code::SubjectCode;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -221,7 +222,7 @@ mod tests {
             list_type: "court_defaulter".into(),
             status: ListEntryStatus::Active,
             authority: "court".into(),
-            subject_code: "91110000600037341L".into(),
+            subject_code: SubjectCode::parse("91110000600037341L").unwrap(),
             subject_name: "某公司".into(),
             subject_kind: SubjectKind::LegalPerson,
             ground: "able_but_refuses".into(),

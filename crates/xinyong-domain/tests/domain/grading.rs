@@ -138,7 +138,7 @@ fn at_most_four_key_factors_each_naming_its_record_most_important_first() {
     assert!(
         g.key_factors
             .iter()
-            .all(|k| k.applied < 0.0 && !k.record.is_empty())
+            .all(|k| k.applied < 0.0 && !k.record.as_str().is_empty())
     );
     assert!(
         g.key_factors

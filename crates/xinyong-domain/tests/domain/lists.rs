@@ -101,7 +101,7 @@ fn entry(id: &str, list_type: &str, code: &str, starts: &str, ends: &str) -> Lis
         list_type: list_type.into(),
         status: ListEntryStatus::Active,
         authority: "dept-authority".into(),
-        subject_code: code.into(),
+        subject_code: xinyong_domain::code::SubjectCode::parse(code).unwrap(),
         subject_name: "北京某某科技有限公司".into(),
         subject_kind: if code.len() == 18 && code.starts_with("9") {
             SubjectKind::LegalPerson

@@ -188,14 +188,14 @@ async fn personal_data_reads_back(store: &dyn Store) {
     assert_eq!(tax.fields["responsible_person_id"], json!(RESPONSIBLE));
     let records = store.records_of_subject(PERSON).await.unwrap();
     assert_eq!(records.len(), 2);
-    assert!(records.iter().all(|r| r.subject_code == PERSON));
+    assert!(records.iter().all(|r| r.subject_code.as_str() == PERSON));
     let arrears = records
         .iter()
         .find(|r| r.category == "social_insurance_arrears")
         .unwrap();
     assert_eq!(arrears.fields["arrears_period"], json!(ARREARS_MARKER));
     assert_eq!(arrears.fields["amount_yuan"], json!("987654.32"));
-    let history = store.record_history(&arrears.id).await.unwrap();
+    let history = store.record_history(arrears.id.as_str()).await.unwrap();
     assert_eq!(history.len(), 3);
     assert!(
         history

@@ -176,7 +176,7 @@ async fn stored_records_read_back_unchanged(db: Db) {
         .unwrap();
     let back = &store.records_of_subject(&c[0]).await.unwrap()[0];
     assert_eq!(back.category, rec.category);
-    assert_eq!(back.subject_code, rec.subject.code.as_str());
+    assert_eq!(back.subject_code, rec.subject.code);
     assert_eq!(back.subject_name, rec.subject.name);
     assert_eq!(back.subject_kind, rec.subject.kind);
     assert_eq!(back.decided_on, rec.decided_on);
@@ -277,11 +277,14 @@ async fn list_records_and_listing_round_trip(db: Db) {
         .await
         .unwrap();
     assert_eq!(live.len(), 2);
-    let back = live.iter().find(|r| r.subject_code == c[0]).unwrap();
+    let back = live
+        .iter()
+        .find(|r| r.subject_code.as_str() == c[0])
+        .unwrap();
     assert_eq!(back.listing.as_ref(), Some(&listing));
     assert!(
         live.iter()
-            .find(|r| r.subject_code == c[1])
+            .find(|r| r.subject_code.as_str() == c[1])
             .unwrap()
             .listing
             .is_none()

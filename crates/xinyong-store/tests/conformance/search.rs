@@ -93,7 +93,7 @@ async fn subject_pages_are_stable_and_complete(db: Db) {
         seen.extend(page);
     }
     assert_eq!(seen.len(), 25);
-    let codes_seen: BTreeSet<_> = seen.iter().map(|s| s.code.clone()).collect();
+    let codes_seen: BTreeSet<_> = seen.iter().map(|s| s.code.to_string()).collect();
     assert_eq!(codes_seen, c.into_iter().collect());
     let again = store.subjects_page(None, 25).await.unwrap();
     assert_eq!(again, seen, "same order every time");
@@ -256,7 +256,7 @@ async fn current_records_of_a_category_are_filtered_and_paged(db: Db) {
             .await
             .unwrap();
         let Some(last) = page.last() else { break };
-        after = Some(last.id.clone());
+        after = Some(last.id.to_string());
         seen.extend(page);
     }
     assert_eq!(seen.len(), 5);

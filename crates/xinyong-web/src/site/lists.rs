@@ -138,7 +138,7 @@ pub(super) async fn list(
             };
             rows.push(ListRow {
                 subject: crate::public::text(&r.subject_name),
-                code: public_subject_code(r.subject_kind, &r.subject_code),
+                code: public_subject_code(r.subject_kind, r.subject_code.as_str()),
                 url,
                 record: record_view(&ctx, category, &public, &names),
             });

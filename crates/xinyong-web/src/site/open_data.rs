@@ -86,14 +86,14 @@ fn export_row(state: &AppState, r: &Record) -> Option<serde_json::Map<String, Va
     public_visibility(r, c, state.today()).ok()?;
     let p = public_record(r, c);
     let mut m = serde_json::Map::new();
-    m.insert("id".into(), Value::from(p.id));
+    m.insert("id".into(), Value::from(p.id.to_string()));
     m.insert("version".into(), Value::from(p.version));
     m.insert("category".into(), Value::from(p.category));
     m.insert("category_name".into(), Value::from(p.category_name_zh));
     m.insert("section".into(), Value::from(p.section));
     m.insert(
         "subject_code".into(),
-        Value::from(public_subject_code(r.subject_kind, &r.subject_code)),
+        Value::from(public_subject_code(r.subject_kind, r.subject_code.as_str())),
     );
     m.insert(
         "subject_name".into(),
@@ -203,7 +203,7 @@ fn export(state: AppState, format: Format) -> Response {
                     ));
                 }
             };
-            let last = page.last().map(|r| r.id.clone());
+            let last = page.last().map(|r| r.id.to_string());
             let rows: Vec<_> = page.iter().filter_map(|r| export_row(&state, r)).collect();
             let bytes = encode_chunk(format, &rows, first);
             let done = last.is_none() || page.len() < 1000;

@@ -81,7 +81,7 @@ pub(super) async fn subject(
         // The language toggle leads to this page by its public address: a person's opaque
         // id, never the number the page was asked for (masked, that would be a bad code).
         ctx.set_path(&subject_url(&stored));
-        let records = state.store.records_of_subject(&stored.code).await?;
+        let records = state.store.records_of_subject(stored.code.as_str()).await?;
         let departments = department_names(&state).await?;
         let mut by_section: BTreeMap<&str, Vec<RecordView>> = BTreeMap::new();
         let mut negative_count = 0;

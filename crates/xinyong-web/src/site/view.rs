@@ -59,10 +59,10 @@ fn region_name(code: Option<DivisionCode>) -> String {
 pub(super) fn subject_row(s: &StoredSubject) -> SubjectRow {
     SubjectRow {
         name: crate::public::text(&s.name),
-        code: public_subject_code(s.kind, &s.code),
+        code: public_subject_code(s.kind, s.code.as_str()),
         kind: s.kind,
         url: subject_url(s),
-        region: region_name(region_of(s.kind, &s.code)),
+        region: region_name(region_of(s.kind, s.code.as_str())),
     }
 }
 

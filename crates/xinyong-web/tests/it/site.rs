@@ -121,7 +121,7 @@ async fn no_public_page_shows_an_identity_number_a_restricted_field_an_expired_o
             if s.kind == xinyong_domain::SubjectKind::NaturalPerson {
                 persons.push(s.clone());
             }
-            for r in store.records_of_subject(&s.code).await.unwrap() {
+            for r in store.records_of_subject(s.code.as_str()).await.unwrap() {
                 let c = catalogue.category(&r.category).unwrap();
                 match public_visibility(&r, c, today()) {
                     Ok(()) => {
@@ -152,7 +152,7 @@ async fn no_public_page_shows_an_identity_number_a_restricted_field_an_expired_o
 
     // A repaired record leaves every page.
     let repaired = store
-        .records_of_subject(&persons[0].code)
+        .records_of_subject(persons[0].code.as_str())
         .await
         .unwrap()
         .into_iter()
@@ -164,11 +164,11 @@ async fn no_public_page_shows_an_identity_number_a_restricted_field_an_expired_o
             ..Default::default()
         };
         store
-            .change_record(&r.department, &r.id, &change)
+            .change_record(&r.department, r.id.as_str(), &change)
             .await
             .unwrap();
         let shared = store
-            .records_of_subject(&persons[0].code)
+            .records_of_subject(persons[0].code.as_str())
             .await
             .unwrap()
             .iter()
@@ -343,7 +343,7 @@ async fn a_record_under_objection_is_visibly_marked_and_pages_speak_both_languag
         ..Default::default()
     };
     store
-        .change_record(&record.department, &record.id, &change)
+        .change_record(&record.department, record.id.as_str(), &change)
         .await
         .unwrap();
     let (_, _, zh) = site.get(&link).await;
