@@ -99,6 +99,81 @@ pub enum RightsError {
     NotContestable(RecordId, &'static str),
 }
 
+/// Where an objection stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ObjectionStatus {
+    /// Filed; the record is marked "under objection" until the source department decides.
+    Open,
+    /// The source department decided (see the outcome).
+    Decided,
+}
+
+impl ObjectionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectionStatus::Open => "open",
+            ObjectionStatus::Decided => "decided",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ObjectionStatus> {
+        [ObjectionStatus::Open, ObjectionStatus::Decided]
+            .into_iter()
+            .find(|o| o.as_str() == s)
+    }
+}
+
+/// An objection case: a subject contests one record; only the record's source department
+/// decides it (SPEC row 10, invariant "Subjects can see and contest").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Objection {
+    pub id: String,
+    /// The contested record.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub record: RecordId,
+    /// Who objected: the record's subject.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub subject_code: SubjectCode,
+    /// The record's source department, the only one that decides.
+    pub department: String,
+    pub ground: ObjectionGround,
+    /// The subject's reasons (never public).
+    pub reason: String,
+    pub filed_at: DateTime<Utc>,
+    /// Deadlines of each step of the catalogue's `objection` procedure, from the filing date.
+    pub deadlines: Vec<StepDeadline>,
+    pub status: ObjectionStatus,
+    pub outcome: Option<ObjectionOutcome>,
+    pub decision_reason: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+impl Objection {
+    /// The date by which the source department must have decided: the last step's deadline.
+    pub fn due_on(&self) -> Option<NaiveDate> {
+        self.deadlines.last().map(|d| d.deadline.date)
+    }
+
+    /// Open past its last deadline on `today`: listed for the operator to escalate.
+    pub fn overdue(&self, today: NaiveDate) -> bool {
+        self.status == ObjectionStatus::Open && self.due_on().is_some_and(|due| today > due)
+    }
+}
+
+/// The record status an objection's outcome leaves: an upheld record returns to the status it
+/// had when the objection was filed (`before`), a corrected one is in force as corrected, a
+/// removed one is revoked.
+pub fn status_after(outcome: ObjectionOutcome, before: RecordStatus) -> RecordStatus {
+    match outcome {
+        ObjectionOutcome::Upheld => before,
+        ObjectionOutcome::Corrected => RecordStatus::Active,
+        ObjectionOutcome::Removed => RecordStatus::Revoked,
+    }
+}
+
 /// The deadlines of every step of `procedure` for a case filed on `filed_on`.
 pub fn deadlines(
     procedure: &Procedure,

@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 use xinyong_domain::access::SpecialApplication;
 use xinyong_domain::code::SubjectCode;
 use xinyong_domain::record::VersionState;
+use xinyong_domain::rights::Objection;
 use xinyong_domain::{Department, Disclosure, Record};
 use xinyong_ledger::Hash;
 
@@ -55,11 +56,15 @@ pub enum EventKind {
     Read(Disclosure),
     /// `catalogue.loaded`: the catalogue in force in a process.
     CatalogueLoaded,
+    /// `objection.filed`: a subject contested a record.
+    ObjectionFiled,
+    /// `objection.decided`: the source department decided an objection.
+    ObjectionDecided,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [EventKind; 16] = [
+    pub const ALL: [EventKind; 18] = [
         EventKind::RecordCreated,
         EventKind::RecordVersion,
         EventKind::DepartmentPut,
@@ -76,6 +81,8 @@ impl EventKind {
         EventKind::Read(Disclosure::Shared),
         EventKind::Read(Disclosure::Restricted),
         EventKind::CatalogueLoaded,
+        EventKind::ObjectionFiled,
+        EventKind::ObjectionDecided,
     ];
 
     /// The stored name (never changes for a kind: existing logs hold it).
@@ -97,6 +104,8 @@ impl EventKind {
             EventKind::Read(Disclosure::Shared) => "read.shared",
             EventKind::Read(Disclosure::Restricted) => "read.restricted",
             EventKind::CatalogueLoaded => "catalogue.loaded",
+            EventKind::ObjectionFiled => "objection.filed",
+            EventKind::ObjectionDecided => "objection.decided",
         }
     }
 
@@ -182,6 +191,8 @@ pub enum Event<'a> {
         version: &'a str,
         catalogue: &'a serde_json::Value,
     },
+    ObjectionFiled(&'a Objection, Pseudonym<'a>),
+    ObjectionDecided(&'a Objection, Pseudonym<'a>),
 }
 
 impl Event<'_> {
@@ -202,6 +213,8 @@ impl Event<'_> {
             Event::OperatorDisabled(_) => EventKind::OperatorDisabled,
             Event::Read { clearance, .. } => EventKind::Read(*clearance),
             Event::CatalogueLoaded { .. } => EventKind::CatalogueLoaded,
+            Event::ObjectionFiled(..) => EventKind::ObjectionFiled,
+            Event::ObjectionDecided(..) => EventKind::ObjectionDecided,
         }
     }
 
@@ -211,6 +224,9 @@ impl Event<'_> {
             Event::RecordCreated(v) | Event::RecordVersion(v) => Some(v.subject()),
             Event::Check(c, _) => Some(&c.subject_code),
             Event::ApplicationFiled(a, _) => Some(&a.subject_code),
+            Event::ObjectionFiled(o, _) | Event::ObjectionDecided(o, _) => {
+                Some(o.subject_code.as_str())
+            }
             Event::ApplicationDecided { subject, .. } | Event::Read { subject, .. } => {
                 Some(subject)
             }
@@ -240,6 +256,8 @@ impl Event<'_> {
             Event::OperatorCreated(o) | Event::OperatorDisabled(o) => operator_ref(&o.id),
             Event::Read { .. } => return None,
             Event::CatalogueLoaded { version, .. } => format!("catalogue:{version}"),
+            Event::ObjectionFiled(o, _) => format!("objection:{}", o.id),
+            Event::ObjectionDecided(o, _) => format!("objection-decision:{}", o.id),
         })
     }
 
@@ -280,6 +298,7 @@ impl Event<'_> {
             Event::OperatorCreated(o) | Event::OperatorDisabled(o) => operator_digest(o),
             Event::Read { payload, .. } => json_digest(payload),
             Event::CatalogueLoaded { catalogue, .. } => json_digest(catalogue),
+            Event::ObjectionFiled(o, p) | Event::ObjectionDecided(o, p) => objection_digest(o, p),
         }
     }
 }
@@ -393,6 +412,24 @@ pub fn operator_digest(o: &OperatorAccount) -> Hash {
         o.password_hash,
         o.created_at.timestamp_millis(),
         o.disabled_at.map(|d| d.timestamp_millis()),
+    ]))
+}
+
+/// The digest the log keeps for an objection case: its whole state, the subject by pseudonym.
+pub fn objection_digest(o: &Objection, pseudonym: impl Fn(&str) -> String) -> Hash {
+    json_digest(&serde_json::json!([
+        o.id,
+        o.record,
+        pseudonym(o.subject_code.as_str()),
+        o.department,
+        o.ground.as_str(),
+        o.reason,
+        o.filed_at.timestamp_millis(),
+        o.deadlines,
+        o.status.as_str(),
+        o.outcome.map(|x| x.as_str()),
+        o.decision_reason,
+        o.decided_at.map(|d| d.timestamp_millis()),
     ]))
 }
 

@@ -16,7 +16,7 @@ use crate::audit_log::append;
 use crate::engine::{DbRow, Engine, Sql, SqlStore, fits};
 use crate::events::{Event, LedgerEvent, Version};
 use crate::model::{Outcome, Submitted};
-use crate::record_rows::{bump_generation, keep_history, seal_fields, seal_listing};
+use crate::record_rows::{bump_generation, seal_fields, seal_listing, write_version};
 use crate::vault::Vault;
 use crate::{StoreError, new_id};
 
@@ -311,39 +311,13 @@ impl<E: Engine> SqlImportSession<E> {
         sql
     }
 
-    /// Moves record `id` to `version` with `rec`'s content (its current row goes to history
-    /// first).
+    /// Moves record `id` to `version` with `rec`'s content (see [`write_version`]).
     async fn update(
         &mut self,
         (id, version, rec, hash): &(String, u32, &ValidRecord, String),
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), StoreError> {
-        // History first: the superseded version is kept, never overwritten.
-        keep_history::<E>(&mut self.tx, id).await?;
-        let subject = self.vault.store_code(rec.subject.code.as_str());
-        let (fields, fields_sealed) = seal_fields(&self.vault, id, rec);
-        let (listing, listing_sealed) = seal_listing(&self.vault, id, rec.listing.as_ref());
-        let mut sql = Sql::new::<E>("UPDATE records SET version = ");
-        sql.bind(*version);
-        sql.push(", status = ").bind(RecordStatus::Active.as_str());
-        sql.push(", subject_code = ").bind(subject.lookup);
-        sql.push(", subject_sealed = ").bind(subject.sealed);
-        sql.push(", fields_sealed = ").bind(fields_sealed);
-        sql.push(", subject_name = ").bind(&rec.subject.name);
-        sql.push(", subject_kind = ")
-            .bind(rec.subject.kind.as_str());
-        sql.push(", decided_on = ").bind(rec.decided_on);
-        sql.push(", legal_basis = ").bind(&rec.legal_basis);
-        sql.push(", tier = ").bind(rec.tier.map(|t| t.as_str()));
-        sql.push(", publicity_until = ").bind(rec.publicity_until);
-        sql.push(", fields = ").bind_json(fields);
-        sql.push(", content_hash = ").bind(hash);
-        sql.push(", recorded_at = ").bind(now);
-        sql.push(", listing = ").bind_json(listing);
-        sql.push(", listing_sealed = ").bind(listing_sealed);
-        sql.push(", status_note = NULL WHERE id = ").bind(id);
-        E::execute(&mut self.tx, sql).await?;
-        Ok(())
+        write_version::<E>(&mut self.tx, &self.vault, id, *version, rec, hash, now).await
     }
 
     /// The audit-log entries of a planned chunk: every new version (SPEC: tamper-evident).

@@ -25,6 +25,7 @@ mod engine;
 pub mod events;
 mod import;
 mod model;
+mod objections;
 pub mod operators;
 mod postgres;
 mod record_rows;
@@ -50,6 +51,7 @@ pub use model::{
     ApplicationDecision, CheckRow, Counts, FeedbackRow, FormerName, NameMismatch, OperatorAccount,
     Outcome, RecordChange, Role, StoredSubject, Submitted, Token,
 };
+pub use objections::ObjectionStore;
 pub use operators::OperatorStore;
 pub use postgres::PgStore;
 pub use records::RecordStore;
@@ -61,8 +63,8 @@ pub use tokens::TokenStore;
 /// Every capability trait, for callers that hold a concrete store: `use xinyong_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AccessStore, CheckStore, DepartmentStore, ImportSession, LedgerStore, OperatorStore,
-        RecordStore, Store, SubjectStore, TokenStore, VaultStore,
+        AccessStore, CheckStore, DepartmentStore, ImportSession, LedgerStore, ObjectionStore,
+        OperatorStore, RecordStore, Store, SubjectStore, TokenStore, VaultStore,
     };
 }
 
@@ -119,6 +121,7 @@ pub trait Store:
     + CheckStore
     + AccessStore
     + OperatorStore
+    + ObjectionStore
     + LedgerStore
     + VaultStore
     + Send
@@ -134,6 +137,7 @@ impl<T> Store for T where
         + CheckStore
         + AccessStore
         + OperatorStore
+        + ObjectionStore
         + LedgerStore
         + VaultStore
         + Send

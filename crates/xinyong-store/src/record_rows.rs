@@ -145,6 +145,46 @@ pub(crate) async fn keep_history<E: Engine>(
     Ok(())
 }
 
+/// Moves record `id` to `version` with `rec`'s content and status `active`, sealing what
+/// must be sealed; the current row goes to history first, never overwritten. `hash` is the
+/// stored (keyed) content hash.
+pub(crate) async fn write_version<E: Engine>(
+    conn: &mut E::Connection,
+    vault: &Vault,
+    id: &str,
+    version: u32,
+    rec: &ValidRecord,
+    hash: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StoreError> {
+    keep_history::<E>(conn, id).await?;
+    let subject = vault.store_code(rec.subject.code.as_str());
+    let (fields, fields_sealed) = seal_fields(vault, id, rec);
+    let (listing, listing_sealed) = seal_listing(vault, id, rec.listing.as_ref());
+    let mut sql = Sql::new::<E>("UPDATE records SET version = ");
+    sql.bind(version);
+    sql.push(", status = ").bind(RecordStatus::Active.as_str());
+    sql.push(", subject_code = ").bind(subject.lookup);
+    sql.push(", subject_sealed = ").bind(subject.sealed);
+    sql.push(", fields_sealed = ").bind(fields_sealed);
+    sql.push(", subject_name = ").bind(&rec.subject.name);
+    sql.push(", subject_kind = ")
+        .bind(rec.subject.kind.as_str());
+    sql.push(", decided_on = ").bind(rec.decided_on);
+    sql.push(", legal_basis = ").bind(&rec.legal_basis);
+    sql.push(", tier = ").bind(rec.tier.map(|t| t.as_str()));
+    sql.push(", publicity_until = ").bind(rec.publicity_until);
+    sql.push(", fields = ").bind_json(fields);
+    sql.push(", content_hash = ").bind(hash.to_owned());
+    sql.push(", recorded_at = ").bind(now);
+    sql.push(", listing = ").bind_json(listing);
+    sql.push(", listing_sealed = ").bind(listing_sealed);
+    sql.push(", status_note = NULL WHERE id = ")
+        .bind(id.to_owned());
+    E::execute(conn, sql).await?;
+    Ok(())
+}
+
 /// Bumps the write counter of each category inside the transaction on `conn`: a reader
 /// interested in some categories (the list index) reloads only when those moved.
 pub(crate) async fn bump_generation<E: Engine>(

@@ -35,7 +35,7 @@ pub trait VaultStore: Send + Sync {
 }
 
 /// Every sealed column, as `(table, column)`: what [`VaultStore::count_sealed_with`] counts.
-const SEALED_COLUMNS: [(&str, &str); 11] = [
+const SEALED_COLUMNS: [(&str, &str); 13] = [
     ("subjects", "code_sealed"),
     ("records", "subject_sealed"),
     ("records", "fields_sealed"),
@@ -47,6 +47,8 @@ const SEALED_COLUMNS: [(&str, &str); 11] = [
     ("checks", "result_sealed"),
     ("tokens", "subject_sealed"),
     ("special_applications", "subject_sealed"),
+    ("objections", "subject_sealed"),
+    ("objections", "reason_sealed"),
 ];
 
 /// Tables whose only sealed value is a subject code: `(table, code column, sealed column)`.
@@ -219,6 +221,45 @@ impl<E: Engine> SqlStore<E> {
         Ok(done)
     }
 
+    /// Objections: the subject and the sealed reasons (always sealed: they are free text).
+    async fn reseal_objections(&self, limit: i64) -> Result<u64, StoreError> {
+        let vault = &self.vault;
+        let mut done = 0;
+        let mut after = String::new();
+        loop {
+            let mut sql = Sql::new::<E>(
+                "SELECT id, subject_code, subject_sealed, reason_sealed FROM objections WHERE id > ",
+            );
+            sql.bind(&after).push(" ORDER BY id LIMIT ").bind(limit);
+            let rows = self.fetch_all(sql).await?;
+            let Some(last) = rows.last() else { break };
+            after = last.text("id")?;
+            let mut tx = self.begin_write().await?;
+            for row in &rows {
+                let id = row.text("id")?;
+                let sealed = row.opt_text("subject_sealed")?;
+                let reason = Some(row.text("reason_sealed")?);
+                if !(stale(vault, &sealed) || stale(vault, &reason)) {
+                    continue;
+                }
+                let plain = vault.open_code(row.text("subject_code")?, sealed.as_deref())?;
+                let stored = vault.store_code(&plain);
+                let context = format!("objection:{id}:reason");
+                let reason = vault.open(reason.as_deref().unwrap_or_default(), &context)?;
+                let mut sql = Sql::new::<E>("UPDATE objections SET subject_code = ");
+                sql.bind(stored.lookup);
+                sql.push(", subject_sealed = ").bind(stored.sealed);
+                sql.push(", reason_sealed = ")
+                    .bind(vault.seal(&reason, &context));
+                sql.push(" WHERE id = ").bind(id);
+                E::execute(&mut tx, sql).await?;
+                done += 1;
+            }
+            tx.commit().await?;
+        }
+        Ok(done)
+    }
+
     /// Subjects, tokens and special applications: the subject code only.
     async fn reseal_codes(&self, limit: i64) -> Result<u64, StoreError> {
         let vault = &self.vault;
@@ -327,6 +368,7 @@ impl<E: Engine> VaultStore for SqlStore<E> {
         let limit = i64::from(batch.max(1));
         let mut done = self.reseal_records(restricted, limit).await?;
         done += self.reseal_checks(limit).await?;
+        done += self.reseal_objections(limit).await?;
         done += self.reseal_codes(limit).await?;
         // Every table walked: nothing written before encryption at rest is left in clear.
         self.execute(Sql::new::<E>(

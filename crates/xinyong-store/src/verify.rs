@@ -76,7 +76,9 @@ fn vouches_for(kind: EventKind) -> Option<Vouched> {
         EventKind::DepartmentPut
         | EventKind::CheckFeedback
         | EventKind::ApplicationFiled
-        | EventKind::ApplicationDecided => None,
+        | EventKind::ApplicationDecided
+        | EventKind::ObjectionFiled
+        | EventKind::ObjectionDecided => None,
         // Nothing stored to check: a read, or the catalogue file of a process. Every class
         // of read alike.
         EventKind::Read(_) | EventKind::CatalogueLoaded => None,

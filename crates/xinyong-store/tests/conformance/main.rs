@@ -27,6 +27,7 @@ mod at_rest;
 mod checks;
 mod departments;
 mod ledger;
+mod objections;
 mod operators;
 mod records;
 mod search;

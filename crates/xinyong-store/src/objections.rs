@@ -1,0 +1,285 @@
+//! Objections (issue #12): a subject contests a record, the record's source department decides.
+//! Filing marks the record `under_objection` and deciding sets its status after the outcome;
+//! each is one transaction holding the case row, the record's new version and both audit-log
+//! entries, so a case and the mark it puts on its record never disagree.
+
+use async_trait::async_trait;
+use xinyong_domain::rights::{Objection, ObjectionGround, ObjectionOutcome, ObjectionStatus};
+use xinyong_domain::{Record, RecordStatus, ValidRecord};
+
+use crate::StoreError;
+use crate::audit_log::append;
+use crate::engine::{DbRow, Engine, Sql, SqlStore, corrupt};
+use crate::events::{Event, LedgerEvent, Version};
+use crate::record_rows::{
+    RECORD_COLUMNS, bump_generation, decode_record, keep_history, write_version,
+};
+use crate::vault::Vault;
+
+/// Objection cases.
+#[async_trait]
+pub trait ObjectionStore: Send + Sync {
+    /// Files `objection` (status open) against its record and marks the record
+    /// `under_objection` in a new version. `Ok(None)` when the record is no longer in the
+    /// state the objection was checked against (`objection.status_before` at version
+    /// `version`) or already has an open case: nothing is written.
+    async fn file_objection(
+        &self,
+        objection: &Objection,
+        status_before: RecordStatus,
+        version: u32,
+    ) -> Result<Option<Record>, StoreError>;
+    /// A case by id.
+    async fn objection(&self, id: &str) -> Result<Option<Objection>, StoreError>;
+    /// Every case a subject filed, newest first.
+    async fn objections_of_subject(&self, code: &str) -> Result<Vec<Objection>, StoreError>;
+    /// Open cases, oldest first: one department's, or (`None`) everyone's for the operator.
+    async fn open_objections(&self, department: Option<&str>)
+    -> Result<Vec<Objection>, StoreError>;
+    /// Records the decision `decided` (an open case with outcome, reason and time set) and
+    /// gives its record the status the outcome leaves; `corrected` is the record's corrected
+    /// content for a `corrected` outcome. `Ok(None)` when the case is not open any more.
+    async fn decide_objection(
+        &self,
+        decided: &Objection,
+        corrected: Option<&ValidRecord>,
+    ) -> Result<Option<Record>, StoreError>;
+}
+
+/// The columns [`decode_objection`] reads.
+const OBJECTION_COLUMNS: &str = "id, record_id, subject_code, subject_sealed, department, \
+     ground, reason_sealed, filed_at, deadlines, status, outcome, decision_reason, decided_at";
+
+fn reason_context(id: &str) -> String {
+    format!("objection:{id}:reason")
+}
+
+fn decode_objection(row: &impl DbRow, vault: &Vault) -> Result<Objection, StoreError> {
+    let id = row.text("id")?;
+    let code = vault.open_code(
+        row.text("subject_code")?,
+        row.opt_text("subject_sealed")?.as_deref(),
+    )?;
+    let ground = row.text("ground")?;
+    let status = row.text("status")?;
+    let outcome = row.opt_text("outcome")?;
+    Ok(Objection {
+        record: row.text("record_id")?.into(),
+        subject_code: xinyong_domain::code::SubjectCode::parse(&code)
+            .map_err(|_| corrupt("subject of objection", &id))?,
+        department: row.text("department")?,
+        ground: ObjectionGround::parse(&ground)
+            .ok_or_else(|| corrupt("objection ground", &ground))?,
+        reason: vault.open(&row.text("reason_sealed")?, &reason_context(&id))?,
+        filed_at: row.time("filed_at")?,
+        deadlines: row.json_as("deadlines")?,
+        status: ObjectionStatus::parse(&status)
+            .ok_or_else(|| corrupt("objection status", &status))?,
+        outcome: match outcome {
+            None => None,
+            Some(o) => {
+                Some(ObjectionOutcome::parse(&o).ok_or_else(|| corrupt("objection outcome", &o))?)
+            }
+        },
+        decision_reason: row.opt_text("decision_reason")?,
+        decided_at: row.opt_time("decided_at")?,
+        id,
+    })
+}
+
+impl<E: Engine> SqlStore<E> {
+    async fn fetch_objections(&self, sql: Sql) -> Result<Vec<Objection>, StoreError> {
+        let rows = self.fetch_all(sql).await?;
+        rows.iter()
+            .map(|r| decode_objection(r, &self.vault))
+            .collect()
+    }
+
+    /// Gives record `id` a new version with `status` and `note`, in the transaction on `conn`;
+    /// returns the version as stored.
+    async fn restatus(
+        &self,
+        conn: &mut E::Connection,
+        id: &str,
+        status: RecordStatus,
+        note: Option<String>,
+    ) -> Result<Record, StoreError> {
+        keep_history::<E>(conn, id).await?;
+        let mut sql = Sql::new::<E>("UPDATE records SET version = version + 1, status = ");
+        sql.bind(status.as_str());
+        sql.push(", status_note = ").bind(note);
+        sql.push(", recorded_at = ").bind(chrono::Utc::now());
+        sql.push(" WHERE id = ").bind(id.to_owned());
+        E::execute(conn, sql).await?;
+        self.reread(conn, id).await
+    }
+
+    async fn reread(&self, conn: &mut E::Connection, id: &str) -> Result<Record, StoreError> {
+        let mut sql = Sql::new::<E>("SELECT ");
+        sql.push(RECORD_COLUMNS).push(" FROM records WHERE id = ");
+        sql.bind(id.to_owned());
+        decode_record(&E::fetch_one(conn, sql).await?, &self.vault)
+    }
+
+    /// The audit-log entry of a record's new version.
+    fn version_entry(&self, record: &Record, actor: &str) -> LedgerEvent {
+        let pseudonym = self.vault.pseudonym(record.subject_code.as_str());
+        let version = Version::Stored {
+            record,
+            pseudonym: &pseudonym,
+        };
+        LedgerEvent::new(Event::RecordVersion(version), actor)
+    }
+}
+
+#[async_trait]
+impl<E: Engine> ObjectionStore for SqlStore<E> {
+    async fn file_objection(
+        &self,
+        o: &Objection,
+        status_before: RecordStatus,
+        version: u32,
+    ) -> Result<Option<Record>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let mut sql = Sql::new::<E>("SELECT category FROM records WHERE id = ");
+        sql.bind(o.record.as_str().to_owned())
+            .push(" AND version = ")
+            .bind(version)
+            .push(" AND status = ")
+            .bind(status_before.as_str());
+        let Some(row) = E::fetch_optional(&mut tx, sql).await? else {
+            return Ok(None);
+        };
+        let category = row.text("category")?;
+        let mut sql = Sql::new::<E>("SELECT id FROM objections WHERE record_id = ");
+        sql.bind(o.record.as_str().to_owned())
+            .push(" AND status = 'open'");
+        if E::fetch_optional(&mut tx, sql).await?.is_some() {
+            return Ok(None);
+        }
+        let subject = self.vault.store_code(o.subject_code.as_str());
+        let mut sql = Sql::new::<E>("INSERT INTO objections (");
+        sql.push(OBJECTION_COLUMNS).push(", status_before) ");
+        sql.values([o], |t, o| {
+            t.bind(o.id.clone())
+                .bind(o.record.as_str().to_owned())
+                .bind(subject.lookup.clone())
+                .bind(subject.sealed.clone())
+                .bind(o.department.clone())
+                .bind(o.ground.as_str())
+                .bind(self.vault.seal(&o.reason, &reason_context(&o.id)))
+                .bind(o.filed_at)
+                .bind_json(serde_json::to_string(&o.deadlines).unwrap_or_default())
+                .bind(ObjectionStatus::Open.as_str())
+                .bind(None::<String>)
+                .bind(None::<String>)
+                .bind(None::<chrono::DateTime<chrono::Utc>>)
+                .bind(status_before.as_str());
+        });
+        E::execute(&mut tx, sql).await?;
+        let record = self
+            .restatus(
+                &mut tx,
+                o.record.as_str(),
+                RecordStatus::UnderObjection,
+                Some(format!("objection {}", o.id)),
+            )
+            .await?;
+        bump_generation::<E>(&mut tx, &[category.as_str()]).await?;
+        let pseudonym = |c: &str| self.vault.pseudonym(c);
+        let actor = self.vault.pseudonym(o.subject_code.as_str());
+        let entries = [
+            LedgerEvent::new(Event::ObjectionFiled(o, &pseudonym), &actor),
+            self.version_entry(&record, &actor),
+        ];
+        append::<E>(&mut tx, &self.vault, &entries).await?;
+        tx.commit().await?;
+        Ok(Some(record))
+    }
+
+    async fn objection(&self, id: &str) -> Result<Option<Objection>, StoreError> {
+        let mut sql = Sql::new::<E>("SELECT ");
+        sql.push(OBJECTION_COLUMNS)
+            .push(" FROM objections WHERE id = ");
+        sql.bind(id.to_owned());
+        Ok(self.fetch_objections(sql).await?.into_iter().next())
+    }
+
+    async fn objections_of_subject(&self, code: &str) -> Result<Vec<Objection>, StoreError> {
+        let mut sql = Sql::new::<E>("SELECT ");
+        sql.push(OBJECTION_COLUMNS)
+            .push(" FROM objections WHERE subject_code = ");
+        sql.bind(self.vault.lookup_code(code))
+            .push(" ORDER BY filed_at DESC, id DESC");
+        self.fetch_objections(sql).await
+    }
+
+    async fn open_objections(
+        &self,
+        department: Option<&str>,
+    ) -> Result<Vec<Objection>, StoreError> {
+        let mut sql = Sql::new::<E>("SELECT ");
+        sql.push(OBJECTION_COLUMNS)
+            .push(" FROM objections WHERE status = 'open'");
+        if let Some(d) = department {
+            sql.push(" AND department = ").bind(d.to_owned());
+        }
+        sql.push(" ORDER BY filed_at, id");
+        self.fetch_objections(sql).await
+    }
+
+    async fn decide_objection(
+        &self,
+        o: &Objection,
+        corrected: Option<&ValidRecord>,
+    ) -> Result<Option<Record>, StoreError> {
+        let Some(outcome) = o.outcome else {
+            return Ok(None);
+        };
+        let mut tx = self.begin_write().await?;
+        let mut sql = Sql::new::<E>(
+            "SELECT o.status_before, r.version, r.category FROM objections o \
+             JOIN records r ON r.id = o.record_id WHERE o.status = 'open' AND o.id = ",
+        );
+        sql.bind(o.id.clone());
+        let Some(row) = E::fetch_optional(&mut tx, sql).await? else {
+            return Ok(None);
+        };
+        let before = row.text("status_before")?;
+        let before = RecordStatus::parse(&before)
+            .ok_or_else(|| corrupt("status before objection", &before))?;
+        let version: u32 = crate::engine::fits("version", row.int("version")?)?;
+        let category = row.text("category")?;
+        let mut sql = Sql::new::<E>("UPDATE objections SET status = ");
+        sql.bind(ObjectionStatus::Decided.as_str());
+        sql.push(", outcome = ").bind(outcome.as_str());
+        sql.push(", decision_reason = ")
+            .bind(o.decision_reason.clone());
+        sql.push(", decided_at = ").bind(o.decided_at);
+        sql.push(" WHERE id = ").bind(o.id.clone());
+        E::execute(&mut tx, sql).await?;
+        let id = o.record.as_str();
+        let record = match (outcome, corrected) {
+            (ObjectionOutcome::Corrected, Some(rec)) => {
+                let hash = self.vault.content_key(&rec.content_hash);
+                let now = chrono::Utc::now();
+                write_version::<E>(&mut tx, &self.vault, id, version + 1, rec, &hash, now).await?;
+                self.reread(&mut tx, id).await?
+            }
+            _ => {
+                let status = xinyong_domain::rights::status_after(outcome, before);
+                let note = format!("objection {} {}", o.id, outcome.as_str());
+                self.restatus(&mut tx, id, status, Some(note)).await?
+            }
+        };
+        bump_generation::<E>(&mut tx, &[category.as_str()]).await?;
+        let pseudonym = |c: &str| self.vault.pseudonym(c);
+        let entries = [
+            LedgerEvent::new(Event::ObjectionDecided(o, &pseudonym), &o.department),
+            self.version_entry(&record, &o.department),
+        ];
+        append::<E>(&mut tx, &self.vault, &entries).await?;
+        tx.commit().await?;
+        Ok(Some(record))
+    }
+}
