@@ -386,6 +386,28 @@ impl FromRequestParts<AppState> for CaseworkCaller {
     }
 }
 
+/// Whoever may be party to a subject-rights case (an objection): the subject that filed it,
+/// the department that decides it, or an operator who oversees every case. The handler
+/// matches the case against the caller.
+pub enum PartyCaller {
+    Operator,
+    Department(Department),
+    Subject { code: String },
+}
+
+impl FromRequestParts<AppState> for PartyCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match caller(parts, state).await? {
+            Caller::Operator { .. } => Ok(PartyCaller::Operator),
+            Caller::Department { department, .. } => Ok(PartyCaller::Department(department)),
+            Caller::Subject { code, .. } => Ok(PartyCaller::Subject { code }),
+            other => Err(refuse(&other, "a subject, department or operator")),
+        }
+    }
+}
+
 /// A caller authenticated as a licensed credit service body.
 pub struct ServiceCaller {
     pub token: String,

@@ -138,6 +138,10 @@ error_codes! {
     UnknownApplication = ("unknown_application", NOT_FOUND, "Unknown special application");
     /// No credit commitment record with this id.
     UnknownCommitment = ("unknown_commitment", NOT_FOUND, "Unknown commitment");
+    /// No record with this id that the caller may act on (a subject's own records only).
+    UnknownRecord = ("unknown_record", NOT_FOUND, "Unknown record");
+    /// No objection with this id that the caller is party to.
+    UnknownObjection = ("unknown_objection", NOT_FOUND, "Unknown objection");
     /// No credit check with this id.
     UnknownCheck = ("unknown_check", NOT_FOUND, "Unknown check");
     /// No list type (or published list) with this id.
@@ -152,6 +156,11 @@ error_codes! {
     MethodNotAllowed = ("method_not_allowed", METHOD_NOT_ALLOWED, "Method not allowed");
     /// The special application has already been decided.
     ApplicationDecided = ("application_decided", CONFLICT, "Application already decided");
+    /// The record cannot be contested now: it is revoked or removed, or already under
+    /// objection.
+    NotContestable = ("not_contestable", CONFLICT, "Record cannot be contested now");
+    /// The objection has already been decided.
+    ObjectionDecided = ("objection_decided", CONFLICT, "Objection already decided");
     /// The check already has its feedback.
     FeedbackGiven = ("feedback_given", CONFLICT, "Feedback already given");
     /// The list entry is already removed.

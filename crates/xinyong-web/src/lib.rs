@@ -20,6 +20,7 @@ pub mod limits;
 pub mod list_index;
 mod lists;
 mod meta;
+mod objections;
 mod public;
 mod quality;
 pub mod recorder;
@@ -41,6 +42,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xinyong_domain::Catalogue;
 use xinyong_domain::access::Purposes;
+use xinyong_domain::calendar::WorkingCalendar;
 use xinyong_domain::list::ListTypes;
 use xinyong_domain::measure::Memoranda;
 
@@ -72,6 +74,8 @@ pub struct AppState {
     pub memoranda: Arc<Memoranda>,
     /// Purposes for which non-public information may be read.
     pub purposes: Arc<Purposes>,
+    /// The working-day calendar every deadline is computed from.
+    pub calendar: Arc<WorkingCalendar>,
     /// Current list entries in memory, for the credit check.
     pub lists: Arc<ListIndex>,
     /// Records checks durably, many per transaction.
@@ -101,6 +105,7 @@ impl AppState {
             list_types,
             memoranda: Arc::new(Memoranda::shipped()),
             purposes: Arc::new(Purposes::shipped()),
+            calendar: Arc::new(WorkingCalendar::shipped()),
             ledger_key: None,
             clock: Arc::new(china_today),
         }
@@ -133,6 +138,9 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(records::submit))
         .routes(routes!(records::breach))
         .routes(routes!(quality::report))
+        .routes(routes!(objections::file, objections::list))
+        .routes(routes!(objections::show))
+        .routes(routes!(objections::decide))
         .routes(routes!(subjects::list))
         .routes(routes!(subjects::show))
         .routes(routes!(subjects::own_file))

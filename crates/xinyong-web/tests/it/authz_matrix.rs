@@ -249,6 +249,79 @@ fn rows() -> Vec<Row> {
             expect: |who| only(who, &[(Who::SubjectSelf, OK), (Who::SubjectOther, OK)]),
         },
         Row {
+            method: "post",
+            path: "/api/v1/objections",
+            class: None,
+            call: |w, _| {
+                post(
+                    "/api/v1/objections",
+                    json!({"record": w.penalty, "what": "content", "reason": "处罚事实有误"}),
+                )
+            },
+            // Only a subject files, and only against its own records.
+            expect: |who| {
+                only(
+                    who,
+                    &[(Who::SubjectSelf, CREATED), (Who::SubjectOther, NOT_FOUND)],
+                )
+            },
+        },
+        Row {
+            method: "get",
+            path: "/api/v1/objections",
+            class: None,
+            call: |_, _| get("/api/v1/objections"),
+            expect: |who| {
+                only(
+                    who,
+                    &[
+                        (Who::Operator, OK),
+                        (Who::DepartmentOwn, OK),
+                        (Who::DepartmentOther, OK),
+                        (Who::SubjectSelf, OK),
+                        (Who::SubjectOther, OK),
+                    ],
+                )
+            },
+        },
+        Row {
+            method: "get",
+            path: "/api/v1/objections/{id}",
+            class: None,
+            call: |w, _| get(format!("/api/v1/objections/{}", w.objection)),
+            // Parties only: the subject, the deciding department, operators.
+            expect: |who| {
+                only(
+                    who,
+                    &[
+                        (Who::Operator, OK),
+                        (Who::DepartmentOwn, OK),
+                        (Who::DepartmentOther, NOT_FOUND),
+                        (Who::SubjectSelf, OK),
+                        (Who::SubjectOther, NOT_FOUND),
+                    ],
+                )
+            },
+        },
+        Row {
+            method: "post",
+            path: "/api/v1/objections/{id}/decision",
+            class: None,
+            call: |w, _| {
+                post(
+                    format!("/api/v1/objections/{}/decision", w.objection),
+                    json!({"outcome": "upheld", "reason": "经核实评级无误"}),
+                )
+            },
+            // Only the record's source department decides.
+            expect: |who| {
+                only(
+                    who,
+                    &[(Who::DepartmentOwn, OK), (Who::DepartmentOther, FORBIDDEN)],
+                )
+            },
+        },
+        Row {
             method: "get",
             path: "/api/v1/departments/me/quality",
             class: None,

@@ -64,6 +64,19 @@ impl World {
         }
     }
 
+    /// An objection as its subject sees it.
+    async fn objection_of(&self, id: &str) -> Value {
+        let (status, body) = self
+            .app
+            .get_as(
+                self.token(Who::SubjectSelf),
+                &format!("/api/v1/objections/{id}"),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+
     /// The request that meets `code`. Exhaustive: every code has one.
     async fn scenario(&self, code: ErrorCode) -> Scenario {
         let own = self.token(Who::DepartmentOwn);
@@ -178,6 +191,35 @@ impl World {
                 Some(own),
                 breach(),
             )),
+            ErrorCode::UnknownRecord => self.send(post(
+                "/api/v1/objections",
+                Some(self.token(Who::SubjectSelf)),
+                json!({"record": "01J00000000000000000000000", "what": "content", "reason": "有误"}),
+            )),
+            ErrorCode::UnknownObjection => {
+                self.send(get("/api/v1/objections/01J00000000000000000000000", Some(operator)))
+            }
+            ErrorCode::NotContestable => {
+                let case = self.objection_of(self.objection.as_str()).await;
+                self.send(post(
+                    "/api/v1/objections",
+                    Some(self.token(Who::SubjectSelf)),
+                    json!({"record": case["record"], "what": "content", "reason": "再次异议"}),
+                ))
+            }
+            ErrorCode::ObjectionDecided => {
+                let filed = ok(
+                    &self.app,
+                    self.token(Who::SubjectSelf),
+                    "/api/v1/objections",
+                    json!({"record": self.penalty, "what": "content", "reason": "处罚事实有误"}),
+                )
+                .await;
+                let uri = format!("/api/v1/objections/{}/decision", filed["id"].as_str().unwrap());
+                let decision = json!({"outcome": "upheld", "reason": "经核实无误"});
+                ok(&self.app, own, &uri, decision.clone()).await;
+                self.send(post(&uri, Some(own), decision))
+            }
             ErrorCode::UnknownCheck => self.send(post(
                 "/api/v1/checks/01J00000000000000000000000/feedback",
                 Some(own),

@@ -12,5 +12,6 @@ mod errors;
 mod ledger;
 mod limits;
 mod privacy;
+mod rights;
 mod sessions;
 mod site;

@@ -50,6 +50,10 @@ pub struct World {
     pub check: String,
     pub approved: String,
     pub pending: String,
+    /// COMPANY's administrative penalty (no objection on it).
+    pub penalty: String,
+    /// An open objection of COMPANY against its tax credit rating.
+    pub objection: String,
 }
 
 /// The court-defaulter entry of the world, on `ground`.
@@ -121,6 +125,17 @@ pub async fn world() -> World {
     ]});
     let accepted = ok(&app, &own, "/api/v1/records", records).await;
     let commitment = accepted["ids"][4].as_str().unwrap().to_owned();
+    let penalty = accepted["ids"][0].as_str().unwrap().to_owned();
+    let objection = ok(
+        &app,
+        &tokens[&Who::SubjectSelf],
+        "/api/v1/objections",
+        json!({"record": accepted["ids"][2], "what": "content", "reason": "评级年度有误"}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let ground = ground_id(&app).await;
     let entry = ok(
@@ -170,6 +185,8 @@ pub async fn world() -> World {
         check,
         approved,
         pending,
+        penalty,
+        objection,
     }
 }
 
