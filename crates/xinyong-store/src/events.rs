@@ -60,11 +60,14 @@ pub enum EventKind {
     ObjectionFiled,
     /// `objection.decided`: the source department decided an objection.
     ObjectionDecided,
+    /// `calendar.loaded`: the working-day calendar in force in a process, by its file's
+    /// digest, so that every deadline can be recomputed later from the same data.
+    CalendarLoaded,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [EventKind; 18] = [
+    pub const ALL: [EventKind; 19] = [
         EventKind::RecordCreated,
         EventKind::RecordVersion,
         EventKind::DepartmentPut,
@@ -83,6 +86,7 @@ impl EventKind {
         EventKind::CatalogueLoaded,
         EventKind::ObjectionFiled,
         EventKind::ObjectionDecided,
+        EventKind::CalendarLoaded,
     ];
 
     /// The stored name (never changes for a kind: existing logs hold it).
@@ -106,6 +110,7 @@ impl EventKind {
             EventKind::CatalogueLoaded => "catalogue.loaded",
             EventKind::ObjectionFiled => "objection.filed",
             EventKind::ObjectionDecided => "objection.decided",
+            EventKind::CalendarLoaded => "calendar.loaded",
         }
     }
 
@@ -193,6 +198,11 @@ pub enum Event<'a> {
     },
     ObjectionFiled(&'a Objection, Pseudonym<'a>),
     ObjectionDecided(&'a Objection, Pseudonym<'a>),
+    /// The calendar in force: the SHA-256 of its file and the years it holds.
+    CalendarLoaded {
+        digest: &'a str,
+        years: &'a [i32],
+    },
 }
 
 impl Event<'_> {
@@ -215,6 +225,7 @@ impl Event<'_> {
             Event::CatalogueLoaded { .. } => EventKind::CatalogueLoaded,
             Event::ObjectionFiled(..) => EventKind::ObjectionFiled,
             Event::ObjectionDecided(..) => EventKind::ObjectionDecided,
+            Event::CalendarLoaded { .. } => EventKind::CalendarLoaded,
         }
     }
 
@@ -237,7 +248,8 @@ impl Event<'_> {
             | Event::CheckFeedback(_)
             | Event::OperatorCreated(_)
             | Event::OperatorDisabled(_)
-            | Event::CatalogueLoaded { .. } => None,
+            | Event::CatalogueLoaded { .. }
+            | Event::CalendarLoaded { .. } => None,
         }
     }
 
@@ -258,6 +270,7 @@ impl Event<'_> {
             Event::CatalogueLoaded { version, .. } => format!("catalogue:{version}"),
             Event::ObjectionFiled(o, _) => format!("objection:{}", o.id),
             Event::ObjectionDecided(o, _) => format!("objection-decision:{}", o.id),
+            Event::CalendarLoaded { digest, .. } => format!("calendar:{digest}"),
         })
     }
 
@@ -299,6 +312,9 @@ impl Event<'_> {
             Event::Read { payload, .. } => json_digest(payload),
             Event::CatalogueLoaded { catalogue, .. } => json_digest(catalogue),
             Event::ObjectionFiled(o, p) | Event::ObjectionDecided(o, p) => objection_digest(o, p),
+            Event::CalendarLoaded { digest, years } => {
+                json_digest(&serde_json::json!([digest, years]))
+            }
         }
     }
 }

@@ -81,7 +81,7 @@ fn vouches_for(kind: EventKind) -> Option<Vouched> {
         | EventKind::ObjectionDecided => None,
         // Nothing stored to check: a read, or the catalogue file of a process. Every class
         // of read alike.
-        EventKind::Read(_) | EventKind::CatalogueLoaded => None,
+        EventKind::Read(_) | EventKind::CatalogueLoaded | EventKind::CalendarLoaded => None,
     }
 }
 

@@ -32,6 +32,28 @@ pub fn load(path: Option<&PathBuf>) -> Result<WorkingCalendar> {
     }
 }
 
+/// Records in the audit log which calendar this process computes deadlines from (its file's
+/// digest and years), so that any deadline can be recomputed later from the same data.
+pub async fn log(
+    store: &dyn xinyong_store::Store,
+    calendar: &WorkingCalendar,
+    actor: &str,
+) -> Result<()> {
+    let years: Vec<i32> = calendar.years().collect();
+    let event = xinyong_store::ledger::LedgerEvent::new(
+        xinyong_store::ledger::Event::CalendarLoaded {
+            digest: calendar.digest(),
+            years: &years,
+        },
+        actor,
+    );
+    store
+        .append_events(&[event])
+        .await
+        .context("logging the calendar in force")?;
+    Ok(())
+}
+
 pub fn run(calendar: &WorkingCalendar, command: CalendarCommand) -> Result<ExitCode> {
     match command {
         CalendarCommand::IsWorkingDay { date } => {

@@ -417,11 +417,15 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let key = ledger::load_key(&cli.ledger_key, true)?;
             let store = open(&cli.db, &cli.data_key).await?;
+            let calendar = calendar::load(cli.calendar.as_ref())?;
             log_catalogue(&*store, &catalogue, "serve").await?;
+            calendar::log(&*store, &calendar, "serve").await?;
             if demo {
                 demo::fill(&*store, &catalogue, &size).await?;
             }
-            serve(store, catalogue, addr, key, sth_interval, limits.config()).await?;
+            let mut state = xinyong_web::AppState::new(store, catalogue);
+            state.calendar = Arc::new(calendar);
+            serve(state, addr, key, sth_interval, limits.config()).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Ledger { command } => {
@@ -433,14 +437,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 async fn serve(
-    store: Arc<dyn Store>,
-    catalogue: Catalogue,
+    mut state: xinyong_web::AppState,
     addr: SocketAddr,
     ledger_key: xinyong_ledger::SigningKey,
     sth_interval: u64,
     limits: LimitsConfig,
 ) -> Result<()> {
-    let mut state = xinyong_web::AppState::new(store, catalogue);
     state.ledger_key = Some(Arc::new(ledger_key));
     if !limits.trusted_proxies.is_empty() {
         let proxies: Vec<String> = limits

@@ -14,6 +14,7 @@ pub fn xinyong(dir: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_xinyong"));
     c.env("XINYONG_DB", db_url(dir))
         .env_remove("XINYONG_CATALOGUE")
+        .env_remove("XINYONG_CALENDAR")
         .env_remove("XINYONG_DATA_KEYRING")
         .current_dir(dir);
     c

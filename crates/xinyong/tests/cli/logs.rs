@@ -780,3 +780,36 @@ fn logs_never_contain_secrets_or_identity_numbers() {
         );
     }
 }
+
+/// Issue #12: every deadline can be recomputed later, because the audit log names the
+/// calendar (by its file's digest) that the server computed deadlines from.
+#[test]
+fn the_calendar_in_force_is_in_the_audit_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = String::new();
+    let cli = Cli {
+        dir: dir.path(),
+        log: &mut log,
+    };
+    let server = Server::start(&cli);
+    server.stop();
+    let db = crate::common::db_url(dir.path());
+    let rows = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(async move {
+            use xinyong_store::LedgerStore;
+            let store = xinyong_store::SqliteStore::open(&db).await.unwrap();
+            store.ledger_rows(0, 100).await.unwrap()
+        });
+    let calendar = xinyong_domain::calendar::WorkingCalendar::shipped();
+    let loaded: Vec<_> = rows
+        .iter()
+        .filter(|r| r.entry.kind == "calendar.loaded")
+        .collect();
+    assert_eq!(loaded.len(), 1, "one per server start");
+    assert_eq!(loaded[0].entry.actor, "serve");
+    assert_eq!(
+        loaded[0].ref_id.as_deref(),
+        Some(format!("calendar:{}", calendar.digest()).as_str())
+    );
+}
