@@ -20,12 +20,18 @@ use xinyong_ledger::{
     verify_inclusion,
 };
 
-const N: u64 = 1_000_000;
+/// Entries per run: 1,000,000, or `XINYONG_BENCH_ENTRIES` (CI runs it tiny).
+static N: std::sync::LazyLock<u64> = std::sync::LazyLock::new(|| {
+    std::env::var("XINYONG_BENCH_ENTRIES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000)
+});
 const BATCH: usize = 1_000;
 const RUNS: usize = 3;
 
 fn entries() -> Vec<Entry> {
-    (0..N)
+    (0..*N)
         .map(|i| Entry {
             kind: if i % 4 == 0 {
                 "read.restricted"
@@ -55,14 +61,15 @@ fn best<T>(mut f: impl FnMut() -> T) -> (Duration, T) {
 }
 
 fn rate(d: Duration) -> f64 {
-    N as f64 / d.as_secs_f64()
+    *N as f64 / d.as_secs_f64()
 }
 
 fn main() {
+    let n = *N;
     let entries = entries();
     let leaf_bytes: Vec<Vec<u8>> = entries.iter().map(Entry::leaf_bytes).collect();
-    let avg_len = leaf_bytes.iter().map(Vec::len).sum::<usize>() as f64 / N as f64;
-    println!("xinyong-ledger append benchmark: {N} entries, {avg_len:.0} leaf bytes on average");
+    let avg_len = leaf_bytes.iter().map(Vec::len).sum::<usize>() as f64 / *N as f64;
+    println!("xinyong-ledger append benchmark: {n} entries, {avg_len:.0} leaf bytes on average");
 
     // Baseline: raw SHA-256 of the same leaf bytes, nothing else.
     let (base, _) = best(|| {
@@ -86,7 +93,7 @@ fn main() {
             }
         }
         written += nodes.len();
-        assert_eq!(written as u64, 2 * N - u64::from(N.count_ones()));
+        assert_eq!(written as u64, 2 * *N - u64::from((*N).count_ones()));
         f.root()
     });
 
@@ -111,9 +118,9 @@ fn main() {
     );
 
     // Proofs on the full tree, from an in-memory node store.
-    let mut store: HashMap<NodeId, Hash> = HashMap::with_capacity(2 * N as usize);
+    let mut store: HashMap<NodeId, Hash> = HashMap::with_capacity(2 * *N as usize);
     let mut f = Frontier::new();
-    let mut leaves = Vec::with_capacity(N as usize);
+    let mut leaves = Vec::with_capacity(*N as usize);
     for e in &entries {
         let h = e.leaf_hash();
         leaves.push(h);
@@ -123,26 +130,27 @@ fn main() {
     }
     assert_eq!(f.root(), root);
 
-    const PROOFS: u64 = 10_000;
-    let step = N / PROOFS;
+    // 10,000 proofs spread over the tree (fewer on a tiny tree).
+    let proofs: u64 = 10_000.min(*N);
+    let step = *N / proofs;
     let start = Instant::now();
     let mut max_reads = 0;
     let mut max_len = 0;
-    for k in 0..PROOFS {
+    for k in 0..proofs {
         let leaf = k * step + k % step;
-        let p = inclusion_proof(leaf, N, &store).unwrap();
+        let p = inclusion_proof(leaf, *N, &store).unwrap();
         max_len = max_len.max(p.len());
-        max_reads = max_reads.max(nodes_needed_for_inclusion(leaf, N).len());
-        verify_inclusion(&leaves[leaf as usize], leaf, N, &p, &root).unwrap();
+        max_reads = max_reads.max(nodes_needed_for_inclusion(leaf, *N).len());
+        verify_inclusion(&leaves[leaf as usize], leaf, *N, &p, &root).unwrap();
     }
     let incl = start.elapsed();
     println!(
-        "inclusion proof+verify at n={N}: {:.1} us each, <= {max_len} hashes, <= {max_reads} node reads",
-        incl.as_secs_f64() * 1e6 / PROOFS as f64
+        "inclusion proof+verify at n={n}: {:.1} us each, <= {max_len} hashes, <= {max_reads} node reads",
+        incl.as_secs_f64() * 1e6 / proofs as f64
     );
 
-    let mut roots = Vec::with_capacity(PROOFS as usize);
-    for k in 0..PROOFS {
+    let mut roots = Vec::with_capacity(proofs as usize);
+    for k in 0..proofs {
         let m = 1 + k * step + k % step;
         roots.push((m, xinyong_ledger::root(m, &store).unwrap()));
     }
@@ -150,27 +158,27 @@ fn main() {
     let mut max_reads = 0;
     let mut max_len = 0;
     for &(m, rm) in &roots {
-        let p = consistency_proof(m, N, &store).unwrap();
+        let p = consistency_proof(m, *N, &store).unwrap();
         max_len = max_len.max(p.len());
-        max_reads = max_reads.max(nodes_needed_for_consistency(m, N).len());
-        verify_consistency(m, N, &rm, &root, &p).unwrap();
+        max_reads = max_reads.max(nodes_needed_for_consistency(m, *N).len());
+        verify_consistency(m, *N, &rm, &root, &p).unwrap();
     }
     let cons = start.elapsed();
     println!(
-        "consistency proof+verify to n={N}: {:.1} us each, <= {max_len} hashes, <= {max_reads} node reads",
-        cons.as_secs_f64() * 1e6 / PROOFS as f64
+        "consistency proof+verify to n={n}: {:.1} us each, <= {max_len} hashes, <= {max_reads} node reads",
+        cons.as_secs_f64() * 1e6 / proofs as f64
     );
 
     // The offline verifier (`xinyong ledger verify` without the database reads).
     let (ver, _) = best(|| {
-        let mut v = LogVerifier::new([(N, root)]);
+        let mut v = LogVerifier::new([(*N, root)]);
         for (i, (e, h)) in entries.iter().zip(&leaves).enumerate() {
             v.push(i as u64, e, Some(h)).unwrap();
         }
         v.finish().unwrap().size()
     });
     println!(
-        "verify    recompute + check leaves     {:>10.0} entries/s  ({:.3} s for {N})",
+        "verify    recompute + check leaves     {:>10.0} entries/s  ({:.3} s for {n})",
         rate(ver),
         ver.as_secs_f64()
     );
