@@ -322,6 +322,108 @@ pub fn repair_path(
     Ok(RepairPath::Application)
 }
 
+/// Where a repair application stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum RepairStatus {
+    /// Filed; the department that made the finding decides.
+    Pending,
+    /// Repaired: the record leaves public views, sharing with services, checks and grades.
+    Granted,
+    /// Refused; the subject may object to the refusal.
+    Refused,
+}
+
+impl RepairStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RepairStatus::Pending => "pending",
+            RepairStatus::Granted => "granted",
+            RepairStatus::Refused => "refused",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RepairStatus> {
+        [RepairStatus::Pending, RepairStatus::Granted, RepairStatus::Refused]
+            .into_iter()
+            .find(|o| o.as_str() == s)
+    }
+}
+
+/// A subject's application to repair one negative record (NDRC Order No. 36), with the
+/// public credit commitment it makes; decided once by the department that made the finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RepairApplication {
+    pub id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub record: RecordId,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub subject_code: SubjectCode,
+    /// The department that made the finding, the only one that decides.
+    pub department: String,
+    /// The credit commitment the subject makes; published as a `credit_commitment` record
+    /// (type 信用修复型) when the repair is granted.
+    pub commitment: String,
+    /// What shows that the obligation is fulfilled (payment references, documents); never
+    /// public.
+    pub evidence: Vec<String>,
+    pub filed_at: DateTime<Utc>,
+    /// Deadlines of the catalogue's `repair` procedure, from the filing date.
+    pub deadlines: Vec<StepDeadline>,
+    pub status: RepairStatus,
+    pub decision_reason: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+/// The deadlines of a repair application filed on `filed_on` (the catalogue's `repair`
+/// procedure).
+pub fn repair_deadlines(
+    catalogue: &Catalogue,
+    calendar: &WorkingCalendar,
+    filed_on: NaiveDate,
+) -> Result<Vec<StepDeadline>, RightsError> {
+    let procedure = catalogue
+        .procedure("repair")
+        .ok_or(RightsError::NoProcedure("repair"))?;
+    Ok(deadlines(procedure, calendar, filed_on))
+}
+
+/// The `credit_commitment` record a granted repair publishes: the subject's commitment, of
+/// type 信用修复型, accepted by the deciding department (`department_name`) on `today`;
+/// `category_name` names the repaired record's category.
+pub fn commitment_record(
+    application: &RepairApplication,
+    repaired: &Record,
+    category_name: &str,
+    department_name: &str,
+    today: NaiveDate,
+) -> crate::RawRecord {
+    use crate::catalogue::CoreAttribute as A;
+    let mut raw = crate::RawRecord::default();
+    raw.set(A::Category, "category", "credit_commitment");
+    raw.set(A::SubjectCode, "subject.code", repaired.subject_code.as_str());
+    raw.set(A::SubjectName, "subject.name", repaired.subject_name.clone());
+    raw.set(A::SubjectKind, "subject.kind", repaired.subject_kind.as_str());
+    raw.set(A::DocumentNo, "document_no", format!("信用修复承诺-{}", application.id));
+    raw.set(A::DecidedOn, "decided_on", today.to_string());
+    raw.set(
+        A::LegalBasis,
+        "legal_basis",
+        "《失信行为纠正后的信用信息修复管理办法（试行）》",
+    );
+    let field = |v: &str| serde_json::Value::String(v.to_owned());
+    raw.fields.insert("commitment_type".into(), field("信用修复型"));
+    raw.fields.insert(
+        "matter".into(),
+        field(&format!("信用修复：{category_name} {}", repaired.document_no)),
+    );
+    raw.fields.insert("content".into(), field(&application.commitment));
+    raw.fields.insert("accepting_unit".into(), field(department_name));
+    raw
+}
+
 /// Whether the record is about a natural person who was under 18 on its decision date. Such
 /// records are never public and never shared outside the source department, whatever the
 /// category (the protection of minors, SPEC row 10).

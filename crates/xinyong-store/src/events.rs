@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use xinyong_domain::access::SpecialApplication;
 use xinyong_domain::code::SubjectCode;
 use xinyong_domain::record::VersionState;
-use xinyong_domain::rights::Objection;
+use xinyong_domain::rights::{Objection, RepairApplication};
 use xinyong_domain::{Department, Disclosure, Record};
 use xinyong_ledger::Hash;
 
@@ -60,6 +60,10 @@ pub enum EventKind {
     ObjectionFiled,
     /// `objection.decided`: the source department decided an objection.
     ObjectionDecided,
+    /// `repair.filed`: a subject applied to repair a record.
+    RepairFiled,
+    /// `repair.decided`: the deciding department granted or refused a repair.
+    RepairDecided,
     /// `calendar.loaded`: the working-day calendar in force in a process, by its file's
     /// digest, so that every deadline can be recomputed later from the same data.
     CalendarLoaded,
@@ -67,7 +71,7 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [EventKind; 19] = [
+    pub const ALL: [EventKind; 21] = [
         EventKind::RecordCreated,
         EventKind::RecordVersion,
         EventKind::DepartmentPut,
@@ -87,6 +91,8 @@ impl EventKind {
         EventKind::ObjectionFiled,
         EventKind::ObjectionDecided,
         EventKind::CalendarLoaded,
+        EventKind::RepairFiled,
+        EventKind::RepairDecided,
     ];
 
     /// The stored name (never changes for a kind: existing logs hold it).
@@ -111,6 +117,8 @@ impl EventKind {
             EventKind::ObjectionFiled => "objection.filed",
             EventKind::ObjectionDecided => "objection.decided",
             EventKind::CalendarLoaded => "calendar.loaded",
+            EventKind::RepairFiled => "repair.filed",
+            EventKind::RepairDecided => "repair.decided",
         }
     }
 
@@ -198,6 +206,8 @@ pub enum Event<'a> {
     },
     ObjectionFiled(&'a Objection, Pseudonym<'a>),
     ObjectionDecided(&'a Objection, Pseudonym<'a>),
+    RepairFiled(&'a RepairApplication, Pseudonym<'a>),
+    RepairDecided(&'a RepairApplication, Pseudonym<'a>),
     /// The calendar in force: the SHA-256 of its file and the years it holds.
     CalendarLoaded {
         digest: &'a str,
@@ -226,6 +236,8 @@ impl Event<'_> {
             Event::ObjectionFiled(..) => EventKind::ObjectionFiled,
             Event::ObjectionDecided(..) => EventKind::ObjectionDecided,
             Event::CalendarLoaded { .. } => EventKind::CalendarLoaded,
+            Event::RepairFiled(..) => EventKind::RepairFiled,
+            Event::RepairDecided(..) => EventKind::RepairDecided,
         }
     }
 
@@ -238,6 +250,7 @@ impl Event<'_> {
             Event::ObjectionFiled(o, _) | Event::ObjectionDecided(o, _) => {
                 Some(o.subject_code.as_str())
             }
+            Event::RepairFiled(r, _) | Event::RepairDecided(r, _) => Some(r.subject_code.as_str()),
             Event::ApplicationDecided { subject, .. } | Event::Read { subject, .. } => {
                 Some(subject)
             }
@@ -271,6 +284,8 @@ impl Event<'_> {
             Event::ObjectionFiled(o, _) => format!("objection:{}", o.id),
             Event::ObjectionDecided(o, _) => format!("objection-decision:{}", o.id),
             Event::CalendarLoaded { digest, .. } => format!("calendar:{digest}"),
+            Event::RepairFiled(r, _) => format!("repair:{}", r.id),
+            Event::RepairDecided(r, _) => format!("repair-decision:{}", r.id),
         })
     }
 
@@ -315,6 +330,19 @@ impl Event<'_> {
             Event::CalendarLoaded { digest, years } => {
                 json_digest(&serde_json::json!([digest, years]))
             }
+            Event::RepairFiled(r, p) | Event::RepairDecided(r, p) => json_digest(&serde_json::json!([
+                r.id,
+                r.record,
+                p(r.subject_code.as_str()),
+                r.department,
+                r.commitment,
+                r.evidence,
+                r.filed_at.timestamp_millis(),
+                r.deadlines,
+                r.status.as_str(),
+                r.decision_reason,
+                r.decided_at.map(|d| d.timestamp_millis()),
+            ])),
         }
     }
 }

@@ -114,7 +114,7 @@ fn plan<'a>(
 
 /// An open transaction of records.
 pub(crate) struct SqlImportSession<E: Engine> {
-    tx: Transaction<'static, E>,
+    pub(crate) tx: Transaction<'static, E>,
     /// Departments already known to exist in this transaction.
     departments: BTreeSet<String>,
     /// Records written in this transaction, and the count at which the planner's

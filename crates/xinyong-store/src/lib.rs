@@ -30,6 +30,7 @@ pub mod operators;
 mod postgres;
 mod record_rows;
 mod records;
+mod repairs;
 mod reseal;
 pub mod search;
 mod sqlite;
@@ -55,6 +56,7 @@ pub use objections::ObjectionStore;
 pub use operators::OperatorStore;
 pub use postgres::PgStore;
 pub use records::RecordStore;
+pub use repairs::RepairStore;
 pub use reseal::VaultStore;
 pub use search::{CategoryFilter, RecordPage, SearchPage, StatRow, SubjectStore};
 pub use sqlite::SqliteStore;
@@ -122,6 +124,7 @@ pub trait Store:
     + AccessStore
     + OperatorStore
     + ObjectionStore
+    + RepairStore
     + LedgerStore
     + VaultStore
     + Send
@@ -138,6 +141,7 @@ impl<T> Store for T where
         + AccessStore
         + OperatorStore
         + ObjectionStore
+        + RepairStore
         + LedgerStore
         + VaultStore
         + Send

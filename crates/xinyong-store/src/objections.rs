@@ -10,10 +10,8 @@ use xinyong_domain::{Record, RecordStatus, ValidRecord};
 use crate::StoreError;
 use crate::audit_log::append;
 use crate::engine::{DbRow, Engine, Sql, SqlStore, corrupt};
-use crate::events::{Event, LedgerEvent, Version};
-use crate::record_rows::{
-    RECORD_COLUMNS, bump_generation, decode_record, keep_history, write_version,
-};
+use crate::events::{Event, LedgerEvent};
+use crate::record_rows::{bump_generation, write_version};
 use crate::vault::Vault;
 
 /// Objection cases.
@@ -95,41 +93,6 @@ impl<E: Engine> SqlStore<E> {
             .collect()
     }
 
-    /// Gives record `id` a new version with `status` and `note`, in the transaction on `conn`;
-    /// returns the version as stored.
-    async fn restatus(
-        &self,
-        conn: &mut E::Connection,
-        id: &str,
-        status: RecordStatus,
-        note: Option<String>,
-    ) -> Result<Record, StoreError> {
-        keep_history::<E>(conn, id).await?;
-        let mut sql = Sql::new::<E>("UPDATE records SET version = version + 1, status = ");
-        sql.bind(status.as_str());
-        sql.push(", status_note = ").bind(note);
-        sql.push(", recorded_at = ").bind(chrono::Utc::now());
-        sql.push(" WHERE id = ").bind(id.to_owned());
-        E::execute(conn, sql).await?;
-        self.reread(conn, id).await
-    }
-
-    async fn reread(&self, conn: &mut E::Connection, id: &str) -> Result<Record, StoreError> {
-        let mut sql = Sql::new::<E>("SELECT ");
-        sql.push(RECORD_COLUMNS).push(" FROM records WHERE id = ");
-        sql.bind(id.to_owned());
-        decode_record(&E::fetch_one(conn, sql).await?, &self.vault)
-    }
-
-    /// The audit-log entry of a record's new version.
-    fn version_entry(&self, record: &Record, actor: &str) -> LedgerEvent {
-        let pseudonym = self.vault.pseudonym(record.subject_code.as_str());
-        let version = Version::Stored {
-            record,
-            pseudonym: &pseudonym,
-        };
-        LedgerEvent::new(Event::RecordVersion(version), actor)
-    }
 }
 
 #[async_trait]

@@ -13,6 +13,7 @@ use xinyong_domain::{Listing, Record, RecordStatus, SubjectKind, Tier, ValidReco
 
 use crate::StoreError;
 use crate::engine::{DbRow, Engine, Sql, SqlStore, corrupt, fits};
+use crate::events::{Event, LedgerEvent, Version};
 use crate::vault::Vault;
 
 /// Columns of `records` and `record_history` (the same in both), as [`decode_record`] reads
@@ -201,6 +202,42 @@ pub(crate) async fn bump_generation<E: Engine>(
 }
 
 impl<E: Engine> SqlStore<E> {
+    /// Gives record `id` a new version with `status` and `note`, in the transaction on `conn`;
+    /// returns the version as stored.
+    pub(crate) async fn restatus(
+        &self,
+        conn: &mut E::Connection,
+        id: &str,
+        status: RecordStatus,
+        note: Option<String>,
+    ) -> Result<Record, StoreError> {
+        keep_history::<E>(conn, id).await?;
+        let mut sql = Sql::new::<E>("UPDATE records SET version = version + 1, status = ");
+        sql.bind(status.as_str());
+        sql.push(", status_note = ").bind(note);
+        sql.push(", recorded_at = ").bind(chrono::Utc::now());
+        sql.push(" WHERE id = ").bind(id.to_owned());
+        E::execute(conn, sql).await?;
+        self.reread(conn, id).await
+    }
+
+    pub(crate) async fn reread(&self, conn: &mut E::Connection, id: &str) -> Result<Record, StoreError> {
+        let mut sql = Sql::new::<E>("SELECT ");
+        sql.push(RECORD_COLUMNS).push(" FROM records WHERE id = ");
+        sql.bind(id.to_owned());
+        decode_record(&E::fetch_one(conn, sql).await?, &self.vault)
+    }
+
+    /// The audit-log entry of a record's new version.
+    pub(crate) fn version_entry(&self, record: &Record, actor: &str) -> LedgerEvent {
+        let pseudonym = self.vault.pseudonym(record.subject_code.as_str());
+        let version = Version::Stored {
+            record,
+            pseudonym: &pseudonym,
+        };
+        LedgerEvent::new(Event::RecordVersion(version), actor)
+    }
+
     /// Every record a statement selects with [`RECORD_COLUMNS`].
     pub(crate) async fn fetch_records(&self, sql: Sql) -> Result<Vec<Record>, StoreError> {
         let rows = self.fetch_all(sql).await?;

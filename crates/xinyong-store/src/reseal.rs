@@ -35,7 +35,7 @@ pub trait VaultStore: Send + Sync {
 }
 
 /// Every sealed column, as `(table, column)`: what [`VaultStore::count_sealed_with`] counts.
-const SEALED_COLUMNS: [(&str, &str); 13] = [
+const SEALED_COLUMNS: [(&str, &str); 15] = [
     ("subjects", "code_sealed"),
     ("records", "subject_sealed"),
     ("records", "fields_sealed"),
@@ -49,6 +49,14 @@ const SEALED_COLUMNS: [(&str, &str); 13] = [
     ("special_applications", "subject_sealed"),
     ("objections", "subject_sealed"),
     ("objections", "reason_sealed"),
+    ("repairs", "subject_sealed"),
+    ("repairs", "details_sealed"),
+];
+
+/// Rights cases with sealed free text: `(table, column, context kind, context part)`.
+const CASE_TABLES: [(&str, &str, &str, &str); 2] = [
+    ("objections", "reason_sealed", "objection", "reason"),
+    ("repairs", "details_sealed", "repair", "details"),
 ];
 
 /// Tables whose only sealed value is a subject code: `(table, code column, sealed column)`.
@@ -221,16 +229,21 @@ impl<E: Engine> SqlStore<E> {
         Ok(done)
     }
 
-    /// Objections: the subject and the sealed reasons (always sealed: they are free text).
-    async fn reseal_objections(&self, limit: i64) -> Result<u64, StoreError> {
+    /// Rights cases (objections, repairs): the subject and the free text, always sealed, of
+    /// `column` under the context `{kind}:{id}:{part}`.
+    async fn reseal_cases(
+        &self,
+        (table, column, kind, part): (&str, &str, &str, &str),
+        limit: i64,
+    ) -> Result<u64, StoreError> {
         let vault = &self.vault;
         let mut done = 0;
         let mut after = String::new();
         loop {
-            let mut sql = Sql::new::<E>(
-                "SELECT id, subject_code, subject_sealed, reason_sealed FROM objections WHERE id > ",
-            );
-            sql.bind(&after).push(" ORDER BY id LIMIT ").bind(limit);
+            let mut sql = Sql::new::<E>("SELECT id, subject_code, subject_sealed, ");
+            sql.push(column).push(" AS text_sealed FROM ").push(table);
+            sql.push(" WHERE id > ").bind(&after);
+            sql.push(" ORDER BY id LIMIT ").bind(limit);
             let rows = self.fetch_all(sql).await?;
             let Some(last) = rows.last() else { break };
             after = last.text("id")?;
@@ -238,19 +251,20 @@ impl<E: Engine> SqlStore<E> {
             for row in &rows {
                 let id = row.text("id")?;
                 let sealed = row.opt_text("subject_sealed")?;
-                let reason = Some(row.text("reason_sealed")?);
+                let reason = Some(row.text("text_sealed")?);
                 if !(stale(vault, &sealed) || stale(vault, &reason)) {
                     continue;
                 }
                 let plain = vault.open_code(row.text("subject_code")?, sealed.as_deref())?;
                 let stored = vault.store_code(&plain);
-                let context = format!("objection:{id}:reason");
+                let context = format!("{kind}:{id}:{part}");
                 let reason = vault.open(reason.as_deref().unwrap_or_default(), &context)?;
-                let mut sql = Sql::new::<E>("UPDATE objections SET subject_code = ");
+                let mut sql = Sql::new::<E>("UPDATE ");
+                sql.push(table).push(" SET subject_code = ");
                 sql.bind(stored.lookup);
                 sql.push(", subject_sealed = ").bind(stored.sealed);
-                sql.push(", reason_sealed = ")
-                    .bind(vault.seal(&reason, &context));
+                sql.push(", ").push(column).push(" = ");
+                sql.bind(vault.seal(&reason, &context));
                 sql.push(" WHERE id = ").bind(id);
                 E::execute(&mut tx, sql).await?;
                 done += 1;
@@ -368,7 +382,9 @@ impl<E: Engine> VaultStore for SqlStore<E> {
         let limit = i64::from(batch.max(1));
         let mut done = self.reseal_records(restricted, limit).await?;
         done += self.reseal_checks(limit).await?;
-        done += self.reseal_objections(limit).await?;
+        for case in CASE_TABLES {
+            done += self.reseal_cases(case, limit).await?;
+        }
         done += self.reseal_codes(limit).await?;
         // Every table walked: nothing written before encryption at rest is left in clear.
         self.execute(Sql::new::<E>(

@@ -78,7 +78,9 @@ fn vouches_for(kind: EventKind) -> Option<Vouched> {
         | EventKind::ApplicationFiled
         | EventKind::ApplicationDecided
         | EventKind::ObjectionFiled
-        | EventKind::ObjectionDecided => None,
+        | EventKind::ObjectionDecided
+        | EventKind::RepairFiled
+        | EventKind::RepairDecided => None,
         // Nothing stored to check: a read, or the catalogue file of a process. Every class
         // of read alike.
         EventKind::Read(_) | EventKind::CatalogueLoaded | EventKind::CalendarLoaded => None,

@@ -30,6 +30,7 @@ mod ledger;
 mod objections;
 mod operators;
 mod records;
+mod repairs;
 mod search;
 mod tokens;
 
