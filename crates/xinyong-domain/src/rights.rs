@@ -345,9 +345,13 @@ impl RepairStatus {
     }
 
     pub fn parse(s: &str) -> Option<RepairStatus> {
-        [RepairStatus::Pending, RepairStatus::Granted, RepairStatus::Refused]
-            .into_iter()
-            .find(|o| o.as_str() == s)
+        [
+            RepairStatus::Pending,
+            RepairStatus::Granted,
+            RepairStatus::Refused,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == s)
     }
 }
 
@@ -403,10 +407,26 @@ pub fn commitment_record(
     use crate::catalogue::CoreAttribute as A;
     let mut raw = crate::RawRecord::default();
     raw.set(A::Category, "category", "credit_commitment");
-    raw.set(A::SubjectCode, "subject.code", repaired.subject_code.as_str());
-    raw.set(A::SubjectName, "subject.name", repaired.subject_name.clone());
-    raw.set(A::SubjectKind, "subject.kind", repaired.subject_kind.as_str());
-    raw.set(A::DocumentNo, "document_no", format!("信用修复承诺-{}", application.id));
+    raw.set(
+        A::SubjectCode,
+        "subject.code",
+        repaired.subject_code.as_str(),
+    );
+    raw.set(
+        A::SubjectName,
+        "subject.name",
+        repaired.subject_name.clone(),
+    );
+    raw.set(
+        A::SubjectKind,
+        "subject.kind",
+        repaired.subject_kind.as_str(),
+    );
+    raw.set(
+        A::DocumentNo,
+        "document_no",
+        format!("信用修复承诺-{}", application.id),
+    );
     raw.set(A::DecidedOn, "decided_on", today.to_string());
     raw.set(
         A::LegalBasis,
@@ -414,13 +434,19 @@ pub fn commitment_record(
         "《失信行为纠正后的信用信息修复管理办法（试行）》",
     );
     let field = |v: &str| serde_json::Value::String(v.to_owned());
-    raw.fields.insert("commitment_type".into(), field("信用修复型"));
+    raw.fields
+        .insert("commitment_type".into(), field("信用修复型"));
     raw.fields.insert(
         "matter".into(),
-        field(&format!("信用修复：{category_name} {}", repaired.document_no)),
+        field(&format!(
+            "信用修复：{category_name} {}",
+            repaired.document_no
+        )),
     );
-    raw.fields.insert("content".into(), field(&application.commitment));
-    raw.fields.insert("accepting_unit".into(), field(department_name));
+    raw.fields
+        .insert("content".into(), field(&application.commitment));
+    raw.fields
+        .insert("accepting_unit".into(), field(department_name));
     raw
 }
 

@@ -330,19 +330,21 @@ impl Event<'_> {
             Event::CalendarLoaded { digest, years } => {
                 json_digest(&serde_json::json!([digest, years]))
             }
-            Event::RepairFiled(r, p) | Event::RepairDecided(r, p) => json_digest(&serde_json::json!([
-                r.id,
-                r.record,
-                p(r.subject_code.as_str()),
-                r.department,
-                r.commitment,
-                r.evidence,
-                r.filed_at.timestamp_millis(),
-                r.deadlines,
-                r.status.as_str(),
-                r.decision_reason,
-                r.decided_at.map(|d| d.timestamp_millis()),
-            ])),
+            Event::RepairFiled(r, p) | Event::RepairDecided(r, p) => {
+                json_digest(&serde_json::json!([
+                    r.id,
+                    r.record,
+                    p(r.subject_code.as_str()),
+                    r.department,
+                    r.commitment,
+                    r.evidence,
+                    r.filed_at.timestamp_millis(),
+                    r.deadlines,
+                    r.status.as_str(),
+                    r.decision_reason,
+                    r.decided_at.map(|d| d.timestamp_millis()),
+                ]))
+            }
         }
     }
 }

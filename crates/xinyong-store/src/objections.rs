@@ -92,7 +92,6 @@ impl<E: Engine> SqlStore<E> {
             .map(|r| decode_objection(r, &self.vault))
             .collect()
     }
-
 }
 
 #[async_trait]

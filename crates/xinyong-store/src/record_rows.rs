@@ -221,7 +221,11 @@ impl<E: Engine> SqlStore<E> {
         self.reread(conn, id).await
     }
 
-    pub(crate) async fn reread(&self, conn: &mut E::Connection, id: &str) -> Result<Record, StoreError> {
+    pub(crate) async fn reread(
+        &self,
+        conn: &mut E::Connection,
+        id: &str,
+    ) -> Result<Record, StoreError> {
         let mut sql = Sql::new::<E>("SELECT ");
         sql.push(RECORD_COLUMNS).push(" FROM records WHERE id = ");
         sql.bind(id.to_owned());

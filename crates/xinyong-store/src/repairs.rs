@@ -23,8 +23,7 @@ pub trait RepairStore: Send + Sync {
     /// An application by id.
     async fn repair(&self, id: &str) -> Result<Option<RepairApplication>, StoreError>;
     /// Every application a subject filed, newest first.
-    async fn repairs_of_subject(&self, code: &str)
-    -> Result<Vec<RepairApplication>, StoreError>;
+    async fn repairs_of_subject(&self, code: &str) -> Result<Vec<RepairApplication>, StoreError>;
     /// Pending applications, oldest first: one department's, or (`None`) everyone's.
     async fn pending_repairs(
         &self,
@@ -135,10 +134,7 @@ impl<E: Engine> RepairStore for SqlStore<E> {
         Ok(self.fetch_repairs(sql).await?.into_iter().next())
     }
 
-    async fn repairs_of_subject(
-        &self,
-        code: &str,
-    ) -> Result<Vec<RepairApplication>, StoreError> {
+    async fn repairs_of_subject(&self, code: &str) -> Result<Vec<RepairApplication>, StoreError> {
         let mut sql = Sql::new::<E>("SELECT ");
         sql.push(REPAIR_COLUMNS)
             .push(" FROM repairs WHERE subject_code = ");
@@ -208,7 +204,7 @@ impl<E: Engine> RepairStore for SqlStore<E> {
         };
         append::<E>(&mut session.tx, &self.vault, &entries).await?;
         if let Some(commitment) = commitment {
-            session.add(&a.department, &[commitment.clone()]).await?;
+            session.add(&a.department, std::slice::from_ref(commitment)).await?;
         }
         Box::new(session).commit().await?;
         Ok(Some(record))

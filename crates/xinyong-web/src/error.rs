@@ -142,6 +142,8 @@ error_codes! {
     UnknownRecord = ("unknown_record", NOT_FOUND, "Unknown record");
     /// No objection with this id that the caller is party to.
     UnknownObjection = ("unknown_objection", NOT_FOUND, "Unknown objection");
+    /// No repair application with this id that the caller is party to.
+    UnknownRepair = ("unknown_repair", NOT_FOUND, "Unknown repair application");
     /// No credit check with this id.
     UnknownCheck = ("unknown_check", NOT_FOUND, "Unknown check");
     /// No list type (or published list) with this id.
@@ -161,6 +163,10 @@ error_codes! {
     NotContestable = ("not_contestable", CONFLICT, "Record cannot be contested now");
     /// The objection has already been decided.
     ObjectionDecided = ("objection_decided", CONFLICT, "Objection already decided");
+    /// The record already has a pending repair application.
+    RepairPending = ("repair_pending", CONFLICT, "Repair already applied for");
+    /// The repair application has already been decided.
+    RepairDecided = ("repair_decided", CONFLICT, "Repair already decided");
     /// The check already has its feedback.
     FeedbackGiven = ("feedback_given", CONFLICT, "Feedback already given");
     /// The list entry is already removed.
@@ -175,6 +181,9 @@ error_codes! {
     InvalidRecords = ("invalid_records", UNPROCESSABLE_ENTITY, "Invalid records");
     /// Fields of a request fail validation; `errors` names each field, and nothing was stored.
     InvalidFields = ("invalid_fields", UNPROCESSABLE_ENTITY, "Invalid fields");
+    /// The record cannot be repaired (yet): `detail` says why, and `earliest` names the first
+    /// day an application becomes possible where waiting is all it takes.
+    RepairIneligible = ("repair_ineligible", UNPROCESSABLE_ENTITY, "Not repairable now");
     /// Too many requests, or too many failed authentications, from this address; see
     /// `Retry-After`.
     RateLimited = ("rate_limited", TOO_MANY_REQUESTS, "Too many requests");
@@ -274,6 +283,9 @@ pub struct Problem {
     /// For `422`: every problem found, each naming the record and field.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<RecordError>,
+    /// For `repair_ineligible`: the first day a repair application becomes possible.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub earliest: Option<chrono::NaiveDate>,
 }
 
 /// Everything a handler can fail with: a web error naming its code, invalid input listing
@@ -295,6 +307,9 @@ pub enum ApiError {
     Code(#[from] CodeError),
     #[error("q: {0}")]
     Search(#[from] QueryError),
+    /// A repair that the catalogue's rules do not allow now (`repair_ineligible`).
+    #[error("{0}")]
+    Ineligible(#[from] xinyong_domain::rights::Ineligible),
     #[error("internal error")]
     Store(#[from] StoreError),
 }
@@ -344,6 +359,7 @@ impl ApiError {
             },
             ApiError::Code(_) => ErrorCode::InvalidCode,
             ApiError::Search(_) => ErrorCode::InvalidSearch,
+            ApiError::Ineligible(_) => ErrorCode::RepairIneligible,
             ApiError::Store(_) => ErrorCode::Internal,
         }
     }
@@ -359,6 +375,10 @@ impl IntoResponse for ApiError {
         }
         // A detail may quote what the caller sent: no identity number leaves whole.
         let detail = crate::public::text(&self.to_string());
+        let earliest = match &self {
+            ApiError::Ineligible(e) => e.earliest,
+            _ => None,
+        };
         let errors = match self {
             ApiError::InvalidRecords(errors) | ApiError::InvalidFields(errors) => errors
                 .into_iter()
@@ -377,6 +397,7 @@ impl IntoResponse for ApiError {
             detail,
             code,
             errors,
+            earliest,
         };
         let mut response = (status, Json(problem)).into_response();
         response.headers_mut().insert(

@@ -25,6 +25,8 @@ mod public;
 mod quality;
 pub mod recorder;
 mod records;
+mod repairs;
+mod rights;
 mod search;
 pub mod sessions;
 mod site;
@@ -141,6 +143,10 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(objections::file, objections::list))
         .routes(routes!(objections::show))
         .routes(routes!(objections::decide))
+        .routes(routes!(repairs::file, repairs::list))
+        .routes(routes!(repairs::show))
+        .routes(routes!(repairs::decide))
+        .routes(routes!(repairs::fulfilment))
         .routes(routes!(subjects::list))
         .routes(routes!(subjects::show))
         .routes(routes!(subjects::own_file))

@@ -6,7 +6,6 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::{DurationRound, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -14,15 +13,12 @@ use xinyong_domain::rights::{
     Objection, ObjectionGround, ObjectionOutcome, ObjectionStatus, StepDeadline, contestable,
     objection_deadlines,
 };
-use xinyong_domain::text::{Lines, check_text};
 use xinyong_domain::{FieldError, RawRecord, Record, RecordStatus};
 
 use crate::AppState;
 use crate::auth::{DepartmentCaller, PartyCaller, SubjectCaller};
 use crate::error::{ApiError, ErrorCode, JsonBody, Path};
-
-/// Longest reason accepted, in characters.
-const MAX_REASON: usize = 2000;
+use crate::rights::{is_party, now, own_record, text_checked, unknown_record};
 
 /// What a subject files.
 #[derive(Deserialize, ToSchema)]
@@ -48,39 +44,11 @@ pub struct Filed {
     deadlines: Vec<StepDeadline>,
 }
 
-/// Now, to the millisecond: the precision both engines keep.
-fn now() -> chrono::DateTime<Utc> {
-    let now = Utc::now();
-    now.duration_trunc(TimeDelta::milliseconds(1))
-        .unwrap_or(now)
-}
-
-fn unknown_record(id: &str) -> ApiError {
-    ApiError::new(
-        ErrorCode::UnknownRecord,
-        format!("you have no record with id {id}"),
-    )
-}
-
 fn unknown_objection(id: &str) -> ApiError {
     ApiError::new(
         ErrorCode::UnknownObjection,
         format!("no objection {id} that you may see"),
     )
-}
-
-fn reason_checked(field: &str, reason: &str) -> Result<(), ApiError> {
-    let problem = if reason.trim().is_empty() {
-        Some("must not be empty".to_owned())
-    } else {
-        check_text(reason, MAX_REASON, Lines::Many).err()
-    };
-    match problem {
-        Some(message) => Err(ApiError::invalid_fields(vec![FieldError::new(
-            field, message,
-        )])),
-        None => Ok(()),
-    }
 }
 
 /// Files an objection against one of the caller's records. The record is marked
@@ -101,13 +69,8 @@ pub async fn file(
     State(state): State<AppState>,
     JsonBody(body): JsonBody<NewObjection>,
 ) -> Result<(StatusCode, Json<Filed>), ApiError> {
-    reason_checked("reason", &body.reason)?;
-    let record = state
-        .store
-        .record(&body.record)
-        .await?
-        .filter(|r| r.subject_code.as_str().eq_ignore_ascii_case(&caller.code))
-        .ok_or_else(|| unknown_record(&body.record))?;
+    text_checked("reason", &body.reason)?;
+    let record = own_record(&state, &caller, &body.record).await?;
     contestable(&record, body.what)
         .map_err(|e| ApiError::new(ErrorCode::NotContestable, e.to_string()))?;
     let filed_at = now();
@@ -174,11 +137,11 @@ fn case(state: &AppState, objection: Objection) -> Case {
 /// Whether `caller` is a party to `objection`: the subject, the deciding department, or an
 /// operator.
 fn may_see(caller: &PartyCaller, objection: &Objection) -> bool {
-    match caller {
-        PartyCaller::Operator => true,
-        PartyCaller::Department(department) => department.code == objection.department,
-        PartyCaller::Subject { code } => objection.subject_code.as_str().eq_ignore_ascii_case(code),
-    }
+    is_party(
+        caller,
+        objection.subject_code.as_str(),
+        &objection.department,
+    )
 }
 
 /// One case, for its subject, its deciding department or an operator.
@@ -335,7 +298,7 @@ pub async fn decide(
             format!("objection {id} is already decided"),
         ));
     }
-    reason_checked("reason", &body.reason)?;
+    text_checked("reason", &body.reason)?;
     let contested = state
         .store
         .record(objection.record.as_str())

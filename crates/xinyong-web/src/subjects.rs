@@ -231,6 +231,10 @@ pub struct OwnFile {
     /// Every current record about the subject, of every class and status, unmasked, each
     /// saying whether the public sees it today.
     records: Vec<FileRecord>,
+    /// Every objection the subject filed, newest first, in whatever state.
+    objections: Vec<xinyong_domain::rights::Objection>,
+    /// Every repair application the subject filed, newest first, in whatever state.
+    repairs: Vec<xinyong_domain::rights::RepairApplication>,
 }
 
 /// The calling subject's own full file: every class, every status, nothing masked. The
@@ -280,11 +284,21 @@ pub async fn own_file(
         },
     )
     .await?;
+    let objections = state
+        .store
+        .objections_of_subject(subject.code.as_str())
+        .await?;
+    let repairs = state
+        .store
+        .repairs_of_subject(subject.code.as_str())
+        .await?;
     Ok(Json(OwnFile {
         code: subject.code.to_string(),
         name: subject.name,
         kind: subject.kind,
         as_of: today,
         records,
+        objections,
+        repairs,
     }))
 }

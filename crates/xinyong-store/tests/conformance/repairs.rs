@@ -15,7 +15,9 @@ use crate::{Db, cases};
 const COMMITMENT: &str = "本公司承诺依法经营，不再发生同类违法行为";
 
 fn now() -> chrono::DateTime<Utc> {
-    Utc::now().duration_trunc(TimeDelta::milliseconds(1)).unwrap()
+    Utc::now()
+        .duration_trunc(TimeDelta::milliseconds(1))
+        .unwrap()
 }
 
 async fn stored_penalty(store: &dyn Store) -> Record {
@@ -63,7 +65,13 @@ async fn a_granted_repair_marks_the_record_repaired_and_publishes_the_commitment
     let record = stored_penalty(&*store).await;
     let filed = application(&record, "R1");
     assert!(store.file_repair(&filed).await.unwrap());
-    assert!(!store.file_repair(&application(&record, "R2")).await.unwrap(), "one pending per record");
+    assert!(
+        !store
+            .file_repair(&application(&record, "R2"))
+            .await
+            .unwrap(),
+        "one pending per record"
+    );
     assert_eq!(store.repair("R1").await.unwrap().unwrap(), filed);
     assert_eq!(store.pending_repairs(Some("SAMR")).await.unwrap().len(), 1);
 
@@ -77,7 +85,11 @@ async fn a_granted_repair_marks_the_record_repaired_and_publishes_the_commitment
         .unwrap()
         .unwrap();
     assert_eq!(after.status, RecordStatus::Repaired);
-    assert_eq!(store.ledger_size().await.unwrap(), size + 3, "decision, version, commitment");
+    assert_eq!(
+        store.ledger_size().await.unwrap(),
+        size + 3,
+        "decision, version, commitment"
+    );
     let file = store
         .records_of_subject(record.subject_code.as_str())
         .await
@@ -89,7 +101,10 @@ async fn a_granted_repair_marks_the_record_repaired_and_publishes_the_commitment
     assert_eq!(published.fields["content"], COMMITMENT);
     assert_eq!(published.fields["commitment_type"], "信用修复型");
     assert!(store.pending_repairs(None).await.unwrap().is_empty());
-    assert!(store.decide_repair(&granted, None).await.unwrap().is_none(), "decided once");
+    assert!(
+        store.decide_repair(&granted, None).await.unwrap().is_none(),
+        "decided once"
+    );
     let mine = store
         .repairs_of_subject(record.subject_code.as_str())
         .await
@@ -117,9 +132,18 @@ async fn a_refused_repair_leaves_the_record_as_it_was(db: Db) {
 async fn repair_commitments_and_evidence_are_sealed_at_rest(db: Db) {
     let store = db.store().await;
     let record = stored_penalty(&*store).await;
-    assert!(store.file_repair(&application(&record, "R1")).await.unwrap());
+    assert!(
+        store
+            .file_repair(&application(&record, "R1"))
+            .await
+            .unwrap()
+    );
     let raw = db.raw().await;
-    assert!(raw.columns_containing("440305198507265865").await.is_empty());
+    assert!(
+        raw.columns_containing("440305198507265865")
+            .await
+            .is_empty()
+    );
     assert!(raw.columns_containing("不再发生同类").await.is_empty());
 }
 

@@ -74,6 +74,15 @@ const UNAUTHORIZED: StatusCode = StatusCode::UNAUTHORIZED;
 const FORBIDDEN: StatusCode = StatusCode::FORBIDDEN;
 const NOT_FOUND: StatusCode = StatusCode::NOT_FOUND;
 
+/// Who may follow subject-rights cases: operators, departments and subjects (each sees its own).
+const PARTIES: &[(Who, StatusCode)] = &[
+    (Who::Operator, OK),
+    (Who::DepartmentOwn, OK),
+    (Who::DepartmentOther, OK),
+    (Who::SubjectSelf, OK),
+    (Who::SubjectOther, OK),
+];
+
 fn bad_token(who: Who) -> bool {
     matches!(who, Who::Invalid | Who::Expired | Who::Revoked)
 }
@@ -271,18 +280,7 @@ fn rows() -> Vec<Row> {
             path: "/api/v1/objections",
             class: None,
             call: |_, _| get("/api/v1/objections"),
-            expect: |who| {
-                only(
-                    who,
-                    &[
-                        (Who::Operator, OK),
-                        (Who::DepartmentOwn, OK),
-                        (Who::DepartmentOther, OK),
-                        (Who::SubjectSelf, OK),
-                        (Who::SubjectOther, OK),
-                    ],
-                )
-            },
+            expect: |who| only(who, PARTIES),
         },
         Row {
             method: "get",
@@ -318,6 +316,78 @@ fn rows() -> Vec<Row> {
                 only(
                     who,
                     &[(Who::DepartmentOwn, OK), (Who::DepartmentOther, FORBIDDEN)],
+                )
+            },
+        },
+        Row {
+            method: "post",
+            path: "/api/v1/repairs",
+            class: None,
+            call: |w, _| {
+                post(
+                    "/api/v1/repairs",
+                    json!({"record": w.penalty, "commitment": "依法经营，不再违法"}),
+                )
+            },
+            expect: |who| {
+                only(
+                    who,
+                    &[(Who::SubjectSelf, CREATED), (Who::SubjectOther, NOT_FOUND)],
+                )
+            },
+        },
+        Row {
+            method: "get",
+            path: "/api/v1/repairs",
+            class: None,
+            call: |_, _| get("/api/v1/repairs"),
+            expect: |who| only(who, PARTIES),
+        },
+        Row {
+            method: "get",
+            path: "/api/v1/repairs/{id}",
+            class: None,
+            call: |w, _| get(format!("/api/v1/repairs/{}", w.repair)),
+            expect: |who| {
+                only(
+                    who,
+                    &[
+                        (Who::Operator, OK),
+                        (Who::DepartmentOwn, OK),
+                        (Who::DepartmentOther, NOT_FOUND),
+                        (Who::SubjectSelf, OK),
+                        (Who::SubjectOther, NOT_FOUND),
+                    ],
+                )
+            },
+        },
+        Row {
+            method: "post",
+            path: "/api/v1/repairs/{id}/decision",
+            class: None,
+            call: |w, _| {
+                post(
+                    format!("/api/v1/repairs/{}/decision", w.repair),
+                    json!({"outcome": "granted", "reason": "已足额补缴"}),
+                )
+            },
+            expect: |who| {
+                only(
+                    who,
+                    &[(Who::DepartmentOwn, OK), (Who::DepartmentOther, FORBIDDEN)],
+                )
+            },
+        },
+        Row {
+            method: "post",
+            path: "/api/v1/records/{id}/fulfilment",
+            class: None,
+            call: |w, _| post(format!("/api/v1/records/{}/fulfilment", w.minor), json!({})),
+            // The record's own department only; another one finds no such record.
+            expect: |who| {
+                only(
+                    who,
+                    &[(Who::DepartmentOwn, OK), (Who::DepartmentOther, NOT_FOUND)],
                 )
             },
         },

@@ -220,6 +220,35 @@ impl World {
                 ok(&self.app, own, &uri, decision.clone()).await;
                 self.send(post(&uri, Some(own), decision))
             }
+            ErrorCode::UnknownRepair => {
+                self.send(get("/api/v1/repairs/01J00000000000000000000000", Some(operator)))
+            }
+            ErrorCode::RepairPending => {
+                let (_, repair) = self
+                    .app
+                    .get_as(operator, &format!("/api/v1/repairs/{}", self.repair))
+                    .await;
+                self.send(post(
+                    "/api/v1/repairs",
+                    Some(self.token(Who::SubjectSelf)),
+                    json!({"record": repair["record"], "commitment": "再次申请"}),
+                ))
+            }
+            ErrorCode::RepairDecided => {
+                let uri = format!("/api/v1/repairs/{}/decision", self.repair);
+                let decision = json!({"outcome": "refused", "reason": "材料不全"});
+                ok(&self.app, own, &uri, decision.clone()).await;
+                self.send(post(&uri, Some(own), decision))
+            }
+            ErrorCode::RepairIneligible => {
+                // A tax credit rating is not negative information: nothing to repair.
+                let case = self.objection_of(self.objection.as_str()).await;
+                self.send(post(
+                    "/api/v1/repairs",
+                    Some(self.token(Who::SubjectSelf)),
+                    json!({"record": case["record"], "commitment": "承诺"}),
+                ))
+            }
             ErrorCode::UnknownCheck => self.send(post(
                 "/api/v1/checks/01J00000000000000000000000/feedback",
                 Some(own),

@@ -129,7 +129,9 @@ async fn an_objection_marks_the_record_everywhere_until_the_source_department_de
     let (_, again) = app.post_json(&app.token, &decision, upheld).await;
     assert_eq!(again["code"], "objection_decided");
 
-    // The subject follows every state of its cases.
+    // The subject follows every state of its cases, in its cases list and its own file.
+    let (_, own) = app.get_as(&subject, "/api/v1/me/records").await;
+    assert_eq!(own["objections"][0]["status"], "decided", "{own}");
     let (_, mine) = app.get_as(&subject, "/api/v1/objections").await;
     assert_eq!(mine["objections"][0]["outcome"], "corrected");
     assert_eq!(
@@ -222,4 +224,131 @@ async fn a_corrected_record_keeps_the_contested_identity_and_a_case_past_its_dea
     assert_eq!(status, StatusCode::OK);
     assert_eq!(open["objections"][0]["id"], id.as_str());
     assert_eq!(open["objections"][0]["overdue"], true);
+}
+
+#[tokio::test]
+async fn a_repair_is_refused_before_the_minimum_period_and_granted_after_it_with_every_effect() {
+    let (app, subject, record) = contested().await;
+    let apply = json!({"record": record, "commitment": "本公司承诺依法经营，不再发生同类违法行为",
+                       "evidence": ["罚款缴纳凭证 粤财 2026-01-20"]});
+    // A general-tier penalty: three months from the decision of 10 January.
+    let (status, body) = app
+        .post_json(&subject, "/api/v1/repairs", apply.clone())
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["code"], "repair_ineligible");
+    assert_eq!(body["earliest"], "2026-04-10");
+
+    app.set_today(2026, 4, 20);
+    let (status, filed) = app
+        .post_json(&subject, "/api/v1/repairs", apply.clone())
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{filed}");
+    assert_eq!(filed["status"], "pending");
+    assert_eq!(filed["deadlines"].as_array().unwrap().len(), 2);
+    let (status, again) = app.post_json(&subject, "/api/v1/repairs", apply).await;
+    assert_eq!(
+        (status, again["code"].as_str()),
+        (StatusCode::CONFLICT, Some("repair_pending"))
+    );
+
+    let decision = format!("/api/v1/repairs/{}/decision", filed["id"].as_str().unwrap());
+    let grant = json!({"outcome": "granted", "reason": "已纠正失信行为并履行义务"});
+    let tax = app.department("TAX440300", &["admin_penalty"], &[]).await;
+    let (status, _) = app.post_json(&tax, &decision, grant.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, decided) = app.post_json(&app.token, &decision, grant).await;
+    assert_eq!(status, StatusCode::OK, "{decided}");
+    assert_eq!(decided["status"], "granted");
+    assert_eq!(decided["record_status"], "repaired");
+
+    // Out of the public file and the open data; the commitment is published instead.
+    let (_, file) = app.get(&format!("/api/v1/subjects/{COMPANY}")).await;
+    let categories: Vec<&str> = file["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["category"].as_str().unwrap())
+        .collect();
+    assert_eq!(categories, ["credit_commitment"], "{file}");
+    assert_eq!(
+        file["records"][0]["fields"]["commitment_type"],
+        "信用修复型"
+    );
+    let open_data = page(&app, "/open-data/records.jsonl").await;
+    assert!(!open_data.contains("\"罚1\""), "{open_data}");
+    assert!(
+        !page(&app, &format!("/subjects/{COMPANY}"))
+            .await
+            .contains("未按规定公示年度报告")
+    );
+    // The subject still sees it, repaired, in its own file.
+    let (_, own) = app.get_as(&subject, "/api/v1/me/records").await;
+    let mine = own["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["document_no"] == "罚1")
+        .unwrap()
+        .clone();
+    assert_eq!(mine["status"], "repaired", "{own}");
+    assert_eq!(own["repairs"][0]["status"], "granted", "{own}");
+    assert_eq!(own["repairs"][0]["evidence"][0], "罚款缴纳凭证 粤财 2026-01-20");
+}
+
+#[tokio::test]
+async fn a_refused_repair_can_be_objected_to_and_minor_records_are_repaired_on_fulfilment() {
+    let (app, subject, record) = contested().await;
+    app.set_today(2026, 4, 20);
+    let (status, filed) = app
+        .post_json(
+            &subject,
+            "/api/v1/repairs",
+            json!({"record": record, "commitment": "承诺依法经营"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{filed}");
+    let (status, decided) = app
+        .post_json(
+            &app.token,
+            &format!("/api/v1/repairs/{}/decision", filed["id"].as_str().unwrap()),
+            json!({"outcome": "refused", "reason": "罚款尚未缴清"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{decided}");
+    assert_eq!(decided["record_status"], "active");
+    let (status, body) = app
+        .post_json(
+            &subject,
+            "/api/v1/objections",
+            json!({"record": record, "what": "repair_decision", "reason": "罚款已于1月20日缴清"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    // Minor tier: no application; the department records the obligation fulfilled.
+    let (_, body) = app
+        .post(json!([penalty(COMPANY, "罚9", "minor", "2026-04-01")]))
+        .await;
+    let minor = body["ids"][0].as_str().unwrap();
+    let (status, body) = app
+        .post_json(
+            &subject,
+            "/api/v1/repairs",
+            json!({"record": minor, "commitment": "承诺"}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("repair_ineligible"))
+    );
+    let (status, body) = app
+        .post_json(
+            &app.token,
+            &format!("/api/v1/records/{minor}/fulfilment"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "repaired");
 }

@@ -54,6 +54,10 @@ pub struct World {
     pub penalty: String,
     /// An open objection of COMPANY against its tax credit rating.
     pub objection: String,
+    /// A pending repair application of COMPANY for its social insurance arrears.
+    pub repair: String,
+    /// COMPANY's minor-tier penalty (repaired on fulfilment, without an application).
+    pub minor: String,
 }
 
 /// The court-defaulter entry of the world, on `ground`.
@@ -122,10 +126,23 @@ pub async fn world() -> World {
                json!({"insurance_type": "养老保险", "amount_yuan": "1200.50", "arrears_period": "2025年",
                       "social_security_office": "深圳市社保局"}), Some("general")),
         commitment(COMPANY),
+        penalty(COMPANY, "罚3", "minor", "2026-04-01"),
     ]});
     let accepted = ok(&app, &own, "/api/v1/records", records).await;
     let commitment = accepted["ids"][4].as_str().unwrap().to_owned();
     let penalty = accepted["ids"][0].as_str().unwrap().to_owned();
+    let minor = accepted["ids"][5].as_str().unwrap().to_owned();
+    let repair = ok(
+        &app,
+        &tokens[&Who::SubjectSelf],
+        "/api/v1/repairs",
+        json!({"record": accepted["ids"][3], "commitment": "按期足额缴纳社会保险费",
+               "evidence": ["社保缴费凭证 2026-10"]}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let objection = ok(
         &app,
         &tokens[&Who::SubjectSelf],
@@ -187,6 +204,8 @@ pub async fn world() -> World {
         pending,
         penalty,
         objection,
+        repair,
+        minor,
     }
 }
 
