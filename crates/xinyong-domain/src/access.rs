@@ -175,8 +175,7 @@ impl Purposes {
     }
 }
 
-/// What entitles a reader to `restricted` information besides its purpose. The seam for the
-/// subject-rights work: a subject's authorisation will be a third variant.
+/// What entitles a reader to `restricted` information besides its purpose.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Grant {
     /// A statute the reading department cites for this read.
@@ -184,6 +183,10 @@ pub enum Grant {
     /// A special application an operator approved (checked with
     /// [`SpecialApplication::grants`] before it is accepted here).
     SpecialApplication(String),
+    /// The subject's own authorisation of a credit service body, by its id (checked with
+    /// `SubjectGrant::permits` before it is accepted here): the only way a service reads
+    /// anything non-public.
+    SubjectGrant(String),
 }
 
 /// Why a read is refused.
@@ -211,6 +214,11 @@ pub enum AccessError {
         "a credit service body reads restricted information only with the subject's authorisation"
     )]
     GrantNotForReader,
+    #[error(
+        "{service:?} holds no current authorisation of this subject for the purpose {purpose:?}: \
+         a credit service body reads a subject's non-public file only with the subject's grant"
+    )]
+    NoSubjectGrant { service: String, purpose: String },
     #[error("special application {0} does not grant this read: {1}")]
     ApplicationDoesNotGrant(String, &'static str),
 }
@@ -243,6 +251,8 @@ pub fn clearance(
     }
     match grant {
         None => Ok(Disclosure::Shared),
+        Some(Grant::SubjectGrant(_)) if reader == ReaderKind::Service => Ok(Disclosure::Restricted),
+        Some(Grant::SubjectGrant(_)) => Err(AccessError::GrantNotForReader),
         Some(_) if reader == ReaderKind::Service => Err(AccessError::GrantNotForReader),
         Some(Grant::LegalBasis(text)) => {
             let n = text.trim().chars().count();

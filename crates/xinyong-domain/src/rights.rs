@@ -475,7 +475,7 @@ pub struct SubjectGrant {
     /// The subject that grants (full code: mask before public output).
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub subject_code: SubjectCode,
-    /// The service body's token id.
+    /// The credit service body, by its registered name (the label of its service tokens).
     pub service: String,
     /// A purpose the service may state (`data/purposes.toml`).
     pub purpose: String,

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use xinyong_domain::access::SpecialApplication;
 use xinyong_domain::code::SubjectCode;
 use xinyong_domain::record::VersionState;
-use xinyong_domain::rights::{Objection, RepairApplication};
+use xinyong_domain::rights::{Objection, RepairApplication, SubjectGrant};
 use xinyong_domain::{Department, Disclosure, Record};
 use xinyong_ledger::Hash;
 
@@ -64,6 +64,10 @@ pub enum EventKind {
     RepairFiled,
     /// `repair.decided`: the deciding department granted or refused a repair.
     RepairDecided,
+    /// `grant.given`: a subject authorised a credit service body.
+    GrantGiven,
+    /// `grant.revoked`: a subject withdrew an authorisation.
+    GrantRevoked,
     /// `calendar.loaded`: the working-day calendar in force in a process, by its file's
     /// digest, so that every deadline can be recomputed later from the same data.
     CalendarLoaded,
@@ -71,7 +75,7 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [EventKind; 21] = [
+    pub const ALL: [EventKind; 23] = [
         EventKind::RecordCreated,
         EventKind::RecordVersion,
         EventKind::DepartmentPut,
@@ -93,6 +97,8 @@ impl EventKind {
         EventKind::CalendarLoaded,
         EventKind::RepairFiled,
         EventKind::RepairDecided,
+        EventKind::GrantGiven,
+        EventKind::GrantRevoked,
     ];
 
     /// The stored name (never changes for a kind: existing logs hold it).
@@ -119,6 +125,8 @@ impl EventKind {
             EventKind::CalendarLoaded => "calendar.loaded",
             EventKind::RepairFiled => "repair.filed",
             EventKind::RepairDecided => "repair.decided",
+            EventKind::GrantGiven => "grant.given",
+            EventKind::GrantRevoked => "grant.revoked",
         }
     }
 
@@ -208,6 +216,8 @@ pub enum Event<'a> {
     ObjectionDecided(&'a Objection, Pseudonym<'a>),
     RepairFiled(&'a RepairApplication, Pseudonym<'a>),
     RepairDecided(&'a RepairApplication, Pseudonym<'a>),
+    GrantGiven(&'a SubjectGrant, Pseudonym<'a>),
+    GrantRevoked(&'a SubjectGrant, Pseudonym<'a>),
     /// The calendar in force: the SHA-256 of its file and the years it holds.
     CalendarLoaded {
         digest: &'a str,
@@ -238,6 +248,8 @@ impl Event<'_> {
             Event::CalendarLoaded { .. } => EventKind::CalendarLoaded,
             Event::RepairFiled(..) => EventKind::RepairFiled,
             Event::RepairDecided(..) => EventKind::RepairDecided,
+            Event::GrantGiven(..) => EventKind::GrantGiven,
+            Event::GrantRevoked(..) => EventKind::GrantRevoked,
         }
     }
 
@@ -251,6 +263,7 @@ impl Event<'_> {
                 Some(o.subject_code.as_str())
             }
             Event::RepairFiled(r, _) | Event::RepairDecided(r, _) => Some(r.subject_code.as_str()),
+            Event::GrantGiven(g, _) | Event::GrantRevoked(g, _) => Some(g.subject_code.as_str()),
             Event::ApplicationDecided { subject, .. } | Event::Read { subject, .. } => {
                 Some(subject)
             }
@@ -286,6 +299,7 @@ impl Event<'_> {
             Event::CalendarLoaded { digest, .. } => format!("calendar:{digest}"),
             Event::RepairFiled(r, _) => format!("repair:{}", r.id),
             Event::RepairDecided(r, _) => format!("repair-decision:{}", r.id),
+            Event::GrantGiven(g, _) | Event::GrantRevoked(g, _) => format!("grant:{}", g.id),
         })
     }
 
@@ -343,6 +357,17 @@ impl Event<'_> {
                     r.status.as_str(),
                     r.decision_reason,
                     r.decided_at.map(|d| d.timestamp_millis()),
+                ]))
+            }
+            Event::GrantGiven(g, p) | Event::GrantRevoked(g, p) => {
+                json_digest(&serde_json::json!([
+                    g.id,
+                    p(g.subject_code.as_str()),
+                    g.service,
+                    g.purpose,
+                    g.granted_at.timestamp_millis(),
+                    g.valid_until.timestamp_millis(),
+                    g.revoked_at.map(|d| d.timestamp_millis()),
                 ]))
             }
         }

@@ -23,6 +23,7 @@ mod checks;
 mod departments;
 mod engine;
 pub mod events;
+mod grants;
 mod import;
 mod model;
 mod objections;
@@ -47,6 +48,7 @@ pub use audit_log::LedgerStore;
 pub use checks::CheckStore;
 pub use departments::DepartmentStore;
 pub use engine::SqlStore;
+pub use grants::GrantStore;
 pub use import::ImportSession;
 pub use model::{
     ApplicationDecision, CheckRow, Counts, FeedbackRow, FormerName, NameMismatch, OperatorAccount,
@@ -65,8 +67,8 @@ pub use tokens::TokenStore;
 /// Every capability trait, for callers that hold a concrete store: `use xinyong_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AccessStore, CheckStore, DepartmentStore, ImportSession, LedgerStore, ObjectionStore,
-        OperatorStore, RecordStore, Store, SubjectStore, TokenStore, VaultStore,
+        AccessStore, CheckStore, DepartmentStore, GrantStore, ImportSession, LedgerStore,
+        ObjectionStore, OperatorStore, RecordStore, Store, SubjectStore, TokenStore, VaultStore,
     };
 }
 
@@ -125,6 +127,7 @@ pub trait Store:
     + OperatorStore
     + ObjectionStore
     + RepairStore
+    + GrantStore
     + LedgerStore
     + VaultStore
     + Send
@@ -142,6 +145,7 @@ impl<T> Store for T where
         + OperatorStore
         + ObjectionStore
         + RepairStore
+        + GrantStore
         + LedgerStore
         + VaultStore
         + Send

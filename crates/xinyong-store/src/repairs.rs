@@ -204,7 +204,9 @@ impl<E: Engine> RepairStore for SqlStore<E> {
         };
         append::<E>(&mut session.tx, &self.vault, &entries).await?;
         if let Some(commitment) = commitment {
-            session.add(&a.department, std::slice::from_ref(commitment)).await?;
+            session
+                .add(&a.department, std::slice::from_ref(commitment))
+                .await?;
         }
         Box::new(session).commit().await?;
         Ok(Some(record))

@@ -35,7 +35,7 @@ pub trait VaultStore: Send + Sync {
 }
 
 /// Every sealed column, as `(table, column)`: what [`VaultStore::count_sealed_with`] counts.
-const SEALED_COLUMNS: [(&str, &str); 15] = [
+const SEALED_COLUMNS: [(&str, &str); 16] = [
     ("subjects", "code_sealed"),
     ("records", "subject_sealed"),
     ("records", "fields_sealed"),
@@ -51,6 +51,7 @@ const SEALED_COLUMNS: [(&str, &str); 15] = [
     ("objections", "reason_sealed"),
     ("repairs", "subject_sealed"),
     ("repairs", "details_sealed"),
+    ("subject_grants", "subject_sealed"),
 ];
 
 /// Rights cases with sealed free text: `(table, column, context kind, context part)`.
@@ -60,10 +61,11 @@ const CASE_TABLES: [(&str, &str, &str, &str); 2] = [
 ];
 
 /// Tables whose only sealed value is a subject code: `(table, code column, sealed column)`.
-const CODE_TABLES: [(&str, &str, &str); 3] = [
+const CODE_TABLES: [(&str, &str, &str); 4] = [
     ("subjects", "code", "code_sealed"),
     ("tokens", "subject", "subject_sealed"),
     ("special_applications", "subject_code", "subject_sealed"),
+    ("subject_grants", "subject_code", "subject_sealed"),
 ];
 
 /// Opens a value that may be sealed, or returns it as stored in clear.

@@ -80,7 +80,9 @@ fn vouches_for(kind: EventKind) -> Option<Vouched> {
         | EventKind::ObjectionFiled
         | EventKind::ObjectionDecided
         | EventKind::RepairFiled
-        | EventKind::RepairDecided => None,
+        | EventKind::RepairDecided
+        | EventKind::GrantGiven
+        | EventKind::GrantRevoked => None,
         // Nothing stored to check: a read, or the catalogue file of a process. Every class
         // of read alike.
         EventKind::Read(_) | EventKind::CatalogueLoaded | EventKind::CalendarLoaded => None,

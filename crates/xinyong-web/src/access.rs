@@ -48,6 +48,7 @@ pub async fn note_access(state: &AppState, note: AccessNote<'_>) -> Result<(), A
         None => "none",
         Some(Grant::LegalBasis(_)) => "legal_basis",
         Some(Grant::SpecialApplication(_)) => "special_application",
+        Some(Grant::SubjectGrant(_)) => "subject_grant",
     };
     // The read is in the audit log before it is answered: a read that cannot be logged is not
     // answered. The store pseudonymises natural persons; the payload binds what was read.
@@ -60,7 +61,7 @@ pub async fn note_access(state: &AppState, note: AccessNote<'_>) -> Result<(), A
         grant,
         match note.grant {
             Some(Grant::LegalBasis(b)) => Some(b.as_str()),
-            Some(Grant::SpecialApplication(a)) => Some(a.as_str()),
+            Some(Grant::SpecialApplication(a)) | Some(Grant::SubjectGrant(a)) => Some(a.as_str()),
             None => None,
         },
         note.records,

@@ -510,9 +510,11 @@ impl FileReader {
                 grant: None,
             });
         }
-        let (reader, department) = match &self.caller {
-            Caller::Department { department, .. } => (ReaderKind::Department, Some(department)),
-            Caller::Service { .. } => (ReaderKind::Service, None),
+        let (reader, department, service) = match &self.caller {
+            Caller::Department { department, .. } => {
+                (ReaderKind::Department, Some(department), None)
+            }
+            Caller::Service { label, .. } => (ReaderKind::Service, None, Some(label)),
             Caller::Anonymous => {
                 return Err(ApiError::new(
                     ErrorCode::TokenMissing,
@@ -551,12 +553,40 @@ impl FileReader {
             (None, Some(id)) => Some(Grant::SpecialApplication(id.clone())),
             (None, None) => None,
         };
-        let clearance = clearance(
+
+        let mut clearance = clearance(
             &state.purposes,
             reader,
             r.purpose.as_deref(),
             grant.as_ref(),
         )?;
+        // A service reads nothing non-public without the subject's current grant, looked up
+        // now (never cached: a revocation takes effect at the next read).
+        let grant = match (service, &r.purpose, grant) {
+            (Some(label), Some(purpose), None) => {
+                let now = chrono::Utc::now();
+                let grants = state.store.grants_to(subject_code, label).await?;
+                let Some(g) = grants
+                    .iter()
+                    .find(|g| g.permits(label, subject_code, purpose, now))
+                else {
+                    tracing::warn!(
+                        target: "xinyong::security",
+                        service = %crate::public::text(label),
+                        purpose = %purpose,
+                        "credit service read refused: no current grant of the subject"
+                    );
+                    return Err(AccessError::NoSubjectGrant {
+                        service: label.clone(),
+                        purpose: purpose.clone(),
+                    }
+                    .into());
+                };
+                clearance = Clearance::Restricted;
+                Some(Grant::SubjectGrant(g.id.clone()))
+            }
+            (_, _, grant) => grant,
+        };
         if let (Some(Grant::SpecialApplication(id)), Some(department), Some(purpose)) =
             (&grant, department, &r.purpose)
         {

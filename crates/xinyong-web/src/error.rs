@@ -120,6 +120,9 @@ error_codes! {
     /// A credit service body reads restricted information only with the subject's
     /// authorisation, not with a legal basis or special application.
     GrantNotForReader = ("grant_not_for_reader", FORBIDDEN, "Grant not open to this reader");
+    /// A credit service body states a purpose for a subject that has not authorised it (for
+    /// that purpose, now): `POST /api/v1/me/grants` is the subject's to make.
+    NoSubjectGrant = ("no_subject_grant", FORBIDDEN, "No authorisation from the subject");
     /// The special application does not exist, is not approved, has expired, or is for another
     /// department, subject or purpose.
     ApplicationDoesNotGrant = ("application_does_not_grant", FORBIDDEN, "Application does not grant this read");
@@ -144,6 +147,10 @@ error_codes! {
     UnknownObjection = ("unknown_objection", NOT_FOUND, "Unknown objection");
     /// No repair application with this id that the caller is party to.
     UnknownRepair = ("unknown_repair", NOT_FOUND, "Unknown repair application");
+    /// No grant with this id among the calling subject's.
+    UnknownGrant = ("unknown_grant", NOT_FOUND, "Unknown grant");
+    /// No registered credit service body of this name (a current service token's label).
+    UnknownService = ("unknown_service", NOT_FOUND, "Unknown credit service body");
     /// No credit check with this id.
     UnknownCheck = ("unknown_check", NOT_FOUND, "Unknown check");
     /// No list type (or published list) with this id.
@@ -355,6 +362,7 @@ impl ApiError {
                 AccessError::UnknownLegalBasis(_) => ErrorCode::UnknownLegalBasis,
                 AccessError::LegalBasisNotForPurpose { .. } => ErrorCode::LegalBasisNotForPurpose,
                 AccessError::GrantNotForReader => ErrorCode::GrantNotForReader,
+                AccessError::NoSubjectGrant { .. } => ErrorCode::NoSubjectGrant,
                 AccessError::ApplicationDoesNotGrant(..) => ErrorCode::ApplicationDoesNotGrant,
             },
             ApiError::Code(_) => ErrorCode::InvalidCode,

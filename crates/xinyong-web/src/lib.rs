@@ -15,6 +15,7 @@ pub mod access;
 pub mod auth;
 mod checks;
 pub mod error;
+mod grants;
 pub mod ledger;
 pub mod limits;
 pub mod list_index;
@@ -147,6 +148,9 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(repairs::show))
         .routes(routes!(repairs::decide))
         .routes(routes!(repairs::fulfilment))
+        .routes(routes!(grants::give, grants::list))
+        .routes(routes!(grants::revoke))
+        .routes(routes!(grants::services))
         .routes(routes!(subjects::list))
         .routes(routes!(subjects::show))
         .routes(routes!(subjects::own_file))

@@ -342,7 +342,10 @@ pub async fn fulfilment(
         .change_record(&department.code, &id, &change)
         .await?
         .ok_or_else(|| unknown_record(&id))?;
-    state.lists.refresh(&*state.store, std::slice::from_ref(&id)).await?;
+    state
+        .lists
+        .refresh(&*state.store, std::slice::from_ref(&id))
+        .await?;
     Ok(Json(Fulfilled {
         id,
         status: record.status,

@@ -26,6 +26,7 @@ mod access;
 mod at_rest;
 mod checks;
 mod departments;
+mod grants;
 mod ledger;
 mod objections;
 mod operators;

@@ -392,6 +392,50 @@ fn rows() -> Vec<Row> {
             },
         },
         Row {
+            method: "post",
+            path: "/api/v1/me/grants",
+            class: None,
+            call: |_, _| {
+                post(
+                    "/api/v1/me/grants",
+                    json!({"service": SERVICE, "purpose": "credit_report", "valid_days": 7}),
+                )
+            },
+            expect: |who| {
+                only(
+                    who,
+                    &[(Who::SubjectSelf, CREATED), (Who::SubjectOther, CREATED)],
+                )
+            },
+        },
+        Row {
+            method: "get",
+            path: "/api/v1/me/grants",
+            class: None,
+            call: |_, _| get("/api/v1/me/grants"),
+            expect: |who| only(who, &[(Who::SubjectSelf, OK), (Who::SubjectOther, OK)]),
+        },
+        Row {
+            method: "delete",
+            path: "/api/v1/me/grants/{id}",
+            class: None,
+            call: |w, _| get(format!("/api/v1/me/grants/{}", w.grant)),
+            // Only the granting subject finds its grant.
+            expect: |who| {
+                only(
+                    who,
+                    &[(Who::SubjectSelf, OK), (Who::SubjectOther, NOT_FOUND)],
+                )
+            },
+        },
+        Row {
+            method: "get",
+            path: "/api/v1/services",
+            class: None,
+            call: |_, _| get("/api/v1/services"),
+            expect: public,
+        },
+        Row {
             method: "get",
             path: "/api/v1/departments/me/quality",
             class: None,
@@ -583,9 +627,10 @@ fn rows() -> Vec<Row> {
 
 async fn run(w: &World, row: &Row, who: Who) -> (StatusCode, Value) {
     let call = (row.call)(w, who);
-    let mut req = match &call.body {
-        None => Request::get(&call.uri),
-        Some(_) => Request::post(&call.uri).header(header::CONTENT_TYPE, "application/json"),
+    let mut req = match (row.method, &call.body) {
+        ("delete", _) => Request::delete(&call.uri),
+        (_, None) => Request::get(&call.uri),
+        (_, Some(_)) => Request::post(&call.uri).header(header::CONTENT_TYPE, "application/json"),
     };
     if let Some(token) = w.tokens.get(&who) {
         req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));

@@ -249,6 +249,21 @@ impl World {
                     json!({"record": case["record"], "commitment": "承诺"}),
                 ))
             }
+            ErrorCode::UnknownGrant => self.send(request(
+                Method::DELETE,
+                "/api/v1/me/grants/01J00000000000000000000000",
+                Some(self.token(Who::SubjectSelf)),
+                None,
+            )),
+            ErrorCode::UnknownService => self.send(post(
+                "/api/v1/me/grants",
+                Some(self.token(Who::SubjectSelf)),
+                json!({"service": "无此征信机构", "purpose": "credit_report"}),
+            )),
+            ErrorCode::NoSubjectGrant => self.send(get(
+                &format!("/api/v1/subjects/{OTHER_COMPANY}?purpose=credit_report"),
+                Some(service),
+            )),
             ErrorCode::UnknownCheck => self.send(post(
                 "/api/v1/checks/01J00000000000000000000000/feedback",
                 Some(own),

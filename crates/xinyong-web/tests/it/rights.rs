@@ -293,7 +293,10 @@ async fn a_repair_is_refused_before_the_minimum_period_and_granted_after_it_with
         .clone();
     assert_eq!(mine["status"], "repaired", "{own}");
     assert_eq!(own["repairs"][0]["status"], "granted", "{own}");
-    assert_eq!(own["repairs"][0]["evidence"][0], "罚款缴纳凭证 粤财 2026-01-20");
+    assert_eq!(
+        own["repairs"][0]["evidence"][0],
+        "罚款缴纳凭证 粤财 2026-01-20"
+    );
 }
 
 #[tokio::test]
@@ -351,4 +354,57 @@ async fn a_refused_repair_can_be_objected_to_and_minor_records_are_repaired_on_f
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["status"], "repaired");
+}
+
+#[tokio::test]
+async fn a_service_reads_with_the_subjects_grant_and_is_refused_at_once_after_revocation() {
+    let (app, subject, _) = contested().await;
+    let store = &*app.state.store;
+    let service = issue_token(store, Role::Service, None, None, None, None).await;
+    let read = format!("/api/v1/subjects/{COMPANY}?purpose=credit_report");
+    let (status, body) = app.get_as(&service, &read).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("no_subject_grant"))
+    );
+
+    let (_, services) = app.get("/api/v1/services").await;
+    assert_eq!(services["services"], json!(["test service"]));
+    let (status, grant) = app
+        .post_json(
+            &subject,
+            "/api/v1/me/grants",
+            json!({"service": "test service", "purpose": "credit_report", "valid_days": 10}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{grant}");
+    let (status, file) = app.get_as(&service, &read).await;
+    assert_eq!(status, StatusCode::OK, "{file}");
+    // Another purpose is not granted.
+    let (status, body) = app
+        .get_as(
+            &service,
+            &format!("/api/v1/subjects/{COMPANY}?purpose=financing"),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("no_subject_grant"))
+    );
+
+    let id = grant["id"].as_str().unwrap();
+    let req = Request::delete(format!("/api/v1/me/grants/{id}"))
+        .header("authorization", format!("Bearer {subject}"))
+        .body(Body::empty())
+        .unwrap();
+    let (status, revoked) = app.call(req).await;
+    assert_eq!(status, StatusCode::OK, "{revoked}");
+    assert!(revoked["revoked_at"].is_string());
+    let (status, body) = app.get_as(&service, &read).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("no_subject_grant"))
+    );
+    let (_, mine) = app.get_as(&subject, "/api/v1/me/grants").await;
+    assert_eq!(mine["grants"][0]["id"], id);
 }

@@ -453,13 +453,42 @@ fn logs_never_contain_secrets_or_identity_numbers() {
     ] {
         server.expect(200, server.get(&path, Some(&dept)), &path);
     }
+    // A credit service reads only with the subject's grant: refused, then granted by the
+    // person, read, and the grant revoked.
+    server.expect(
+        403,
+        server.get(
+            &format!("/api/v1/subjects/{PERSON}?purpose=credit_report"),
+            Some(&service),
+        ),
+        "service read without a grant",
+    );
+    let grant = server.expect(
+        201,
+        server.post(
+            "/api/v1/me/grants",
+            Some(&subject),
+            &json!({"service": "某征信公司", "purpose": "credit_report"}),
+        ),
+        "grant",
+    );
     server.expect(
         200,
         server.get(
-            &format!("/api/v1/subjects/{COMPANY}?purpose=credit_report"),
+            &format!("/api/v1/subjects/{PERSON}?purpose=credit_report"),
             Some(&service),
         ),
         "service read",
+    );
+    server.expect(
+        200,
+        server.call(
+            "DELETE",
+            &format!("/api/v1/me/grants/{}", grant["id"].as_str().unwrap()),
+            Some(&format!("Bearer {subject}")),
+            None,
+        ),
+        "revoke the grant",
     );
     let application = server.expect(
         201,

@@ -38,6 +38,8 @@ pub const OPERATOR_NAME: &str = "matrix";
 pub const OPERATOR_PASSWORD: &str = "matrix password 2026";
 
 pub const OWN: &str = "11440300OWNDEPT";
+/// The registered name of the world's credit service body (its token's label).
+pub const SERVICE: &str = "test service";
 pub const OTHER: &str = "11440300OTHERDEPT";
 
 /// The fixtures every cell runs against: a department that owns a commitment, a list entry, a
@@ -58,6 +60,8 @@ pub struct World {
     pub repair: String,
     /// COMPANY's minor-tier penalty (repaired on fulfilment, without an application).
     pub minor: String,
+    /// COMPANY's grant to the service body of `Who::Service` for `credit_report`.
+    pub grant: String,
 }
 
 /// The court-defaulter entry of the world, on `ground`.
@@ -131,6 +135,16 @@ pub async fn world() -> World {
     let accepted = ok(&app, &own, "/api/v1/records", records).await;
     let commitment = accepted["ids"][4].as_str().unwrap().to_owned();
     let penalty = accepted["ids"][0].as_str().unwrap().to_owned();
+    let grant = ok(
+        &app,
+        &tokens[&Who::SubjectSelf],
+        "/api/v1/me/grants",
+        json!({"service": SERVICE, "purpose": "credit_report"}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let minor = accepted["ids"][5].as_str().unwrap().to_owned();
     let repair = ok(
         &app,
@@ -206,6 +220,7 @@ pub async fn world() -> World {
         objection,
         repair,
         minor,
+        grant,
     }
 }
 
