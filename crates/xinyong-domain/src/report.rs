@@ -108,6 +108,60 @@ impl RawReport {
     }
 }
 
+/// Where a report stands, as its reporter sees it with the tracking number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ReportStatus {
+    /// Routed to the competent department, not yet taken up.
+    Received,
+    /// The department is looking into it.
+    Investigating,
+    /// Done: the note says how (a record made, nothing found, passed on).
+    Closed,
+}
+
+impl ReportStatus {
+    pub const ALL: [ReportStatus; 3] = [
+        ReportStatus::Received,
+        ReportStatus::Investigating,
+        ReportStatus::Closed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportStatus::Received => "received",
+            ReportStatus::Investigating => "investigating",
+            ReportStatus::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ReportStatus> {
+        ReportStatus::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// A stored report. The tracking number is not part of it: the store keeps only its hash,
+/// as it does for tokens, so that a database copy does not let anyone follow reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Report {
+    pub id: String,
+    pub category: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub subject_code: SubjectCode,
+    pub content: String,
+    /// `None` for an anonymous report; only the competent department reads it.
+    pub contact: Option<String>,
+    /// The competent department (see [`route`]).
+    pub department: String,
+    pub status: ReportStatus,
+    /// The department's last word to the reporter.
+    pub status_note: Option<String>,
+    pub filed_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
 /// The division a department serves, read from its code where the code is a USCC (departments
 /// are usually registered by theirs).
 fn division_of(department: &Department) -> Option<DivisionCode> {

@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 use xinyong_domain::access::SpecialApplication;
 use xinyong_domain::code::SubjectCode;
 use xinyong_domain::record::VersionState;
+use xinyong_domain::report::Report;
 use xinyong_domain::rights::{Objection, RepairApplication, SubjectGrant};
 use xinyong_domain::{Department, Disclosure, Record};
 use xinyong_ledger::Hash;
@@ -68,6 +69,10 @@ pub enum EventKind {
     GrantGiven,
     /// `grant.revoked`: a subject withdrew an authorisation.
     GrantRevoked,
+    /// `report.filed`: someone reported trust-breaking.
+    ReportFiled,
+    /// `report.updated`: the competent department moved a report on.
+    ReportUpdated,
     /// `calendar.loaded`: the working-day calendar in force in a process, by its file's
     /// digest, so that every deadline can be recomputed later from the same data.
     CalendarLoaded,
@@ -75,7 +80,7 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [EventKind; 23] = [
+    pub const ALL: [EventKind; 25] = [
         EventKind::RecordCreated,
         EventKind::RecordVersion,
         EventKind::DepartmentPut,
@@ -99,6 +104,8 @@ impl EventKind {
         EventKind::RepairDecided,
         EventKind::GrantGiven,
         EventKind::GrantRevoked,
+        EventKind::ReportFiled,
+        EventKind::ReportUpdated,
     ];
 
     /// The stored name (never changes for a kind: existing logs hold it).
@@ -127,6 +134,8 @@ impl EventKind {
             EventKind::RepairDecided => "repair.decided",
             EventKind::GrantGiven => "grant.given",
             EventKind::GrantRevoked => "grant.revoked",
+            EventKind::ReportFiled => "report.filed",
+            EventKind::ReportUpdated => "report.updated",
         }
     }
 
@@ -218,6 +227,8 @@ pub enum Event<'a> {
     RepairDecided(&'a RepairApplication, Pseudonym<'a>),
     GrantGiven(&'a SubjectGrant, Pseudonym<'a>),
     GrantRevoked(&'a SubjectGrant, Pseudonym<'a>),
+    ReportFiled(&'a Report, Pseudonym<'a>),
+    ReportUpdated(&'a Report, Pseudonym<'a>),
     /// The calendar in force: the SHA-256 of its file and the years it holds.
     CalendarLoaded {
         digest: &'a str,
@@ -250,6 +261,8 @@ impl Event<'_> {
             Event::RepairDecided(..) => EventKind::RepairDecided,
             Event::GrantGiven(..) => EventKind::GrantGiven,
             Event::GrantRevoked(..) => EventKind::GrantRevoked,
+            Event::ReportFiled(..) => EventKind::ReportFiled,
+            Event::ReportUpdated(..) => EventKind::ReportUpdated,
         }
     }
 
@@ -264,6 +277,7 @@ impl Event<'_> {
             }
             Event::RepairFiled(r, _) | Event::RepairDecided(r, _) => Some(r.subject_code.as_str()),
             Event::GrantGiven(g, _) | Event::GrantRevoked(g, _) => Some(g.subject_code.as_str()),
+            Event::ReportFiled(r, _) | Event::ReportUpdated(r, _) => Some(r.subject_code.as_str()),
             Event::ApplicationDecided { subject, .. } | Event::Read { subject, .. } => {
                 Some(subject)
             }
@@ -300,6 +314,7 @@ impl Event<'_> {
             Event::RepairFiled(r, _) => format!("repair:{}", r.id),
             Event::RepairDecided(r, _) => format!("repair-decision:{}", r.id),
             Event::GrantGiven(g, _) | Event::GrantRevoked(g, _) => format!("grant:{}", g.id),
+            Event::ReportFiled(r, _) | Event::ReportUpdated(r, _) => format!("report:{}", r.id),
         })
     }
 
@@ -368,6 +383,22 @@ impl Event<'_> {
                     g.granted_at.timestamp_millis(),
                     g.valid_until.timestamp_millis(),
                     g.revoked_at.map(|d| d.timestamp_millis()),
+                ]))
+            }
+            // The reporter's contact is not in the digest: the public log must not let anyone
+            // test a guess of who reported.
+            Event::ReportFiled(r, p) | Event::ReportUpdated(r, p) => {
+                json_digest(&serde_json::json!([
+                    r.id,
+                    r.category,
+                    p(r.subject_code.as_str()),
+                    r.content,
+                    r.contact.is_some(),
+                    r.department,
+                    r.status.as_str(),
+                    r.status_note,
+                    r.filed_at.timestamp_millis(),
+                    r.updated_at.timestamp_millis(),
                 ]))
             }
         }

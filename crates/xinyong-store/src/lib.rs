@@ -32,6 +32,7 @@ mod postgres;
 mod record_rows;
 mod records;
 mod repairs;
+mod reports;
 mod reseal;
 pub mod search;
 mod sqlite;
@@ -59,6 +60,7 @@ pub use operators::OperatorStore;
 pub use postgres::PgStore;
 pub use records::RecordStore;
 pub use repairs::RepairStore;
+pub use reports::ReportStore;
 pub use reseal::VaultStore;
 pub use search::{CategoryFilter, RecordPage, SearchPage, StatRow, SubjectStore};
 pub use sqlite::SqliteStore;
@@ -68,7 +70,8 @@ pub use tokens::TokenStore;
 pub mod prelude {
     pub use crate::{
         AccessStore, CheckStore, DepartmentStore, GrantStore, ImportSession, LedgerStore,
-        ObjectionStore, OperatorStore, RecordStore, Store, SubjectStore, TokenStore, VaultStore,
+        ObjectionStore, OperatorStore, RecordStore, RepairStore, ReportStore, Store, SubjectStore,
+        TokenStore, VaultStore,
     };
 }
 
@@ -128,6 +131,7 @@ pub trait Store:
     + ObjectionStore
     + RepairStore
     + GrantStore
+    + ReportStore
     + LedgerStore
     + VaultStore
     + Send
@@ -146,6 +150,7 @@ impl<T> Store for T where
         + ObjectionStore
         + RepairStore
         + GrantStore
+        + ReportStore
         + LedgerStore
         + VaultStore
         + Send

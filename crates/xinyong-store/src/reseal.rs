@@ -35,7 +35,7 @@ pub trait VaultStore: Send + Sync {
 }
 
 /// Every sealed column, as `(table, column)`: what [`VaultStore::count_sealed_with`] counts.
-const SEALED_COLUMNS: [(&str, &str); 16] = [
+const SEALED_COLUMNS: [(&str, &str); 19] = [
     ("subjects", "code_sealed"),
     ("records", "subject_sealed"),
     ("records", "fields_sealed"),
@@ -52,12 +52,17 @@ const SEALED_COLUMNS: [(&str, &str); 16] = [
     ("repairs", "subject_sealed"),
     ("repairs", "details_sealed"),
     ("subject_grants", "subject_sealed"),
+    ("reports", "subject_sealed"),
+    ("reports", "content_sealed"),
+    ("reports", "contact_sealed"),
 ];
 
 /// Rights cases with sealed free text: `(table, column, context kind, context part)`.
-const CASE_TABLES: [(&str, &str, &str, &str); 2] = [
+const CASE_TABLES: [(&str, &str, &str, &str); 4] = [
     ("objections", "reason_sealed", "objection", "reason"),
     ("repairs", "details_sealed", "repair", "details"),
+    ("reports", "content_sealed", "report", "content"),
+    ("reports", "contact_sealed", "report", "contact"),
 ];
 
 /// Tables whose only sealed value is a subject code: `(table, code column, sealed column)`.
@@ -253,20 +258,24 @@ impl<E: Engine> SqlStore<E> {
             for row in &rows {
                 let id = row.text("id")?;
                 let sealed = row.opt_text("subject_sealed")?;
-                let reason = Some(row.text("text_sealed")?);
+                // A column that may be empty (an anonymous report's contact) keeps its NULL.
+                let reason = row.opt_text("text_sealed")?;
                 if !(stale(vault, &sealed) || stale(vault, &reason)) {
                     continue;
                 }
                 let plain = vault.open_code(row.text("subject_code")?, sealed.as_deref())?;
                 let stored = vault.store_code(&plain);
                 let context = format!("{kind}:{id}:{part}");
-                let reason = vault.open(reason.as_deref().unwrap_or_default(), &context)?;
+                let resealed = match reason.as_deref() {
+                    None => None,
+                    Some(sealed) => Some(vault.seal(&vault.open(sealed, &context)?, &context)),
+                };
                 let mut sql = Sql::new::<E>("UPDATE ");
                 sql.push(table).push(" SET subject_code = ");
                 sql.bind(stored.lookup);
                 sql.push(", subject_sealed = ").bind(stored.sealed);
                 sql.push(", ").push(column).push(" = ");
-                sql.bind(vault.seal(&reason, &context));
+                sql.bind(resealed);
                 sql.push(" WHERE id = ").bind(id);
                 E::execute(&mut tx, sql).await?;
                 done += 1;

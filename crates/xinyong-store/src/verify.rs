@@ -82,7 +82,9 @@ fn vouches_for(kind: EventKind) -> Option<Vouched> {
         | EventKind::RepairFiled
         | EventKind::RepairDecided
         | EventKind::GrantGiven
-        | EventKind::GrantRevoked => None,
+        | EventKind::GrantRevoked
+        | EventKind::ReportFiled
+        | EventKind::ReportUpdated => None,
         // Nothing stored to check: a read, or the catalogue file of a process. Every class
         // of read alike.
         EventKind::Read(_) | EventKind::CatalogueLoaded | EventKind::CalendarLoaded => None,

@@ -151,6 +151,8 @@ error_codes! {
     UnknownGrant = ("unknown_grant", NOT_FOUND, "Unknown grant");
     /// No registered credit service body of this name (a current service token's label).
     UnknownService = ("unknown_service", NOT_FOUND, "Unknown credit service body");
+    /// No report with this tracking number (or, for a department, this id among its own).
+    UnknownReport = ("unknown_report", NOT_FOUND, "Unknown report");
     /// No credit check with this id.
     UnknownCheck = ("unknown_check", NOT_FOUND, "Unknown check");
     /// No list type (or published list) with this id.
@@ -188,6 +190,8 @@ error_codes! {
     InvalidRecords = ("invalid_records", UNPROCESSABLE_ENTITY, "Invalid records");
     /// Fields of a request fail validation; `errors` names each field, and nothing was stored.
     InvalidFields = ("invalid_fields", UNPROCESSABLE_ENTITY, "Invalid fields");
+    /// No registered department handles the reported category.
+    NoCompetentDepartment = ("no_competent_department", UNPROCESSABLE_ENTITY, "No competent department");
     /// The record cannot be repaired (yet): `detail` says why, and `earliest` names the first
     /// day an application becomes possible where waiting is all it takes.
     RepairIneligible = ("repair_ineligible", UNPROCESSABLE_ENTITY, "Not repairable now");

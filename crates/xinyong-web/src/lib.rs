@@ -27,6 +27,7 @@ mod quality;
 pub mod recorder;
 mod records;
 mod repairs;
+mod reports;
 mod rights;
 mod search;
 pub mod sessions;
@@ -151,6 +152,9 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(grants::give, grants::list))
         .routes(routes!(grants::revoke))
         .routes(routes!(grants::services))
+        .routes(routes!(reports::file, reports::list))
+        .routes(routes!(reports::progress))
+        .routes(routes!(reports::update))
         .routes(routes!(subjects::list))
         .routes(routes!(subjects::show))
         .routes(routes!(subjects::own_file))

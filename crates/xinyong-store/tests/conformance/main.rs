@@ -32,6 +32,7 @@ mod objections;
 mod operators;
 mod records;
 mod repairs;
+mod reports;
 mod search;
 mod tokens;
 

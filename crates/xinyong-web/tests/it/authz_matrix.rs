@@ -436,6 +436,58 @@ fn rows() -> Vec<Row> {
             expect: public,
         },
         Row {
+            method: "post",
+            path: "/api/v1/reports",
+            class: None,
+            call: |_, _| {
+                post(
+                    "/api/v1/reports",
+                    json!({"category": "tax_violation", "subject": COMPANY,
+                           "content": "该公司2026年隐瞒收入偷逃税款", "anonymous": true}),
+                )
+            },
+            // Anyone reports, anonymously too; a bad token is still refused.
+            expect: |who| {
+                if bad_token(who) {
+                    UNAUTHORIZED
+                } else {
+                    CREATED
+                }
+            },
+        },
+        Row {
+            method: "get",
+            path: "/api/v1/reports",
+            class: None,
+            call: |_, _| get("/api/v1/reports"),
+            expect: |who| only(who, &[(Who::DepartmentOwn, OK), (Who::DepartmentOther, OK)]),
+        },
+        Row {
+            method: "get",
+            path: "/api/v1/reports/{tracking_number}",
+            class: None,
+            call: |w, _| get(format!("/api/v1/reports/{}", w.tracking)),
+            // The tracking number is the key: whoever holds it follows the report.
+            expect: public,
+        },
+        Row {
+            method: "post",
+            path: "/api/v1/reports/{id}/status",
+            class: None,
+            call: |w, _| {
+                post(
+                    format!("/api/v1/reports/{}/status", w.report),
+                    json!({"status": "investigating", "note": "已受理"}),
+                )
+            },
+            expect: |who| {
+                only(
+                    who,
+                    &[(Who::DepartmentOwn, OK), (Who::DepartmentOther, NOT_FOUND)],
+                )
+            },
+        },
+        Row {
             method: "get",
             path: "/api/v1/departments/me/quality",
             class: None,

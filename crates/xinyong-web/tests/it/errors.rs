@@ -264,6 +264,14 @@ impl World {
                 &format!("/api/v1/subjects/{OTHER_COMPANY}?purpose=credit_report"),
                 Some(service),
             )),
+            ErrorCode::UnknownReport => self.send(get("/api/v1/reports/AAAA-AAAA-AAAA-AAAA", None)),
+            ErrorCode::NoCompetentDepartment => self.send(post(
+                "/api/v1/reports",
+                None,
+                // No department of the world handles abnormal operation.
+                json!({"category": "abnormal_operation", "subject": COMPANY,
+                       "content": "该公司长期未经营且无法联系", "anonymous": true}),
+            )),
             ErrorCode::UnknownCheck => self.send(post(
                 "/api/v1/checks/01J00000000000000000000000/feedback",
                 Some(own),

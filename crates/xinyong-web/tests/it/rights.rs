@@ -408,3 +408,55 @@ async fn a_service_reads_with_the_subjects_grant_and_is_refused_at_once_after_re
     let (_, mine) = app.get_as(&subject, "/api/v1/me/grants").await;
     assert_eq!(mine["grants"][0]["id"], id);
 }
+
+#[tokio::test]
+async fn a_report_reaches_the_competent_department_alone_and_its_reporter_follows_it() {
+    let app = App::new().await;
+    let tax = app.department("TAX440300", &["tax_violation"], &[]).await;
+    let report = json!({"category": "tax_violation", "subject": COMPANY,
+                        "content": "该公司2026年虚开增值税发票", "contact": "举报人电话13800000000"});
+    let req = Request::post("/api/v1/reports")
+        .header("content-type", "application/json")
+        .body(Body::from(report.to_string()))
+        .unwrap();
+    let (status, filed) = app.call(req).await;
+    assert_eq!(status, StatusCode::CREATED, "{filed}");
+    assert_eq!(filed["department"], "TAX440300", "routed by category");
+    let tracking = filed["tracking_number"].as_str().unwrap();
+
+    // The department reads content and contact; SAMR (another category) sees nothing.
+    let (_, reports) = app.get_as(&tax, "/api/v1/reports").await;
+    assert_eq!(reports["reports"][0]["contact"], "举报人电话13800000000");
+    let (_, others) = app.get_as(&app.token, "/api/v1/reports").await;
+    assert_eq!(others["reports"], json!([]));
+
+    // The reporter follows it with the tracking number alone, and never sees the content.
+    let (status, progress) = app.get(&format!("/api/v1/reports/{tracking}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(progress["status"], "received");
+    assert!(progress.get("content").is_none() && progress.get("contact").is_none());
+    let id = reports["reports"][0]["id"].as_str().unwrap();
+    let (status, _) = app
+        .post_json(
+            &tax,
+            &format!("/api/v1/reports/{id}/status"),
+            json!({"status": "closed", "note": "经查属实，已立案处罚"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, progress) = app
+        .get(&format!("/api/v1/reports/{}", tracking.to_lowercase()))
+        .await;
+    assert_eq!(progress["status"], "closed");
+    assert_eq!(progress["status_note"], "经查属实，已立案处罚");
+
+    // A report needs a contact unless it is anonymous.
+    let req = Request::post("/api/v1/reports")
+        .header("content-type", "application/json")
+        .body(Body::from(
+            json!({"category": "tax_violation", "subject": COMPANY, "content": "该公司2026年隐瞒收入偷逃税款"}).to_string(),
+        ))
+        .unwrap();
+    let (status, body) = app.call(req).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+}

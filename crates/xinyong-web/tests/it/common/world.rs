@@ -62,6 +62,9 @@ pub struct World {
     pub minor: String,
     /// COMPANY's grant to the service body of `Who::Service` for `credit_report`.
     pub grant: String,
+    /// A report about COMPANY routed to OWN, and its tracking number.
+    pub report: String,
+    pub tracking: String,
 }
 
 /// The court-defaulter entry of the world, on `ground`.
@@ -94,7 +97,11 @@ pub async fn world() -> World {
         "commitment_breach",
         "court_defaulter",
     ];
-    let own = app.department(OWN, &categories, &["court_defaulter"]).await;
+    // Tax violations go to OWN alone, so that reports of them are routed there.
+    let own_categories = [&categories[..], &["tax_violation"]].concat();
+    let own = app
+        .department(OWN, &own_categories, &["court_defaulter"])
+        .await;
     let other = app.department(OTHER, &categories, &[]).await;
     let store = &*app.state.store;
     let mut tokens = BTreeMap::new();
@@ -135,6 +142,22 @@ pub async fn world() -> World {
     let accepted = ok(&app, &own, "/api/v1/records", records).await;
     let commitment = accepted["ids"][4].as_str().unwrap().to_owned();
     let penalty = accepted["ids"][0].as_str().unwrap().to_owned();
+    let (status, filed) = app
+        .call(
+            axum::http::Request::post("/api/v1/reports")
+                .header("content-type", "application/json")
+                .body(axum::body::Body::from(
+                    json!({"category": "tax_violation", "subject": COMPANY,
+                           "content": "该公司于2026年多次虚开增值税发票", "contact": "13800000000"})
+                    .to_string(),
+                ))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, axum::http::StatusCode::CREATED, "{filed}");
+    let tracking = filed["tracking_number"].as_str().unwrap().to_owned();
+    let (_, reports) = app.get_as(&own, "/api/v1/reports").await;
+    let report = reports["reports"][0]["id"].as_str().unwrap().to_owned();
     let grant = ok(
         &app,
         &tokens[&Who::SubjectSelf],
@@ -221,6 +244,8 @@ pub async fn world() -> World {
         repair,
         minor,
         grant,
+        report,
+        tracking,
     }
 }
 
