@@ -108,3 +108,62 @@ pub fn write_jsonl(catalogue: &Catalogue, size: &DemoSize, path: &Path) -> Resul
     eprintln!("wrote {n} records to {}", path.display());
     Ok(n)
 }
+
+/// The service body the demo's credit service token is registered as.
+const DEMO_SERVICE: &str = "演示征信有限公司";
+
+/// On a demo database without tokens, issues one token of each role and prints them with a
+/// first request each, so that a newcomer reaches every part of the API at once (issue #16:
+/// `--demo` printed no token). The database keeps only their hashes: they are shown once.
+pub async fn issue_tokens(store: &dyn Store, addr: &std::net::SocketAddr) -> Result<()> {
+    if !store.tokens().await?.is_empty() {
+        eprintln!("demo tokens: the database already holds tokens (see `xinyong token list`)");
+        return Ok(());
+    }
+    let departments = store.departments().await?;
+    let department = departments
+        .first()
+        .context("the demo database has no department")?;
+    let subjects = store.subjects_page(None, 100).await?;
+    let subject = subjects
+        .iter()
+        .find(|s| s.kind != xinyong_domain::SubjectKind::NaturalPerson)
+        .context("the demo database has no organisation")?;
+    let issue = |role, department: Option<String>, subject: Option<String>, label: &str| {
+        crate::issue_token(store, role, department, subject, label.to_owned(), None)
+    };
+    use xinyong_store::Role;
+    let operator = issue(Role::Operator, None, None, "demo operator").await?;
+    let dept = issue(
+        Role::Department,
+        Some(department.code.clone()),
+        None,
+        "demo department",
+    )
+    .await?;
+    let service = issue(Role::Service, None, None, DEMO_SERVICE).await?;
+    let own = issue(
+        Role::Subject,
+        None,
+        Some(subject.code.to_string()),
+        "demo subject",
+    )
+    .await?;
+    let base = format!("http://{addr}");
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "Demo tokens (shown once; the database keeps only their hashes):\n\
+         \x20 OPERATOR={operator}\n\
+         \x20 TOKEN={dept}      # department {} ({})\n\
+         \x20 SERVICE={service}    # credit service \"{DEMO_SERVICE}\"\n\
+         \x20 SELF={own}       # subject {} ({})\n\
+         Try:\n\
+         \x20 curl -s {base}/api/v1/subjects/{}\n\
+         \x20 curl -s -H \"Authorization: Bearer $SELF\" {base}/api/v1/me/records\n\
+         \x20 curl -s -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' \\\n\
+         \x20      -d '{{\"subject\": \"{}\", \"context\": \"government_procurement\"}}' {base}/api/v1/checks",
+        department.code, department.name, subject.code, subject.name, subject.code, subject.code,
+    )?;
+    Ok(())
+}

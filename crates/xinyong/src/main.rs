@@ -415,17 +415,21 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             sth_interval,
             limits,
         } => {
+            // The port first: a server that cannot listen creates no key and no database.
+            let listener =
+                std::net::TcpListener::bind(addr).with_context(|| format!("binding {addr}"))?;
+            let calendar = calendar::load(cli.calendar.as_ref())?;
             let key = ledger::load_key(&cli.ledger_key, true)?;
             let store = open(&cli.db, &cli.data_key).await?;
-            let calendar = calendar::load(cli.calendar.as_ref())?;
             log_catalogue(&*store, &catalogue, "serve").await?;
             calendar::log(&*store, &calendar, "serve").await?;
             if demo {
                 demo::fill(&*store, &catalogue, &size).await?;
+                demo::issue_tokens(&*store, &listener.local_addr()?).await?;
             }
             let mut state = xinyong_web::AppState::new(store, catalogue);
             state.calendar = Arc::new(calendar);
-            serve(state, addr, key, sth_interval, limits.config()).await?;
+            serve(state, listener, key, sth_interval, limits.config()).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Ledger { command } => {
@@ -438,7 +442,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
 
 async fn serve(
     mut state: xinyong_web::AppState,
-    addr: SocketAddr,
+    listener: std::net::TcpListener,
     ledger_key: xinyong_ledger::SigningKey,
     sth_interval: u64,
     limits: LimitsConfig,
@@ -488,9 +492,8 @@ async fn serve(
             .clone()
             .watch(state.store.clone(), std::time::Duration::from_secs(2)),
     );
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("binding {addr}"))?;
+    listener.set_nonblocking(true)?;
+    let listener = tokio::net::TcpListener::from_std(listener)?;
     let local = listener.local_addr()?;
     eprintln!(
         "Xinyong is serving on http://{local}/ (API under /api/v1, OpenAPI at /openapi.json)"
@@ -612,6 +615,28 @@ async fn token_create(store: &dyn Store, args: TokenArgs) -> Result<ExitCode> {
         (_, Some(_)) => bail!("--subject is only for subject tokens"),
         (_, None) => None,
     };
+    let secret = issue_token(
+        store,
+        role,
+        department,
+        subject,
+        args.label,
+        args.expires_in_days,
+    )
+    .await?;
+    println!("{secret}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Stores a new token (only its hash) and returns its secret, shown once.
+pub async fn issue_token(
+    store: &dyn Store,
+    role: Role,
+    department: Option<String>,
+    subject: Option<String>,
+    label: String,
+    expires_in_days: Option<u32>,
+) -> Result<String> {
     let now = chrono::Utc::now();
     let token = xinyong_web::auth::new_token();
     store
@@ -621,16 +646,13 @@ async fn token_create(store: &dyn Store, args: TokenArgs) -> Result<ExitCode> {
             role,
             department,
             subject,
-            label: args.label,
+            label,
             created_at: now,
-            expires_at: args
-                .expires_in_days
-                .map(|d| now + chrono::Duration::days(i64::from(d))),
+            expires_at: expires_in_days.map(|d| now + chrono::Duration::days(i64::from(d))),
             revoked_at: None,
         })
         .await?;
-    println!("{}", token.secret);
-    Ok(ExitCode::SUCCESS)
+    Ok(token.secret)
 }
 
 async fn token_list(store: &dyn Store) -> Result<ExitCode> {

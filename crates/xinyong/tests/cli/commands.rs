@@ -815,3 +815,23 @@ fn a_command_without_the_databases_key_file_refuses_before_writing() {
     let rows = env.run(&["import", "--department", DEPT, file.to_str().unwrap()]);
     assert!(stderr(&rows).contains("1 unchanged"), "{}", stderr(&rows));
 }
+
+/// Issue #16: a server started on a busy port made its keys and database before failing.
+#[test]
+fn a_server_on_a_busy_port_fails_before_creating_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = busy.local_addr().unwrap().to_string();
+    let out = crate::common::xinyong(dir.path())
+        .args(["serve", "--addr", &addr])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("binding {addr}")), "{err}");
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "nothing created: {left:?}");
+}

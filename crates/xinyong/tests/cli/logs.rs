@@ -743,7 +743,20 @@ fn logs_never_contain_secrets_or_identity_numbers() {
     cli.run(&["operator", "disable", "ops-alice"]);
 
     let output = server.stop();
-    cli.log.push_str(&output);
+    // `serve --demo` prints one token of each role on stdout by design (shown once, as
+    // `token create` does); everything else it printed is log.
+    let demo_tokens = [
+        "  OPERATOR=xy_",
+        "  TOKEN=xy_",
+        "  SERVICE=xy_",
+        "  SELF=xy_",
+    ];
+    let (printed, output): (Vec<&str>, Vec<&str>) = output
+        .lines()
+        .partition(|l| demo_tokens.iter().any(|p| l.starts_with(p)));
+    // Tokens existed before the server started here, so the demo issued none.
+    assert!(printed.is_empty(), "{printed:?}");
+    cli.log.push_str(&output.join("\n"));
     cli.run(&["ledger", "verify"]);
     assert!(
         log.contains("authentication failed")
@@ -811,9 +824,10 @@ fn logs_never_contain_secrets_or_identity_numbers() {
 }
 
 /// Issue #12: every deadline can be recomputed later, because the audit log names the
-/// calendar (by its file's digest) that the server computed deadlines from.
+/// calendar (by its file's digest) that the server computed deadlines from. Issue #16: a fresh
+/// demo prints a token of each role, and they work.
 #[test]
-fn the_calendar_in_force_is_in_the_audit_log() {
+fn a_demo_server_prints_a_token_per_role_and_logs_its_calendar() {
     let dir = tempfile::tempdir().unwrap();
     let mut log = String::new();
     let cli = Cli {
@@ -821,6 +835,36 @@ fn the_calendar_in_force_is_in_the_audit_log() {
         log: &mut log,
     };
     let server = Server::start(&cli);
+    std::thread::sleep(Duration::from_millis(300));
+    let printed = String::from_utf8_lossy(&server.output.lock().unwrap()).into_owned();
+    let token = |name: &str| -> String {
+        let line = printed
+            .lines()
+            .find(|l| l.starts_with(&format!("  {name}=xy_")))
+            .unwrap_or_else(|| panic!("no {name} token printed:\n{printed}"));
+        line.split_whitespace().next().unwrap()[name.len() + 1..].to_owned()
+    };
+    let own = server.expect(
+        200,
+        server.get("/api/v1/me/records", Some(&token("SELF"))),
+        "subject",
+    );
+    assert!(own["records"].is_array());
+    server.expect(
+        200,
+        server.get("/api/v1/objections", Some(&token("TOKEN"))),
+        "department",
+    );
+    server.expect(
+        200,
+        server.get("/api/v1/special-applications", Some(&token("OPERATOR"))),
+        "operator",
+    );
+    server.expect(
+        200,
+        server.get("/api/v1/services", Some(&token("SERVICE"))),
+        "service",
+    );
     server.stop();
     let db = crate::common::db_url(dir.path());
     let rows = tokio::runtime::Runtime::new()
