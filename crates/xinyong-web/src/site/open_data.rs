@@ -12,7 +12,7 @@ use xinyong_domain::disclosure::{public_record, public_subject_code, public_visi
 use xinyong_domain::{Disclosure, Record};
 
 use super::context::Ctx;
-use super::errors::Page;
+use super::errors::{Page, PageError};
 use crate::AppState;
 
 #[derive(Template, WebTemplate)]
@@ -39,6 +39,7 @@ const EXPORT_COLUMNS: &[(&str, &str, &str)] = &[
     ("subject_name", "主体名称", "Subject name"),
     ("subject_kind", "主体类别", "Subject kind"),
     ("department", "报送部门代码", "Submitting department code"),
+    ("department_name", "报送部门名称", "Submitting department"),
     ("document_no", "决定文书号", "Decision document number"),
     ("decided_on", "决定日期", "Decision date"),
     ("legal_basis", "法律依据", "Legal basis"),
@@ -81,7 +82,11 @@ pub(super) fn public_categories(state: &AppState) -> Vec<String> {
         .collect()
 }
 
-fn export_row(state: &AppState, r: &Record) -> Option<serde_json::Map<String, Value>> {
+fn export_row(
+    state: &AppState,
+    departments: &std::collections::BTreeMap<String, String>,
+    r: &Record,
+) -> Option<serde_json::Map<String, Value>> {
     let c = state.catalogue.category(&r.category)?;
     public_visibility(r, c, state.today()).ok()?;
     let p = public_record(r, c);
@@ -100,6 +105,12 @@ fn export_row(state: &AppState, r: &Record) -> Option<serde_json::Map<String, Va
         Value::from(crate::public::text(&r.subject_name)),
     );
     m.insert("subject_kind".into(), Value::from(r.subject_kind.as_str()));
+    m.insert(
+        "department_name".into(),
+        departments
+            .get(&p.department)
+            .map_or(Value::Null, |n| Value::from(crate::public::text(n))),
+    );
     m.insert("department".into(), Value::from(p.department));
     m.insert("document_no".into(), Value::from(p.document_no));
     m.insert("decided_on".into(), Value::from(p.decided_on.to_string()));
@@ -155,7 +166,14 @@ fn encode_chunk(format: Format, rows: &[serde_json::Map<String, Value>], header:
             out
         }
         Format::Csv => {
-            let mut w = csv::Writer::from_writer(Vec::new());
+            // A byte-order mark first: Excel on Chinese Windows reads a CSV without one as
+            // GBK and shows the names as mojibake.
+            let start = if header {
+                "\u{FEFF}".as_bytes().to_vec()
+            } else {
+                Vec::new()
+            };
+            let mut w = csv::Writer::from_writer(start);
             if header {
                 let _ = w.write_record(EXPORT_COLUMNS.iter().map(|c| c.0));
             }
@@ -174,10 +192,38 @@ fn encode_chunk(format: Format, rows: &[serde_json::Map<String, Value>], header:
     }
 }
 
-/// Streams every current public record, a page at a time: memory stays flat however large
-/// the database.
-fn export(state: AppState, format: Format) -> Response {
-    let categories = public_categories(&state);
+/// What an export may be narrowed to.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ExportQuery {
+    /// One public category (`?category=admin_penalty`).
+    category: Option<String>,
+}
+
+/// Streams every current public record (of one category, if asked), a page at a time: memory
+/// stays flat however large the database.
+async fn export(state: AppState, format: Format, query: ExportQuery, uri: Uri) -> Response {
+    let mut categories = public_categories(&state);
+    if let Some(wanted) = query.category {
+        if !categories.contains(&wanted) {
+            let error = PageError::new(
+                crate::error::ErrorCode::InvalidParameter,
+                format!(
+                    "category: {wanted:?} is not a public category; the public ones are {}",
+                    categories.join(", ")
+                ),
+            );
+            return Page::<OpenDataPage>::new(&state, uri, Err(error)).into_response();
+        }
+        categories = vec![wanted];
+    }
+    let departments: std::collections::BTreeMap<String, String> =
+        match state.store.departments().await {
+            Ok(list) => list.into_iter().map(|d| (d.code, d.name)).collect(),
+            Err(e) => {
+                return Page::<OpenDataPage>::new(&state, uri, Err(e.into())).into_response();
+            }
+        };
     let today = state.today();
     let version = state.catalogue.version.clone();
     // (cursor, first chunk, done)
@@ -185,6 +231,7 @@ fn export(state: AppState, format: Format) -> Response {
     let stream = futures_util::stream::unfold(init, move |(after, first, done)| {
         let state = state.clone();
         let categories = categories.clone();
+        let departments = departments.clone();
         async move {
             if done {
                 return None;
@@ -204,7 +251,10 @@ fn export(state: AppState, format: Format) -> Response {
                 }
             };
             let last = page.last().map(|r| r.id.to_string());
-            let rows: Vec<_> = page.iter().filter_map(|r| export_row(&state, r)).collect();
+            let rows: Vec<_> = page
+                .iter()
+                .filter_map(|r| export_row(&state, &departments, r))
+                .collect();
             let bytes = encode_chunk(format, &rows, first);
             let done = last.is_none() || page.len() < 1000;
             Some((Ok::<_, std::io::Error>(bytes), (last, false, done)))
@@ -228,12 +278,20 @@ fn export(state: AppState, format: Format) -> Response {
     response
 }
 
-pub(super) async fn export_csv(State(state): State<AppState>) -> Response {
-    export(state, Format::Csv)
+pub(super) async fn export_csv(
+    State(state): State<AppState>,
+    crate::error::Query(query): crate::error::Query<ExportQuery>,
+    uri: Uri,
+) -> Response {
+    export(state, Format::Csv, query, uri).await
 }
 
-pub(super) async fn export_jsonl(State(state): State<AppState>) -> Response {
-    export(state, Format::Jsonl)
+pub(super) async fn export_jsonl(
+    State(state): State<AppState>,
+    crate::error::Query(query): crate::error::Query<ExportQuery>,
+    uri: Uri,
+) -> Response {
+    export(state, Format::Jsonl, query, uri).await
 }
 
 #[cfg(test)]

@@ -520,3 +520,57 @@ async fn open_data_csv_cells_never_start_a_formula() {
     let expected: BTreeSet<String> = formulas.iter().map(|f| format!("'{f}")).collect();
     assert_eq!(names, expected);
 }
+
+#[tokio::test]
+async fn open_data_opens_in_excel_names_departments_and_narrows_to_a_category() {
+    let app = crate::common::App::new().await;
+    let (status, body) = app
+        .post(Value::Array(vec![
+            crate::common::penalty(crate::common::COMPANY, "罚1", "general", "2026-04-01"),
+            crate::common::record(
+                "admin_license",
+                crate::common::COMPANY,
+                "许1",
+                serde_json::json!({"certificate_name": "食品经营许可证", "license_category": "普通",
+                                    "content": "食品销售", "valid_from": "2026-04-01",
+                                    "authority": "深圳市市场监督管理局"}),
+                None,
+            ),
+        ]))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let get = |uri: &str| Request::get(uri).body(Body::empty()).unwrap();
+    let (status, _, bytes) = respond(&app.state, get("/open-data/records.csv")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        bytes.starts_with("\u{FEFF}id,".as_bytes()),
+        "a UTF-8 BOM for Excel"
+    );
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    assert!(
+        text.contains("深圳市市场监督管理局"),
+        "department names: {text}"
+    );
+
+    let (status, _, bytes) = respond(
+        &app.state,
+        get("/open-data/records.jsonl?category=admin_penalty"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let lines: Vec<Value> = std::str::from_utf8(&bytes)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["category"], "admin_penalty");
+    assert_eq!(lines[0]["department_name"], "深圳市市场监督管理局");
+
+    let (status, _, _) = respond(
+        &app.state,
+        get("/open-data/records.csv?category=tax_credit_rating"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "not a public category");
+}
