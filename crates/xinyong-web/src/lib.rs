@@ -166,7 +166,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(search::search))
         .routes(routes!(lists::list_types))
         .routes(routes!(lists::memoranda))
-        .routes(routes!(lists::add_entry))
+        .routes(routes!(lists::add_entry, lists::entries))
         .routes(routes!(lists::remove_entry))
         .routes(routes!(lists::extend_entry))
         .routes(routes!(checks::check))

@@ -332,3 +332,106 @@ async fn changed(
         entry: list.entry_of(&record),
     }))
 }
+
+/// Which page of a public list.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct EntriesQuery {
+    /// Entries per page (1 to 200; default 50).
+    limit: Option<u32>,
+    /// Entries to skip (default 0).
+    offset: Option<u32>,
+}
+
+/// One page of a public list.
+#[derive(Serialize, ToSchema)]
+pub struct PublicEntries {
+    list_type: String,
+    /// Current public entries of the list in all.
+    total: u64,
+    limit: u32,
+    offset: u32,
+    /// There is a page after this one (`offset + limit < total`).
+    next: bool,
+    entries: Vec<PublicEntry>,
+}
+
+/// One entry of a public list: whom it names, masked as on the website (a natural person's
+/// number never whole), and the record.
+#[derive(Serialize, ToSchema)]
+pub struct PublicEntry {
+    subject_name: String,
+    subject_code: String,
+    record: xinyong_domain::disclosure::PublicRecord,
+}
+
+/// The current public entries of a published list, newest decision first, as on its web page
+/// (`/lists/{category}`): anyone may read them.
+#[utoipa::path(get, path = "/api/v1/lists/{list_type}/entries", tag = "lists",
+    params(("list_type" = String, Path, description = "List type id"), EntriesQuery),
+    responses(
+        (status = 200, description = "One page of the list", body = PublicEntries),
+        (status = 400, description = "limit or offset out of range", body = crate::error::Problem),
+        (status = 401, description = "An invalid token was presented", body = crate::error::Problem),
+        (status = 404, description = "No such list, or a list that is not public", body = crate::error::Problem),
+    ))]
+pub async fn entries(
+    _: PublicCaller,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    crate::error::Query(q): crate::error::Query<EntriesQuery>,
+) -> Result<Json<PublicEntries>, ApiError> {
+    let unknown = || {
+        ApiError::new(
+            ErrorCode::UnknownListType,
+            format!("no published list {id}; see GET /api/v1/lists"),
+        )
+    };
+    let list = state.list_types.get(&id).ok_or_else(unknown)?;
+    let category = state
+        .catalogue
+        .category(&list.category)
+        .filter(|c| c.disclosure == xinyong_domain::Disclosure::Public)
+        .ok_or_else(unknown)?;
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameter,
+            "limit must be 1 to 200",
+        ));
+    }
+    let offset = q.offset.unwrap_or(0);
+    let today = state.today();
+    let filter = xinyong_store::CategoryFilter {
+        category: category.id.clone(),
+        today,
+        region: None,
+        department: None,
+    };
+    let page = state
+        .store
+        .current_records_in_category(&filter, limit, offset)
+        .await?;
+    let entries = page
+        .records
+        .iter()
+        .filter(|r| xinyong_domain::disclosure::public_visibility(r, category, today).is_ok())
+        .map(|r| PublicEntry {
+            subject_name: crate::public::text(&r.subject_name),
+            subject_code: xinyong_domain::disclosure::public_subject_code(
+                r.subject_kind,
+                r.subject_code.as_str(),
+            ),
+            record: xinyong_domain::disclosure::public_record(r, category),
+        })
+        .collect();
+    Ok(Json(PublicEntries {
+        list_type: id.clone(),
+        total: page.total,
+        limit,
+        offset,
+        next: u64::from(offset) + u64::from(limit) < page.total,
+        entries,
+    }))
+}

@@ -619,3 +619,24 @@ async fn a_kind_that_contradicts_the_code_is_refused() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body.to_string().contains("characters 1-2"), "{body}");
 }
+
+#[tokio::test]
+async fn a_published_list_is_readable_as_json_page_by_page() {
+    let w = crate::common::world::world().await;
+    let (status, page) = w
+        .app
+        .get("/api/v1/lists/court_defaulter/entries?limit=1")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["total"], 1);
+    assert_eq!(page["next"], false);
+    assert_eq!(page["entries"][0]["subject_code"], COMPANY);
+    assert_eq!(page["entries"][0]["record"]["category"], "court_defaulter");
+    let (status, _) = w.app.get("/api/v1/lists/no_such_list/entries").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = w
+        .app
+        .get("/api/v1/lists/court_defaulter/entries?limit=0")
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}

@@ -489,6 +489,13 @@ fn rows() -> Vec<Row> {
         },
         Row {
             method: "get",
+            path: "/api/v1/lists/{list_type}/entries",
+            class: None,
+            call: |_, _| get("/api/v1/lists/court_defaulter/entries"),
+            expect: public,
+        },
+        Row {
+            method: "get",
             path: "/api/v1/departments/me/quality",
             class: None,
             call: |_, _| get("/api/v1/departments/me/quality"),

@@ -347,6 +347,7 @@ async fn no_public_output_holds_a_whole_identity_number() {
         "/api/v1/catalogue",
         "/api/v1/purposes",
         "/api/v1/lists",
+        "/api/v1/lists/court_defaulter/entries?limit=200",
         "/api/v1/memoranda",
         "/api/v1/subjects?limit=1000",
         "/api/v1/ledger/head",
