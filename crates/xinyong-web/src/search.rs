@@ -53,6 +53,8 @@ pub struct SearchResults {
     total: u64,
     /// More than 500 subjects match: add a word to narrow the search.
     more: bool,
+    /// Another page of ranked results follows this one (`offset + limit < total`).
+    next: bool,
     limit: u32,
     offset: u32,
     /// Best first: exact code, exact name, then the best match of the query's words.
@@ -149,6 +151,7 @@ pub async fn search(
     Ok(Json(SearchResults {
         total: page.total,
         more: page.more,
+        next: u64::from(offset) + u64::from(limit) < page.total,
         limit,
         offset,
         results: page

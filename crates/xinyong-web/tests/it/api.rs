@@ -640,3 +640,28 @@ async fn a_published_list_is_readable_as_json_page_by_page() {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn search_says_whether_another_page_follows() {
+    let app = App::new().await;
+    let (status, body) = app
+        .post(json!([
+            penalty(COMPANY, "罚1", "general", "2026-04-01"),
+            penalty(OTHER_COMPANY, "罚2", "general", "2026-04-01"),
+        ]))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let q = "/api/v1/search?q=%E7%A4%BA%E4%BE%8B%E7%A7%91%E6%8A%80"; // 示例科技
+    let (_, first) = app.get(&format!("{q}&limit=1")).await;
+    assert_eq!(
+        (first["total"].as_u64(), first["next"].as_bool()),
+        (Some(2), Some(true)),
+        "{first}"
+    );
+    assert_eq!(
+        first["more"], false,
+        "more is about the 500 ranked, not the next page"
+    );
+    let (_, last) = app.get(&format!("{q}&limit=1&offset=1")).await;
+    assert_eq!(last["next"], false, "{last}");
+}
