@@ -20,6 +20,7 @@ pub mod ledger;
 pub mod limits;
 pub mod list_index;
 mod lists;
+mod me;
 mod meta;
 mod objections;
 mod public;
@@ -158,6 +159,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(subjects::list))
         .routes(routes!(subjects::show))
         .routes(routes!(subjects::own_file))
+        .routes(routes!(me::complete_file))
         .routes(routes!(access::purposes))
         .routes(routes!(access::apply, access::pending))
         .routes(routes!(access::show))

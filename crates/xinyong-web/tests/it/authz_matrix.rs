@@ -496,6 +496,13 @@ fn rows() -> Vec<Row> {
         },
         Row {
             method: "get",
+            path: "/api/v1/me",
+            class: None,
+            call: |_, _| get("/api/v1/me"),
+            expect: |who| only(who, &[(Who::SubjectSelf, OK), (Who::SubjectOther, OK)]),
+        },
+        Row {
+            method: "get",
             path: "/api/v1/departments/me/quality",
             class: None,
             call: |_, _| get("/api/v1/departments/me/quality"),

@@ -460,3 +460,62 @@ async fn a_report_reaches_the_competent_department_alone_and_its_reporter_follow
     let (status, body) = app.call(req).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 }
+
+#[tokio::test]
+async fn the_subjects_complete_file_proves_every_item_with_its_audit_log_index() {
+    let w = crate::common::world::world().await;
+    let me = &w.tokens[&crate::common::world::Who::SubjectSelf];
+    // A non-public read of the file, which the subject must see.
+    let (status, _) = w
+        .app
+        .get_as(
+            &w.tokens[&crate::common::world::Who::Service],
+            &format!("/api/v1/subjects/{COMPANY}?purpose=credit_report"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, file) = w.app.get_as(me, "/api/v1/me").await;
+    assert_eq!(status, StatusCode::OK, "{file}");
+    let size = file["signed_tree_size"].as_u64().unwrap();
+    let proven = |key: &str| -> Vec<u64> {
+        file[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| {
+                item["ledger_index"]
+                    .as_u64()
+                    .unwrap_or_else(|| panic!("{key} without an index: {item}"))
+            })
+            .collect()
+    };
+    for key in ["records", "checks", "objections", "repairs", "grants"] {
+        let indices = proven(key);
+        assert!(!indices.is_empty(), "{key}: {file}");
+        assert!(
+            indices.iter().all(|i| *i < size),
+            "{key} covered by the signed head"
+        );
+    }
+    let statuses: Vec<&str> = file["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert!(statuses.contains(&"under_objection"), "{statuses:?}");
+    let reads = file["reads"].as_array().unwrap();
+    assert!(
+        reads.iter().any(|r| r["kind"] == "read.restricted"),
+        "the service's read: {reads:?}"
+    );
+    // Each index opens an inclusion proof against the signed head.
+    let leaf = proven("objections")[0];
+    let (status, proof) = w
+        .app
+        .get(&format!(
+            "/api/v1/ledger/proof/inclusion?leaf={leaf}&size={size}"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{proof}");
+}
