@@ -38,7 +38,7 @@ mod subjects;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, header};
 use chrono::{FixedOffset, NaiveDate, Utc};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -187,6 +187,25 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     api().1
 }
 
+/// What answers a path that is nothing: a page for a browser, a problem document for
+/// everyone else (and always under `/api/`).
+async fn fallback(
+    State(state): State<AppState>,
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let browser = headers
+        .get(header::ACCEPT)
+        .and_then(|a| a.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    if browser && !uri.path().starts_with("/api/") {
+        site::not_found_page(&state, uri)
+    } else {
+        error::not_found(uri).await.into_response()
+    }
+}
+
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     let (api, doc) = api();
@@ -205,7 +224,7 @@ pub fn router(state: AppState) -> Router {
             auth::refuse_bad_tokens,
         )),
     )
-    .fallback(error::not_found)
+    .fallback(fallback)
     .method_not_allowed_fallback(error::method_not_allowed)
     .layer(axum::middleware::from_fn_with_state(
         state.clone(),

@@ -98,6 +98,15 @@ impl<T: IntoResponse> IntoResponse for Page<T> {
     }
 }
 
+/// The page a browser gets for a path that is nothing (issue #16: a mistyped address showed a
+/// raw problem document): the site's not-found page, in the visitor's language, with its
+/// links home, to search and to the lists.
+pub fn not_found_page(state: &AppState, uri: Uri) -> Response {
+    let path = crate::public::text(&crate::public::percent_decode(uri.path()));
+    let error = PageError::new(ErrorCode::NotFoundEndpoint, path);
+    Page::<Response>::new(state, uri, Err(error)).into_response()
+}
+
 fn html_headers() -> [(header::HeaderName, HeaderValue); 1] {
     [(
         header::CONTENT_TYPE,

@@ -17,6 +17,7 @@
 mod charts;
 mod context;
 mod errors;
+pub use errors::not_found_page;
 mod home;
 mod labels;
 mod lists;

@@ -574,3 +574,38 @@ async fn open_data_opens_in_excel_names_departments_and_narrows_to_a_category() 
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "not a public category");
 }
+
+#[tokio::test]
+async fn a_mistyped_address_shows_a_page_to_a_browser_and_a_problem_to_a_client() {
+    let app = crate::common::App::new().await;
+    let browser = Request::get("/subjcts/91110000600037341L")
+        .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+        .body(Body::empty())
+        .unwrap();
+    let (status, headers, body) = respond(&app.state, browser).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = String::from_utf8(body.to_vec()).unwrap();
+    assert!(
+        html.contains("href=\"/\"") && html.contains("/subjcts/"),
+        "{html}"
+    );
+    let client = Request::get("/subjcts/x").body(Body::empty()).unwrap();
+    let (status, headers, _) = respond(&app.state, client).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(headers["content-type"], "application/problem+json");
+    let api = Request::get("/api/v1/nothing")
+        .header("accept", "text/html")
+        .body(Body::empty())
+        .unwrap();
+    let (_, headers, _) = respond(&app.state, api).await;
+    assert_eq!(
+        headers["content-type"], "application/problem+json",
+        "the API answers problems"
+    );
+}
