@@ -225,6 +225,39 @@ impl DivisionTable {
         self.entries.iter()
     }
 
+    /// The region a filter names, as the code prefix that selects it: two, four or six digits
+    /// as given, or a current division's name (`安徽`, `安徽省`, `深圳市`, `福田区`), its
+    /// beginning matched, the largest division first (province, then prefecture, then county)
+    /// and then the lowest code, so that the answer is deterministic. `None` if nothing
+    /// matches.
+    pub fn region_prefix(&self, query: &str) -> Option<String> {
+        let q = query.trim();
+        if matches!(q.len(), 2 | 4 | 6) && q.bytes().all(|b| b.is_ascii_digit()) {
+            return Some(q.to_owned());
+        }
+        if q.chars().count() < 2 {
+            return None;
+        }
+        let code = |d: &Division| d.code.as_string();
+        let level = |d: &Division| {
+            let c = code(d);
+            if c.ends_with("0000") {
+                0
+            } else if c.ends_with("00") {
+                1
+            } else {
+                2
+            }
+        };
+        let best = self
+            .entries
+            .iter()
+            .filter(|d| d.status == DivisionStatus::Current && d.name.starts_with(q))
+            .min_by_key(|d| (level(d), d.code))?;
+        let c = code(best);
+        Some(c[..2 + 2 * level(best)].to_owned())
+    }
+
     /// Number of codes, current and abolished.
     pub fn len(&self) -> usize {
         self.entries.len()

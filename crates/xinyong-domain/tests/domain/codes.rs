@@ -552,3 +552,21 @@ fn citizen_id_agrees_with_stdnum() {
     assert!(rows.iter().filter(|r| r.1).count() > 500);
     assert_agrees(&rows, |s| CitizenId::parse(s).map(drop));
 }
+
+#[test]
+fn a_region_filter_takes_a_division_code_or_a_division_name() {
+    let table = xinyong_domain::code::divisions();
+    assert_eq!(table.region_prefix("34").as_deref(), Some("34"));
+    assert_eq!(table.region_prefix("440304").as_deref(), Some("440304"));
+    assert_eq!(table.region_prefix("安徽").as_deref(), Some("34"));
+    assert_eq!(table.region_prefix("安徽省").as_deref(), Some("34"));
+    assert_eq!(table.region_prefix("深圳").as_deref(), Some("4403"));
+    assert_eq!(table.region_prefix("福田区").as_deref(), Some("440304"));
+    assert_eq!(table.region_prefix("火星"), None);
+    assert_eq!(
+        table.region_prefix("安"),
+        None,
+        "one character names nothing"
+    );
+    assert_eq!(table.region_prefix("3"), None);
+}

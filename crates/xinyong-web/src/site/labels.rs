@@ -95,7 +95,7 @@ labels! {
     bad_code: "代码无效", "Invalid code";
     list_intro: "当前仍在公示期内的名单条目。已届满、已修复或已撤销的条目自动移出。", "Entries currently within their publicity period. Expired, repaired or revoked entries leave the list automatically.";
     filter: "筛选", "Filter";
-    filter_region: "地区（行政区划代码前 2、4 或 6 位）", "Region (first 2, 4 or 6 digits of the division code)";
+    filter_region: "地区（名称如“安徽”“深圳市”，或行政区划代码前 2、4 或 6 位）", "Region (a name such as 安徽 or 深圳市, or the first 2, 4 or 6 digits of the division code)";
     filter_department: "决定部门", "Department";
     all: "全部", "All";
     apply: "应用", "Apply";

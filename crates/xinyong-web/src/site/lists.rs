@@ -93,15 +93,20 @@ pub(super) async fn list(
             .find(|l| *l == id)
             .and_then(|l| public_category(&state, l))
             .ok_or_else(|| PageError::new(ErrorCode::UnknownListType, id.clone()))?;
-        let region = p.region.clone().unwrap_or_default().trim().to_owned();
-        let region_ok = region.is_empty()
-            || (matches!(region.len(), 2 | 4 | 6) && region.bytes().all(|b| b.is_ascii_digit()));
-        if !region_ok {
-            return Err(PageError::new(
-                ErrorCode::InvalidParameter,
-                format!("{}: {region:?}", ctx.l.filter_region),
-            ));
-        }
+        // A division code (2, 4 or 6 digits) or a division's name (`安徽`, `深圳市`).
+        let asked = p.region.clone().unwrap_or_default().trim().to_owned();
+        let region = if asked.is_empty() {
+            String::new()
+        } else {
+            xinyong_domain::code::divisions()
+                .region_prefix(&asked)
+                .ok_or_else(|| {
+                    PageError::new(
+                        ErrorCode::InvalidParameter,
+                        format!("{}: {asked:?}", ctx.l.filter_region),
+                    )
+                })?
+        };
         let all_departments = state.store.departments().await?;
         let department = p.department.clone().unwrap_or_default();
         if !department.is_empty() && !all_departments.iter().any(|d| d.code == department) {
@@ -166,7 +171,8 @@ pub(super) async fn list(
             negative: category.negative,
             legal_basis: category.legal_basis.clone(),
             id,
-            region,
+            // As typed: a name stays a name in the form.
+            region: asked,
             departments,
             total: found.total,
             rows,

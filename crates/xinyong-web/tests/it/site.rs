@@ -609,3 +609,31 @@ async fn a_mistyped_address_shows_a_page_to_a_browser_and_a_problem_to_a_client(
         "the API answers problems"
     );
 }
+
+#[tokio::test]
+async fn a_list_filters_by_a_region_named_in_words() {
+    let w = crate::common::world::world().await;
+    let get = |uri: &str| Request::get(uri).body(Body::empty()).unwrap();
+    let page = |bytes: axum::body::Bytes| String::from_utf8(bytes.to_vec()).unwrap();
+    // The world's defaulter is registered in Beijing (code 91110000...).
+    let (status, _, beijing) = respond(
+        &w.app.state,
+        get("/lists/court_defaulter?region=%E5%8C%97%E4%BA%AC"), // 北京
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page(beijing).contains("北京示例科技有限公司"));
+    let (status, _, anhui) = respond(
+        &w.app.state,
+        get("/lists/court_defaulter?region=%E5%AE%89%E5%BE%BD"), // 安徽
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!page(anhui).contains("北京示例科技有限公司"));
+    let (status, _, _) = respond(
+        &w.app.state,
+        get("/lists/court_defaulter?region=%E7%81%AB%E6%98%9F"), // 火星
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
