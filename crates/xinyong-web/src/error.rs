@@ -153,6 +153,9 @@ error_codes! {
     UnknownService = ("unknown_service", NOT_FOUND, "Unknown credit service body");
     /// No report with this tracking number (or, for a department, this id among its own).
     UnknownReport = ("unknown_report", NOT_FOUND, "Unknown report");
+    /// No grading model grades this subject for this caller (natural persons are never
+    /// graded by the shipped models; a model that is not public grades for departments only).
+    NoGrade = ("no_grade", NOT_FOUND, "No grade");
     /// No credit check with this id.
     UnknownCheck = ("unknown_check", NOT_FOUND, "Unknown check");
     /// No list type (or published list) with this id.

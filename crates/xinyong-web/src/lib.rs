@@ -15,6 +15,7 @@ pub mod access;
 pub mod auth;
 mod checks;
 pub mod error;
+mod grades;
 mod grants;
 pub mod ledger;
 pub mod limits;
@@ -81,6 +82,8 @@ pub struct AppState {
     pub purposes: Arc<Purposes>,
     /// The working-day calendar every deadline is computed from.
     pub calendar: Arc<WorkingCalendar>,
+    /// The grading models in force (`data/grading/`), checked against the catalogue.
+    pub models: Arc<Vec<xinyong_domain::grading::Model>>,
     /// Current list entries in memory, for the credit check.
     pub lists: Arc<ListIndex>,
     /// Records checks durably, many per transaction.
@@ -100,6 +103,7 @@ impl AppState {
     /// Must be called within a Tokio runtime (it starts the check recorder).
     pub fn new(store: Arc<dyn Store>, catalogue: Catalogue) -> AppState {
         let list_types = Arc::new(ListTypes::shipped());
+        let models = Arc::new(shipped_models(&catalogue, &list_types));
         AppState {
             checks: recorder::CheckRecorder::start(store.clone()),
             auth: Arc::new(auth::AuthCache::default()),
@@ -111,6 +115,7 @@ impl AppState {
             memoranda: Arc::new(Memoranda::shipped()),
             purposes: Arc::new(Purposes::shipped()),
             calendar: Arc::new(WorkingCalendar::shipped()),
+            models,
             ledger_key: None,
             clock: Arc::new(china_today),
         }
@@ -158,6 +163,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(reports::update))
         .routes(routes!(subjects::list))
         .routes(routes!(subjects::show))
+        .routes(routes!(grades::grade))
         .routes(routes!(subjects::own_file))
         .routes(routes!(me::complete_file))
         .routes(routes!(access::purposes))
@@ -185,6 +191,21 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 /// The OpenAPI document of every endpoint.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     api().1
+}
+
+/// The shipped grading models, or none (with the reason logged) where a catalogue given with
+/// `--catalogue` lacks what they name: grades are then unavailable, everything else works.
+fn shipped_models(
+    catalogue: &Catalogue,
+    list_types: &ListTypes,
+) -> Vec<xinyong_domain::grading::Model> {
+    match xinyong_domain::grading::Model::shipped(catalogue, list_types) {
+        Ok(models) => models,
+        Err(e) => {
+            tracing::warn!("grading models not loaded: {e}");
+            Vec::new()
+        }
+    }
 }
 
 /// What answers a path that is nothing: a page for a browser, a problem document for

@@ -503,6 +503,14 @@ fn rows() -> Vec<Row> {
         },
         Row {
             method: "get",
+            path: "/api/v1/subjects/{code}/grade",
+            class: None,
+            call: |_, _| get(format!("/api/v1/subjects/{COMPANY}/grade")),
+            // The shipped enterprise model is public.
+            expect: public,
+        },
+        Row {
+            method: "get",
             path: "/api/v1/departments/me/quality",
             class: None,
             call: |_, _| get("/api/v1/departments/me/quality"),

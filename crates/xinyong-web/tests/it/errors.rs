@@ -272,6 +272,14 @@ impl World {
                 json!({"category": "abnormal_operation", "subject": COMPANY,
                        "content": "该公司长期未经营且无法联系", "anonymous": true}),
             )),
+            ErrorCode::NoGrade => {
+                // No shipped model grades natural persons.
+                let mut person = penalty("11010519491231002X", "罚人1", "general", "2026-04-01");
+                person["subject"]["name"] = json!("张三");
+                person["subject"]["kind"] = json!("natural_person");
+                ok(&self.app, own, "/api/v1/records", json!({"records": [person]})).await;
+                self.send(get("/api/v1/subjects/11010519491231002X/grade", None))
+            }
             ErrorCode::UnknownCheck => self.send(post(
                 "/api/v1/checks/01J00000000000000000000000/feedback",
                 Some(own),

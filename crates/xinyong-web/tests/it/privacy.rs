@@ -368,6 +368,7 @@ async fn no_public_output_holds_a_whole_identity_number() {
         queue.push_back(format!("/subjects/{code}"));
         queue.push_back(format!("/subjects/{code}?lang=en"));
         queue.push_back(format!("/api/v1/subjects/{code}"));
+        queue.push_back(format!("/api/v1/subjects/{code}/grade"));
     }
     // A visitor types a person's number, in every form, plain and percent-encoded, into every
     // place a URL takes one: no answer echoes it or links it whole.

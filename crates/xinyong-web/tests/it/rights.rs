@@ -519,3 +519,49 @@ async fn the_subjects_complete_file_proves_every_item_with_its_audit_log_index()
         .await;
     assert_eq!(status, StatusCode::OK, "{proof}");
 }
+
+#[tokio::test]
+async fn a_grade_names_the_record_behind_each_key_factor_and_a_repaired_record_stops_counting() {
+    let (app, subject, record) = contested().await;
+    app.set_today(2026, 4, 20);
+    let grade_uri = format!("/api/v1/subjects/{COMPANY}/grade");
+    let (status, before) = app.get(&grade_uri).await;
+    assert_eq!(status, StatusCode::OK, "{before}");
+    assert_eq!(before["model"], "enterprise_general");
+    let factors = before["key_factors"].as_array().unwrap();
+    assert!(!factors.is_empty() && factors.len() <= 4, "{before}");
+    assert_eq!(
+        factors[0]["record"],
+        record.as_str(),
+        "the penalty is the key factor"
+    );
+    assert!(factors[0]["applied"].as_f64().unwrap() < 0.0);
+    assert!(factors[0]["counts_until"].is_string());
+
+    let (_, filed) = app
+        .post_json(
+            &subject,
+            "/api/v1/repairs",
+            json!({"record": record, "commitment": "依法经营，不再发生同类违法行为"}),
+        )
+        .await;
+    let (status, _) = app
+        .post_json(
+            &app.token,
+            &format!("/api/v1/repairs/{}/decision", filed["id"].as_str().unwrap()),
+            json!({"outcome": "granted", "reason": "已纠正"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, after) = app.get(&grade_uri).await;
+    assert!(
+        after["score"].as_f64().unwrap() > before["score"].as_f64().unwrap(),
+        "{before} {after}"
+    );
+    assert!(
+        !after
+            .to_string()
+            .contains(&format!("\"record\":\"{record}\"")),
+        "a repaired record never counts: {after}"
+    );
+}
