@@ -31,6 +31,7 @@ pub mod code;
 pub mod department;
 pub mod disclosure;
 pub mod grading;
+pub mod ids;
 pub mod inspection;
 pub mod list;
 pub mod mask;

@@ -14,6 +14,8 @@ use sha2::{Digest, Sha256};
 
 use crate::catalogue::{Catalogue, CoreAttribute, FieldSpec, FieldType, Tier};
 use crate::code::SubjectCode;
+pub use crate::ids::RecordId;
+pub use crate::subject::infer_subject_kind;
 use crate::subject::{Subject, SubjectKind};
 use crate::text::{Lines, check_text, parse_date};
 
@@ -325,49 +327,6 @@ impl RecordStatus {
     }
 }
 
-/// A stored record's opaque id (a ULID made by the store): what links versions, history,
-/// list entries, objections and audit-log entries to one record. Never derived from content.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String))]
-pub struct RecordId(String);
-
-impl RecordId {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Display for RecordId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl From<String> for RecordId {
-    fn from(id: String) -> Self {
-        RecordId(id)
-    }
-}
-
-impl From<&str> for RecordId {
-    fn from(id: &str) -> Self {
-        RecordId(id.to_owned())
-    }
-}
-
-impl PartialEq<str> for RecordId {
-    fn eq(&self, other: &str) -> bool {
-        self.0 == other
-    }
-}
-
-impl PartialEq<&str> for RecordId {
-    fn eq(&self, other: &&str) -> bool {
-        self.0 == *other
-    }
-}
-
 /// A stored version of a record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
@@ -507,23 +466,6 @@ impl Record {
             listing: self.listing.as_ref(),
         }
         .digest()
-    }
-}
-
-/// Infers a subject's kind from its code when the submitter gave none: a citizen number is a
-/// natural person; a USCC tells its registration authority and organisation type.
-pub fn infer_subject_kind(code: &str) -> Option<SubjectKind> {
-    match SubjectCode::parse(code).ok()? {
-        SubjectCode::Citizen(_) => Some(SubjectKind::NaturalPerson),
-        SubjectCode::Unified(c) => {
-            let mut chars = c.as_str().chars();
-            Some(match (chars.next(), chars.next()) {
-                (Some('9'), Some('2')) => SubjectKind::IndividualBusiness,
-                (Some('9'), Some('3')) => SubjectKind::OtherOrg,
-                (Some('1'), Some('1')) => SubjectKind::GovernmentBody,
-                _ => SubjectKind::LegalPerson,
-            })
-        }
     }
 }
 

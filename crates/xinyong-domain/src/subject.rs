@@ -185,3 +185,20 @@ pub struct RelatedPerson {
     pub name: String,
     pub role: RelatedRole,
 }
+
+/// Infers a subject's kind from its code when the submitter gave none: a citizen number is a
+/// natural person; a USCC tells its registration authority and organisation type.
+pub fn infer_subject_kind(code: &str) -> Option<SubjectKind> {
+    match SubjectCode::parse(code).ok()? {
+        SubjectCode::Citizen(_) => Some(SubjectKind::NaturalPerson),
+        SubjectCode::Unified(c) => {
+            let mut chars = c.as_str().chars();
+            Some(match (chars.next(), chars.next()) {
+                (Some('9'), Some('2')) => SubjectKind::IndividualBusiness,
+                (Some('9'), Some('3')) => SubjectKind::OtherOrg,
+                (Some('1'), Some('1')) => SubjectKind::GovernmentBody,
+                _ => SubjectKind::LegalPerson,
+            })
+        }
+    }
+}
