@@ -26,7 +26,7 @@ labels! {
     other_lang_code: "en", "zh-CN";
     switch_lang: "Switch to English", "切换到中文";
     search_label: "企业名称、简称或统一社会信用代码", "Name, short name or Unified Social Credit Code";
-    search_placeholder: "例如：腾讯、华为 技术、91440300…", "e.g. 腾讯, 华为 技术, 91440300…";
+    search_placeholder: "例如：科技有限公司、房地产 开发、代码前 8 位以上", "e.g. 科技有限公司, 房地产 开发, the first 8 or more characters of a code";
     search_button: "查询", "Search";
     search_hint: "支持名称中的任意两个以上连续汉字、多个关键词（以空格分隔）、完整代码或至少 8 位的代码前缀。", "Any two or more consecutive characters of a name, several words separated by spaces, a full code or a code prefix of at least 8 characters.";
     figures: "平台数据", "At a glance";
