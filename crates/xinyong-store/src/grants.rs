@@ -7,8 +7,9 @@ use xinyong_domain::rights::SubjectGrant;
 
 use crate::StoreError;
 use crate::audit_log::append;
-use crate::engine::{DbRow, Engine, Sql, SqlStore, corrupt};
+use crate::engine::{DbRow, Engine, Sql, SqlStore};
 use crate::events::{Event, LedgerEvent};
+use crate::record_rows::{SUBJECT, row_subject};
 use crate::vault::Vault;
 
 /// Subjects' grants.
@@ -36,13 +37,9 @@ const GRANT_COLUMNS: &str =
 
 fn decode_grant(row: &impl DbRow, vault: &Vault) -> Result<SubjectGrant, StoreError> {
     let id = row.text("id")?;
-    let code = vault.open_code(
-        row.text("subject_code")?,
-        row.opt_text("subject_sealed")?.as_deref(),
-    )?;
+    let subject_code = row_subject(row, vault, SUBJECT, ("subject of grant", &id))?;
     Ok(SubjectGrant {
-        subject_code: xinyong_domain::code::SubjectCode::parse(&code)
-            .map_err(|_| corrupt("subject of grant", &id))?,
+        subject_code,
         service: row.text("service")?,
         purpose: row.text("purpose")?,
         granted_at: row.time("granted_at")?,

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use sqlx::Transaction;
-use xinyong_domain::{RecordStatus, ValidRecord};
+use xinyong_domain::{RecordStatus, SubjectKind, ValidRecord};
 
 use crate::audit_log::append;
 use crate::engine::{DbRow, Engine, Sql, SqlStore, fits};
@@ -160,15 +160,16 @@ impl<E: Engine> SqlImportSession<E> {
         chunk: &[ValidRecord],
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), StoreError> {
-        // The latest record of a subject in the chunk speaks for it.
-        let mut submitted = BTreeMap::new();
+        // The latest record of a subject in the chunk speaks for it. Only the lookup code is
+        // computed here (a keyed hash); a person's number is sealed only for the rows written.
+        let mut by_code = BTreeMap::new();
         for r in chunk {
-            let stored = self.vault.store_code(r.subject.code.as_str());
-            submitted.insert(
-                stored.lookup.clone(),
-                (stored, &r.subject.name, r.subject.kind),
-            );
+            by_code.insert(r.subject.code.as_str(), (&r.subject.name, r.subject.kind));
         }
+        let submitted: BTreeMap<String, (&str, &String, SubjectKind)> = by_code
+            .into_iter()
+            .map(|(code, (name, kind))| (self.vault.lookup_code(code), (code, name, kind)))
+            .collect();
         let mut sql =
             Sql::new::<E>("SELECT id, code, name, kind, registrar FROM subjects WHERE code IN (");
         sql.bind_list(submitted.keys().cloned()).push(")");
@@ -178,26 +179,26 @@ impl<E: Engine> SqlImportSession<E> {
         }
         let mut writes = Vec::new();
         let mut renamed = Vec::new();
-        for (lookup, (stored, name, kind)) in &submitted {
-            match known.get(lookup) {
-                None => writes.push((stored, *name, *kind)),
-                Some(row) => {
-                    let registrar = row.opt_text("registrar")?;
-                    // A subject from before registrars (no record left) is claimed by the next.
-                    let speaks = registrar.as_deref().is_none_or(|r| r == department);
-                    let changed = row.text("name")? != **name || row.text("kind")? != kind.as_str();
-                    if speaks && changed {
-                        renamed.push((
-                            row.text("id")?,
-                            row.text("name")?,
-                            row.text("kind")?,
-                            registrar,
-                        ));
-                        writes.push((stored, *name, *kind));
-                    } else if registrar.is_none() {
-                        writes.push((stored, *name, *kind));
-                    }
+        for (lookup, &(code, name, kind)) in &submitted {
+            let Some(row) = known.get(lookup) else {
+                writes.push((code, name, kind));
+                continue;
+            };
+            let registrar = row.opt_text("registrar")?;
+            let changed = row.text("name")? != *name || row.text("kind")? != kind.as_str();
+            match registrar.as_deref() {
+                // A subject from before registrars (no record left) is claimed by the next.
+                None => writes.push((code, name, kind)),
+                Some(r) if r == department && changed => {
+                    renamed.push((
+                        row.text("id")?,
+                        row.text("name")?,
+                        row.text("kind")?,
+                        registrar,
+                    ));
+                    writes.push((code, name, kind));
                 }
+                Some(_) => {}
             }
         }
         if !renamed.is_empty() {
@@ -220,15 +221,16 @@ impl<E: Engine> SqlImportSession<E> {
             "INSERT INTO subjects (id, code, name, kind, created_at, updated_at, \
              search_terms, code_sealed, registrar) ",
         );
-        sql.values(writes, |t, (stored, name, kind)| {
+        sql.values(writes, |t, (code, name, kind)| {
+            let stored = self.vault.store_code(code);
             t.bind(new_id())
-                .bind(stored.lookup.clone())
+                .bind(stored.lookup)
                 .bind(name)
                 .bind(kind.as_str())
                 .bind(now)
                 .bind(now)
                 .bind(xinyong_domain::search::index_terms(name))
-                .bind(stored.sealed.clone())
+                .bind(stored.sealed)
                 .bind(department.to_owned());
         });
         // Only rows decided above reach here: new subjects, the registrar's changes, and

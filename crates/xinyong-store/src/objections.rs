@@ -11,7 +11,7 @@ use crate::StoreError;
 use crate::audit_log::append;
 use crate::engine::{DbRow, Engine, Sql, SqlStore, corrupt};
 use crate::events::{Event, LedgerEvent};
-use crate::record_rows::{bump_generation, write_version};
+use crate::record_rows::{SUBJECT, bump_generation, row_subject, write_version};
 use crate::vault::Vault;
 
 /// Objection cases.
@@ -54,17 +54,13 @@ fn reason_context(id: &str) -> String {
 
 fn decode_objection(row: &impl DbRow, vault: &Vault) -> Result<Objection, StoreError> {
     let id = row.text("id")?;
-    let code = vault.open_code(
-        row.text("subject_code")?,
-        row.opt_text("subject_sealed")?.as_deref(),
-    )?;
+    let subject_code = row_subject(row, vault, SUBJECT, ("subject of objection", &id))?;
     let ground = row.text("ground")?;
     let status = row.text("status")?;
     let outcome = row.opt_text("outcome")?;
     Ok(Objection {
         record: row.text("record_id")?.into(),
-        subject_code: xinyong_domain::code::SubjectCode::parse(&code)
-            .map_err(|_| corrupt("subject of objection", &id))?,
+        subject_code,
         department: row.text("department")?,
         ground: ObjectionGround::parse(&ground)
             .ok_or_else(|| corrupt("objection ground", &ground))?,

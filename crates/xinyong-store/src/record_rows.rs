@@ -23,12 +23,28 @@ pub(crate) const RECORD_COLUMNS: &str = "id, version, status, department, catego
     tier, publicity_until, fields, content_hash, recorded_at, listing, status_note, \
     subject_sealed, fields_sealed, listing_sealed";
 
+/// The subject a row names in `code_column` (a lookup code) and `sealed_column` (a person's
+/// sealed number), opened and parsed; a code that does not parse is corrupt data of the row
+/// `what` `id`. Every table that names subjects decodes them through this.
+pub(crate) fn row_subject(
+    row: &impl DbRow,
+    vault: &Vault,
+    (code_column, sealed_column): (&str, &str),
+    (what, id): (&str, &str),
+) -> Result<SubjectCode, StoreError> {
+    let sealed = row.opt_text(sealed_column)?;
+    let code = vault.open_code(row.text(code_column)?, sealed.as_deref())?;
+    SubjectCode::parse(&code).map_err(|_| corrupt(what, id))
+}
+
+/// Columns most tables name their subject by.
+pub(crate) const SUBJECT: (&str, &str) = ("subject_code", "subject_sealed");
+
 /// Decodes a row selected with [`RECORD_COLUMNS`], opening its sealed identity number and
 /// fields.
 pub(crate) fn decode_record(row: &impl DbRow, vault: &Vault) -> Result<Record, StoreError> {
     let id = row.text("id")?;
-    let subject_sealed = row.opt_text("subject_sealed")?;
-    let subject_code = vault.open_code(row.text("subject_code")?, subject_sealed.as_deref())?;
+    let subject_code = row_subject(row, vault, SUBJECT, ("subject code of", &id))?;
     let fields: BTreeMap<String, Value> = match row.opt_text("fields_sealed")? {
         None => row.json_as("fields")?,
         Some(sealed) => {
@@ -49,8 +65,7 @@ pub(crate) fn decode_record(row: &impl DbRow, vault: &Vault) -> Result<Record, S
         },
         department: row.text("department")?,
         category: row.text("category")?,
-        subject_code: SubjectCode::parse(&subject_code)
-            .map_err(|_| corrupt("subject code of", &id))?,
+        subject_code,
         subject_name: row.text("subject_name")?,
         document_no: row.text("document_no")?,
         decided_on: row.date("decided_on")?,

@@ -12,6 +12,7 @@ use crate::engine::{DbRow, Engine, Sql, SqlStore, corrupt};
 use crate::events::{Event, LedgerEvent};
 use crate::import::{ImportSession, SqlImportSession};
 use crate::record_rows::bump_generation;
+use crate::record_rows::{SUBJECT, row_subject};
 use crate::vault::Vault;
 
 /// Repair applications.
@@ -56,18 +57,14 @@ struct Details {
 
 fn decode_repair(row: &impl DbRow, vault: &Vault) -> Result<RepairApplication, StoreError> {
     let id = row.text("id")?;
-    let code = vault.open_code(
-        row.text("subject_code")?,
-        row.opt_text("subject_sealed")?.as_deref(),
-    )?;
+    let subject_code = row_subject(row, vault, SUBJECT, ("subject of repair", &id))?;
     let details: Details =
         serde_json::from_str(&vault.open(&row.text("details_sealed")?, &details_context(&id))?)
             .map_err(|_| corrupt("details of repair", &id))?;
     let status = row.text("status")?;
     Ok(RepairApplication {
         record: row.text("record_id")?.into(),
-        subject_code: xinyong_domain::code::SubjectCode::parse(&code)
-            .map_err(|_| corrupt("subject of repair", &id))?,
+        subject_code,
         department: row.text("department")?,
         commitment: details.commitment,
         evidence: details.evidence,

@@ -8,6 +8,7 @@ use crate::StoreError;
 use crate::audit_log::append;
 use crate::engine::{DbRow, Engine, Sql, SqlStore, corrupt};
 use crate::events::{Event, LedgerEvent};
+use crate::record_rows::{SUBJECT, row_subject};
 use crate::vault::Vault;
 
 /// Reports.
@@ -39,15 +40,11 @@ fn context(id: &str, part: &str) -> String {
 
 fn decode_report(row: &impl DbRow, vault: &Vault) -> Result<Report, StoreError> {
     let id = row.text("id")?;
-    let code = vault.open_code(
-        row.text("subject_code")?,
-        row.opt_text("subject_sealed")?.as_deref(),
-    )?;
+    let subject_code = row_subject(row, vault, SUBJECT, ("subject of report", &id))?;
     let status = row.text("status")?;
     Ok(Report {
         category: row.text("category")?,
-        subject_code: xinyong_domain::code::SubjectCode::parse(&code)
-            .map_err(|_| corrupt("subject of report", &id))?,
+        subject_code,
         content: vault.open(&row.text("content_sealed")?, &context(&id, "content"))?,
         contact: match row.opt_text("contact_sealed")? {
             None => None,

@@ -19,11 +19,10 @@ use xinyong_domain::Record;
 use xinyong_domain::search::{SECTION_SEPARATOR, SearchQuery};
 
 use crate::StoreError;
-use crate::engine::{DbRow, Engine, Sql, SqlStore, corrupt};
+use crate::engine::{DbRow, Engine, Sql, SqlStore};
 use crate::model::{FormerName, StoredSubject};
-use crate::record_rows::{RECORD_COLUMNS, parse_kind};
+use crate::record_rows::{RECORD_COLUMNS, parse_kind, row_subject};
 use crate::vault::Vault;
-use xinyong_domain::code::SubjectCode;
 
 /// Most matches ranked for one query.
 pub const SEARCH_CANDIDATES: u32 = 500;
@@ -147,11 +146,14 @@ const SUBJECT_COLUMNS: &str = "id, code, name, kind, code_sealed";
 
 /// Decodes a row with [`SUBJECT_COLUMNS`], opening a sealed identity number.
 pub(crate) fn decode_subject(row: &impl DbRow, vault: &Vault) -> Result<StoredSubject, StoreError> {
-    let sealed = row.opt_text("code_sealed")?;
     let id = row.text("id")?;
-    let code = vault.open_code(row.text("code")?, sealed.as_deref())?;
     Ok(StoredSubject {
-        code: SubjectCode::parse(&code).map_err(|_| corrupt("code of subject", &id))?,
+        code: row_subject(
+            row,
+            vault,
+            ("code", "code_sealed"),
+            ("code of subject", &id),
+        )?,
         id,
         name: row.text("name")?,
         kind: parse_kind(&row.text("kind")?)?,

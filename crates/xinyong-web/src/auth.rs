@@ -582,8 +582,15 @@ impl FileReader {
                     }
                     .into());
                 };
-                clearance = Clearance::Restricted;
-                Some(Grant::SubjectGrant(g.id.clone()))
+                let grant = Grant::SubjectGrant(g.id.clone());
+                // The domain rule says what the grant opens.
+                clearance = xinyong_domain::access::clearance(
+                    &state.purposes,
+                    reader,
+                    Some(purpose),
+                    Some(&grant),
+                )?;
+                Some(grant)
             }
             (_, _, grant) => grant,
         };
