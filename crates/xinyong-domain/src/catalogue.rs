@@ -158,6 +158,11 @@ pub struct Category {
     pub disclosure: Disclosure,
     pub negative: bool,
     pub repairable: bool,
+    /// Whether an open objection against a record of this category (a list entry of a list
+    /// of this category) suspends the measures it triggers in credit checks until the source
+    /// department decides. Off by default: the entry counts, marked, while it is reviewed.
+    #[serde(default)]
+    pub objection_suspends_measures: bool,
     pub legal_basis: String,
     #[serde(default)]
     pub tiers: Vec<TierRule>,

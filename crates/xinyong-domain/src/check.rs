@@ -4,7 +4,9 @@
 //! Rules (SPEC invariants):
 //! - Only current entries count: not removed, not repaired, `starts_on <= today < ends_on`,
 //!   computed from the dates at read time ("Every adverse entry ends").
-//! - An entry under objection still counts and is marked `under_objection`.
+//! - An entry under objection still counts and is marked `under_objection`; where the
+//!   catalogue category of its list says so (`objection_suspends_measures`), it triggers no
+//!   measure while the objection is open (`measures_suspended`).
 //! - A person bound by a listed organisation's entry (legal representative, ...) gets only the
 //!   measures that extend to persons in that role, `because` the organisation's entry.
 //! - Measures are filtered by the decision context; each carries its implementing department
@@ -22,6 +24,7 @@ use std::borrow::Cow;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::catalogue::Catalogue;
 use crate::list::{
     ListEntry, ListEntryStatus, ListKind, ListType, ListTypes, RelatedRole, same_code,
 };
@@ -82,6 +85,9 @@ pub struct CurrentEntry<'a> {
     pub ends_on: NaiveDate,
     /// The subject contests the entry; it counts while the authority reviews it.
     pub under_objection: bool,
+    /// The entry is under objection and its category suspends measures while an objection
+    /// is open: it is listed, but triggers none.
+    pub measures_suspended: bool,
     pub via: Via<'a>,
 }
 
@@ -98,6 +104,7 @@ impl CurrentEntry<'_> {
             starts_on: self.starts_on,
             ends_on: self.ends_on,
             under_objection: self.under_objection,
+            measures_suspended: self.measures_suspended,
             via: self.via.into_owned(),
         }
     }
@@ -211,13 +218,16 @@ impl Roles {
 ///
 /// `entries` are the entries where the subject is the listed subject or appears as a related
 /// person (their latest versions); any other entry, and any entry of a list type that
-/// `list_types` does not know, is ignored. The outcome borrows its strings from the inputs.
+/// `list_types` does not know, is ignored. `catalogue` says which categories suspend their
+/// measures while an objection is open. The outcome borrows its strings from the inputs.
+#[allow(clippy::too_many_arguments)]
 pub fn credit_check<'a>(
     subject_code: &'a str,
     context: DecisionContext,
     entries: impl IntoIterator<Item = &'a ListEntry>,
     list_types: &'a ListTypes,
     memoranda: &'a Memoranda,
+    catalogue: &Catalogue,
     today: NaiveDate,
 ) -> CheckOutcome<'a> {
     let code = subject_code.trim();
@@ -255,7 +265,15 @@ pub fn credit_check<'a>(
     let mut lists = Vec::with_capacity(hits.len());
     let mut measures: Vec<ApplicableMeasure<'a>> = Vec::new();
     for &(e, t, roles) in &hits {
-        for (memo, m) in memoranda.for_list(&e.list_type, context) {
+        let under_objection = e.status == ListEntryStatus::UnderObjection;
+        let measures_suspended = under_objection
+            && catalogue
+                .category(&t.category)
+                .is_some_and(|c| c.objection_suspends_measures);
+        for (memo, m) in memoranda
+            .for_list(&e.list_type, context)
+            .filter(|_| !measures_suspended)
+        {
             let applies = match roles {
                 None => m.applies_directly_to(e.subject_kind),
                 Some(roles) => m.applies_to_related_persons.iter().any(|r| roles.has(*r)),
@@ -283,7 +301,8 @@ pub fn credit_check<'a>(
             document_no: Cow::Borrowed(&e.document_no),
             starts_on: e.starts_on,
             ends_on: e.ends_on,
-            under_objection: e.status == ListEntryStatus::UnderObjection,
+            under_objection,
+            measures_suspended,
             via: match roles {
                 None => Via::Direct,
                 Some(roles) => Via::RelatedPerson {

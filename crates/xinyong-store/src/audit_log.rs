@@ -36,6 +36,14 @@ pub trait LedgerStore: Send + Sync {
         code: &str,
         limit: u32,
     ) -> Result<Vec<LedgerRow>, StoreError>;
+    /// The entries that concern a subject from index `from` on, oldest first, at most `limit`:
+    /// where the subject's notifications are read from.
+    async fn ledger_rows_of_subject_from(
+        &self,
+        code: &str,
+        from: u64,
+        limit: u32,
+    ) -> Result<Vec<LedgerRow>, StoreError>;
     /// The stored tree nodes at these addresses (level 0: leaf hashes); missing ones are absent.
     async fn ledger_nodes(&self, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>, StoreError>;
     /// Every stored node above level 0 (for verification).
@@ -335,6 +343,27 @@ impl<E: Engine> LedgerStore for SqlStore<E> {
         );
         sql.bind(self.vault.pseudonym(code))
             .push(" ORDER BY s.leaf_index DESC LIMIT ")
+            .bind(limit);
+        let rows = self.fetch_all(sql).await?;
+        rows.iter().map(LedgerRow::decode).collect()
+    }
+
+    async fn ledger_rows_of_subject_from(
+        &self,
+        code: &str,
+        from: u64,
+        limit: u32,
+    ) -> Result<Vec<LedgerRow>, StoreError> {
+        self.index_ledger_subjects().await?;
+        let mut sql = Sql::new::<E>("SELECT ");
+        sql.push(ENTRY_COLUMNS).push(
+            " FROM ledger_subjects s JOIN ledger_entries e ON e.leaf_index = s.leaf_index \
+             WHERE s.subject = ",
+        );
+        sql.bind(self.vault.pseudonym(code))
+            .push(" AND s.leaf_index >= ")
+            .bind(stored_int(from))
+            .push(" ORDER BY s.leaf_index LIMIT ")
             .bind(limit);
         let rows = self.fetch_all(sql).await?;
         rows.iter().map(LedgerRow::decode).collect()

@@ -20,7 +20,7 @@ use xinyong_domain::rights::{Objection, RepairApplication, SubjectGrant};
 use xinyong_domain::{Department, Disclosure, Record};
 use xinyong_ledger::Hash;
 
-use crate::model::{ApplicationDecision, CheckRow, FeedbackRow, OperatorAccount, Token};
+use crate::model::{ApplicationDecision, CheckRow, FeedbackRow, OperatorAccount, Token, Webhook};
 
 /// How a state names a subject that may be a natural person: the store's keyed pseudonym
 /// (see `Vault::pseudonym`), so that no digest can be used to test a guessed identity number.
@@ -76,11 +76,15 @@ pub enum EventKind {
     /// `calendar.loaded`: the working-day calendar in force in a process, by its file's
     /// digest, so that every deadline can be recomputed later from the same data.
     CalendarLoaded,
+    /// `webhook.put`: a subject registered a webhook for its notifications.
+    WebhookPut,
+    /// `webhook.removed`: a subject removed (or replaced) its webhook.
+    WebhookRemoved,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [EventKind; 25] = [
+    pub const ALL: [EventKind; 27] = [
         EventKind::RecordCreated,
         EventKind::RecordVersion,
         EventKind::DepartmentPut,
@@ -104,6 +108,8 @@ impl EventKind {
         EventKind::RepairDecided,
         EventKind::GrantGiven,
         EventKind::GrantRevoked,
+        EventKind::WebhookPut,
+        EventKind::WebhookRemoved,
         EventKind::ReportFiled,
         EventKind::ReportUpdated,
     ];
@@ -134,6 +140,8 @@ impl EventKind {
             EventKind::RepairDecided => "repair.decided",
             EventKind::GrantGiven => "grant.given",
             EventKind::GrantRevoked => "grant.revoked",
+            EventKind::WebhookPut => "webhook.put",
+            EventKind::WebhookRemoved => "webhook.removed",
             EventKind::ReportFiled => "report.filed",
             EventKind::ReportUpdated => "report.updated",
         }
@@ -227,6 +235,8 @@ pub enum Event<'a> {
     RepairDecided(&'a RepairApplication, Pseudonym<'a>),
     GrantGiven(&'a SubjectGrant, Pseudonym<'a>),
     GrantRevoked(&'a SubjectGrant, Pseudonym<'a>),
+    WebhookPut(&'a Webhook, Pseudonym<'a>),
+    WebhookRemoved(&'a Webhook, Pseudonym<'a>),
     ReportFiled(&'a Report, Pseudonym<'a>),
     ReportUpdated(&'a Report, Pseudonym<'a>),
     /// The calendar in force: the SHA-256 of its file and the years it holds.
@@ -261,6 +271,8 @@ impl Event<'_> {
             Event::RepairDecided(..) => EventKind::RepairDecided,
             Event::GrantGiven(..) => EventKind::GrantGiven,
             Event::GrantRevoked(..) => EventKind::GrantRevoked,
+            Event::WebhookPut(..) => EventKind::WebhookPut,
+            Event::WebhookRemoved(..) => EventKind::WebhookRemoved,
             Event::ReportFiled(..) => EventKind::ReportFiled,
             Event::ReportUpdated(..) => EventKind::ReportUpdated,
         }
@@ -277,6 +289,7 @@ impl Event<'_> {
             }
             Event::RepairFiled(r, _) | Event::RepairDecided(r, _) => Some(r.subject_code.as_str()),
             Event::GrantGiven(g, _) | Event::GrantRevoked(g, _) => Some(g.subject_code.as_str()),
+            Event::WebhookPut(w, _) | Event::WebhookRemoved(w, _) => Some(w.subject_code.as_str()),
             Event::ReportFiled(r, _) | Event::ReportUpdated(r, _) => Some(r.subject_code.as_str()),
             Event::ApplicationDecided { subject, .. } | Event::Read { subject, .. } => {
                 Some(subject)
@@ -314,6 +327,7 @@ impl Event<'_> {
             Event::RepairFiled(r, _) => format!("repair:{}", r.id),
             Event::RepairDecided(r, _) => format!("repair-decision:{}", r.id),
             Event::GrantGiven(g, _) | Event::GrantRevoked(g, _) => format!("grant:{}", g.id),
+            Event::WebhookPut(w, _) | Event::WebhookRemoved(w, _) => format!("webhook:{}", w.id),
             Event::ReportFiled(r, _) | Event::ReportUpdated(r, _) => format!("report:{}", r.id),
         })
     }
@@ -383,6 +397,14 @@ impl Event<'_> {
                     g.granted_at.timestamp_millis(),
                     g.valid_until.timestamp_millis(),
                     g.revoked_at.map(|d| d.timestamp_millis()),
+                ]))
+            }
+            Event::WebhookPut(w, p) | Event::WebhookRemoved(w, p) => {
+                json_digest(&serde_json::json!([
+                    w.id,
+                    p(w.subject_code.as_str()),
+                    w.url,
+                    w.created_at.timestamp_millis(),
                 ]))
             }
             // The reporter's contact is not in the digest: the public log must not let anyone

@@ -39,6 +39,7 @@ mod sqlite;
 mod tokens;
 pub mod vault;
 mod verify;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -52,8 +53,8 @@ pub use engine::SqlStore;
 pub use grants::GrantStore;
 pub use import::ImportSession;
 pub use model::{
-    ApplicationDecision, CheckRow, Counts, FeedbackRow, FormerName, NameMismatch, OperatorAccount,
-    Outcome, RecordChange, Role, StoredSubject, Submitted, Token,
+    ApplicationDecision, CheckRow, Counts, Delivery, FeedbackRow, FormerName, NameMismatch,
+    OperatorAccount, Outcome, RecordChange, Role, StoredSubject, Submitted, Token, Webhook,
 };
 pub use objections::ObjectionStore;
 pub use operators::OperatorStore;
@@ -65,13 +66,14 @@ pub use reseal::VaultStore;
 pub use search::{CategoryFilter, RecordPage, SearchPage, StatRow, SubjectStore};
 pub use sqlite::SqliteStore;
 pub use tokens::TokenStore;
+pub use webhooks::WebhookStore;
 
 /// Every capability trait, for callers that hold a concrete store: `use xinyong_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
         AccessStore, CheckStore, DepartmentStore, GrantStore, ImportSession, LedgerStore,
         ObjectionStore, OperatorStore, RecordStore, RepairStore, ReportStore, Store, SubjectStore,
-        TokenStore, VaultStore,
+        TokenStore, VaultStore, WebhookStore,
     };
 }
 
@@ -134,6 +136,7 @@ pub trait Store:
     + ReportStore
     + LedgerStore
     + VaultStore
+    + WebhookStore
     + Send
     + Sync
 {
@@ -153,6 +156,7 @@ impl<T> Store for T where
         + ReportStore
         + LedgerStore
         + VaultStore
+        + WebhookStore
         + Send
         + Sync
         + ?Sized

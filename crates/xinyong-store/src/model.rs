@@ -208,3 +208,36 @@ pub struct FormerName {
     /// When it stopped being the subject's name.
     pub replaced_at: DateTime<Utc>,
 }
+
+/// A subject's webhook (issue #12): where its notifications are delivered, and how far.
+///
+/// The signing secret is never stored: it is derived from the vault's lookup key and the
+/// webhook's id ([`crate::WebhookStore::webhook_secret`]), so a stolen database does not let
+/// anyone forge deliveries, and a new registration (a new id) is a new secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Webhook {
+    pub id: String,
+    pub subject_code: SubjectCode,
+    /// `https://…` (or `http://` where the operator allows it, for local receivers).
+    pub url: String,
+    pub created_at: DateTime<Utc>,
+    /// Every audit-log entry below this index was delivered (or was no notification). Starts
+    /// at the log's size at registration: notifications are of what happens after.
+    pub delivered_size: u64,
+    /// Failed attempts since the last success.
+    pub attempts: u32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+}
+
+/// What one delivery attempt came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// Every entry below this audit-log index was delivered (or was no notification).
+    Delivered { size: u64 },
+    /// The receiver did not take it; try again at `retry_at`.
+    Failed {
+        error: String,
+        retry_at: DateTime<Utc>,
+    },
+}

@@ -66,11 +66,12 @@ const CASE_TABLES: [(&str, &str, &str, &str); 4] = [
 ];
 
 /// Tables whose only sealed value is a subject code: `(table, code column, sealed column)`.
-const CODE_TABLES: [(&str, &str, &str); 4] = [
+const CODE_TABLES: [(&str, &str, &str); 5] = [
     ("subjects", "code", "code_sealed"),
     ("tokens", "subject", "subject_sealed"),
     ("special_applications", "subject_code", "subject_sealed"),
     ("subject_grants", "subject_code", "subject_sealed"),
+    ("webhooks", "subject_code", "subject_sealed"),
 ];
 
 /// Opens a value that may be sealed, or returns it as stored in clear.

@@ -465,6 +465,12 @@ impl Vault {
         mac.finalize().into_bytes().into()
     }
 
+    /// The key that signs deliveries to webhook `id`: derived, never stored (see
+    /// [`crate::model::Webhook`]).
+    pub fn webhook_secret(&self, id: &str) -> [u8; 32] {
+        self.mac(b"webhook-secret\0", id)
+    }
+
     /// The lookup key's raw bytes, for the audit log's pseudonyms.
     pub(crate) fn lookup_key(&self) -> [u8; 32] {
         self.read().lookup

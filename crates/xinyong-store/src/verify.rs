@@ -83,6 +83,8 @@ fn vouches_for(kind: EventKind) -> Option<Vouched> {
         | EventKind::RepairDecided
         | EventKind::GrantGiven
         | EventKind::GrantRevoked
+        | EventKind::WebhookPut
+        | EventKind::WebhookRemoved
         | EventKind::ReportFiled
         | EventKind::ReportUpdated => None,
         // Nothing stored to check: a read, or the catalogue file of a process. Every class

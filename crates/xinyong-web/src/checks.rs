@@ -123,6 +123,7 @@ pub async fn check(
             entries.iter().map(|e| e.as_ref()),
             &state.list_types,
             &state.memoranda,
+            &state.catalogue,
             today,
         );
         let lists = serde_json::to_value(&outcome.lists).unwrap_or(Value::Null);

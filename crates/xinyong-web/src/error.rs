@@ -156,6 +156,8 @@ error_codes! {
     /// No grading model grades this subject for this caller (natural persons are never
     /// graded by the shipped models; a model that is not public grades for departments only).
     NoGrade = ("no_grade", NOT_FOUND, "No grade");
+    /// The calling subject has registered no webhook (`PUT /api/v1/me/webhook`).
+    NoWebhook = ("no_webhook", NOT_FOUND, "No webhook registered");
     /// No credit check with this id.
     UnknownCheck = ("unknown_check", NOT_FOUND, "Unknown check");
     /// No list type (or published list) with this id.

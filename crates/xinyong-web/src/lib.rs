@@ -23,6 +23,7 @@ pub mod list_index;
 mod lists;
 mod me;
 mod meta;
+pub mod notifications;
 mod objections;
 mod public;
 mod quality;
@@ -94,6 +95,8 @@ pub struct AppState {
     pub limits: Arc<limits::Limits>,
     /// Signs the audit log's tree heads; `None` serves the log unsigned (tests, read replicas).
     pub ledger_key: Option<ledger::LedgerKey>,
+    /// Where subjects' webhooks may point.
+    pub webhooks: notifications::WebhookPolicy,
     pub clock: Clock,
 }
 
@@ -117,6 +120,7 @@ impl AppState {
             calendar: Arc::new(WorkingCalendar::shipped()),
             models,
             ledger_key: None,
+            webhooks: notifications::WebhookPolicy::default(),
             clock: Arc::new(china_today),
         }
     }
@@ -158,6 +162,12 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(grants::give, grants::list))
         .routes(routes!(grants::revoke))
         .routes(routes!(grants::services))
+        .routes(routes!(notifications::feed))
+        .routes(routes!(
+            notifications::register,
+            notifications::show,
+            notifications::remove
+        ))
         .routes(routes!(reports::file, reports::list))
         .routes(routes!(reports::progress))
         .routes(routes!(reports::update))

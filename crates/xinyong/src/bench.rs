@@ -367,6 +367,7 @@ pub async fn check(
                                         entries.iter().map(|e| e.as_ref()),
                                         &state.list_types,
                                         &state.memoranda,
+                                        &state.catalogue,
                                         today,
                                     );
                                     outcome.measures.len()

@@ -82,6 +82,10 @@ enum Command {
         sth_interval: u64,
         #[command(flatten)]
         limits: RateArgs,
+        /// Let subjects' webhooks use http and loopback or private addresses (development only:
+        /// in production a webhook must be https on a public address).
+        #[arg(long, env = "XINYONG_WEBHOOK_ALLOW_LOCAL")]
+        webhook_allow_local: bool,
     },
     /// Fill an empty database with a synthetic demo data set.
     Demo {
@@ -414,6 +418,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             size,
             sth_interval,
             limits,
+            webhook_allow_local,
         } => {
             // The port first: a server that cannot listen creates no key and no database.
             let listener =
@@ -429,6 +434,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
             let mut state = xinyong_web::AppState::new(store, catalogue);
             state.calendar = Arc::new(calendar);
+            state.webhooks.allow_local = webhook_allow_local;
             serve(state, listener, key, sth_interval, limits.config()).await?;
             Ok(ExitCode::SUCCESS)
         }
@@ -492,6 +498,11 @@ async fn serve(
             .clone()
             .watch(state.store.clone(), std::time::Duration::from_secs(2)),
     );
+    // Subjects' webhooks: what is new in the audit log about each, every few seconds.
+    tokio::spawn(xinyong_web::notifications::deliver_forever(
+        state.clone(),
+        std::time::Duration::from_secs(5),
+    ));
     listener.set_nonblocking(true)?;
     let listener = tokio::net::TcpListener::from_std(listener)?;
     let local = listener.local_addr()?;

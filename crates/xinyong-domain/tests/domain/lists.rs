@@ -133,7 +133,7 @@ fn check<'a>(
     memos: &'a Memoranda,
     on: NaiveDate,
 ) -> CheckOutcome<'a> {
-    credit_check(code, ctx, entries, types, memos, on)
+    credit_check(code, ctx, entries, types, memos, &Catalogue::shipped(), on)
 }
 
 fn ids(outcome: &CheckOutcome<'_>) -> Vec<String> {
@@ -747,6 +747,46 @@ fn an_entry_under_objection_still_counts_and_is_marked() {
         today(),
     );
     assert!(out.lists[0].under_objection);
+    assert!(!out.lists[0].measures_suspended);
+    assert_eq!(ids(&out), ["court_defaulter_2016.bidding"]);
+}
+
+#[test]
+fn an_open_objection_suspends_measures_where_the_catalogue_says_so() {
+    let (types, memos) = (ListTypes::shipped(), Memoranda::shipped());
+    let shipped = Catalogue::shipped();
+    assert!(
+        shipped
+            .category("abnormal_operation")
+            .unwrap()
+            .objection_suspends_measures,
+        "the shipped catalogue suspends the abnormal-operations list's measures"
+    );
+    assert!(
+        !shipped
+            .category("court_defaulter")
+            .unwrap()
+            .objection_suspends_measures
+    );
+    let mut suspending = shipped.clone();
+    suspending
+        .categories
+        .iter_mut()
+        .find(|c| c.id == "court_defaulter")
+        .unwrap()
+        .objection_suspends_measures = true;
+    let mut contested = entry("cd-1", "court_defaulter", ORG, "2025-01-10", "2027-01-10");
+    contested.status = ListEntryStatus::UnderObjection;
+    let uncontested = entry("cd-2", "court_defaulter", ORG2, "2025-01-10", "2027-01-10");
+    let entries = [contested, uncontested];
+    let ctx = DecisionContext::Bidding;
+    let out = credit_check(ORG, ctx, &entries, &types, &memos, &suspending, today());
+    assert_eq!(out.lists.len(), 1, "the contested entry is still listed");
+    assert!(out.lists[0].under_objection && out.lists[0].measures_suspended);
+    assert!(out.measures.is_empty(), "{:?}", ids(&out));
+    // An uncontested entry of the same category keeps its measures.
+    let out = credit_check(ORG2, ctx, &entries, &types, &memos, &suspending, today());
+    assert!(!out.lists[0].measures_suspended);
     assert_eq!(ids(&out), ["court_defaulter_2016.bidding"]);
 }
 
@@ -868,6 +908,7 @@ proptest! {
         related in any::<bool>(),
     ) {
         let (types, memos) = (ListTypes::shipped(), Memoranda::shipped());
+        let catalogue = Catalogue::shipped();
         let base = d("2022-01-01");
         let mut e = entry("e-1", "court_defaulter", ORG, "2022-01-01", "2022-01-02");
         e.starts_on = base + chrono::Days::new(start as u64);
@@ -879,7 +920,7 @@ proptest! {
         let code = if related { PERSON } else { ORG };
         let current = e.is_current(on);
         let entries = [e];
-        let out = credit_check(code, ctx, &entries, &types, &memos, on);
+        let out = credit_check(code, ctx, &entries, &types, &memos, &catalogue, on);
         prop_assert_eq!(!out.lists.is_empty(), current);
         if !current {
             prop_assert!(out.measures.is_empty());
@@ -944,6 +985,7 @@ fn a_valid_submission_becomes_an_entry_with_the_default_end() {
         &entries,
         &types,
         &memos,
+        &Catalogue::shipped(),
         today(),
     );
     assert_eq!(out.measures.len(), 9);

@@ -35,6 +35,7 @@ mod repairs;
 mod reports;
 mod search;
 mod tokens;
+mod webhooks;
 
 /// Registers cases: for each, a test `sqlite::CASE` and a test `postgres::CASE` that run it on
 /// a fresh database of that engine. A case is an `async fn(Db)` of the invoking module. (A

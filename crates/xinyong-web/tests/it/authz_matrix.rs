@@ -430,6 +430,61 @@ fn rows() -> Vec<Row> {
         },
         Row {
             method: "get",
+            path: "/api/v1/me/notifications",
+            class: None,
+            call: |_, _| get("/api/v1/me/notifications"),
+            expect: |who| only(who, &[(Who::SubjectSelf, OK), (Who::SubjectOther, OK)]),
+        },
+        Row {
+            method: "put",
+            path: "/api/v1/me/webhook",
+            class: None,
+            call: |_, _| {
+                post(
+                    "/api/v1/me/webhook",
+                    json!({"url": "https://hooks.example.cn/x"}),
+                )
+            },
+            expect: |who| {
+                only(
+                    who,
+                    &[(Who::SubjectSelf, CREATED), (Who::SubjectOther, CREATED)],
+                )
+            },
+        },
+        // The world's subjects have registered no webhook: each finds only its own (none).
+        Row {
+            method: "get",
+            path: "/api/v1/me/webhook",
+            class: None,
+            call: |_, _| get("/api/v1/me/webhook"),
+            expect: |who| {
+                only(
+                    who,
+                    &[
+                        (Who::SubjectSelf, NOT_FOUND),
+                        (Who::SubjectOther, NOT_FOUND),
+                    ],
+                )
+            },
+        },
+        Row {
+            method: "delete",
+            path: "/api/v1/me/webhook",
+            class: None,
+            call: |_, _| get("/api/v1/me/webhook"),
+            expect: |who| {
+                only(
+                    who,
+                    &[
+                        (Who::SubjectSelf, NOT_FOUND),
+                        (Who::SubjectOther, NOT_FOUND),
+                    ],
+                )
+            },
+        },
+        Row {
+            method: "get",
             path: "/api/v1/services",
             class: None,
             call: |_, _| get("/api/v1/services"),
@@ -703,6 +758,7 @@ async fn run(w: &World, row: &Row, who: Who) -> (StatusCode, Value) {
     let call = (row.call)(w, who);
     let mut req = match (row.method, &call.body) {
         ("delete", _) => Request::delete(&call.uri),
+        ("put", _) => Request::put(&call.uri).header(header::CONTENT_TYPE, "application/json"),
         (_, None) => Request::get(&call.uri),
         (_, Some(_)) => Request::post(&call.uri).header(header::CONTENT_TYPE, "application/json"),
     };

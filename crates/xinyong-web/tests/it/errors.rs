@@ -280,6 +280,12 @@ impl World {
                 ok(&self.app, own, "/api/v1/records", json!({"records": [person]})).await;
                 self.send(get("/api/v1/subjects/11010519491231002X/grade", None))
             }
+            ErrorCode::NoWebhook => self.send(request(
+                Method::DELETE,
+                "/api/v1/me/webhook",
+                Some(self.token(Who::SubjectSelf)),
+                None,
+            )),
             ErrorCode::UnknownCheck => self.send(post(
                 "/api/v1/checks/01J00000000000000000000000/feedback",
                 Some(own),

@@ -11,6 +11,7 @@ mod checks;
 mod errors;
 mod ledger;
 mod limits;
+mod notifications;
 mod privacy;
 mod rights;
 mod sessions;
