@@ -26,7 +26,7 @@ const bin = process.env.XINYONG_BIN
 const TENCENT = '深圳市腾讯计算机系统有限公司';
 const TENCENT_CODE = '91440300708461136T';
 
-let server, browser, base, dir, db;
+let server, browser, base, dir, db, subjectToken;
 const external = [];
 
 function freePort() {
@@ -90,6 +90,7 @@ before(async () => {
   cli('demo', '--subjects', '400');
   cli('department', 'add', '--code', 'SZ-SAMR-TEST', '--name', '深圳市市场监督管理局（测试）', '--category', 'admin_license', '--category', 'admin_penalty');
   const token = cli('token', 'create', '--role', 'department', '--department', 'SZ-SAMR-TEST');
+  subjectToken = cli('token', 'create', '--role', 'subject', '--subject', TENCENT_CODE);
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   server = spawn(bin, ['--db', db, '--ledger-key', join(dir, 'ledger.key'), '--data-key', join(dir, 'data.key'), 'serve', '--addr', `127.0.0.1:${port}`], { stdio: ['ignore', 'inherit', 'inherit'] });
@@ -323,6 +324,60 @@ test('keyboard: skip link first, then the navigation and the search box', async 
   await page.context().close();
 });
 
+/** The cookie of a website session of the demo's subject, signed in without a browser. */
+async function sessionCookie() {
+  const r = await fetch(`${base}/me/sign-in`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: `token=${encodeURIComponent(subjectToken)}`,
+  });
+  assert.equal(r.status, 303);
+  return r.headers.get('set-cookie').split(';')[0];
+}
+
+test('a subject signs in with its token, sees its file and objects to a record', async () => {
+  const page = await newPage();
+  await page.goto(base + '/me');
+  assert.equal(await page.locator('input[name=token][type=password]').count(), 1);
+  await shot(page, 'me-sign-in');
+  await page.fill('input[name=token]', subjectToken);
+  await page.click('form.form button[type=submit]');
+  await page.waitForURL(`${base}/me`);
+  const cookie = (await page.context().cookies()).find((c) => c.name === 'xinyong_me');
+  assert.ok(cookie, 'the session cookie is set');
+  assert.equal(cookie.httpOnly, true);
+  assert.equal(cookie.sameSite, 'Strict');
+  assert.equal(cookie.path, '/me');
+  assert.equal(await page.evaluate(() => document.cookie), '', 'no script can read the session');
+  const records = page.locator('#records ~ .table-wrap tbody tr');
+  assert.ok(await records.count() >= 1, 'the subject sees its records');
+  assert.match(await page.locator('main').textContent(), /深市监罚〔2026〕88号/);
+  // Object to the penalty through the form.
+  await page.selectOption('#o-record', { label: await page.locator('#o-record option', { hasText: '88号' }).first().textContent() });
+  await page.fill('#o-reason', '罚款所依据的广告并非本公司发布');
+  await page.click('form[action="/me/objections"] button[type=submit]');
+  await page.waitForURL(/done=objection/);
+  assert.match(await page.locator('.notice[role=status]').textContent(), /异议已提交/);
+  assert.match(await page.locator('#records ~ .table-wrap').textContent(), /异议处理中/);
+  assert.ok(await page.locator('#objections ~ .table-wrap tbody tr').count() >= 1);
+  assertNoIdentityNumbers(await page.content(), '/me');
+  await shot(page, 'me-desktop');
+  await page.setViewportSize({ width: 375, height: 740 });
+  await page.goto(base + '/me');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `/me is ${overflow}px too wide at 375px`);
+  await shot(page, 'me-375');
+  // A form posted from another site is refused, whatever it carries.
+  const r = await fetch(`${base}/me/objections`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example', cookie: await sessionCookie() },
+    body: 'csrf=x&record=x&what=content&reason=x',
+  });
+  assert.equal(r.status, 403);
+  await page.context().close();
+});
+
 test('375 px wide: every page fits the screen', async () => {
   const page = await newPage(375, 740);
   const tencent = (await (await fetch(`${base}/api/v1/search?q=${encodeURIComponent('腾讯')}`)).json()).results[0].url;
@@ -352,7 +407,7 @@ test('every page is valid HTML by the Nu HTML checker (vnu-jar, run with java)',
     '/', '/?lang=en', `/search?q=${encodeURIComponent('腾讯')}`, `/search?q=${encodeURIComponent('腾讯')}&lang=en`,
     '/search?q=', tencent, `${tencent}${tencent.includes('?') ? '&' : '?'}lang=en`, '/lists', '/lists/court_defaulter',
     '/lists/abnormal_operation?region=44', '/open-data', '/stats', '/stats?lang=en', '/rights', '/rights?lang=en',
-    '/subjects/91000000000000000X',
+    '/subjects/91000000000000000X', '/me', '/me?lang=en',
   ];
   const htmlDir = mkdtempSync(join(dir, 'html-'));
   const files = [];
@@ -362,6 +417,14 @@ test('every page is valid HTML by the Nu HTML checker (vnu-jar, run with java)',
     const file = join(htmlDir, `${i}.html`);
     writeFileSync(file, await r.text());
     files.push([file, path]);
+  }
+  // The signed-in file, in both languages.
+  const cookie = await sessionCookie();
+  for (const path of ['/me', '/me?lang=en']) {
+    const r = await fetch(base + path, { headers: { cookie } });
+    const file = join(htmlDir, `signed-in-${files.length}.html`);
+    writeFileSync(file, await r.text());
+    files.push([file, `${path} (signed in)`]);
   }
   // vnu exits non-zero when it finds errors; its JSON report on stderr says which.
   let report;

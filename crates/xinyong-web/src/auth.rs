@@ -183,7 +183,6 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Principa
     let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
-    let invalid = || ApiError::new(ErrorCode::TokenInvalid, "invalid, expired or revoked token");
     let secret = value
         .to_str()
         .ok()
@@ -195,6 +194,12 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Principa
                 "expected Authorization: Bearer TOKEN",
             )
         })?;
+    principal_of(secret, state).await.map(Some)
+}
+
+/// The holder of the token `secret`, if it is a current token.
+async fn principal_of(secret: &str, state: &AppState) -> Result<Principal, ApiError> {
+    let invalid = || ApiError::new(ErrorCode::TokenInvalid, "invalid, expired or revoked token");
     if !secret.starts_with(TOKEN_PREFIX) {
         return Err(invalid());
     }
@@ -222,7 +227,20 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Principa
     {
         return Err(invalid());
     }
-    Ok(Some(principal))
+    Ok(principal)
+}
+
+/// The subject whose token `secret` is (the website's signed-in subject, whose token travels
+/// in a cookie rather than an `Authorization` header); `None` for any other or no token.
+pub(crate) async fn subject_of(secret: &str, state: &AppState) -> Option<SubjectCaller> {
+    let principal = principal_of(secret, state).await.ok()?;
+    match (principal.token.role, principal.token.subject) {
+        (Role::Subject, Some(code)) => Some(SubjectCaller {
+            token: principal.token.id,
+            code,
+        }),
+        _ => None,
+    }
 }
 
 /// Who a request comes from, once the token it presents (if any) is verified.

@@ -32,45 +32,45 @@ pub struct Proven<T> {
 /// A credit check about the subject.
 #[derive(Serialize, ToSchema)]
 pub struct CheckAbout {
-    id: String,
-    department: String,
-    context: String,
-    at: DateTime<Utc>,
+    pub(crate) id: String,
+    pub(crate) department: String,
+    pub(crate) context: String,
+    pub(crate) at: DateTime<Utc>,
 }
 
 /// A non-public read of the subject's file, as the audit log holds it.
 #[derive(Serialize, ToSchema)]
 pub struct Read {
-    ledger_index: u64,
+    pub(crate) ledger_index: u64,
     /// `read.shared` or `read.restricted`.
-    kind: String,
+    pub(crate) kind: String,
     /// Who read: a department code, or a token id.
-    actor: String,
-    at_ms: u64,
+    pub(crate) actor: String,
+    pub(crate) at_ms: u64,
 }
 
 /// The complete file.
 #[derive(Serialize, ToSchema)]
 pub struct CompleteFile {
-    code: String,
-    name: String,
-    kind: SubjectKind,
-    as_of: NaiveDate,
+    pub(crate) code: String,
+    pub(crate) name: String,
+    pub(crate) kind: SubjectKind,
+    pub(crate) as_of: NaiveDate,
     /// Every record, every class and status (current, expired, under objection, repaired,
     /// revoked), nothing masked.
     #[schema(value_type = Vec<Object>)]
-    records: Vec<Proven<FileRecord>>,
-    checks: Vec<Proven<CheckAbout>>,
+    pub(crate) records: Vec<Proven<FileRecord>>,
+    pub(crate) checks: Vec<Proven<CheckAbout>>,
     /// The latest 1,000 non-public reads, newest first.
-    reads: Vec<Read>,
+    pub(crate) reads: Vec<Read>,
     #[schema(value_type = Vec<Object>)]
-    objections: Vec<Proven<Objection>>,
+    pub(crate) objections: Vec<Proven<Objection>>,
     #[schema(value_type = Vec<Object>)]
-    repairs: Vec<Proven<RepairApplication>>,
+    pub(crate) repairs: Vec<Proven<RepairApplication>>,
     #[schema(value_type = Vec<Object>)]
-    grants: Vec<Proven<SubjectGrant>>,
+    pub(crate) grants: Vec<Proven<SubjectGrant>>,
     /// A signed tree head of at least this size covers every index above.
-    signed_tree_size: u64,
+    pub(crate) signed_tree_size: u64,
 }
 
 /// The caller's complete file, each item with the audit-log index that proves it.

@@ -21,6 +21,8 @@ pub use errors::not_found_page;
 mod home;
 mod labels;
 mod lists;
+mod me;
+pub use me::SIGN_IN_PATH;
 mod open_data;
 mod rights;
 mod search;
@@ -31,7 +33,7 @@ mod view;
 use axum::Router;
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::AppState;
 
@@ -50,6 +52,12 @@ pub fn routes() -> Router<AppState> {
         .route("/open-data/records.jsonl", get(open_data::export_jsonl))
         .route("/stats", get(stats::stats))
         .route("/rights", get(rights::rights))
+        .route("/me", get(me::page))
+        .route(me::SIGN_IN_PATH, post(me::sign_in))
+        .route("/me/sign-out", post(me::sign_out))
+        .route("/me/objections", post(me::object))
+        .route("/me/repairs", post(me::repair))
+        .route("/me/grants/{id}/revoke", post(me::revoke))
         .route("/static/site.css", get(css))
         .route("/static/icon.svg", get(icon))
         .route("/favicon.ico", get(icon))

@@ -14,5 +14,6 @@ mod limits;
 mod notifications;
 mod privacy;
 mod rights;
+mod self_service;
 mod sessions;
 mod site;

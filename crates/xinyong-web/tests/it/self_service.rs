@@ -1,0 +1,228 @@
+//! The subject's own pages on the website (issue #12): sign-in into an HttpOnly,
+//! SameSite=Strict cookie, the complete file, and forms that are refused from another site or
+//! without the session's CSRF token, and that do exactly what the API does.
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use xinyong_store::Role;
+
+use crate::common::world::{Who, world};
+use crate::common::*;
+
+async fn form(
+    app: &App,
+    uri: &str,
+    body: &str,
+    cookie: Option<&str>,
+    extra: &[(&str, &str)],
+) -> (StatusCode, HeaderMap, String) {
+    let mut req = Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::HOST, "credit.example.cn");
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    for (k, v) in extra {
+        req = req.header(*k, *v);
+    }
+    let (status, headers, bytes) =
+        respond(&app.state, req.body(Body::from(body.to_owned())).unwrap()).await;
+    (
+        status,
+        headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
+async fn page(app: &App, uri: &str, cookie: Option<&str>) -> (StatusCode, HeaderMap, String) {
+    let mut req = Request::get(uri).header(header::HOST, "credit.example.cn");
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    let (status, headers, bytes) = respond(&app.state, req.body(Body::empty()).unwrap()).await;
+    (
+        status,
+        headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
+fn csrf_of(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").expect("a CSRF field") + 19;
+    html[at..at + 64].to_owned()
+}
+
+/// Signs `token` in and returns the cookie to send back.
+async fn signed_in(app: &App, token: &str) -> String {
+    let (status, headers, body) =
+        form(app, "/me/sign-in", &format!("token={token}"), None, &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let set = headers[header::SET_COOKIE].to_str().unwrap().to_owned();
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/me", "Secure"] {
+        assert!(set.contains(attribute), "{attribute} in {set}");
+    }
+    set.split(';').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_subject_signs_in_with_its_token_and_objects_through_a_csrf_safe_form() {
+    let app = App::new().await;
+    let (status, posted) = app
+        .post(serde_json::json!([penalty(
+            COMPANY,
+            "罚1",
+            "general",
+            "2026-04-01"
+        )]))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{posted}");
+    let record = posted["ids"][0].as_str().unwrap().to_owned();
+    let me = issue_token(
+        &*app.state.store,
+        Role::Subject,
+        None,
+        Some(COMPANY),
+        None,
+        None,
+    )
+    .await;
+
+    let (status, headers, html) = page(&app, "/me", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("name=\"token\""), "the sign-in form");
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    // A department's token is not a subject's.
+    let (status, _, html) = form(
+        &app,
+        "/me/sign-in",
+        &format!("token={}", app.token),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(html.contains("notice-error"));
+
+    let cookie = signed_in(&app, &me).await;
+    let (status, _, html) = page(&app, "/me", Some(&cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("罚1"), "the subject's own record");
+    let csrf = csrf_of(&html);
+    let objection = format!(
+        "csrf={csrf}&record={record}&what=content&reason=%E4%BA%8B%E5%AE%9E%E6%9C%89%E8%AF%AF"
+    );
+
+    // Refused: no CSRF token, another site's origin, no session.
+    let wrong = objection.replace(&csrf, &"0".repeat(64));
+    let (status, _, _) = form(&app, "/me/objections", &wrong, Some(&cookie), &[]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = form(
+        &app,
+        "/me/objections",
+        &objection,
+        Some(&cookie),
+        &[("origin", "https://evil.example")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = form(
+        &app,
+        "/me/objections",
+        &objection,
+        Some(&cookie),
+        &[("sec-fetch-site", "cross-site")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = form(&app, "/me/objections", &objection, None, &[]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (_, file) = app.get_as(&me, "/api/v1/me").await;
+    assert!(
+        file["objections"].as_array().unwrap().is_empty(),
+        "nothing was filed"
+    );
+
+    // The session's own form, from this site.
+    let (status, headers, _) = form(
+        &app,
+        "/me/objections",
+        &objection,
+        Some(&cookie),
+        &[("origin", "https://credit.example.cn")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], "/me?done=objection");
+    let (_, file) = app.get_as(&me, "/api/v1/me").await;
+    assert_eq!(file["objections"].as_array().unwrap().len(), 1);
+    let (_, _, html) = page(&app, "/me?done=objection", Some(&cookie)).await;
+    assert!(html.contains("异议处理中"), "the record is marked");
+    // What the API refuses, the page refuses, saying why.
+    let (status, _, html) = form(&app, "/me/objections", &objection, Some(&cookie), &[]).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(html.contains("notice-error"), "{html}");
+
+    // The cookie opens the website's pages only, never the JSON API.
+    let req = Request::get("/api/v1/me")
+        .header(header::COOKIE, &cookie)
+        .body(Body::empty())
+        .unwrap();
+    let (status, _) = app.call(req).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    let (status, headers, _) = form(
+        &app,
+        "/me/sign-out",
+        &format!("csrf={csrf}"),
+        Some(&cookie),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(
+        headers[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+}
+
+#[tokio::test]
+async fn a_grant_is_revoked_from_the_website_at_once() {
+    let w = world().await;
+    let cookie = signed_in(&w.app, &w.tokens[&Who::SubjectSelf]).await;
+    let (_, _, html) = page(&w.app, "/me", Some(&cookie)).await;
+    assert!(
+        html.contains(crate::common::world::SERVICE),
+        "the grant is listed"
+    );
+    let csrf = csrf_of(&html);
+    let uri = format!("/me/grants/{}/revoke", w.grant);
+    let (status, headers, _) =
+        form(&w.app, &uri, &format!("csrf={csrf}"), Some(&cookie), &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], "/me?done=revoked");
+    let (_, grants) = w
+        .app
+        .get_as(&w.tokens[&Who::SubjectSelf], "/api/v1/me/grants")
+        .await;
+    let grant = grants["grants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["id"] == w.grant.as_str())
+        .unwrap();
+    assert!(grant["revoked_at"].is_string(), "{grant}");
+    // Another subject's session cannot revoke it (the API finds no such grant).
+    let other = signed_in(&w.app, &w.tokens[&Who::SubjectOther]).await;
+    let (_, _, html) = page(&w.app, "/me", Some(&other)).await;
+    let (status, _, _) = form(
+        &w.app,
+        &uri,
+        &format!("csrf={}", csrf_of(&html)),
+        Some(&other),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
