@@ -304,6 +304,21 @@ impl<E: Engine> SqlStore<E> {
     }
 }
 
+impl<E: Engine> SqlStore<E> {
+    /// The entries about a subject, to be ordered and limited by the caller. The subject
+    /// index trails the log, so it is brought up to date first.
+    async fn select_subject_entries(&self, code: &str) -> Result<Sql, StoreError> {
+        self.index_ledger_subjects().await?;
+        let mut sql = Sql::new::<E>("SELECT ");
+        sql.push(ENTRY_COLUMNS).push(
+            " FROM ledger_subjects s JOIN ledger_entries e ON e.leaf_index = s.leaf_index \
+             WHERE s.subject = ",
+        );
+        sql.bind(self.vault.pseudonym(code));
+        Ok(sql)
+    }
+}
+
 #[async_trait]
 impl<E: Engine> LedgerStore for SqlStore<E> {
     async fn append_events(&self, events: &[LedgerEvent]) -> Result<u64, StoreError> {
@@ -334,16 +349,8 @@ impl<E: Engine> LedgerStore for SqlStore<E> {
         code: &str,
         limit: u32,
     ) -> Result<Vec<LedgerRow>, StoreError> {
-        // The subject index trails the log; bring it up to date first.
-        self.index_ledger_subjects().await?;
-        let mut sql = Sql::new::<E>("SELECT ");
-        sql.push(ENTRY_COLUMNS).push(
-            " FROM ledger_subjects s JOIN ledger_entries e ON e.leaf_index = s.leaf_index \
-             WHERE s.subject = ",
-        );
-        sql.bind(self.vault.pseudonym(code))
-            .push(" ORDER BY s.leaf_index DESC LIMIT ")
-            .bind(limit);
+        let mut sql = self.select_subject_entries(code).await?;
+        sql.push(" ORDER BY s.leaf_index DESC LIMIT ").bind(limit);
         let rows = self.fetch_all(sql).await?;
         rows.iter().map(LedgerRow::decode).collect()
     }
@@ -354,14 +361,8 @@ impl<E: Engine> LedgerStore for SqlStore<E> {
         from: u64,
         limit: u32,
     ) -> Result<Vec<LedgerRow>, StoreError> {
-        self.index_ledger_subjects().await?;
-        let mut sql = Sql::new::<E>("SELECT ");
-        sql.push(ENTRY_COLUMNS).push(
-            " FROM ledger_subjects s JOIN ledger_entries e ON e.leaf_index = s.leaf_index \
-             WHERE s.subject = ",
-        );
-        sql.bind(self.vault.pseudonym(code))
-            .push(" AND s.leaf_index >= ")
+        let mut sql = self.select_subject_entries(code).await?;
+        sql.push(" AND s.leaf_index >= ")
             .bind(stored_int(from))
             .push(" ORDER BY s.leaf_index LIMIT ")
             .bind(limit);
