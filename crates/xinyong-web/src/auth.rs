@@ -445,6 +445,7 @@ impl FromRequestParts<AppState> for ServiceCaller {
 
 /// A data subject reading or acting on its own file. `code` comes from the token, never from
 /// the request, so a subject can only ever reach its own file.
+#[derive(Clone)]
 pub struct SubjectCaller {
     pub token: String,
     pub code: String,

@@ -427,10 +427,7 @@ async fn act<T>(
         Ok(c) => c,
         Err(refused) => return refused,
     };
-    let again = SubjectCaller {
-        token: caller.token.clone(),
-        code: caller.code.clone(),
-    };
+    let again = caller.clone();
     let ctx = Ctx::new(&state, &uri, "me");
     match run(caller, state.clone()).await {
         Ok(_) => Redirect::to(&ctx.url(&format!("/me?done={done}"))).into_response(),
@@ -450,6 +447,12 @@ async fn act<T>(
             private(file_page(&state, ctx, again, &secret, String::new(), message, status).await)
         }
     }
+}
+
+/// A form's fields as the body the API's handler takes.
+fn api_body<T: serde::de::DeserializeOwned>(body: serde_json::Value) -> Result<T, ApiError> {
+    serde_json::from_value(body)
+        .map_err(|e| ApiError::new(crate::error::ErrorCode::MalformedJson, e.to_string()))
 }
 
 #[derive(Deserialize)]
@@ -475,9 +478,7 @@ pub(super) async fn object(
         f.csrf,
         "objection",
         async |caller, state| {
-            let body = serde_json::from_value(body).map_err(|e| {
-                ApiError::new(crate::error::ErrorCode::MalformedJson, e.to_string())
-            })?;
+            let body = api_body(body)?;
             crate::objections::file(caller, State(state), JsonBody(body)).await
         },
     )
@@ -506,9 +507,7 @@ pub(super) async fn repair(
         f.csrf,
         "repair",
         async |caller, state| {
-            let body = serde_json::from_value(body).map_err(|e| {
-                ApiError::new(crate::error::ErrorCode::MalformedJson, e.to_string())
-            })?;
+            let body = api_body(body)?;
             crate::repairs::file(caller, State(state), JsonBody(body)).await
         },
     )
