@@ -20,10 +20,12 @@
 //!   special applications.
 //! - [`report`]: reports of trust-breaking, checked and routed to the competent department.
 //! - [`rights`]: objections, credit repair, minors, the subject's own grants.
+//! - [`attachment`]: evidence files a subject submits with a case: accepted types, sizes.
 //! - [`synthetic`]: a deterministic synthetic data set for demos, tests and benchmarks.
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod attachment;
 pub mod calendar;
 pub mod catalogue;
 pub mod check;

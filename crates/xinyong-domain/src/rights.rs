@@ -149,6 +149,13 @@ pub struct Objection {
     pub outcome: Option<ObjectionOutcome>,
     pub decision_reason: Option<String>,
     pub decided_at: Option<DateTime<Utc>>,
+    /// Ids of the evidence files the subject attached (see [`crate::attachment`]); never
+    /// public.
+    #[serde(default)]
+    pub attachments: Vec<String>,
+    /// When the platform escalated the case for being open past its last deadline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalated_at: Option<DateTime<Utc>>,
 }
 
 impl Objection {
@@ -160,6 +167,11 @@ impl Objection {
     /// Open past its last deadline on `today`: listed for the operator to escalate.
     pub fn overdue(&self, today: NaiveDate) -> bool {
         self.status == ObjectionStatus::Open && self.due_on().is_some_and(|due| today > due)
+    }
+
+    /// Overdue on `today` and not escalated yet: the platform escalates it now.
+    pub fn to_escalate(&self, today: NaiveDate) -> bool {
+        self.overdue(today) && self.escalated_at.is_none()
     }
 }
 
@@ -379,6 +391,9 @@ pub struct RepairApplication {
     pub status: RepairStatus,
     pub decision_reason: Option<String>,
     pub decided_at: Option<DateTime<Utc>>,
+    /// Ids of the evidence files the subject attached; never public.
+    #[serde(default)]
+    pub attachments: Vec<String>,
 }
 
 /// The deadlines of a repair application filed on `filed_on` (the catalogue's `repair`

@@ -13,6 +13,7 @@
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use xinyong_domain::access::SpecialApplication;
+use xinyong_domain::attachment::Attachment;
 use xinyong_domain::code::SubjectCode;
 use xinyong_domain::record::VersionState;
 use xinyong_domain::report::Report;
@@ -80,11 +81,15 @@ pub enum EventKind {
     WebhookPut,
     /// `webhook.removed`: a subject removed (or replaced) its webhook.
     WebhookRemoved,
+    /// `objection.escalated`: an objection was still open past its last deadline.
+    ObjectionEscalated,
+    /// `attachment.stored`: a subject uploaded an evidence file (its digest, not its content).
+    AttachmentStored,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [EventKind; 27] = [
+    pub const ALL: [EventKind; 29] = [
         EventKind::RecordCreated,
         EventKind::RecordVersion,
         EventKind::DepartmentPut,
@@ -112,6 +117,8 @@ impl EventKind {
         EventKind::WebhookRemoved,
         EventKind::ReportFiled,
         EventKind::ReportUpdated,
+        EventKind::ObjectionEscalated,
+        EventKind::AttachmentStored,
     ];
 
     /// The stored name (never changes for a kind: existing logs hold it).
@@ -144,6 +151,8 @@ impl EventKind {
             EventKind::WebhookRemoved => "webhook.removed",
             EventKind::ReportFiled => "report.filed",
             EventKind::ReportUpdated => "report.updated",
+            EventKind::ObjectionEscalated => "objection.escalated",
+            EventKind::AttachmentStored => "attachment.stored",
         }
     }
 
@@ -231,6 +240,8 @@ pub enum Event<'a> {
     },
     ObjectionFiled(&'a Objection, Pseudonym<'a>),
     ObjectionDecided(&'a Objection, Pseudonym<'a>),
+    ObjectionEscalated(&'a Objection, Pseudonym<'a>),
+    AttachmentStored(&'a Attachment, Pseudonym<'a>),
     RepairFiled(&'a RepairApplication, Pseudonym<'a>),
     RepairDecided(&'a RepairApplication, Pseudonym<'a>),
     GrantGiven(&'a SubjectGrant, Pseudonym<'a>),
@@ -266,6 +277,8 @@ impl Event<'_> {
             Event::CatalogueLoaded { .. } => EventKind::CatalogueLoaded,
             Event::ObjectionFiled(..) => EventKind::ObjectionFiled,
             Event::ObjectionDecided(..) => EventKind::ObjectionDecided,
+            Event::ObjectionEscalated(..) => EventKind::ObjectionEscalated,
+            Event::AttachmentStored(..) => EventKind::AttachmentStored,
             Event::CalendarLoaded { .. } => EventKind::CalendarLoaded,
             Event::RepairFiled(..) => EventKind::RepairFiled,
             Event::RepairDecided(..) => EventKind::RepairDecided,
@@ -284,9 +297,10 @@ impl Event<'_> {
             Event::RecordCreated(v) | Event::RecordVersion(v) => Some(v.subject()),
             Event::Check(c, _) => Some(&c.subject_code),
             Event::ApplicationFiled(a, _) => Some(&a.subject_code),
-            Event::ObjectionFiled(o, _) | Event::ObjectionDecided(o, _) => {
-                Some(o.subject_code.as_str())
-            }
+            Event::ObjectionFiled(o, _)
+            | Event::ObjectionDecided(o, _)
+            | Event::ObjectionEscalated(o, _) => Some(o.subject_code.as_str()),
+            Event::AttachmentStored(a, _) => Some(a.subject_code.as_str()),
             Event::RepairFiled(r, _) | Event::RepairDecided(r, _) => Some(r.subject_code.as_str()),
             Event::GrantGiven(g, _) | Event::GrantRevoked(g, _) => Some(g.subject_code.as_str()),
             Event::WebhookPut(w, _) | Event::WebhookRemoved(w, _) => Some(w.subject_code.as_str()),
@@ -323,6 +337,8 @@ impl Event<'_> {
             Event::CatalogueLoaded { version, .. } => format!("catalogue:{version}"),
             Event::ObjectionFiled(o, _) => format!("objection:{}", o.id),
             Event::ObjectionDecided(o, _) => format!("objection-decision:{}", o.id),
+            Event::ObjectionEscalated(o, _) => format!("objection-escalation:{}", o.id),
+            Event::AttachmentStored(a, _) => attachment_ref(&a.id),
             Event::CalendarLoaded { digest, .. } => format!("calendar:{digest}"),
             Event::RepairFiled(r, _) => format!("repair:{}", r.id),
             Event::RepairDecided(r, _) => format!("repair-decision:{}", r.id),
@@ -369,60 +385,17 @@ impl Event<'_> {
             Event::OperatorCreated(o) | Event::OperatorDisabled(o) => operator_digest(o),
             Event::Read { payload, .. } => json_digest(payload),
             Event::CatalogueLoaded { catalogue, .. } => json_digest(catalogue),
-            Event::ObjectionFiled(o, p) | Event::ObjectionDecided(o, p) => objection_digest(o, p),
+            Event::ObjectionFiled(o, p)
+            | Event::ObjectionDecided(o, p)
+            | Event::ObjectionEscalated(o, p) => objection_digest(o, p),
             Event::CalendarLoaded { digest, years } => {
                 json_digest(&serde_json::json!([digest, years]))
             }
-            Event::RepairFiled(r, p) | Event::RepairDecided(r, p) => {
-                json_digest(&serde_json::json!([
-                    r.id,
-                    r.record,
-                    p(r.subject_code.as_str()),
-                    r.department,
-                    r.commitment,
-                    r.evidence,
-                    r.filed_at.timestamp_millis(),
-                    r.deadlines,
-                    r.status.as_str(),
-                    r.decision_reason,
-                    r.decided_at.map(|d| d.timestamp_millis()),
-                ]))
-            }
-            Event::GrantGiven(g, p) | Event::GrantRevoked(g, p) => {
-                json_digest(&serde_json::json!([
-                    g.id,
-                    p(g.subject_code.as_str()),
-                    g.service,
-                    g.purpose,
-                    g.granted_at.timestamp_millis(),
-                    g.valid_until.timestamp_millis(),
-                    g.revoked_at.map(|d| d.timestamp_millis()),
-                ]))
-            }
-            Event::WebhookPut(w, p) | Event::WebhookRemoved(w, p) => {
-                json_digest(&serde_json::json!([
-                    w.id,
-                    p(w.subject_code.as_str()),
-                    w.url,
-                    w.created_at.timestamp_millis(),
-                ]))
-            }
-            // The reporter's contact is not in the digest: the public log must not let anyone
-            // test a guess of who reported.
-            Event::ReportFiled(r, p) | Event::ReportUpdated(r, p) => {
-                json_digest(&serde_json::json!([
-                    r.id,
-                    r.category,
-                    p(r.subject_code.as_str()),
-                    r.content,
-                    r.contact.is_some(),
-                    r.department,
-                    r.status.as_str(),
-                    r.status_note,
-                    r.filed_at.timestamp_millis(),
-                    r.updated_at.timestamp_millis(),
-                ]))
-            }
+            Event::RepairFiled(r, p) | Event::RepairDecided(r, p) => repair_digest(r, p),
+            Event::GrantGiven(g, p) | Event::GrantRevoked(g, p) => grant_digest(g, p),
+            Event::WebhookPut(w, p) | Event::WebhookRemoved(w, p) => webhook_digest(w, p),
+            Event::ReportFiled(r, p) | Event::ReportUpdated(r, p) => report_digest(r, p),
+            Event::AttachmentStored(a, p) => attachment_digest(a, p),
         }
     }
 }
@@ -540,20 +513,106 @@ pub fn operator_digest(o: &OperatorAccount) -> Hash {
 }
 
 /// The digest the log keeps for an objection case: its whole state, the subject by pseudonym.
+/// Attachments and the escalation time are appended only when present, so that cases
+/// written before they existed keep the digest their entries recorded.
 pub fn objection_digest(o: &Objection, pseudonym: impl Fn(&str) -> String) -> Hash {
+    let mut state = vec![
+        serde_json::json!(o.id),
+        serde_json::json!(o.record),
+        serde_json::json!(pseudonym(o.subject_code.as_str())),
+        serde_json::json!(o.department),
+        serde_json::json!(o.ground.as_str()),
+        serde_json::json!(o.reason),
+        serde_json::json!(o.filed_at.timestamp_millis()),
+        serde_json::json!(o.deadlines),
+        serde_json::json!(o.status.as_str()),
+        serde_json::json!(o.outcome.map(|x| x.as_str())),
+        serde_json::json!(o.decision_reason),
+        serde_json::json!(o.decided_at.map(|d| d.timestamp_millis())),
+    ];
+    if !o.attachments.is_empty() {
+        state.push(serde_json::json!({ "attachments": o.attachments }));
+    }
+    if let Some(at) = o.escalated_at {
+        state.push(serde_json::json!({ "escalated_at": at.timestamp_millis() }));
+    }
+    json_digest(&serde_json::Value::Array(state))
+}
+
+/// The digest the log keeps for a repair application: its whole state (attachments appended
+/// only when present, as for objections).
+pub fn repair_digest(r: &RepairApplication, pseudonym: impl Fn(&str) -> String) -> Hash {
+    let mut state = vec![
+        serde_json::json!(r.id),
+        serde_json::json!(r.record),
+        serde_json::json!(pseudonym(r.subject_code.as_str())),
+        serde_json::json!(r.department),
+        serde_json::json!(r.commitment),
+        serde_json::json!(r.evidence),
+        serde_json::json!(r.filed_at.timestamp_millis()),
+        serde_json::json!(r.deadlines),
+        serde_json::json!(r.status.as_str()),
+        serde_json::json!(r.decision_reason),
+        serde_json::json!(r.decided_at.map(|d| d.timestamp_millis())),
+    ];
+    if !r.attachments.is_empty() {
+        state.push(serde_json::json!({ "attachments": r.attachments }));
+    }
+    json_digest(&serde_json::Value::Array(state))
+}
+
+/// The digest the log keeps for a grant: its whole state.
+pub fn grant_digest(g: &SubjectGrant, pseudonym: impl Fn(&str) -> String) -> Hash {
     json_digest(&serde_json::json!([
-        o.id,
-        o.record,
-        pseudonym(o.subject_code.as_str()),
-        o.department,
-        o.ground.as_str(),
-        o.reason,
-        o.filed_at.timestamp_millis(),
-        o.deadlines,
-        o.status.as_str(),
-        o.outcome.map(|x| x.as_str()),
-        o.decision_reason,
-        o.decided_at.map(|d| d.timestamp_millis()),
+        g.id,
+        pseudonym(g.subject_code.as_str()),
+        g.service,
+        g.purpose,
+        g.granted_at.timestamp_millis(),
+        g.valid_until.timestamp_millis(),
+        g.revoked_at.map(|d| d.timestamp_millis()),
+    ]))
+}
+
+/// The digest the log keeps for a webhook: what the subject registered (not its delivery
+/// progress, which changes with every delivery).
+pub fn webhook_digest(w: &Webhook, pseudonym: impl Fn(&str) -> String) -> Hash {
+    json_digest(&serde_json::json!([
+        w.id,
+        pseudonym(w.subject_code.as_str()),
+        w.url,
+        w.created_at.timestamp_millis(),
+    ]))
+}
+
+/// The digest the log keeps for a report. The reporter's contact is not in it: the public log
+/// must not let anyone test a guess of who reported.
+pub fn report_digest(r: &Report, pseudonym: impl Fn(&str) -> String) -> Hash {
+    json_digest(&serde_json::json!([
+        r.id,
+        r.category,
+        pseudonym(r.subject_code.as_str()),
+        r.content,
+        r.contact.is_some(),
+        r.department,
+        r.status.as_str(),
+        r.status_note,
+        r.filed_at.timestamp_millis(),
+        r.updated_at.timestamp_millis(),
+    ]))
+}
+
+/// The digest the log keeps for an evidence attachment: its metadata and the SHA-256 of its
+/// content (the content itself never enters the log).
+pub fn attachment_digest(a: &Attachment, pseudonym: impl Fn(&str) -> String) -> Hash {
+    json_digest(&serde_json::json!([
+        a.id,
+        pseudonym(a.subject_code.as_str()),
+        a.media_type.as_str(),
+        a.name,
+        a.size,
+        a.sha256,
+        a.stored_at.timestamp_millis(),
     ]))
 }
 
@@ -570,6 +629,11 @@ pub fn token_ref(id: &str) -> String {
 /// How an entry names a credit check.
 pub fn check_ref(id: &str) -> String {
     format!("check:{id}")
+}
+
+/// How an entry names an evidence attachment.
+pub fn attachment_ref(id: &str) -> String {
+    format!("attachment:{id}")
 }
 
 /// How an entry names an operator account.

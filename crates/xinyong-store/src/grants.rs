@@ -22,6 +22,8 @@ pub trait GrantStore: Send + Sync {
     /// The subject's grants to `service` (revoked or not; the caller checks
     /// [`SubjectGrant::permits`]).
     async fn grants_to(&self, code: &str, service: &str) -> Result<Vec<SubjectGrant>, StoreError>;
+    /// Grants by id after `after`, at most `limit`: for `ledger verify`.
+    async fn grants_after(&self, after: &str, limit: u32) -> Result<Vec<SubjectGrant>, StoreError>;
     /// Revokes the subject's grant `id` at `at`; `None` if the subject has no such grant,
     /// else the grant as it now stands (revoking twice keeps the first time).
     async fn revoke_grant(
@@ -66,6 +68,16 @@ impl<E: Engine> SqlStore<E> {
 
 #[async_trait]
 impl<E: Engine> GrantStore for SqlStore<E> {
+    async fn grants_after(&self, after: &str, limit: u32) -> Result<Vec<SubjectGrant>, StoreError> {
+        let mut sql = Sql::new::<E>("SELECT ");
+        sql.push(GRANT_COLUMNS)
+            .push(" FROM subject_grants WHERE id > ");
+        sql.bind(after.to_owned())
+            .push(" ORDER BY id LIMIT ")
+            .bind(i64::from(limit));
+        self.fetch_grants(sql).await
+    }
+
     async fn put_grant(&self, g: &SubjectGrant) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         let subject = self.vault.store_code(g.subject_code.as_str());

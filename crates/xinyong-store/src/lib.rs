@@ -17,6 +17,7 @@
 #![forbid(unsafe_code)]
 
 mod access;
+mod attachments;
 mod audit_log;
 pub mod baseline;
 mod checks;
@@ -46,6 +47,7 @@ use std::sync::Arc;
 pub use xinyong_domain::access::SpecialApplication;
 
 pub use access::AccessStore;
+pub use attachments::AttachmentStore;
 pub use audit_log::LedgerStore;
 pub use checks::CheckStore;
 pub use departments::DepartmentStore;
@@ -71,9 +73,9 @@ pub use webhooks::WebhookStore;
 /// Every capability trait, for callers that hold a concrete store: `use xinyong_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AccessStore, CheckStore, DepartmentStore, GrantStore, ImportSession, LedgerStore,
-        ObjectionStore, OperatorStore, RecordStore, RepairStore, ReportStore, Store, SubjectStore,
-        TokenStore, VaultStore, WebhookStore,
+        AccessStore, AttachmentStore, CheckStore, DepartmentStore, GrantStore, ImportSession,
+        LedgerStore, ObjectionStore, OperatorStore, RecordStore, RepairStore, ReportStore, Store,
+        SubjectStore, TokenStore, VaultStore, WebhookStore,
     };
 }
 
@@ -137,6 +139,7 @@ pub trait Store:
     + LedgerStore
     + VaultStore
     + WebhookStore
+    + AttachmentStore
     + Send
     + Sync
 {
@@ -157,6 +160,7 @@ impl<T> Store for T where
         + LedgerStore
         + VaultStore
         + WebhookStore
+        + AttachmentStore
         + Send
         + Sync
         + ?Sized

@@ -34,6 +34,13 @@ pub trait ObjectionStore: Send + Sync {
     /// Open cases, oldest first: one department's, or (`None`) everyone's for the operator.
     async fn open_objections(&self, department: Option<&str>)
     -> Result<Vec<Objection>, StoreError>;
+    /// Marks the open case `escalated` (its `escalated_at` set) as escalated, with its
+    /// `objection.escalated` entry, in one transaction. `Ok(false)` when the case is no
+    /// longer open or was escalated already: nothing is written.
+    async fn escalate_objection(&self, escalated: &Objection) -> Result<bool, StoreError>;
+    /// Cases by id after `after` (every state), at most `limit`: for `ledger verify`.
+    async fn objections_after(&self, after: &str, limit: u32)
+    -> Result<Vec<Objection>, StoreError>;
     /// Records the decision `decided` (an open case with outcome, reason and time set) and
     /// gives its record the status the outcome leaves; `corrected` is the record's corrected
     /// content for a `corrected` outcome. `Ok(None)` when the case is not open any more.
@@ -46,7 +53,8 @@ pub trait ObjectionStore: Send + Sync {
 
 /// The columns [`decode_objection`] reads.
 const OBJECTION_COLUMNS: &str = "id, record_id, subject_code, subject_sealed, department, \
-     ground, reason_sealed, filed_at, deadlines, status, outcome, decision_reason, decided_at";
+     ground, reason_sealed, filed_at, deadlines, status, outcome, decision_reason, decided_at, \
+     attachments, escalated_at";
 
 fn reason_context(id: &str) -> String {
     format!("objection:{id}:reason")
@@ -77,6 +85,8 @@ fn decode_objection(row: &impl DbRow, vault: &Vault) -> Result<Objection, StoreE
         },
         decision_reason: row.opt_text("decision_reason")?,
         decided_at: row.opt_time("decided_at")?,
+        attachments: row.json_as("attachments")?,
+        escalated_at: row.opt_time("escalated_at")?,
         id,
     })
 }
@@ -132,6 +142,8 @@ impl<E: Engine> ObjectionStore for SqlStore<E> {
                 .bind(None::<String>)
                 .bind(None::<String>)
                 .bind(None::<chrono::DateTime<chrono::Utc>>)
+                .bind_json(serde_json::to_string(&o.attachments).unwrap_or_default())
+                .bind(None::<chrono::DateTime<chrono::Utc>>)
                 .bind(status_before.as_str());
         });
         E::execute(&mut tx, sql).await?;
@@ -183,6 +195,38 @@ impl<E: Engine> ObjectionStore for SqlStore<E> {
             sql.push(" AND department = ").bind(d.to_owned());
         }
         sql.push(" ORDER BY filed_at, id");
+        self.fetch_objections(sql).await
+    }
+
+    async fn escalate_objection(&self, o: &Objection) -> Result<bool, StoreError> {
+        let Some(at) = o.escalated_at else {
+            return Ok(false);
+        };
+        let mut tx = self.begin_write().await?;
+        let mut sql = Sql::new::<E>("UPDATE objections SET escalated_at = ");
+        sql.bind(at).push(" WHERE id = ").bind(o.id.clone());
+        sql.push(" AND status = 'open' AND escalated_at IS NULL");
+        if E::execute(&mut tx, sql).await? == 0 {
+            return Ok(false);
+        }
+        let pseudonym = |c: &str| self.vault.pseudonym(c);
+        let entry = LedgerEvent::new(Event::ObjectionEscalated(o, &pseudonym), "platform");
+        append::<E>(&mut tx, &self.vault, &[entry]).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn objections_after(
+        &self,
+        after: &str,
+        limit: u32,
+    ) -> Result<Vec<Objection>, StoreError> {
+        let mut sql = Sql::new::<E>("SELECT ");
+        sql.push(OBJECTION_COLUMNS)
+            .push(" FROM objections WHERE id > ");
+        sql.bind(after.to_owned())
+            .push(" ORDER BY id LIMIT ")
+            .bind(i64::from(limit));
         self.fetch_objections(sql).await
     }
 

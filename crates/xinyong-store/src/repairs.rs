@@ -30,6 +30,12 @@ pub trait RepairStore: Send + Sync {
         &self,
         department: Option<&str>,
     ) -> Result<Vec<RepairApplication>, StoreError>;
+    /// Applications by id after `after` (every state), at most `limit`: for `ledger verify`.
+    async fn repairs_after(
+        &self,
+        after: &str,
+        limit: u32,
+    ) -> Result<Vec<RepairApplication>, StoreError>;
     /// Records the decision `decided` (status granted or refused, reason and time set). A
     /// grant makes the record `repaired` and publishes `commitment` (submitted by the deciding
     /// department) in the same transaction. Returns the record as it then stands; `Ok(None)`
@@ -53,6 +59,9 @@ fn details_context(id: &str) -> String {
 struct Details {
     commitment: String,
     evidence: Vec<String>,
+    /// Absent in applications filed before attachments existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    attachments: Vec<String>,
 }
 
 fn decode_repair(row: &impl DbRow, vault: &Vault) -> Result<RepairApplication, StoreError> {
@@ -73,6 +82,7 @@ fn decode_repair(row: &impl DbRow, vault: &Vault) -> Result<RepairApplication, S
         status: RepairStatus::parse(&status).ok_or_else(|| corrupt("repair status", &status))?,
         decision_reason: row.opt_text("decision_reason")?,
         decided_at: row.opt_time("decided_at")?,
+        attachments: details.attachments,
         id,
     })
 }
@@ -98,6 +108,7 @@ impl<E: Engine> RepairStore for SqlStore<E> {
         let details = serde_json::to_string(&Details {
             commitment: a.commitment.clone(),
             evidence: a.evidence.clone(),
+            attachments: a.attachments.clone(),
         })
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let mut sql = Sql::new::<E>("INSERT INTO repairs (");
@@ -137,6 +148,19 @@ impl<E: Engine> RepairStore for SqlStore<E> {
             .push(" FROM repairs WHERE subject_code = ");
         sql.bind(self.vault.lookup_code(code))
             .push(" ORDER BY filed_at DESC, id DESC");
+        self.fetch_repairs(sql).await
+    }
+
+    async fn repairs_after(
+        &self,
+        after: &str,
+        limit: u32,
+    ) -> Result<Vec<RepairApplication>, StoreError> {
+        let mut sql = Sql::new::<E>("SELECT ");
+        sql.push(REPAIR_COLUMNS).push(" FROM repairs WHERE id > ");
+        sql.bind(after.to_owned())
+            .push(" ORDER BY id LIMIT ")
+            .bind(i64::from(limit));
         self.fetch_repairs(sql).await
     }
 

@@ -20,6 +20,8 @@ pub trait ReportStore: Send + Sync {
     async fn report_by_tracking(&self, tracking_hash: &str) -> Result<Option<Report>, StoreError>;
     /// The reports routed to `department`, newest first.
     async fn reports_for(&self, department: &str) -> Result<Vec<Report>, StoreError>;
+    /// Reports by id after `after`, at most `limit`: for `ledger verify`.
+    async fn reports_after(&self, after: &str, limit: u32) -> Result<Vec<Report>, StoreError>;
     /// Moves `department`'s report `id` to `status` with `note`; `None` if the department has
     /// no such report.
     async fn update_report(
@@ -74,6 +76,16 @@ impl<E: Engine> SqlStore<E> {
 
 #[async_trait]
 impl<E: Engine> ReportStore for SqlStore<E> {
+    async fn reports_after(&self, after: &str, limit: u32) -> Result<Vec<Report>, StoreError> {
+        let mut sql = Sql::new::<E>("SELECT ");
+        sql.push(REPORT_COLUMNS).push(" FROM reports WHERE id > ");
+        sql.bind(after.to_owned())
+            .push(" ORDER BY id LIMIT ")
+            .bind(i64::from(limit));
+        let rows = self.fetch_all(sql).await?;
+        rows.iter().map(|r| decode_report(r, &self.vault)).collect()
+    }
+
     async fn file_report(&self, r: &Report, tracking_hash: &str) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         let subject = self.vault.store_code(r.subject_code.as_str());

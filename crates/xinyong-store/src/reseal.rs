@@ -35,7 +35,7 @@ pub trait VaultStore: Send + Sync {
 }
 
 /// Every sealed column, as `(table, column)`: what [`VaultStore::count_sealed_with`] counts.
-const SEALED_COLUMNS: [(&str, &str); 19] = [
+const SEALED_COLUMNS: [(&str, &str); 23] = [
     ("subjects", "code_sealed"),
     ("records", "subject_sealed"),
     ("records", "fields_sealed"),
@@ -55,15 +55,25 @@ const SEALED_COLUMNS: [(&str, &str); 19] = [
     ("reports", "subject_sealed"),
     ("reports", "content_sealed"),
     ("reports", "contact_sealed"),
+    ("webhooks", "subject_sealed"),
+    ("attachments", "subject_sealed"),
+    ("attachments", "name_sealed"),
+    ("attachments", "content_sealed"),
 ];
 
-/// Rights cases with sealed free text: `(table, column, context kind, context part)`.
-const CASE_TABLES: [(&str, &str, &str, &str); 4] = [
+/// Rights cases with sealed free text or files: `(table, column, context kind, context
+/// part)`.
+const CASE_TABLES: [(&str, &str, &str, &str); 6] = [
     ("objections", "reason_sealed", "objection", "reason"),
     ("repairs", "details_sealed", "repair", "details"),
     ("reports", "content_sealed", "report", "content"),
     ("reports", "contact_sealed", "report", "contact"),
+    ("attachments", "name_sealed", "attachment", "name"),
+    ("attachments", "content_sealed", "attachment", "content"),
 ];
+
+/// Rows of `attachments` re-sealed per transaction.
+const FILE_BATCH: i64 = 8;
 
 /// Tables whose only sealed value is a subject code: `(table, code column, sealed column)`.
 const CODE_TABLES: [(&str, &str, &str); 5] = [
@@ -237,7 +247,8 @@ impl<E: Engine> SqlStore<E> {
         Ok(done)
     }
 
-    /// Rights cases (objections, repairs): the subject and the free text, always sealed, of
+    /// Rights cases (objections, repairs, reports, attachments): the subject and the free text
+    /// or file, always sealed, of
     /// `column` under the context `{kind}:{id}:{part}`.
     async fn reseal_cases(
         &self,
@@ -269,7 +280,10 @@ impl<E: Engine> SqlStore<E> {
                 let context = format!("{kind}:{id}:{part}");
                 let resealed = match reason.as_deref() {
                     None => None,
-                    Some(sealed) => Some(vault.seal(&vault.open(sealed, &context)?, &context)),
+                    // Bytes, not text: an attachment's content is any file.
+                    Some(sealed) => {
+                        Some(vault.seal_bytes(&vault.open_bytes(sealed, &context)?, &context))
+                    }
                 };
                 let mut sql = Sql::new::<E>("UPDATE ");
                 sql.push(table).push(" SET subject_code = ");
@@ -395,6 +409,12 @@ impl<E: Engine> VaultStore for SqlStore<E> {
         let mut done = self.reseal_records(restricted, limit).await?;
         done += self.reseal_checks(limit).await?;
         for case in CASE_TABLES {
+            // A batch of files is up to 5 MiB a row: keep it to a few rows.
+            let limit = if case.0 == "attachments" {
+                limit.min(FILE_BATCH)
+            } else {
+                limit
+            };
             done += self.reseal_cases(case, limit).await?;
         }
         done += self.reseal_codes(limit).await?;

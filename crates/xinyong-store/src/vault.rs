@@ -526,13 +526,18 @@ impl Vault {
 
     /// Encrypts `plain` under the active key, bound to `context` (e.g. the row's lookup code).
     pub fn seal(&self, plain: &str, context: &str) -> String {
+        self.seal_bytes(plain.as_bytes(), context)
+    }
+
+    /// [`Vault::seal`] for bytes that need not be text (an evidence file).
+    pub fn seal_bytes(&self, plain: &[u8], context: &str) -> String {
         let loaded = self.read();
         let nonce: [u8; 24] = rand::random();
         let Some((id, cipher)) = loaded.ciphers.iter().find(|(id, _)| *id == loaded.active) else {
             unreachable!("the active key is always loaded")
         };
         let payload = Payload {
-            msg: plain.as_bytes(),
+            msg: plain,
             aad: context.as_bytes(),
         };
         // Encryption fails only for messages beyond 256 GiB.
@@ -556,6 +561,11 @@ impl Vault {
     /// Decrypts a sealed value bound to `context`; re-reads the key file once if the value
     /// names a key this process does not hold yet (a rotation by another process).
     pub fn open(&self, sealed: &str, context: &str) -> Result<String, VaultError> {
+        String::from_utf8(self.open_bytes(sealed, context)?).map_err(|_| VaultError::Malformed)
+    }
+
+    /// [`Vault::open`] for bytes that need not be text.
+    pub fn open_bytes(&self, sealed: &str, context: &str) -> Result<Vec<u8>, VaultError> {
         match self.try_open(sealed, context) {
             Err(VaultError::UnknownKey(id)) => {
                 if self.reload()? {
@@ -568,7 +578,7 @@ impl Vault {
         }
     }
 
-    fn try_open(&self, sealed: &str, context: &str) -> Result<String, VaultError> {
+    fn try_open(&self, sealed: &str, context: &str) -> Result<Vec<u8>, VaultError> {
         let id = Vault::key_id_of(sealed)?;
         let body = sealed
             .strip_prefix(SEALED_PREFIX)
@@ -596,7 +606,7 @@ impl Vault {
                 },
             )
             .map_err(|_| VaultError::Tampered)?;
-        String::from_utf8(plain).map_err(|_| VaultError::Malformed)
+        Ok(plain)
     }
 
     /// The id of the key that seals new values.

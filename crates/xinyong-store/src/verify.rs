@@ -8,8 +8,9 @@ use xinyong_ledger::{FirstBad, Hash, LogVerifier, VerifyingKey};
 
 use crate::audit_log::is_stored_level;
 use crate::events::{
-    EventKind, Version, check_digest, check_ref, operator_digest, operator_ref, token_digest,
-    token_ref,
+    EventKind, Version, attachment_digest, attachment_ref, check_digest, check_ref, grant_digest,
+    objection_digest, operator_digest, operator_ref, repair_digest, report_digest, token_digest,
+    token_ref, webhook_digest,
 };
 use crate::{Store, StoreError};
 
@@ -22,6 +23,9 @@ pub struct VerifyReport {
     pub record_versions_checked: u64,
     pub tokens_checked: u64,
     pub checks_checked: u64,
+    /// Objections, repair applications, grants, reports, webhooks and attachments checked
+    /// (attachments by the digest of their content as well).
+    pub cases_checked: u64,
 }
 
 /// Why verification failed: always names the first bad entry or row.
@@ -58,6 +62,49 @@ enum Vouched {
     Checks,
     /// `operators`, by `operator:ID`.
     Operators,
+    /// `objections`, by `objection:ID` (filing, decision and escalation alike).
+    Objections,
+    /// `repairs`, by `repair:ID` (filing and decision alike).
+    Repairs,
+    /// `subject_grants`, by `grant:ID`.
+    Grants,
+    /// `reports`, by `report:ID`.
+    Reports,
+    /// `webhooks`, by `webhook:ID`.
+    Webhooks,
+    /// `attachments`, by `attachment:ID`.
+    Attachments,
+}
+
+impl Vouched {
+    /// Every kind of vouched row, in the order `verify` walks them.
+    const ALL: [Vouched; 10] = [
+        Vouched::RecordVersions,
+        Vouched::Tokens,
+        Vouched::Checks,
+        Vouched::Operators,
+        Vouched::Objections,
+        Vouched::Repairs,
+        Vouched::Grants,
+        Vouched::Reports,
+        Vouched::Webhooks,
+        Vouched::Attachments,
+    ];
+}
+
+/// The key the latest entry about a row is kept under: a decision or an escalation names the
+/// same case row as its filing, under its own reference.
+fn row_key(ref_id: &str) -> String {
+    for (entry, row) in [
+        ("objection-decision:", "objection:"),
+        ("objection-escalation:", "objection:"),
+        ("repair-decision:", "repair:"),
+    ] {
+        if let Some(id) = ref_id.strip_prefix(entry) {
+            return format!("{row}{id}");
+        }
+    }
+    ref_id.to_owned()
 }
 
 /// Which stored rows an entry of `kind` vouches for. No wildcard arm: a new kind does not
@@ -70,23 +117,22 @@ fn vouches_for(kind: EventKind) -> Option<Vouched> {
         }
         EventKind::Check => Some(Vouched::Checks),
         EventKind::OperatorCreated | EventKind::OperatorDisabled => Some(Vouched::Operators),
+        EventKind::ObjectionFiled | EventKind::ObjectionDecided | EventKind::ObjectionEscalated => {
+            Some(Vouched::Objections)
+        }
+        EventKind::RepairFiled | EventKind::RepairDecided => Some(Vouched::Repairs),
+        EventKind::GrantGiven | EventKind::GrantRevoked => Some(Vouched::Grants),
+        EventKind::ReportFiled | EventKind::ReportUpdated => Some(Vouched::Reports),
+        // A removed webhook's row is gone; the entry of the one in place vouches for it.
+        EventKind::WebhookPut | EventKind::WebhookRemoved => Some(Vouched::Webhooks),
+        EventKind::AttachmentStored => Some(Vouched::Attachments),
         // The entry is the evidence of what was written; the rows themselves are not
         // re-checked (yet): departments only gain categories, feedback and decisions are
         // given once.
         EventKind::DepartmentPut
         | EventKind::CheckFeedback
         | EventKind::ApplicationFiled
-        | EventKind::ApplicationDecided
-        | EventKind::ObjectionFiled
-        | EventKind::ObjectionDecided
-        | EventKind::RepairFiled
-        | EventKind::RepairDecided
-        | EventKind::GrantGiven
-        | EventKind::GrantRevoked
-        | EventKind::WebhookPut
-        | EventKind::WebhookRemoved
-        | EventKind::ReportFiled
-        | EventKind::ReportUpdated => None,
+        | EventKind::ApplicationDecided => None,
         // Nothing stored to check: a read, or the catalogue file of a process. Every class
         // of read alike.
         EventKind::Read(_) | EventKind::CatalogueLoaded | EventKind::CalendarLoaded => None,
@@ -115,13 +161,16 @@ fn first_bad(bad: FirstBad) -> VerifyError {
 
 /// Rows fetched per query while verifying.
 const PAGE: u32 = 20_000;
+/// Attachments described per query (each is then opened on its own).
+const FILE_PAGE: u32 = 500;
 
 /// The latest entry naming each vouched row: its index and payload hash.
 type Latest = HashMap<(Vouched, String), (u64, Hash)>;
 
 /// Recomputes the whole log from the stored entries and checks it against the stored nodes
 /// and every signed tree head (signatures under `key`), then checks that every stored record
-/// version, token, credit check and operator account is vouched for by the latest log entry
+/// version, token, credit check, operator account, objection, repair application, grant,
+/// report, webhook and attachment (its content too) is vouched for by the latest log entry
 /// that names it. An entry of a kind this version does not know fails verification.
 /// `progress` is called with the number of entries read so far.
 pub async fn verify(
@@ -193,7 +242,7 @@ pub async fn verify(
                 ),
             })?;
             if let (Some(vouched), Some(r)) = (vouches_for(kind), &row.ref_id) {
-                latest.insert((vouched, r.clone()), (row.index, row.entry.payload_hash));
+                latest.insert((vouched, row_key(r)), (row.index, row.entry.payload_hash));
             }
         }
         index = rows.last().map_or(size, |r| r.index + 1);
@@ -219,13 +268,9 @@ pub async fn verify(
         record_versions: 0,
         tokens: 0,
         checks: 0,
+        cases: 0,
     };
-    for vouched in [
-        Vouched::RecordVersions,
-        Vouched::Tokens,
-        Vouched::Checks,
-        Vouched::Operators,
-    ] {
+    for vouched in Vouched::ALL {
         rows.check(vouched).await?;
     }
     Ok(VerifyReport {
@@ -235,6 +280,7 @@ pub async fn verify(
         record_versions_checked: rows.record_versions,
         tokens_checked: rows.tokens,
         checks_checked: rows.checks,
+        cases_checked: rows.cases,
     })
 }
 
@@ -245,6 +291,20 @@ struct Rows<'a> {
     record_versions: u64,
     tokens: u64,
     checks: u64,
+    cases: u64,
+}
+
+/// Walks the rows a paged store method returns, in id order, calling `each` on every one.
+macro_rules! each_row {
+    ($page:expr, |$row:ident| $each:block) => {{
+        let mut after = String::new();
+        loop {
+            let page = $page(after.clone()).await?;
+            let Some(last) = page.last() else { break };
+            after = last.id.clone();
+            for $row in &page $each
+        }
+    }};
 }
 
 impl Rows<'_> {
@@ -325,6 +385,62 @@ impl Rows<'_> {
                     self.vouched(vouched, "operator", operator_ref(&o.id), operator_digest(o))?;
                 }
             }
+            Vouched::Objections => each_row!(
+                |after: String| async move { store.objections_after(&after, PAGE).await },
+                |o| {
+                    let digest = objection_digest(o, pseudonym);
+                    self.vouched(vouched, "objection", format!("objection:{}", o.id), digest)?;
+                    self.cases += 1;
+                }
+            ),
+            Vouched::Repairs => each_row!(
+                |after: String| async move { store.repairs_after(&after, PAGE).await },
+                |r| {
+                    let digest = repair_digest(r, pseudonym);
+                    self.vouched(vouched, "repair", format!("repair:{}", r.id), digest)?;
+                    self.cases += 1;
+                }
+            ),
+            Vouched::Grants => each_row!(
+                |after: String| async move { store.grants_after(&after, PAGE).await },
+                |g| {
+                    let digest = grant_digest(g, pseudonym);
+                    self.vouched(vouched, "grant", format!("grant:{}", g.id), digest)?;
+                    self.cases += 1;
+                }
+            ),
+            Vouched::Reports => each_row!(
+                |after: String| async move { store.reports_after(&after, PAGE).await },
+                |r| {
+                    let digest = report_digest(r, pseudonym);
+                    self.vouched(vouched, "report", format!("report:{}", r.id), digest)?;
+                    self.cases += 1;
+                }
+            ),
+            Vouched::Webhooks => each_row!(
+                |after: String| async move { store.webhooks_after(&after, PAGE).await },
+                |w| {
+                    let digest = webhook_digest(w, pseudonym);
+                    self.vouched(vouched, "webhook", format!("webhook:{}", w.id), digest)?;
+                    self.cases += 1;
+                }
+            ),
+            Vouched::Attachments => each_row!(
+                |after: String| async move { store.attachments_after(&after, FILE_PAGE).await },
+                |a| {
+                    let digest = attachment_digest(a, pseudonym);
+                    self.vouched(vouched, "attachment", attachment_ref(&a.id), digest)?;
+                    // The content opens and hashes to what the entry recorded.
+                    if store.attachment_content(&a.id).await?.is_none() {
+                        return Err(VerifyError::Row {
+                            table: "attachment",
+                            id: a.id.clone(),
+                            reason: "its content is missing".into(),
+                        });
+                    }
+                    self.cases += 1;
+                }
+            ),
         }
         Ok(())
     }

@@ -38,6 +38,8 @@ pub trait WebhookStore: Send + Sync {
     async fn webhook_attempted(&self, id: &str, outcome: &Delivery) -> Result<(), StoreError>;
     /// The secret that signs deliveries to webhook `id` (HMAC-SHA256 key).
     fn webhook_secret(&self, id: &str) -> [u8; 32];
+    /// Webhooks by id after `after`, at most `limit`: for `ledger verify`.
+    async fn webhooks_after(&self, after: &str, limit: u32) -> Result<Vec<Webhook>, StoreError>;
 }
 
 const COLUMNS: &str = "id, subject_code, subject_sealed, url, created_at, delivered_size, \
@@ -69,6 +71,16 @@ impl<E: Engine> SqlStore<E> {
 
 #[async_trait]
 impl<E: Engine> WebhookStore for SqlStore<E> {
+    async fn webhooks_after(&self, after: &str, limit: u32) -> Result<Vec<Webhook>, StoreError> {
+        let mut sql = Sql::new::<E>("SELECT ");
+        sql.push(COLUMNS).push(" FROM webhooks WHERE id > ");
+        sql.bind(after.to_owned())
+            .push(" ORDER BY id LIMIT ")
+            .bind(i64::from(limit));
+        let rows = self.fetch_all(sql).await?;
+        rows.iter().map(|r| decode(r, &self.vault)).collect()
+    }
+
     async fn put_webhook(&self, hook: &Webhook) -> Result<Webhook, StoreError> {
         let code = hook.subject_code.as_str();
         let mut tx = self.begin_write().await?;

@@ -153,6 +153,9 @@ error_codes! {
     UnknownService = ("unknown_service", NOT_FOUND, "Unknown credit service body");
     /// No report with this tracking number (or, for a department, this id among its own).
     UnknownReport = ("unknown_report", NOT_FOUND, "Unknown report");
+    /// No evidence attachment with this id that the caller may see (its subject's own, or
+    /// named by a case the calling department decides).
+    UnknownAttachment = ("unknown_attachment", NOT_FOUND, "Unknown attachment");
     /// No grading model grades this subject for this caller (natural persons are never
     /// graded by the shipped models; a model that is not public grades for departments only).
     NoGrade = ("no_grade", NOT_FOUND, "No grade");
@@ -181,6 +184,8 @@ error_codes! {
     RepairPending = ("repair_pending", CONFLICT, "Repair already applied for");
     /// The repair application has already been decided.
     RepairDecided = ("repair_decided", CONFLICT, "Repair already decided");
+    /// The subject already holds as many evidence attachments as one subject may.
+    AttachmentQuota = ("attachment_quota", CONFLICT, "Attachment quota reached");
     /// The check already has its feedback.
     FeedbackGiven = ("feedback_given", CONFLICT, "Feedback already given");
     /// The list entry is already removed.

@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+mod attachments;
 pub mod auth;
 mod checks;
 pub mod error;
@@ -24,7 +25,7 @@ mod lists;
 mod me;
 mod meta;
 pub mod notifications;
-mod objections;
+pub mod objections;
 mod public;
 mod quality;
 pub mod recorder;
@@ -152,6 +153,8 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(records::submit))
         .routes(routes!(records::breach))
         .routes(routes!(quality::report))
+        .routes(routes!(attachments::upload, attachments::list))
+        .routes(routes!(attachments::download))
         .routes(routes!(objections::file, objections::list))
         .routes(routes!(objections::show))
         .routes(routes!(objections::decide))

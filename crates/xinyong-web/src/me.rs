@@ -1,6 +1,6 @@
 //! The subject's complete file (issue #12): every record in every class and status, every
-//! credit check about it, every non-public read, and every objection, repair and grant it
-//! made, each with the index of the audit-log entry that proves it, so that the subject can
+//! credit check about it, every non-public read, and every objection, repair, grant and
+//! evidence file it made, each with the index of the audit-log entry that proves it, so that the subject can
 //! ask `/api/v1/ledger/proof/inclusion` for each and check it against a signed head.
 
 use std::collections::BTreeMap;
@@ -11,6 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 use xinyong_domain::SubjectKind;
+use xinyong_domain::attachment::Attachment;
 use xinyong_domain::disclosure::{FileRecord, file_record};
 use xinyong_domain::rights::{Objection, RepairApplication, SubjectGrant};
 
@@ -69,6 +70,9 @@ pub struct CompleteFile {
     pub(crate) repairs: Vec<Proven<RepairApplication>>,
     #[schema(value_type = Vec<Object>)]
     pub(crate) grants: Vec<Proven<SubjectGrant>>,
+    /// The evidence files it stored (descriptions; the files at `/api/v1/attachments/{id}`).
+    #[schema(value_type = Vec<Object>)]
+    pub(crate) attachments: Vec<Proven<Attachment>>,
     /// A signed tree head of at least this size covers every index above.
     pub(crate) signed_tree_size: u64,
 }
@@ -146,8 +150,11 @@ pub async fn complete_file(
         .await?
         .into_iter()
         .map(|o| Proven {
-            ledger_index: at(format!("objection-decision:{}", o.id))
-                .or_else(|| at(format!("objection:{}", o.id))),
+            // The latest of filing, escalation and decision.
+            ledger_index: ["objection", "objection-escalation", "objection-decision"]
+                .into_iter()
+                .filter_map(|kind| at(format!("{kind}:{}", o.id)))
+                .max(),
             item: o,
         })
         .collect();
@@ -170,6 +177,15 @@ pub async fn complete_file(
             item: g,
         })
         .collect();
+    let attachments = store
+        .attachments_of_subject(code)
+        .await?
+        .into_iter()
+        .map(|a| Proven {
+            ledger_index: at(format!("attachment:{}", a.id)),
+            item: a,
+        })
+        .collect();
     let signed_tree_size = sign_head(&state).await?.map_or(0, |h| h.size);
     Ok(Json(CompleteFile {
         code: subject.code.to_string(),
@@ -182,6 +198,7 @@ pub async fn complete_file(
         objections,
         repairs,
         grants,
+        attachments,
         signed_tree_size,
     }))
 }

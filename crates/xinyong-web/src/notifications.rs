@@ -55,7 +55,7 @@ pub struct Notification {
     /// The audit-log entry that records it (and proves it).
     pub ledger_index: u64,
     /// The entry's kind: `record.created`, `record.version`, `objection.filed`,
-    /// `objection.decided`, `repair.filed`, `repair.decided`, `read.shared`,
+    /// `objection.decided`, `objection.escalated`, `repair.filed`, `repair.decided`, `read.shared`,
     /// `read.restricted`, `check`, `grant.given`, `grant.revoked`, `webhook.put`.
     pub event: String,
     pub at: DateTime<Utc>,
@@ -72,9 +72,10 @@ pub struct Notification {
 }
 
 /// Kinds of entry the subject is told of, besides records of negative categories.
-const TOLD: [&str; 11] = [
+const TOLD: [&str; 12] = [
     "objection.filed",
     "objection.decided",
+    "objection.escalated",
     "repair.filed",
     "repair.decided",
     "read.shared",

@@ -16,6 +16,7 @@ use xinyong_domain::rights::{
 use xinyong_domain::{FieldError, RawRecord, Record, RecordStatus};
 
 use crate::AppState;
+use crate::attachments::own_attachments;
 use crate::auth::{DepartmentCaller, PartyCaller, SubjectCaller};
 use crate::error::{ApiError, ErrorCode, JsonBody, Path};
 use crate::rights::{is_party, now, own_record, text_checked, unknown_record};
@@ -30,6 +31,9 @@ pub struct NewObjection {
     what: ObjectionGround,
     /// Why, in the subject's words (at most 2,000 characters; never public).
     reason: String,
+    /// Ids of evidence files from `POST /api/v1/me/attachments`, at most 10; never public.
+    #[serde(default)]
+    attachments: Vec<String>,
 }
 
 /// A filed case.
@@ -70,6 +74,7 @@ pub async fn file(
     JsonBody(body): JsonBody<NewObjection>,
 ) -> Result<(StatusCode, Json<Filed>), ApiError> {
     text_checked("reason", &body.reason)?;
+    own_attachments(&state, &caller.code, &body.attachments).await?;
     let record = own_record(&state, &caller, &body.record).await?;
     contestable(&record, body.what)
         .map_err(|e| ApiError::new(ErrorCode::NotContestable, e.to_string()))?;
@@ -89,6 +94,8 @@ pub async fn file(
         outcome: None,
         decision_reason: None,
         decided_at: None,
+        attachments: body.attachments,
+        escalated_at: None,
     };
     let marked = state
         .store
@@ -346,4 +353,46 @@ pub async fn decide(
         record_version: record.version,
         objection: decided,
     }))
+}
+
+/// Escalates every case open past its last deadline that is not escalated yet: stamps it,
+/// writes its `objection.escalated` entry (which the subject is told of, in its feed and by
+/// its webhook) and warns in the operator's log. Returns how many were escalated.
+pub async fn escalate_overdue(state: &AppState) -> Result<usize, ApiError> {
+    let today = state.today();
+    let mut escalated = 0;
+    for objection in state.store.open_objections(None).await? {
+        if !objection.to_escalate(today) {
+            continue;
+        }
+        let id = objection.id.clone();
+        let department = objection.department.clone();
+        let due = objection.due_on();
+        let stamped = Objection {
+            escalated_at: Some(now()),
+            ..objection
+        };
+        if state.store.escalate_objection(&stamped).await? {
+            escalated += 1;
+            tracing::warn!(
+                target: "xinyong::rights",
+                objection = %id,
+                department = %department,
+                due = ?due,
+                "objection escalated: still open past its last deadline"
+            );
+        }
+    }
+    Ok(escalated)
+}
+
+/// Runs [`escalate_overdue`] every `every`, for the life of the server.
+pub async fn escalate_forever(state: AppState, every: std::time::Duration) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        if let Err(e) = escalate_overdue(&state).await {
+            tracing::warn!("escalating overdue objections: {e:?}");
+        }
+    }
 }

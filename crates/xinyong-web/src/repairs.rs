@@ -19,6 +19,7 @@ use xinyong_domain::{FieldError, RecordStatus};
 use xinyong_store::RecordChange;
 
 use crate::AppState;
+use crate::attachments::own_attachments;
 use crate::auth::{DepartmentCaller, PartyCaller, SubjectCaller};
 use crate::error::{ApiError, ErrorCode, JsonBody, Path};
 use crate::rights::{is_party, now, own_record, text_checked, unknown_record};
@@ -38,6 +39,9 @@ pub struct NewRepair {
     /// 20 items; never public.
     #[serde(default)]
     evidence: Vec<String>,
+    /// Ids of evidence files from `POST /api/v1/me/attachments`, at most 10; never public.
+    #[serde(default)]
+    attachments: Vec<String>,
 }
 
 /// A filed application.
@@ -85,6 +89,7 @@ pub async fn file(
     for (i, item) in body.evidence.iter().enumerate() {
         text_checked(&format!("evidence[{i}]"), item)?;
     }
+    own_attachments(&state, &caller.code, &body.attachments).await?;
     let record = own_record(&state, &caller, &body.record).await?;
     let category = state
         .catalogue
@@ -115,6 +120,7 @@ pub async fn file(
         status: RepairStatus::Pending,
         decision_reason: None,
         decided_at: None,
+        attachments: body.attachments,
     };
     if !state.store.file_repair(&application).await? {
         return Err(ApiError::new(

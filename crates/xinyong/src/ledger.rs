@@ -99,13 +99,14 @@ pub async fn run(
             match report {
                 Ok(r) => {
                     println!(
-                        "ok: {} entries, root {}, {} signed heads, {} record versions, {} tokens, {} checks verified in {:.1} s",
+                        "ok: {} entries, root {}, {} signed heads, {} record versions, {} tokens, {} checks, {} rights cases verified in {:.1} s",
                         r.size,
                         hex::encode(r.root),
                         r.heads_checked,
                         r.record_versions_checked,
                         r.tokens_checked,
                         r.checks_checked,
+                        r.cases_checked,
                         started.elapsed().as_secs_f64()
                     );
                     Ok(ExitCode::SUCCESS)

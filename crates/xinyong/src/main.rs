@@ -503,6 +503,11 @@ async fn serve(
         state.clone(),
         std::time::Duration::from_secs(5),
     ));
+    // Objections open past their last deadline: escalated once, the subject told.
+    tokio::spawn(xinyong_web::objections::escalate_forever(
+        state.clone(),
+        std::time::Duration::from_secs(600),
+    ));
     listener.set_nonblocking(true)?;
     let listener = tokio::net::TcpListener::from_std(listener)?;
     let local = listener.local_addr()?;

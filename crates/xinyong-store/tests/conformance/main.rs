@@ -24,6 +24,7 @@ mod fixtures;
 
 mod access;
 mod at_rest;
+mod case_rows;
 mod checks;
 mod departments;
 mod grants;

@@ -16,7 +16,7 @@ use crate::{Db, cases};
 const REASON: &str = "处罚对象有误，当事人身份证号440305198507265865不是本公司人员";
 
 /// A penalty by SAMR about a fresh company, stored; returns it.
-async fn stored_penalty(store: &dyn Store) -> Record {
+pub(crate) async fn stored_penalty(store: &dyn Store) -> Record {
     with_department(store, "SAMR").await;
     let code = &codes(1)[0];
     let mut session = store.begin_import().await.unwrap();
@@ -35,7 +35,7 @@ fn now() -> chrono::DateTime<Utc> {
         .unwrap()
 }
 
-fn objection(record: &Record, id: &str) -> Objection {
+pub(crate) fn objection(record: &Record, id: &str) -> Objection {
     let filed_on = NaiveDate::from_ymd_opt(2026, 2, 11).unwrap();
     Objection {
         id: id.into(),
@@ -55,10 +55,12 @@ fn objection(record: &Record, id: &str) -> Objection {
         outcome: None,
         decision_reason: None,
         decided_at: None,
+        attachments: Vec::new(),
+        escalated_at: None,
     }
 }
 
-fn decided(mut o: Objection, outcome: ObjectionOutcome) -> Objection {
+pub(crate) fn decided(mut o: Objection, outcome: ObjectionOutcome) -> Objection {
     o.status = ObjectionStatus::Decided;
     o.outcome = Some(outcome);
     o.decision_reason = Some("经核查".into());

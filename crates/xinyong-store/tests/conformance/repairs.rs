@@ -32,7 +32,7 @@ async fn stored_penalty(store: &dyn Store) -> Record {
     store.records_of_subject(code).await.unwrap().remove(0)
 }
 
-fn application(record: &Record, id: &str) -> RepairApplication {
+pub(crate) fn application(record: &Record, id: &str) -> RepairApplication {
     RepairApplication {
         id: id.into(),
         record: record.id.clone(),
@@ -50,6 +50,7 @@ fn application(record: &Record, id: &str) -> RepairApplication {
         status: RepairStatus::Pending,
         decision_reason: None,
         decided_at: None,
+        attachments: Vec::new(),
     }
 }
 

@@ -18,7 +18,7 @@ fn now() -> chrono::DateTime<Utc> {
         .unwrap()
 }
 
-fn hook(id: &str, code: &str) -> Webhook {
+pub(crate) fn hook(id: &str, code: &str) -> Webhook {
     Webhook {
         id: id.into(),
         subject_code: SubjectCode::parse(code).unwrap(),
@@ -31,7 +31,7 @@ fn hook(id: &str, code: &str) -> Webhook {
     }
 }
 
-fn grant(id: &str, code: &str) -> SubjectGrant {
+pub(crate) fn grant(id: &str, code: &str) -> SubjectGrant {
     SubjectGrant {
         id: id.into(),
         subject_code: SubjectCode::parse(code).unwrap(),

@@ -280,6 +280,24 @@ impl World {
                 ok(&self.app, own, "/api/v1/records", json!({"records": [person]})).await;
                 self.send(get("/api/v1/subjects/11010519491231002X/grade", None))
             }
+            ErrorCode::UnknownAttachment => self.send(get(
+                "/api/v1/attachments/01J00000000000000000000000",
+                Some(self.token(Who::SubjectSelf)),
+            )),
+            ErrorCode::AttachmentQuota => {
+                let subject = self.token(Who::SubjectOther);
+                let quota = xinyong_domain::attachment::MAX_ATTACHMENTS_PER_SUBJECT;
+                for _ in 0..quota {
+                    upload(&self.app, subject, "application/pdf", PDF).await;
+                }
+                self.send(
+                    Request::post("/api/v1/me/attachments")
+                        .header(header::AUTHORIZATION, format!("Bearer {subject}"))
+                        .header(header::CONTENT_TYPE, "application/pdf")
+                        .body(Body::from(PDF))
+                        .unwrap(),
+                )
+            }
             ErrorCode::NoWebhook => self.send(request(
                 Method::DELETE,
                 "/api/v1/me/webhook",

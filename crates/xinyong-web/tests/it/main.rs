@@ -9,6 +9,7 @@ mod api;
 mod authz_matrix;
 mod checks;
 mod errors;
+mod evidence;
 mod ledger;
 mod limits;
 mod notifications;

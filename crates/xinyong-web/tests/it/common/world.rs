@@ -65,6 +65,8 @@ pub struct World {
     /// A report about COMPANY routed to OWN, and its tracking number.
     pub report: String,
     pub tracking: String,
+    /// COMPANY's evidence file, named by `objection` (which OWN decides).
+    pub attachment: String,
 }
 
 /// The court-defaulter entry of the world, on `ground`.
@@ -180,11 +182,16 @@ pub async fn world() -> World {
         .as_str()
         .unwrap()
         .to_owned();
+    let attachment = upload(&app, &tokens[&Who::SubjectSelf], "application/pdf", PDF).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let objection = ok(
         &app,
         &tokens[&Who::SubjectSelf],
         "/api/v1/objections",
-        json!({"record": accepted["ids"][2], "what": "content", "reason": "评级年度有误"}),
+        json!({"record": accepted["ids"][2], "what": "content", "reason": "评级年度有误",
+               "attachments": [attachment]}),
     )
     .await["id"]
         .as_str()
@@ -246,7 +253,37 @@ pub async fn world() -> World {
         grant,
         report,
         tracking,
+        attachment,
     }
+}
+
+/// A small PDF, as a subject's evidence.
+pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
+
+/// Uploads `content` as an evidence file of the subject of `token`; returns the answer.
+pub async fn upload(app: &App, token: &str, content_type: &str, content: &[u8]) -> Value {
+    let (status, body) = upload_as(app, token, content_type, content).await;
+    assert_eq!(status, axum::http::StatusCode::CREATED, "upload: {body}");
+    body
+}
+
+/// Uploads `content` as `content_type` with `token`; returns status and body.
+pub async fn upload_as(
+    app: &App,
+    token: &str,
+    content_type: &str,
+    content: &[u8],
+) -> (axum::http::StatusCode, Value) {
+    app.call(
+        axum::http::Request::post(
+            "/api/v1/me/attachments?name=%E7%BC%B4%E6%AC%BE%E5%87%AD%E8%AF%81.pdf",
+        )
+        .header("content-type", content_type)
+        .header("authorization", format!("Bearer {token}"))
+        .body(axum::body::Body::from(content.to_vec()))
+        .unwrap(),
+    )
+    .await
 }
 
 async fn token(store: &dyn Store, role: Role, subject: Option<&str>) -> String {
