@@ -353,7 +353,13 @@ test('a subject signs in with its token, sees its file and objects to a record',
   const records = page.locator('#records ~ .table-wrap tbody tr');
   assert.ok(await records.count() >= 1, 'the subject sees its records');
   assert.match(await page.locator('main').textContent(), /深市监罚〔2026〕88号/);
-  // Object to the penalty through the form.
+  // Upload a receipt as evidence; it is listed, and offered on the case forms.
+  await page.setInputFiles('#e-file', { name: '缴款凭证.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%%EOF\n') });
+  await page.click('form[action="/me/attachments"] button[type=submit]');
+  await page.waitForURL(/done=attachment/);
+  assert.match(await page.locator('#evidence ~ .table-wrap').textContent(), /缴款凭证\.pdf/);
+  // Object to the penalty through the form, with the receipt attached.
+  await page.check('form[action="/me/objections"] input[name=attachments]');
   await page.selectOption('#o-record', { label: await page.locator('#o-record option', { hasText: '88号' }).first().textContent() });
   await page.fill('#o-reason', '罚款所依据的广告并非本公司发布');
   await page.click('form[action="/me/objections"] button[type=submit]');

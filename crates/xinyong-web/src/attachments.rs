@@ -84,20 +84,32 @@ pub async fn upload(
                 max: MAX_ATTACHMENT_BYTES,
             })
         })?;
-    let media_type = check_upload(&declared, q.name.as_deref(), &bytes).map_err(refused)?;
-    let subject_code = SubjectCode::parse(&caller.code)?;
+    let attachment = store_upload(&state, &caller, &declared, q.name, &bytes).await?;
+    Ok((StatusCode::CREATED, Json(attachment)))
+}
+
+/// Checks and stores one upload of `caller` (the API's and the website's path alike).
+pub async fn store_upload(
+    state: &AppState,
+    caller: &SubjectCaller,
+    declared: &str,
+    name: Option<String>,
+    bytes: &[u8],
+) -> Result<Attachment, ApiError> {
+    let name = name.filter(|n| !n.trim().is_empty());
+    let media_type = check_upload(declared, name.as_deref(), bytes).map_err(refused)?;
     let attachment = Attachment {
         id: xinyong_store::new_id(),
-        subject_code,
+        subject_code: SubjectCode::parse(&caller.code)?,
         media_type,
-        name: q.name.filter(|n| !n.trim().is_empty()),
+        name,
         size: bytes.len() as u64,
-        sha256: content_digest(&bytes),
+        sha256: content_digest(bytes),
         stored_at: now(),
     };
     if !state
         .store
-        .store_attachment(&attachment, &bytes, MAX_ATTACHMENTS_PER_SUBJECT)
+        .store_attachment(&attachment, bytes, MAX_ATTACHMENTS_PER_SUBJECT)
         .await?
     {
         return Err(ApiError::new(
@@ -108,7 +120,7 @@ pub async fn upload(
             ),
         ));
     }
-    Ok((StatusCode::CREATED, Json(attachment)))
+    Ok(attachment)
 }
 
 /// The calling subject's attachments.

@@ -150,6 +150,16 @@ labels! {
     me_done_objection: "异议已提交，信息已标注为“异议处理中”。", "Your objection is filed; the record is marked as under objection.";
     me_done_repair: "信用修复申请已提交。", "Your repair application is filed.";
     me_done_revoked: "授权已撤销，立即生效。", "The authorisation is revoked, with immediate effect.";
+    me_done_attachment: "证明材料已上传，可在提出异议或申请修复时勾选附上。", "Your evidence is uploaded; tick it when you object or apply for repair.";
+    me_evidence: "我的证明材料", "My evidence";
+    me_evidence_text: "证明材料不公开，只有您、平台管理员和处理您案件的部门可以查看；部门或管理员的每次查看都记入审计日志并通知您。支持 PDF、PNG、JPEG，每个文件不超过 5 MB。", "Evidence is never public: only you, the platform's operators and the department deciding your case can open it, and every opening by a department or operator is in the audit log and shown to you. PDF, PNG or JPEG, at most 5 MB each.";
+    me_file: "文件", "File";
+    me_upload: "上传", "Upload";
+    me_attach: "附上证明材料", "Attach evidence";
+    col_file_name: "文件名", "File name";
+    col_size: "大小", "Size";
+    col_stored: "上传日期", "Uploaded";
+    col_digest: "SHA-256（前16位）", "SHA-256 (first 16)";
     me_records: "全部信息", "All records";
     me_reads: "谁查询了我的信息", "Who looked at my file";
     me_reads_text: "每一次非公开查询都记录在审计日志中，点击“证明”取得该记录的包含证明。", "Every non-public read is recorded in the audit log; “proof” obtains that entry's inclusion proof.";

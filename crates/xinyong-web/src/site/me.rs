@@ -13,6 +13,8 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
+use axum::extract::RawForm;
+use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -144,6 +146,18 @@ pub struct GrantRow {
     pub current: bool,
 }
 
+/// An evidence file the subject stored.
+pub struct AttachmentRow {
+    pub id: String,
+    pub name: String,
+    pub media_type: &'static str,
+    pub size: String,
+    pub stored: String,
+    /// The first 16 hex digits of its SHA-256 (the whole digest is in the API).
+    pub digest: String,
+    pub ledger_index: String,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "me.html")]
 struct FilePage {
@@ -157,6 +171,7 @@ struct FilePage {
     objections: Vec<CaseRow>,
     repairs: Vec<CaseRow>,
     grants: Vec<GrantRow>,
+    attachments: Vec<AttachmentRow>,
 }
 
 #[derive(Deserialize)]
@@ -180,6 +195,7 @@ pub(super) async fn page(
         Some("objection") => ctx.l.me_done_objection,
         Some("repair") => ctx.l.me_done_repair,
         Some("revoked") => ctx.l.me_done_revoked,
+        Some("attachment") => ctx.l.me_done_attachment,
         _ => "",
     };
     let done = done.to_owned();
@@ -303,6 +319,29 @@ async fn file_page(
             current: g.item.revoked_at.is_none() && now < g.item.valid_until,
         })
         .collect();
+    let attachments = file
+        .attachments
+        .iter()
+        .map(|p| {
+            let a = &p.item;
+            AttachmentRow {
+                id: a.id.clone(),
+                name: a
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| format!("{}.{}", a.id, a.media_type.extension())),
+                media_type: a.media_type.as_str(),
+                size: match a.size {
+                    n if n < 1024 => format!("{n} B"),
+                    n if n < 1024 * 1024 => format!("{:.1} KB", n as f64 / 1024.0),
+                    n => format!("{:.1} MB", n as f64 / (1024.0 * 1024.0)),
+                },
+                stored: ctx.date(a.stored_at.date_naive()),
+                digest: a.sha256.chars().take(16).collect(),
+                ledger_index: index(p.ledger_index),
+            }
+        })
+        .collect();
     let page = FilePage {
         name: file.name.clone(),
         csrf: csrf_of(secret),
@@ -314,6 +353,7 @@ async fn file_page(
         objections,
         repairs,
         grants,
+        attachments,
     };
     (status, page).into_response()
 }
@@ -455,6 +495,27 @@ fn api_body<T: serde::de::DeserializeOwned>(body: serde_json::Value) -> Result<T
         .map_err(|e| ApiError::new(crate::error::ErrorCode::MalformedJson, e.to_string()))
 }
 
+/// A case form's fields, with its ticked evidence boxes (`attachments`, repeated) gathered
+/// into a list; `None` for an incomplete form.
+fn case_form<T: serde::de::DeserializeOwned>(raw: &[u8]) -> Option<(T, Vec<String>)> {
+    let mut fields = serde_json::Map::new();
+    let mut attachments = Vec::new();
+    for (key, value) in url::form_urlencoded::parse(raw) {
+        if key == "attachments" {
+            attachments.push(value.into_owned());
+        } else {
+            fields.insert(key.into_owned(), value.into_owned().into());
+        }
+    }
+    serde_json::from_value(fields.into())
+        .ok()
+        .map(|form| (form, attachments))
+}
+
+fn incomplete() -> Response {
+    (StatusCode::BAD_REQUEST, "incomplete form").into_response()
+}
+
 #[derive(Deserialize)]
 pub(super) struct ObjectionForm {
     csrf: String,
@@ -468,9 +529,13 @@ pub(super) async fn object(
     State(state): State<AppState>,
     uri: Uri,
     headers: HeaderMap,
-    Form(f): Form<ObjectionForm>,
+    RawForm(raw): RawForm,
 ) -> Response {
-    let body = json!({"record": f.record, "what": f.what, "reason": f.reason});
+    let Some((f, attachments)) = case_form::<ObjectionForm>(&raw) else {
+        return incomplete();
+    };
+    let body = json!({"record": f.record, "what": f.what, "reason": f.reason,
+                      "attachments": attachments});
     act(
         state,
         uri,
@@ -497,9 +562,13 @@ pub(super) async fn repair(
     State(state): State<AppState>,
     uri: Uri,
     headers: HeaderMap,
-    Form(f): Form<RepairForm>,
+    RawForm(raw): RawForm,
 ) -> Response {
-    let body = json!({"record": f.record, "commitment": f.commitment});
+    let Some((f, attachments)) = case_form::<RepairForm>(&raw) else {
+        return incomplete();
+    };
+    let body = json!({"record": f.record, "commitment": f.commitment,
+                      "attachments": attachments});
     act(
         state,
         uri,
@@ -533,4 +602,68 @@ pub(super) async fn revoke(
         },
     )
     .await
+}
+
+/// `POST /me/attachments`: stores one evidence file (a multipart form of `csrf` and `file`)
+/// through the path the API's upload takes.
+pub(super) async fn attach(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let bad = || (StatusCode::BAD_REQUEST, "not a file upload form").into_response();
+    let Ok(mut multipart) = multipart else {
+        return bad();
+    };
+    let mut csrf = String::new();
+    let mut file = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(None) => break,
+            Ok(Some(field)) => match field.name() {
+                Some("csrf") => csrf = field.text().await.unwrap_or_default(),
+                Some("file") => {
+                    let declared = field.content_type().unwrap_or("").to_owned();
+                    let name = field.file_name().map(str::to_owned);
+                    match field.bytes().await {
+                        Ok(bytes) => file = Some((declared, name, bytes)),
+                        Err(_) => return bad(),
+                    }
+                }
+                _ => {}
+            },
+            Err(_) => return bad(),
+        }
+    }
+    let Some((declared, name, bytes)) = file else {
+        return bad();
+    };
+    act(
+        state,
+        uri,
+        headers,
+        csrf,
+        "attachment",
+        async |caller, state| {
+            crate::attachments::store_upload(&state, &caller, &declared, name, &bytes).await
+        },
+    )
+    .await
+}
+
+/// `GET /me/attachments/{id}`: the signed-in subject's own evidence file, as a download.
+pub(super) async fn attachment(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let Some((caller, _)) = signed_in(&state, &headers).await else {
+        return (StatusCode::UNAUTHORIZED, Redirect::to("/me")).into_response();
+    };
+    let party = crate::auth::PartyCaller::Subject { code: caller.code };
+    match crate::attachments::download(party, State(state), crate::error::Path(id)).await {
+        Ok(file) => file,
+        Err(e) => e.into_response(),
+    }
 }

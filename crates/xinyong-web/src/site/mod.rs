@@ -57,6 +57,8 @@ pub fn routes() -> Router<AppState> {
         .route("/me/sign-out", post(me::sign_out))
         .route("/me/objections", post(me::object))
         .route("/me/repairs", post(me::repair))
+        .route("/me/attachments", post(me::attach))
+        .route("/me/attachments/{id}", get(me::attachment))
         .route("/me/grants/{id}/revoke", post(me::revoke))
         .route("/static/site.css", get(css))
         .route("/static/icon.svg", get(icon))

@@ -226,3 +226,97 @@ async fn a_grant_is_revoked_from_the_website_at_once() {
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// A multipart form of the session's CSRF token and one file.
+fn multipart(csrf: &str, file_name: &str, content_type: &str, content: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----xinyong-test-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+         Content-Type: {content_type}\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn a_subject_uploads_evidence_on_the_website_and_attaches_it_to_a_repair() {
+    let w = world().await;
+    let me = &w.tokens[&Who::SubjectSelf];
+    let cookie = signed_in(&w.app, me).await;
+    let (_, _, html) = page(&w.app, "/me", Some(&cookie)).await;
+    let csrf = csrf_of(&html);
+    // The world's subject already stored one file; the page lists it with a download link.
+    assert!(
+        html.contains(&format!("/me/attachments/{}", w.attachment)),
+        "{html}"
+    );
+
+    let upload = |csrf: String, content: &'static [u8], kind: &'static str| {
+        let (content_type, body) = multipart(&csrf, "收据.pdf", kind, content);
+        let req = Request::post("/me/attachments")
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::HOST, "credit.example.cn")
+            .header(header::COOKIE, cookie.clone())
+            .body(Body::from(body))
+            .unwrap();
+        respond(&w.app.state, req)
+    };
+    // A file that is not what it says is refused, saying why, and nothing is stored.
+    let (status, _, bytes) = upload(csrf.clone(), b"<html>", "application/pdf").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(String::from_utf8_lossy(&bytes).contains("notice-error"));
+    let (status, _, _) = upload("0".repeat(64), crate::common::world::PDF, "application/pdf").await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "without the session's CSRF token"
+    );
+    let (status, headers, _) =
+        upload(csrf.clone(), crate::common::world::PDF, "application/pdf").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], "/me?done=attachment");
+    let (_, mine) = w.app.get_as(me, "/api/v1/me/attachments").await;
+    let stored = mine["attachments"].as_array().unwrap();
+    assert_eq!(stored.len(), 2, "{mine}");
+    assert_eq!(stored[0]["name"], "收据.pdf");
+    let new_id = stored[0]["id"].as_str().unwrap().to_owned();
+
+    // Its own file downloads with the session; another subject's id is unknown.
+    let (status, headers, bytes) =
+        page(&w.app, &format!("/me/attachments/{new_id}"), Some(&cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(bytes.as_bytes(), crate::common::world::PDF);
+    assert!(
+        headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+
+    // The repair form ticks both files: the application names them.
+    let (_, _, html) = page(&w.app, "/me", Some(&cookie)).await;
+    assert!(
+        html.contains("name=\"attachments\""),
+        "evidence boxes on the forms"
+    );
+    let body = format!(
+        "csrf={csrf}&record={}&commitment=%E4%BE%9D%E6%B3%95%E7%BB%8F%E8%90%A5&attachments={}&attachments={new_id}",
+        w.penalty, w.attachment
+    );
+    let (status, _, html) = form(&w.app, "/me/repairs", &body, Some(&cookie), &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+    let (_, file) = w.app.get_as(me, "/api/v1/me").await;
+    let repair = file["repairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["record"] == w.penalty.as_str())
+        .expect("the new application");
+    assert_eq!(
+        repair["attachments"],
+        serde_json::json!([w.attachment, new_id])
+    );
+}
