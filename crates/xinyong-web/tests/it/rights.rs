@@ -565,3 +565,132 @@ async fn a_grade_names_the_record_behind_each_key_factor_and_a_repaired_record_s
         "a repaired record never counts: {after}"
     );
 }
+
+/// A credit check of COMPANY by `token`, for procurement.
+async fn procurement_check(app: &App, token: &str) -> Value {
+    let (status, body) = app
+        .post_json(
+            token,
+            "/api/v1/checks",
+            json!({"subject": COMPANY, "context": "government_procurement"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+#[tokio::test]
+async fn a_listed_record_under_objection_is_marked_in_checks_and_once_repaired_triggers_none() {
+    let app = App::new().await;
+    let samr = app
+        .department(
+            "SAMR440300",
+            &["abnormal_operation"],
+            &["abnormal_operation"],
+        )
+        .await;
+    let tax = app
+        .department("TAX440300", &["tax_violation"], &["tax_serious"])
+        .await;
+    let buyer = app.department("CZJ440300", &["admin_penalty"], &[]).await;
+    let subject_of =
+        json!({"code": COMPANY, "name": "深圳市示例科技有限公司", "kind": "legal_person"});
+    let (status, abnormal) = app
+        .post_json(
+            &samr,
+            "/api/v1/lists/abnormal_operation/entries",
+            json!({"subject": subject_of, "ground": "annual_report_not_filed",
+                   "document_no": "深市监异〔2026〕7号", "starts_on": "2026-07-01",
+                   "fields": {"authority": "深圳市市场监督管理局"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{abnormal}");
+    let (status, serious) = app
+        .post_json(
+            &tax,
+            "/api/v1/lists/tax_serious/entries",
+            json!({"subject": subject_of, "ground": "special_vat_invoice_fraud",
+                   "document_no": "深税稽罚〔2025〕12号", "starts_on": "2025-09-01",
+                   "fields": {"violation_type": "虚开增值税专用发票", "facts": "虚开增值税专用发票30份",
+                              "handling": "依法追缴税款并处罚款", "tax_authority": "国家税务总局深圳市税务局第一稽查局"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{serious}");
+    let listed = procurement_check(&app, &buyer).await;
+    let measures = listed["measures"].as_array().unwrap().clone();
+    assert!(
+        !measures.is_empty(),
+        "the tax list restricts procurement: {listed}"
+    );
+    let entry = |check: &Value, list: &str| {
+        check["lists"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["list_type"] == list)
+            .cloned()
+    };
+    assert_eq!(
+        entry(&listed, "abnormal_operation").unwrap()["under_objection"],
+        false
+    );
+
+    // Under objection: still shown, marked, and (as the catalogue says for this list) its
+    // measures suspended until the decision.
+    let subject = issue_token(
+        &*app.state.store,
+        Role::Subject,
+        None,
+        Some(COMPANY),
+        None,
+        None,
+    )
+    .await;
+    let case = file(&app, &subject, abnormal["id"].as_str().unwrap()).await;
+    let contested = procurement_check(&app, &buyer).await;
+    let marked = entry(&contested, "abnormal_operation").unwrap();
+    assert_eq!(marked["under_objection"], true, "{contested}");
+    assert_eq!(marked["measures_suspended"], true, "{contested}");
+    let decision = format!(
+        "/api/v1/objections/{}/decision",
+        case["id"].as_str().unwrap()
+    );
+    let (status, body) = app
+        .post_json(
+            &samr,
+            &decision,
+            json!({"outcome": "upheld", "reason": "经核实列入无误"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let upheld = procurement_check(&app, &buyer).await;
+    assert_eq!(
+        entry(&upheld, "abnormal_operation").unwrap()["under_objection"],
+        false
+    );
+
+    // Repaired (its tier's minimum period, 12 months, has passed): the tax entry triggers
+    // nothing any more.
+    let apply = json!({"record": serious["id"], "commitment": "已缴清税款、滞纳金和罚款"});
+    let (status, filed) = app.post_json(&subject, "/api/v1/repairs", apply).await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "a year after the decision: {filed}"
+    );
+    let decision = format!("/api/v1/repairs/{}/decision", filed["id"].as_str().unwrap());
+    let (status, body) = app
+        .post_json(
+            &tax,
+            &decision,
+            json!({"outcome": "granted", "reason": "已缴清税款"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let repaired = procurement_check(&app, &buyer).await;
+    assert!(
+        repaired["measures"].as_array().unwrap().is_empty(),
+        "{repaired}"
+    );
+    assert!(entry(&repaired, "tax_serious").is_none(), "{repaired}");
+}
