@@ -219,6 +219,30 @@ pub fn deadlines(
         .collect()
 }
 
+/// The day a case filed at `at` counts from: the date in China (UTC+8, no daylight saving).
+pub fn filing_day(at: DateTime<Utc>) -> NaiveDate {
+    (at + chrono::Duration::hours(8)).date_naive()
+}
+
+/// A case's deadlines once `calendar` may hold more years than when they were computed:
+/// `Some` with the deadlines recomputed under `procedure` when some stored one is provisional
+/// and the recomputation differs (a year's holidays were published since), `None` when
+/// nothing changes or the procedure's steps are no longer those the case was filed under.
+pub fn settled_deadlines(
+    stored: &[StepDeadline],
+    procedure: &Procedure,
+    calendar: &WorkingCalendar,
+    filed_on: NaiveDate,
+) -> Option<Vec<StepDeadline>> {
+    if !stored.iter().any(|s| s.deadline.provisional) {
+        return None;
+    }
+    let fresh = deadlines(procedure, calendar, filed_on);
+    let same_steps =
+        fresh.len() == stored.len() && fresh.iter().zip(stored).all(|(f, s)| f.step == s.step);
+    (same_steps && fresh != stored).then_some(fresh)
+}
+
 /// The deadlines of an objection filed on `filed_on` (the catalogue's `objection` procedure).
 pub fn objection_deadlines(
     catalogue: &Catalogue,

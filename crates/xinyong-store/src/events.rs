@@ -85,11 +85,16 @@ pub enum EventKind {
     ObjectionEscalated,
     /// `attachment.stored`: a subject uploaded an evidence file (its digest, not its content).
     AttachmentStored,
+    /// `objection.rescheduled`: an open objection's provisional deadlines were recomputed
+    /// with a calendar that holds their year.
+    ObjectionRescheduled,
+    /// `repair.rescheduled`: the same for a pending repair application.
+    RepairRescheduled,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [EventKind; 29] = [
+    pub const ALL: [EventKind; 31] = [
         EventKind::RecordCreated,
         EventKind::RecordVersion,
         EventKind::DepartmentPut,
@@ -119,6 +124,8 @@ impl EventKind {
         EventKind::ReportUpdated,
         EventKind::ObjectionEscalated,
         EventKind::AttachmentStored,
+        EventKind::ObjectionRescheduled,
+        EventKind::RepairRescheduled,
     ];
 
     /// The stored name (never changes for a kind: existing logs hold it).
@@ -153,6 +160,8 @@ impl EventKind {
             EventKind::ReportUpdated => "report.updated",
             EventKind::ObjectionEscalated => "objection.escalated",
             EventKind::AttachmentStored => "attachment.stored",
+            EventKind::ObjectionRescheduled => "objection.rescheduled",
+            EventKind::RepairRescheduled => "repair.rescheduled",
         }
     }
 
@@ -242,6 +251,8 @@ pub enum Event<'a> {
     ObjectionDecided(&'a Objection, Pseudonym<'a>),
     ObjectionEscalated(&'a Objection, Pseudonym<'a>),
     AttachmentStored(&'a Attachment, Pseudonym<'a>),
+    ObjectionRescheduled(&'a Objection, Pseudonym<'a>),
+    RepairRescheduled(&'a RepairApplication, Pseudonym<'a>),
     RepairFiled(&'a RepairApplication, Pseudonym<'a>),
     RepairDecided(&'a RepairApplication, Pseudonym<'a>),
     GrantGiven(&'a SubjectGrant, Pseudonym<'a>),
@@ -279,6 +290,8 @@ impl Event<'_> {
             Event::ObjectionDecided(..) => EventKind::ObjectionDecided,
             Event::ObjectionEscalated(..) => EventKind::ObjectionEscalated,
             Event::AttachmentStored(..) => EventKind::AttachmentStored,
+            Event::ObjectionRescheduled(..) => EventKind::ObjectionRescheduled,
+            Event::RepairRescheduled(..) => EventKind::RepairRescheduled,
             Event::CalendarLoaded { .. } => EventKind::CalendarLoaded,
             Event::RepairFiled(..) => EventKind::RepairFiled,
             Event::RepairDecided(..) => EventKind::RepairDecided,
@@ -299,9 +312,12 @@ impl Event<'_> {
             Event::ApplicationFiled(a, _) => Some(&a.subject_code),
             Event::ObjectionFiled(o, _)
             | Event::ObjectionDecided(o, _)
-            | Event::ObjectionEscalated(o, _) => Some(o.subject_code.as_str()),
+            | Event::ObjectionEscalated(o, _)
+            | Event::ObjectionRescheduled(o, _) => Some(o.subject_code.as_str()),
             Event::AttachmentStored(a, _) => Some(a.subject_code.as_str()),
-            Event::RepairFiled(r, _) | Event::RepairDecided(r, _) => Some(r.subject_code.as_str()),
+            Event::RepairFiled(r, _)
+            | Event::RepairDecided(r, _)
+            | Event::RepairRescheduled(r, _) => Some(r.subject_code.as_str()),
             Event::GrantGiven(g, _) | Event::GrantRevoked(g, _) => Some(g.subject_code.as_str()),
             Event::WebhookPut(w, _) | Event::WebhookRemoved(w, _) => Some(w.subject_code.as_str()),
             Event::ReportFiled(r, _) | Event::ReportUpdated(r, _) => Some(r.subject_code.as_str()),
@@ -339,6 +355,8 @@ impl Event<'_> {
             Event::ObjectionDecided(o, _) => format!("objection-decision:{}", o.id),
             Event::ObjectionEscalated(o, _) => format!("objection-escalation:{}", o.id),
             Event::AttachmentStored(a, _) => attachment_ref(&a.id),
+            Event::ObjectionRescheduled(o, _) => format!("objection-deadlines:{}", o.id),
+            Event::RepairRescheduled(r, _) => format!("repair-deadlines:{}", r.id),
             Event::CalendarLoaded { digest, .. } => format!("calendar:{digest}"),
             Event::RepairFiled(r, _) => format!("repair:{}", r.id),
             Event::RepairDecided(r, _) => format!("repair-decision:{}", r.id),
@@ -387,11 +405,14 @@ impl Event<'_> {
             Event::CatalogueLoaded { catalogue, .. } => json_digest(catalogue),
             Event::ObjectionFiled(o, p)
             | Event::ObjectionDecided(o, p)
-            | Event::ObjectionEscalated(o, p) => objection_digest(o, p),
+            | Event::ObjectionEscalated(o, p)
+            | Event::ObjectionRescheduled(o, p) => objection_digest(o, p),
             Event::CalendarLoaded { digest, years } => {
                 json_digest(&serde_json::json!([digest, years]))
             }
-            Event::RepairFiled(r, p) | Event::RepairDecided(r, p) => repair_digest(r, p),
+            Event::RepairFiled(r, p)
+            | Event::RepairDecided(r, p)
+            | Event::RepairRescheduled(r, p) => repair_digest(r, p),
             Event::GrantGiven(g, p) | Event::GrantRevoked(g, p) => grant_digest(g, p),
             Event::WebhookPut(w, p) | Event::WebhookRemoved(w, p) => webhook_digest(w, p),
             Event::ReportFiled(r, p) | Event::ReportUpdated(r, p) => report_digest(r, p),

@@ -38,6 +38,10 @@ pub trait ObjectionStore: Send + Sync {
     /// `objection.escalated` entry, in one transaction. `Ok(false)` when the case is no
     /// longer open or was escalated already: nothing is written.
     async fn escalate_objection(&self, escalated: &Objection) -> Result<bool, StoreError>;
+    /// Replaces the deadlines of the open case `rescheduled` (recomputed with a calendar that
+    /// holds their year), with its `objection.rescheduled` entry; `Ok(false)` when the case is
+    /// not open any more: nothing is written.
+    async fn reschedule_objection(&self, rescheduled: &Objection) -> Result<bool, StoreError>;
     /// Cases by id after `after` (every state), at most `limit`: for `ledger verify`.
     async fn objections_after(&self, after: &str, limit: u32)
     -> Result<Vec<Objection>, StoreError>;
@@ -211,6 +215,22 @@ impl<E: Engine> ObjectionStore for SqlStore<E> {
         }
         let pseudonym = |c: &str| self.vault.pseudonym(c);
         let entry = LedgerEvent::new(Event::ObjectionEscalated(o, &pseudonym), "platform");
+        append::<E>(&mut tx, &self.vault, &[entry]).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn reschedule_objection(&self, o: &Objection) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let mut sql = Sql::new::<E>("UPDATE objections SET deadlines = ");
+        sql.bind_json(serde_json::to_string(&o.deadlines).unwrap_or_default());
+        sql.push(" WHERE id = ").bind(o.id.clone());
+        sql.push(" AND status = 'open'");
+        if E::execute(&mut tx, sql).await? == 0 {
+            return Ok(false);
+        }
+        let pseudonym = |c: &str| self.vault.pseudonym(c);
+        let entry = LedgerEvent::new(Event::ObjectionRescheduled(o, &pseudonym), "platform");
         append::<E>(&mut tx, &self.vault, &[entry]).await?;
         tx.commit().await?;
         Ok(true)

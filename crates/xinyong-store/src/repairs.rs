@@ -30,6 +30,9 @@ pub trait RepairStore: Send + Sync {
         &self,
         department: Option<&str>,
     ) -> Result<Vec<RepairApplication>, StoreError>;
+    /// Replaces the deadlines of the pending application `rescheduled`, with its
+    /// `repair.rescheduled` entry; `Ok(false)` when it is not pending any more.
+    async fn reschedule_repair(&self, rescheduled: &RepairApplication) -> Result<bool, StoreError>;
     /// Applications by id after `after` (every state), at most `limit`: for `ledger verify`.
     async fn repairs_after(
         &self,
@@ -149,6 +152,22 @@ impl<E: Engine> RepairStore for SqlStore<E> {
         sql.bind(self.vault.lookup_code(code))
             .push(" ORDER BY filed_at DESC, id DESC");
         self.fetch_repairs(sql).await
+    }
+
+    async fn reschedule_repair(&self, r: &RepairApplication) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let mut sql = Sql::new::<E>("UPDATE repairs SET deadlines = ");
+        sql.bind_json(serde_json::to_string(&r.deadlines).unwrap_or_default());
+        sql.push(" WHERE id = ").bind(r.id.clone());
+        sql.push(" AND status = 'pending'");
+        if E::execute(&mut tx, sql).await? == 0 {
+            return Ok(false);
+        }
+        let pseudonym = |c: &str| self.vault.pseudonym(c);
+        let entry = LedgerEvent::new(Event::RepairRescheduled(r, &pseudonym), "platform");
+        append::<E>(&mut tx, &self.vault, &[entry]).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn repairs_after(

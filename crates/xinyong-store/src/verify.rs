@@ -98,7 +98,9 @@ fn row_key(ref_id: &str) -> String {
     for (entry, row) in [
         ("objection-decision:", "objection:"),
         ("objection-escalation:", "objection:"),
+        ("objection-deadlines:", "objection:"),
         ("repair-decision:", "repair:"),
+        ("repair-deadlines:", "repair:"),
     ] {
         if let Some(id) = ref_id.strip_prefix(entry) {
             return format!("{row}{id}");
@@ -117,10 +119,13 @@ fn vouches_for(kind: EventKind) -> Option<Vouched> {
         }
         EventKind::Check => Some(Vouched::Checks),
         EventKind::OperatorCreated | EventKind::OperatorDisabled => Some(Vouched::Operators),
-        EventKind::ObjectionFiled | EventKind::ObjectionDecided | EventKind::ObjectionEscalated => {
-            Some(Vouched::Objections)
+        EventKind::ObjectionFiled
+        | EventKind::ObjectionDecided
+        | EventKind::ObjectionEscalated
+        | EventKind::ObjectionRescheduled => Some(Vouched::Objections),
+        EventKind::RepairFiled | EventKind::RepairDecided | EventKind::RepairRescheduled => {
+            Some(Vouched::Repairs)
         }
-        EventKind::RepairFiled | EventKind::RepairDecided => Some(Vouched::Repairs),
         EventKind::GrantGiven | EventKind::GrantRevoked => Some(Vouched::Grants),
         EventKind::ReportFiled | EventKind::ReportUpdated => Some(Vouched::Reports),
         // A removed webhook's row is gone; the entry of the one in place vouches for it.

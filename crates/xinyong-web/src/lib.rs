@@ -32,7 +32,7 @@ pub mod recorder;
 mod records;
 mod repairs;
 mod reports;
-mod rights;
+pub mod rights;
 mod search;
 pub mod sessions;
 mod site;

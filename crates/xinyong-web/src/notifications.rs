@@ -55,7 +55,8 @@ pub struct Notification {
     /// The audit-log entry that records it (and proves it).
     pub ledger_index: u64,
     /// The entry's kind: `record.created`, `record.version`, `objection.filed`,
-    /// `objection.decided`, `objection.escalated`, `repair.filed`, `repair.decided`, `read.shared`,
+    /// `objection.decided`, `objection.escalated`, `objection.rescheduled`,
+    /// `repair.rescheduled`, `repair.filed`, `repair.decided`, `read.shared`,
     /// `read.restricted`, `check`, `grant.given`, `grant.revoked`, `webhook.put`.
     pub event: String,
     pub at: DateTime<Utc>,
@@ -72,10 +73,12 @@ pub struct Notification {
 }
 
 /// Kinds of entry the subject is told of, besides records of negative categories.
-const TOLD: [&str; 12] = [
+const TOLD: [&str; 14] = [
     "objection.filed",
     "objection.decided",
     "objection.escalated",
+    "objection.rescheduled",
+    "repair.rescheduled",
     "repair.filed",
     "repair.decided",
     "read.shared",

@@ -1,5 +1,5 @@
 //! What the subject-rights endpoints (objections, repairs) share: the subject's own record,
-//! text checks, and the time a case is stamped with.
+//! text checks, the time a case is stamped with, and settling provisional deadlines.
 
 use chrono::{DurationRound, TimeDelta, Utc};
 use xinyong_domain::text::{Lines, check_text};
@@ -64,4 +64,35 @@ pub fn is_party(caller: &PartyCaller, subject: &str, department: &str) -> bool {
         PartyCaller::Department(d) => d.code == department,
         PartyCaller::Subject { code } => subject.eq_ignore_ascii_case(code),
     }
+}
+
+/// Recomputes the provisional deadlines of every open objection and pending repair with the
+/// calendar in force (a newly published year was loaded) and stores those that changed, each
+/// with its audit-log entry, which the subject is told of. Returns how many cases changed.
+pub async fn settle_deadlines(state: &AppState) -> Result<usize, ApiError> {
+    use xinyong_domain::rights::{Objection, RepairApplication, filing_day, settled_deadlines};
+    let mut settled = 0;
+    if let Some(procedure) = state.catalogue.procedure("objection") {
+        for o in state.store.open_objections(None).await? {
+            let day = filing_day(o.filed_at);
+            if let Some(deadlines) =
+                settled_deadlines(&o.deadlines, procedure, &state.calendar, day)
+            {
+                let o = Objection { deadlines, ..o };
+                settled += usize::from(state.store.reschedule_objection(&o).await?);
+            }
+        }
+    }
+    if let Some(procedure) = state.catalogue.procedure("repair") {
+        for r in state.store.pending_repairs(None).await? {
+            let day = filing_day(r.filed_at);
+            if let Some(deadlines) =
+                settled_deadlines(&r.deadlines, procedure, &state.calendar, day)
+            {
+                let r = RepairApplication { deadlines, ..r };
+                settled += usize::from(state.store.reschedule_repair(&r).await?);
+            }
+        }
+    }
+    Ok(settled)
 }

@@ -435,6 +435,15 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let mut state = xinyong_web::AppState::new(store, catalogue);
             state.calendar = Arc::new(calendar);
             state.webhooks.allow_local = webhook_allow_local;
+            // Deadlines computed before this calendar's newest year was loaded settle now.
+            let settled = xinyong_web::rights::settle_deadlines(&state)
+                .await
+                .map_err(|e| anyhow::anyhow!("settling provisional deadlines: {e}"))?;
+            if settled > 0 {
+                eprintln!(
+                    "{settled} open cases had provisional deadlines recomputed with the calendar"
+                );
+            }
             serve(state, listener, key, sth_interval, limits.config()).await?;
             Ok(ExitCode::SUCCESS)
         }

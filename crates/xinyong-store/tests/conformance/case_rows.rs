@@ -226,7 +226,40 @@ async fn attachments_are_sealed_at_rest_and_held_to_a_quota(db: Db) {
     }
 }
 
+async fn a_cases_deadlines_are_rescheduled_in_the_audit_log_while_it_is_open(db: Db) {
+    let store = db.store().await;
+    let record = stored_penalty(&*store).await;
+    let filed = objection(&record, "O1");
+    store
+        .file_objection(&filed, RecordStatus::Active, record.version)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut moved = filed.clone();
+    moved.deadlines[0].deadline.date = moved.deadlines[0].deadline.date.succ_opt().unwrap();
+    assert!(store.reschedule_objection(&moved).await.unwrap());
+    assert_eq!(store.objection("O1").await.unwrap().unwrap(), moved);
+    let pending = application(&record, "R1");
+    assert!(store.file_repair(&pending).await.unwrap());
+    let mut later = pending.clone();
+    later.deadlines[0].deadline.provisional = false;
+    later.deadlines[0].deadline.date = later.deadlines[0].deadline.date.succ_opt().unwrap();
+    assert!(store.reschedule_repair(&later).await.unwrap());
+    assert_eq!(store.repair("R1").await.unwrap().unwrap(), later);
+    xinyong_store::ledger::verify(&*store, None, |_| {})
+        .await
+        .unwrap();
+    // A decided case keeps the deadlines it was decided under.
+    let done = decided(moved, ObjectionOutcome::Removed);
+    store.decide_objection(&done, None).await.unwrap().unwrap();
+    assert!(!store.reschedule_objection(&done).await.unwrap());
+    xinyong_store::ledger::verify(&*store, None, |_| {})
+        .await
+        .unwrap();
+}
+
 cases!(
+    a_cases_deadlines_are_rescheduled_in_the_audit_log_while_it_is_open,
     ledger_verify_names_an_edited_case_row_of_every_kind,
     an_overdue_objection_is_escalated_once_in_the_audit_log,
     attachments_are_sealed_at_rest_and_held_to_a_quota,

@@ -197,3 +197,106 @@ async fn an_overdue_objection_is_escalated_once_and_its_subject_told() {
     });
     assert!(told, "{feed}");
 }
+
+#[tokio::test]
+async fn provisional_deadlines_settle_when_the_next_years_calendar_is_loaded() {
+    use xinyong_domain::rights::{
+        Objection, ObjectionGround, ObjectionStatus, objection_deadlines,
+    };
+    let mut app = App::new().await;
+    let (status, posted) = app
+        .post(json!([penalty(COMPANY, "罚1", "general", "2026-04-01")]))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{posted}");
+    let record = app
+        .state
+        .store
+        .record(posted["ids"][0].as_str().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    // Filed on 21 December 2026 (10:00 in China): its last steps reach into 2027, whose
+    // holidays the shipped calendar does not hold yet.
+    let filed_at = chrono::DateTime::parse_from_rfc3339("2026-12-21T02:00:00Z")
+        .unwrap()
+        .to_utc();
+    let filed_on = chrono::NaiveDate::from_ymd_opt(2026, 12, 21).unwrap();
+    let deadlines =
+        objection_deadlines(&app.state.catalogue, &app.state.calendar, filed_on).unwrap();
+    assert!(deadlines.iter().any(|d| d.deadline.provisional));
+    let case = Objection {
+        id: "01KCASEPROVISIONAL00000000".into(),
+        record: record.id.clone(),
+        subject_code: record.subject_code.clone(),
+        department: record.department.clone(),
+        ground: ObjectionGround::Content,
+        reason: "当事人有误".into(),
+        filed_at,
+        deadlines: deadlines.clone(),
+        status: ObjectionStatus::Open,
+        outcome: None,
+        decision_reason: None,
+        decided_at: None,
+        attachments: Vec::new(),
+        escalated_at: None,
+    };
+    app.state
+        .store
+        .file_objection(&case, record.status, record.version)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        xinyong_web::rights::settle_deadlines(&app.state)
+            .await
+            .unwrap(),
+        0,
+        "the calendar knows nothing new"
+    );
+
+    // The operator starts the server with the 2027 notice loaded.
+    let with_2027 = format!(
+        "{}\n[[years]]\nyear = 2027\ndays_off = [\"2027-01-01\"]\nworking_weekends = []\n",
+        include_str!("../../../../data/calendar/working-days.toml")
+    );
+    app.state.calendar = std::sync::Arc::new(
+        xinyong_domain::calendar::WorkingCalendar::from_toml_str(&with_2027).unwrap(),
+    );
+    assert_eq!(
+        xinyong_web::rights::settle_deadlines(&app.state)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        xinyong_web::rights::settle_deadlines(&app.state)
+            .await
+            .unwrap(),
+        0,
+        "settled once"
+    );
+    let settled = app.state.store.objection(&case.id).await.unwrap().unwrap();
+    assert!(settled.deadlines.iter().all(|d| !d.deadline.provisional));
+    assert_ne!(settled.deadlines, deadlines);
+    let subject = issue_token(
+        &*app.state.store,
+        xinyong_store::Role::Subject,
+        None,
+        Some(COMPANY),
+        None,
+        None,
+    )
+    .await;
+    let (_, feed) = app.get_as(&subject, "/api/v1/me/notifications").await;
+    assert!(
+        feed["notifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["event"] == "objection.rescheduled"),
+        "{feed}"
+    );
+    xinyong_store::ledger::verify(&*app.state.store, None, |_| {})
+        .await
+        .unwrap();
+}
