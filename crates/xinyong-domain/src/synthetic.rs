@@ -144,6 +144,9 @@ pub struct Synthetic<'a> {
     departments: Vec<Department>,
     counties: Vec<DivisionCode>,
     serial: u64,
+    /// Hashes of the codes handed out, so that no code is handed out twice (a repeat would
+    /// be the same subject, and `demo --subjects N` must make N).
+    seen: std::collections::HashSet<u64>,
 }
 
 impl<'a> Synthetic<'a> {
@@ -177,6 +180,7 @@ impl<'a> Synthetic<'a> {
             departments,
             counties,
             serial: 0,
+            seen: std::collections::HashSet::new(),
         }
     }
 
@@ -209,8 +213,24 @@ impl<'a> Synthetic<'a> {
         format!("{}{}", self.pick(SURNAMES), self.pick(GIVEN))
     }
 
-    /// Generates the next subject with its records.
+    /// Generates the next subject with its records: a code not handed out before, and at
+    /// least one record (a subject exists on the platform only through its records).
     pub fn next_subject(&mut self) -> SyntheticSubject {
+        loop {
+            let subject = self.candidate();
+            let hash = {
+                use std::hash::{Hash, Hasher};
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                subject.code.hash(&mut h);
+                h.finish()
+            };
+            if !subject.records.is_empty() && self.seen.insert(hash) {
+                return subject;
+            }
+        }
+    }
+
+    fn candidate(&mut self) -> SyntheticSubject {
         self.serial += 1;
         let county = self.counties[self.rng.random_range(0..self.counties.len())];
         let roll: f64 = self.rng.random();
@@ -306,6 +326,15 @@ impl<'a> Synthetic<'a> {
             {
                 records.push(r);
             }
+        }
+        if records.is_empty() {
+            // Every subject holds something: a licence, an honour or a commitment.
+            let fallback = match kind {
+                SubjectKind::NaturalPerson => "honour",
+                SubjectKind::GovernmentBody => "credit_commitment",
+                _ => "admin_license",
+            };
+            records.extend(self.record(fallback, &code, &name, kind));
         }
         SyntheticSubject {
             code,
@@ -535,6 +564,20 @@ mod tests {
         );
         assert_eq!(tiers.len(), 3, "every tier appears");
         assert_eq!(kinds.len(), 5, "every subject kind appears");
+    }
+
+    /// `demo --subjects N` makes N subjects: every synthetic subject has a code of its own
+    /// and at least one record (a subject exists only through its records).
+    #[test]
+    fn every_synthetic_subject_is_new_and_holds_a_record() {
+        let catalogue = Catalogue::shipped();
+        let mut s = Synthetic::new(&catalogue, 7, today());
+        let mut codes = BTreeSet::new();
+        for _ in 0..5000 {
+            let subject = s.next_subject();
+            assert!(!subject.records.is_empty(), "{}", subject.code);
+            assert!(codes.insert(subject.code.clone()), "{} twice", subject.code);
+        }
     }
 
     #[test]

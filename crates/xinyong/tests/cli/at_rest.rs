@@ -115,6 +115,11 @@ async fn a_demo_database_file_holds_no_identity_number_or_restricted_value() {
     }
     // ... and the platform reads them back in full with the key file.
     let store = open(dir).await;
+    assert_eq!(
+        store.counts().await.unwrap().subjects,
+        1500,
+        "`demo --subjects N` makes N subjects"
+    );
     let subject = store.subject(&ids[0]).await.unwrap().unwrap();
     assert_eq!(subject.code, ids[0]);
     assert!(!store.records_of_subject(&ids[0]).await.unwrap().is_empty());
