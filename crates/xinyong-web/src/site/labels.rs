@@ -46,6 +46,8 @@ labels! {
     results_unit: "个主体", "subjects";
     results_more: "匹配结果超过 500 个，仅对其中 500 个排序显示；请增加关键词缩小范围。", "More than 500 subjects match; only 500 of them are ranked and shown. Add a word to narrow the search.";
     no_results: "没有找到匹配的主体。请检查名称或代码，或尝试更短的关键词。", "No subject matches. Check the name or code, or try a shorter word.";
+    code_invalid: "这不是有效的统一社会信用代码或身份证号码：", "This is not a valid credit code or identity number: ";
+    did_you_mean: "您要找的是否是", "Did you mean";
     bad_query: "无法查询", "Cannot search";
     col_name: "名称", "Name";
     col_code: "统一社会信用代码 / 证件号码", "Credit code / ID number";

@@ -14,6 +14,8 @@ use super::view::{PAGE_SIZE, Pager, SubjectRow, page_number, subject_row};
 use crate::AppState;
 use crate::auth::Visitor;
 use crate::error::{ApiError, ErrorCode};
+use xinyong_domain::code::{CodeError, SubjectCode};
+use xinyong_domain::search::SearchQuery;
 
 #[derive(Deserialize)]
 pub(super) struct SearchParams {
@@ -31,6 +33,71 @@ struct SearchPage {
     more: bool,
     results: Vec<SubjectRow>,
     pager: Pager,
+    /// For a full-length code that finds nothing: why it is not a valid code.
+    hint: String,
+    /// For a credit code whose only fault is its check character: the code it was probably
+    /// meant to be, where the platform holds it.
+    suggestion: Option<String>,
+}
+
+/// Why `e` makes a typed code invalid, in the page's language (the API's English detail on
+/// the English site).
+fn code_error_text(ctx: &Ctx, e: &CodeError) -> String {
+    if ctx.is_en() {
+        return e.to_string();
+    }
+    match e {
+        CodeError::Length { found } => format!("代码应为18位，输入了{found}位"),
+        CodeError::Character {
+            position, found, ..
+        } => format!("第{position}位的“{found}”不是该位置允许的字符"),
+        CodeError::Check {
+            position,
+            expected,
+            found,
+        } => format!("第{position}位校验码应为“{expected}”，输入的是“{found}”"),
+        CodeError::UnknownDivision { start, end, code } => {
+            format!("第{start}-{end}位的行政区划代码{code}不存在")
+        }
+        CodeError::BirthDate { found } => format!("第7-14位的出生日期{found}不是有效日期"),
+        CodeError::BirthYear { found } => format!("第7-10位的出生年份{found}超出1850-2100"),
+        CodeError::BornAfter { birth, .. } => format!("第7-14位的出生日期{birth}晚于今天"),
+        CodeError::KindMismatch { prefix, .. } => {
+            format!("第1-2位“{prefix}”与所填主体类别不符")
+        }
+        CodeError::Sequence { found } => format!("第15-17位顺序码{found}超过999"),
+        CodeError::PartLength {
+            expected, found, ..
+        } => format!("代码的一部分应为{expected}位，输入了{found}位"),
+    }
+}
+
+/// The hint and suggestion of a search that found nothing.
+async fn code_hint(state: &AppState, ctx: &Ctx, query: &SearchQuery) -> (String, Option<String>) {
+    let SearchQuery::Code { code, exact: true } = query else {
+        return (String::new(), None);
+    };
+    let Err(e) = SubjectCode::parse(code) else {
+        return (String::new(), None);
+    };
+    let hint = format!("{}{}", ctx.l.code_invalid, code_error_text(ctx, &e));
+    // Only a credit code is suggested: a person's number is never offered to the public.
+    let suggestion = match e {
+        CodeError::Check {
+            position, expected, ..
+        } if position == 18 => {
+            let fixed: String = code.chars().take(17).chain([expected]).collect();
+            match SubjectCode::parse(&fixed) {
+                Ok(SubjectCode::Unified(_)) => match state.store.subject(&fixed).await {
+                    Ok(Some(_)) => Some(fixed),
+                    _ => None,
+                },
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    (hint, suggestion)
 }
 
 pub(super) async fn search(
@@ -52,6 +119,8 @@ pub(super) async fn search(
                 more: false,
                 results: Vec::new(),
                 pager: Pager::new(0, 1, |_| String::new()),
+                hint: String::new(),
+                suggestion: None,
             });
         }
         let page = page_number(p.page.as_deref())?;
@@ -67,6 +136,11 @@ pub(super) async fn search(
         let (query, limit, offset) =
             crate::search::parse_params(Some(&q), Some(&limit_s), Some(&offset_s))?;
         let found = crate::search::find(&state, &caller, &query, limit, offset).await?;
+        let (hint, suggestion) = if found.total == 0 {
+            code_hint(&state, &ctx, &query).await
+        } else {
+            (String::new(), None)
+        };
         // An identity number typed by the visitor is not echoed back in full, in the search
         // box or in the pager's links.
         let q = crate::public::text(&q);
@@ -78,6 +152,8 @@ pub(super) async fn search(
             more: found.more,
             results: found.subjects.iter().map(subject_row).collect(),
             pager,
+            hint,
+            suggestion,
             q,
             ctx,
         })

@@ -637,3 +637,43 @@ async fn a_list_filters_by_a_region_named_in_words() {
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+/// Issue #16: a mistyped 18-character code found "0" with no hint that its check character
+/// was wrong.
+#[tokio::test]
+async fn a_mistyped_code_in_search_says_what_is_wrong_and_suggests_the_code_meant() {
+    let app = crate::common::App::new().await;
+    let (status, body) = app
+        .post(serde_json::json!([crate::common::penalty(
+            crate::common::COMPANY,
+            "罚1",
+            "general",
+            "2026-04-01"
+        )]))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let page = |uri: &str| {
+        let request = Request::get(uri).body(Body::empty()).unwrap();
+        let state = app.state.clone();
+        async move {
+            let (status, _, bytes) = respond(&state, request).await;
+            (status, String::from_utf8(bytes.to_vec()).unwrap())
+        }
+    };
+    let (status, html) = page("/search?q=91110000600037341M").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("第18位校验码应为“L”"), "{html}");
+    assert!(
+        html.contains("href=\"/search?q=91110000600037341L\""),
+        "the code meant is offered: {html}"
+    );
+    let (_, html) = page("/search?q=91110000600037341M&lang=en").await;
+    assert!(html.contains("check character should be"), "{html}");
+    // A mistyped identity number is explained, never completed into a person's number.
+    let (_, html) = page("/search?q=110105194912310021").await;
+    assert!(html.contains("校验码应为"), "{html}");
+    assert!(
+        !html.contains("href=\"/search?q=11010519491231002X"),
+        "{html}"
+    );
+}

@@ -9,6 +9,7 @@
 //! bounded channel between them keeps memory constant and both cores busy.
 
 use std::fs::File;
+use std::io::IsTerminal;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -55,6 +56,15 @@ pub enum Format {
 
 /// Rows validated per chunk handed to the store.
 const CHUNK: usize = 2000;
+/// How often an import without a terminal says how far it is: every 5 s, or every
+/// `XINYONG_PROGRESS_EVERY_MS` milliseconds.
+fn plain_progress_every() -> std::time::Duration {
+    let ms = std::env::var("XINYONG_PROGRESS_EVERY_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5000);
+    std::time::Duration::from_millis(ms)
+}
 
 /// A bad row: where it is, what was in it, and everything wrong with it.
 struct BadRow {
@@ -207,6 +217,11 @@ async fn import_file(
     let mut session = store.begin_import().await?;
     let mut tally = Tally::default();
     let mut storing = true;
+    // Without a terminal (a log file, a service manager) the bar is not drawn: a plain line
+    // every few seconds says how far the import is.
+    let plain = !std::io::stderr().is_terminal();
+    let every = plain_progress_every();
+    let mut said_at = std::time::Instant::now();
     while let Some(item) = rx.recv().await {
         match item {
             Item::Valid(chunk) if storing => {
@@ -216,6 +231,14 @@ async fn import_file(
                         Outcome::NewVersion => tally.new_versions += 1,
                         Outcome::Unchanged => tally.unchanged += 1,
                     }
+                }
+                if plain && said_at.elapsed() >= every {
+                    said_at = std::time::Instant::now();
+                    eprintln!(
+                        "{name}: {} rows stored so far, {}% of the file read",
+                        tally.created + tally.new_versions + tally.unchanged,
+                        (bar.position() * 100).checked_div(len).unwrap_or(100)
+                    );
                 }
             }
             Item::Valid(_) => {}

@@ -94,6 +94,42 @@ fn zh_row(code: &str, doc: &str) -> String {
     )
 }
 
+/// Issue #16: an import written to a log (no terminal) showed no progress at all.
+#[test]
+fn an_import_without_a_terminal_says_how_far_it_is_in_plain_lines() {
+    let env = Env::new();
+    let mut bytes = ZH_HEADER.as_bytes().to_vec();
+    let shenzhen = xinyong_domain::code::DivisionCode::parse("440305").unwrap();
+    for i in 0..4500 {
+        let code =
+            xinyong_domain::code::UnifiedCode::build('9', '1', &shenzhen, &format!("{i:08}"))
+                .unwrap();
+        let code = code.as_str();
+        bytes.extend(zh_row(code, &format!("深市监罚〔2026〕{i}号")).as_bytes());
+    }
+    let file = env.write("many.csv", &bytes);
+    let out = env
+        .cmd()
+        .env("XINYONG_PROGRESS_EVERY_MS", "0")
+        .args([
+            "import",
+            "--department",
+            DEPT,
+            "--category",
+            "admin_penalty",
+        ])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("rows stored so far"), "{err}");
+    assert!(
+        !err.contains('\u{1b}'),
+        "no terminal escapes in a log: {err:?}"
+    );
+}
+
 #[test]
 fn csv_with_chinese_standard_headers_and_bom_is_imported() {
     let env = Env::new();
