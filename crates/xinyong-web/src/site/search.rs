@@ -84,8 +84,10 @@ async fn code_hint(state: &AppState, ctx: &Ctx, query: &SearchQuery) -> (String,
     // Only a credit code is suggested: a person's number is never offered to the public.
     let suggestion = match e {
         CodeError::Check {
-            position, expected, ..
-        } if position == 18 => {
+            position: 18,
+            expected,
+            ..
+        } => {
             let fixed: String = code.chars().take(17).chain([expected]).collect();
             match SubjectCode::parse(&fixed) {
                 Ok(SubjectCode::Unified(_)) => match state.store.subject(&fixed).await {
