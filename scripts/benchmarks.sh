@@ -60,6 +60,10 @@ pg_db() {
 : > "$work/body"
 run "Import (SQLite): JSONL file against a bare insert of the same rows" \
     bench import --records "$import_records" --dir "$work/import"
+if pg_url="$(pg_db xinyong_bench_import)"; then
+    run "Import (PostgreSQL): JSONL file against a bare insert and a COPY of the same rows" \
+        bench import --records "$import_records" --dir "$work/import-pg" --store "$pg_url"
+fi
 run "Credit check (SQLite): in-process and over HTTP, against /healthz of the same server" \
     bench check --subjects "$check_subjects" --seconds "$check_seconds" --dir "$work/check"
 run "Search (SQLite): public name search against an exact code lookup" \

@@ -395,6 +395,7 @@ test('375 px wide: every page fits the screen', async () => {
     ['/open-data', 'open-data'],
     ['/stats', 'stats'],
     ['/rights', 'rights'],
+    ['/docs', 'docs'],
     ['/?lang=en', 'home-english'],
   ];
   for (const [path, name] of pages) {
@@ -412,7 +413,7 @@ test('every page is valid HTML by the Nu HTML checker (vnu-jar, run with java)',
   const paths = [
     '/', '/?lang=en', `/search?q=${encodeURIComponent('腾讯')}`, `/search?q=${encodeURIComponent('腾讯')}&lang=en`,
     '/search?q=', tencent, `${tencent}${tencent.includes('?') ? '&' : '?'}lang=en`, '/lists', '/lists/court_defaulter',
-    '/lists/abnormal_operation?region=44', '/open-data', '/stats', '/stats?lang=en', '/rights', '/rights?lang=en',
+    '/lists/abnormal_operation?region=44', '/open-data', '/stats', '/stats?lang=en', '/rights', '/rights?lang=en', '/docs', '/docs?lang=en',
     '/subjects/91000000000000000X', '/me', '/me?lang=en',
   ];
   const htmlDir = mkdtempSync(join(dir, 'html-'));

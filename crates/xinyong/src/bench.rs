@@ -10,7 +10,9 @@ use anyhow::{Context, Result, anyhow};
 use clap::Subcommand;
 use xinyong_domain::synthetic::Synthetic;
 use xinyong_domain::{Catalogue, Department};
-use xinyong_store::baseline::{BareRow, bare_sqlite_entries, bare_sqlite_insert};
+use xinyong_store::baseline::{
+    BareRow, bare_postgres_copy, bare_postgres_insert, bare_sqlite_entries, bare_sqlite_insert,
+};
 use xinyong_store::prelude::*;
 
 #[derive(Subcommand)]
@@ -70,12 +72,21 @@ pub enum BenchCommand {
         /// Working directory for the generated file and databases (default: a temporary one).
         #[arg(long)]
         dir: Option<PathBuf>,
+        /// An empty PostgreSQL database (postgres://...) to measure instead of SQLite, against
+        /// a bare multi-row insert and a COPY of the same rows in the same database.
+        #[arg(long)]
+        store: Option<String>,
     },
 }
 
 pub async fn run(catalogue: &Catalogue, command: BenchCommand) -> Result<ExitCode> {
     match command {
-        BenchCommand::Import { records, seed, dir } => import(catalogue, records, seed, dir).await,
+        BenchCommand::Import {
+            records,
+            seed,
+            dir,
+            store,
+        } => import(catalogue, records, seed, dir, store).await,
         BenchCommand::Ledger {
             entries,
             batch,
@@ -160,6 +171,7 @@ async fn import(
     n: u64,
     seed: u64,
     dir: Option<PathBuf>,
+    postgres: Option<String>,
 ) -> Result<ExitCode> {
     let dir = dir.unwrap_or_else(|| {
         std::env::temp_dir().join(format!("xinyong-bench-{}", std::process::id()))
@@ -205,16 +217,32 @@ async fn import(
         dir.display()
     );
 
-    // Baseline: the same rows, pre-parsed, inserted as plainly as SQLite allows.
-    let bare_db = dir.join("bare.db");
-    remove_db(&bare_db);
-    let bare = bare_sqlite_insert(&format!("sqlite://{}", bare_db.display()), &rows).await?;
+    // Baselines: the same rows, pre-parsed, inserted as plainly as the database allows.
+    let (bare, copy, url) = match &postgres {
+        None => {
+            let bare_db = dir.join("bare.db");
+            remove_db(&bare_db);
+            let url = format!("sqlite://{}", bare_db.display());
+            let bare = bare_sqlite_insert(&url, &rows).await?;
+            let db = dir.join("import.db");
+            remove_db(&db);
+            (bare, None, format!("sqlite://{}", db.display()))
+        }
+        Some(url) => {
+            let bare = bare_postgres_insert(url, &rows).await?;
+            let copy = bare_postgres_copy(url, &rows).await?;
+            (bare, Some(copy), url.clone())
+        }
+    };
     drop(rows);
 
     // Ours: the whole import path from the file.
-    let db = dir.join("import.db");
-    remove_db(&db);
-    let store = xinyong_store::open(&format!("sqlite://{}", db.display())).await?;
+    let store = xinyong_store::open(&url).await?;
+    if store.counts().await?.records > 0 {
+        return Err(anyhow!(
+            "{url} already holds records: give an empty database to measure the import"
+        ));
+    }
     store
         .put_department(&Department {
             code: "BENCH".into(),
@@ -239,21 +267,36 @@ async fn import(
     }
 
     let rate = |d: std::time::Duration| n as f64 / d.as_secs_f64();
-    println!("bench import: {n} records");
+    let engine = if postgres.is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    println!("bench import: {n} records, {engine}");
+    let line = |label: &str, d: std::time::Duration| {
+        println!(
+            "  {label:<34} {:>10.0} records/s  ({:.2} s)",
+            rate(d),
+            d.as_secs_f64()
+        );
+    };
+    line(&format!("bare {engine} insert (baseline):"), bare);
+    if let Some(copy) = copy {
+        line("COPY of the same rows:", copy);
+    }
+    line("xinyong import (JSONL file):", ours);
     println!(
-        "  bare SQLite insert (baseline): {:>10.0} records/s  ({:.2} s)",
-        rate(bare),
-        bare.as_secs_f64()
-    );
-    println!(
-        "  xinyong import (JSONL file):   {:>10.0} records/s  ({:.2} s)",
-        rate(ours),
-        ours.as_secs_f64()
-    );
-    println!(
-        "  ratio import / baseline:       {:>10.2}",
+        "  {:<34} {:>10.2}",
+        "ratio import / baseline:",
         bare.as_secs_f64() / ours.as_secs_f64()
     );
+    if let Some(copy) = copy {
+        println!(
+            "  {:<34} {:>10.2}",
+            "ratio import / COPY:",
+            copy.as_secs_f64() / ours.as_secs_f64()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

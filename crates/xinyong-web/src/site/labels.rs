@@ -45,6 +45,16 @@ labels! {
     results_count: "共找到", "Found";
     results_unit: "个主体", "subjects";
     results_more: "匹配结果超过 500 个，仅对其中 500 个排序显示；请增加关键词缩小范围。", "More than 500 subjects match; only 500 of them are ranked and shown. Add a word to narrow the search.";
+    docs_link: "开发者 API 文档", "API reference";
+    docs_heading: "开放接口文档", "API reference";
+    docs_intro: "本页由平台发布的 OpenAPI 文档生成，与服务端代码一致。所有接口返回 JSON；错误以 application/problem+json（RFC 9457）返回，带稳定的 code。需要令牌的接口使用请求头 Authorization: Bearer 令牌。", "Generated from the OpenAPI document the platform publishes, so it matches the server's code. Every endpoint answers JSON; errors are application/problem+json (RFC 9457) with a stable code. Endpoints that need a token take the header Authorization: Bearer TOKEN.";
+    docs_token: "需要令牌", "Token required";
+    docs_public: "公开", "Public";
+    docs_parameters: "参数", "Parameters";
+    docs_body: "请求体", "Request body";
+    docs_responses: "响应", "Responses";
+    docs_example: "示例", "Example";
+    docs_required: "必填", "required";
     no_results: "没有找到匹配的主体。请检查名称或代码，或尝试更短的关键词。", "No subject matches. Check the name or code, or try a shorter word.";
     code_invalid: "这不是有效的统一社会信用代码或身份证号码：", "This is not a valid credit code or identity number: ";
     did_you_mean: "您要找的是否是", "Did you mean";

@@ -16,6 +16,7 @@
 
 mod charts;
 mod context;
+mod docs;
 mod errors;
 pub use errors::not_found_page;
 mod home;
@@ -52,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .route("/open-data/records.jsonl", get(open_data::export_jsonl))
         .route("/stats", get(stats::stats))
         .route("/rights", get(rights::rights))
+        .route("/docs", get(docs::docs))
         .route("/me", get(me::page))
         .route(me::SIGN_IN_PATH, post(me::sign_in))
         .route("/me/sign-out", post(me::sign_out))

@@ -677,3 +677,46 @@ async fn a_mistyped_code_in_search_says_what_is_wrong_and_suggests_the_code_mean
         "{html}"
     );
 }
+
+/// Issue #16: no interactive API page. `/docs` lists every operation of the OpenAPI
+/// document, with an example request for each.
+#[tokio::test]
+async fn the_docs_page_shows_every_operation_of_the_api_with_an_example() {
+    let app = crate::common::App::new().await;
+    let request = Request::get("/docs").body(Body::empty()).unwrap();
+    let (status, _, bytes) = respond(&app.state, request).await;
+    assert_eq!(status, StatusCode::OK);
+    let html = String::from_utf8(bytes.to_vec()).unwrap();
+    let doc = serde_json::to_value(xinyong_web::openapi()).unwrap();
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in ["get", "post", "put", "delete"] {
+            if item.get(method).is_some() {
+                operations += 1;
+                let shown = format!("{}</span> <code>{path}</code>", method.to_uppercase());
+                assert!(html.contains(&shown), "{method} {path} missing from /docs");
+            }
+        }
+    }
+    assert_eq!(
+        html.matches("<pre class=\"example\"><code>curl").count(),
+        operations
+    );
+    // A body example is built from the schema: a check names its context and subject.
+    assert!(
+        html.contains("&quot;context&quot;:&quot;government_procurement&quot;")
+            || html.contains("government_procurement"),
+        "{html}"
+    );
+    let (status, _, bytes) = respond(
+        &app.state,
+        Request::get("/docs?lang=en").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        String::from_utf8(bytes.to_vec())
+            .unwrap()
+            .contains("API reference")
+    );
+}
