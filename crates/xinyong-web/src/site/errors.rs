@@ -7,6 +7,8 @@ use askama::Template;
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use xinyong_domain::Catalogue;
+use xinyong_domain::code::CodeError;
+use xinyong_domain::search::QueryError;
 use xinyong_store::StoreError;
 
 use super::context::Ctx;
@@ -17,6 +19,9 @@ use crate::error::{ApiError, ErrorCode};
 pub struct PageError {
     code: ErrorCode,
     message: String,
+    /// The message for the Chinese site, where it differs from `message` (issue #16: error
+    /// pages on the Chinese site spoke English).
+    message_zh: Option<String>,
 }
 
 impl PageError {
@@ -24,6 +29,60 @@ impl PageError {
         PageError {
             code,
             message: message.into(),
+            message_zh: None,
+        }
+    }
+
+    /// An error told in English on the English site and in Chinese on the Chinese one.
+    pub(super) fn bilingual(
+        code: ErrorCode,
+        en: impl Into<String>,
+        zh: impl Into<String>,
+    ) -> PageError {
+        PageError {
+            code,
+            message: en.into(),
+            message_zh: Some(zh.into()),
+        }
+    }
+}
+/// Why `e` makes a typed code invalid, in Chinese (the Chinese site's detail; the English
+/// site shows the error's own text).
+pub(super) fn code_error_zh(e: &CodeError) -> String {
+    match e {
+        CodeError::Length { found } => format!("代码应为18位，输入了{found}位"),
+        CodeError::Character {
+            position, found, ..
+        } => format!("第{position}位的“{found}”不是该位置允许的字符"),
+        CodeError::Check {
+            position,
+            expected,
+            found,
+        } => format!("第{position}位校验码应为“{expected}”，输入的是“{found}”"),
+        CodeError::UnknownDivision { start, end, code } => {
+            format!("第{start}-{end}位的行政区划代码{code}不存在")
+        }
+        CodeError::BirthDate { found } => format!("第7-14位的出生日期{found}不是有效日期"),
+        CodeError::BirthYear { found } => format!("第7-10位的出生年份{found}超出1850-2100"),
+        CodeError::BornAfter { birth, .. } => format!("第7-14位的出生日期{birth}晚于今天"),
+        CodeError::KindMismatch { prefix, .. } => {
+            format!("第1-2位“{prefix}”与所填主体类别不符")
+        }
+        CodeError::Sequence { found } => format!("第15-17位顺序码{found}超过999"),
+        CodeError::PartLength {
+            expected, found, ..
+        } => format!("代码的一部分应为{expected}位，输入了{found}位"),
+    }
+}
+
+/// Why a search query is refused, in Chinese.
+fn query_error_zh(e: &QueryError) -> String {
+    match e {
+        QueryError::Empty => "请输入要检索的名称或代码".to_owned(),
+        QueryError::TooLong(n) => format!("检索词有{n}个字符，过长"),
+        QueryError::Control(at) => format!("检索词第{at}个字符是控制字符"),
+        QueryError::NothingToSearch => {
+            "检索词中没有可检索的文字或数字；按代码检索至少需要输入代码的前几位".to_owned()
         }
     }
 }
@@ -39,6 +98,16 @@ impl From<ApiError> for PageError {
     fn from(e: ApiError) -> PageError {
         match e {
             ApiError::Store(e) => e.into(),
+            ApiError::Code(c) => PageError::bilingual(
+                ErrorCode::InvalidCode,
+                format!("invalid code: {c}"),
+                code_error_zh(&c),
+            ),
+            ApiError::Search(q) => PageError::bilingual(
+                ErrorCode::InvalidSearch,
+                format!("q: {q}"),
+                query_error_zh(&q),
+            ),
             e => PageError::new(e.code(), e.to_string()),
         }
     }
@@ -78,9 +147,13 @@ impl<T: IntoResponse> IntoResponse for Page<T> {
         };
         let ctx = Ctx::with_catalogue(self.catalogue, &self.uri, "");
         let status = e.code.status();
+        let told = match (ctx.is_en(), e.message_zh) {
+            (false, Some(zh)) => zh,
+            _ => e.message,
+        };
         let (title, message) = match status {
-            StatusCode::BAD_REQUEST => (ctx.l.bad_query, e.message),
-            StatusCode::NOT_FOUND => (ctx.l.not_found, e.message),
+            StatusCode::BAD_REQUEST => (ctx.l.bad_query, told),
+            StatusCode::NOT_FOUND => (ctx.l.not_found, told),
             // A server failure says nothing of its cause.
             _ => (ctx.l.error_heading, String::new()),
         };

@@ -206,11 +206,15 @@ async fn export(state: AppState, format: Format, query: ExportQuery, uri: Uri) -
     let mut categories = public_categories(&state);
     if let Some(wanted) = query.category {
         if !categories.contains(&wanted) {
-            let error = PageError::new(
+            let error = PageError::bilingual(
                 crate::error::ErrorCode::InvalidParameter,
                 format!(
                     "category: {wanted:?} is not a public category; the public ones are {}",
                     categories.join(", ")
+                ),
+                format!(
+                    "类别 {wanted:?} 不是公开类别；公开类别为 {}",
+                    categories.join("、")
                 ),
             );
             return Page::<OpenDataPage>::new(&state, uri, Err(error)).into_response();

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use xinyong_store::search::SEARCH_CANDIDATES;
 
 use super::context::{Ctx, encode};
-use super::errors::{Page, PageError};
+use super::errors::{Page, PageError, code_error_zh};
 use super::view::{PAGE_SIZE, Pager, SubjectRow, page_number, subject_row};
 use crate::AppState;
 use crate::auth::Visitor;
@@ -40,38 +40,6 @@ struct SearchPage {
     suggestion: Option<String>,
 }
 
-/// Why `e` makes a typed code invalid, in the page's language (the API's English detail on
-/// the English site).
-fn code_error_text(ctx: &Ctx, e: &CodeError) -> String {
-    if ctx.is_en() {
-        return e.to_string();
-    }
-    match e {
-        CodeError::Length { found } => format!("代码应为18位，输入了{found}位"),
-        CodeError::Character {
-            position, found, ..
-        } => format!("第{position}位的“{found}”不是该位置允许的字符"),
-        CodeError::Check {
-            position,
-            expected,
-            found,
-        } => format!("第{position}位校验码应为“{expected}”，输入的是“{found}”"),
-        CodeError::UnknownDivision { start, end, code } => {
-            format!("第{start}-{end}位的行政区划代码{code}不存在")
-        }
-        CodeError::BirthDate { found } => format!("第7-14位的出生日期{found}不是有效日期"),
-        CodeError::BirthYear { found } => format!("第7-10位的出生年份{found}超出1850-2100"),
-        CodeError::BornAfter { birth, .. } => format!("第7-14位的出生日期{birth}晚于今天"),
-        CodeError::KindMismatch { prefix, .. } => {
-            format!("第1-2位“{prefix}”与所填主体类别不符")
-        }
-        CodeError::Sequence { found } => format!("第15-17位顺序码{found}超过999"),
-        CodeError::PartLength {
-            expected, found, ..
-        } => format!("代码的一部分应为{expected}位，输入了{found}位"),
-    }
-}
-
 /// The hint and suggestion of a search that found nothing.
 async fn code_hint(state: &AppState, ctx: &Ctx, query: &SearchQuery) -> (String, Option<String>) {
     let SearchQuery::Code { code, exact: true } = query else {
@@ -80,7 +48,15 @@ async fn code_hint(state: &AppState, ctx: &Ctx, query: &SearchQuery) -> (String,
     let Err(e) = SubjectCode::parse(code) else {
         return (String::new(), None);
     };
-    let hint = format!("{}{}", ctx.l.code_invalid, code_error_text(ctx, &e));
+    let hint = format!(
+        "{}{}",
+        ctx.l.code_invalid,
+        if ctx.is_en() {
+            e.to_string()
+        } else {
+            code_error_zh(&e)
+        }
+    );
     // Only a credit code is suggested: a person's number is never offered to the public.
     let suggestion = match e {
         CodeError::Check {
@@ -128,9 +104,10 @@ pub(super) async fn search(
         let page = page_number(p.page.as_deref())?;
         let offset = (page - 1).saturating_mul(PAGE_SIZE);
         if offset >= SEARCH_CANDIDATES {
-            return Err(PageError::new(
+            return Err(PageError::bilingual(
                 ErrorCode::InvalidParameter,
                 format!("only the first {SEARCH_CANDIDATES} results can be shown"),
+                format!("最多只能显示前{SEARCH_CANDIDATES}条结果，请使用更具体的关键词"),
             ));
         }
         let offset_s = offset.to_string();

@@ -64,7 +64,11 @@ pub(super) async fn subject(
             state.store.subject_by_id(&key).await?
         } else {
             let code = SubjectCode::parse(&key.to_ascii_uppercase()).map_err(|e| {
-                PageError::new(ErrorCode::InvalidCode, format!("{}: {e}", ctx.l.bad_code))
+                PageError::bilingual(
+                    ErrorCode::InvalidCode,
+                    format!("{}: {e}", ctx.l.bad_code),
+                    format!("{}：{}", ctx.l.bad_code, super::errors::code_error_zh(&e)),
+                )
             })?;
             // As in the API: a full identity number finds a person only for a caller that may
             // look persons up by number; anyone else is told there is no such subject.

@@ -96,9 +96,10 @@ pub(super) fn page_number(s: Option<&str>) -> Result<u32, PageError> {
             .ok()
             .filter(|n| *n >= 1 && *n <= 100_000)
             .ok_or_else(|| {
-                PageError::new(
+                PageError::bilingual(
                     ErrorCode::InvalidParameter,
                     format!("page must be a number from 1, found {s:?}"),
+                    format!("页码应为从1开始的数字，输入的是{s:?}"),
                 )
             }),
     }

@@ -720,3 +720,28 @@ async fn the_docs_page_shows_every_operation_of_the_api_with_an_example() {
             .contains("API reference")
     );
 }
+
+/// Issue #16: error pages on the Chinese site showed English detail.
+#[tokio::test]
+async fn error_pages_speak_the_language_of_the_site() {
+    let app = crate::common::App::new().await;
+    let page = |uri: &str| {
+        let request = Request::get(uri).body(Body::empty()).unwrap();
+        let state = app.state.clone();
+        async move {
+            let (status, _, bytes) = respond(&state, request).await;
+            (status, String::from_utf8(bytes.to_vec()).unwrap())
+        }
+    };
+    let (status, html) = page("/subjects/91110000600037341M").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("第18位校验码应为“L”"), "{html}");
+    assert!(!html.contains("check character should be"), "{html}");
+    let (_, html) = page("/subjects/91110000600037341M?lang=en").await;
+    assert!(html.contains("check character should be"), "{html}");
+    let (status, html) = page("/search?q=%E8%85%BE%E8%AE%AF&page=x").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("页码应为从1开始的数字"), "{html}");
+    let (_, html) = page("/search?q=%E8%85%BE%E8%AE%AF&page=999").await;
+    assert!(html.contains("最多只能显示前"), "{html}");
+}
