@@ -50,7 +50,11 @@ const EXPORT_COLUMNS: &[(&str, &str, &str)] = &[
         "Published until (exclusive)",
     ),
     ("status", "状态", "Status"),
-    ("fields", "其他字段（JSON）", "Other fields (JSON)"),
+    (
+        "fields",
+        "各类别的字段：CSV 中每个字段一列（fields.字段名），JSONL 中为一个对象",
+        "The category's fields: one column each in the CSV (fields.NAME), one object in JSONL",
+    ),
     ("catalogue_version", "目录版本", "Catalogue version"),
 ];
 
@@ -154,7 +158,32 @@ enum Format {
     Jsonl,
 }
 
-fn encode_chunk(format: Format, rows: &[serde_json::Map<String, Value>], header: bool) -> Vec<u8> {
+/// The CSV's field columns: every field of the exported categories that is not personal, in
+/// catalogue order, once each (issue #16: the fields were one JSON cell, which a spreadsheet
+/// cannot sort or filter). A record leaves the columns of other categories' fields empty.
+fn field_columns(state: &AppState, categories: &[String]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for id in categories {
+        for f in state
+            .catalogue
+            .category(id)
+            .map(|c| c.fields.as_slice())
+            .unwrap_or_default()
+        {
+            if !f.personal && !names.contains(&f.name) {
+                names.push(f.name.clone());
+            }
+        }
+    }
+    names
+}
+
+fn encode_chunk(
+    format: Format,
+    rows: &[serde_json::Map<String, Value>],
+    header: bool,
+    fields: &[String],
+) -> Vec<u8> {
     match format {
         Format::Jsonl => {
             let mut out = Vec::new();
@@ -174,17 +203,33 @@ fn encode_chunk(format: Format, rows: &[serde_json::Map<String, Value>], header:
                 Vec::new()
             };
             let mut w = csv::Writer::from_writer(start);
-            if header {
-                let _ = w.write_record(EXPORT_COLUMNS.iter().map(|c| c.0));
-            }
-            for row in rows {
-                let cells = EXPORT_COLUMNS
+            // The field columns stand where `fields` stands: the catalogue version stays last.
+            let (before, after) = EXPORT_COLUMNS.split_at(
+                EXPORT_COLUMNS
                     .iter()
-                    .map(|(name, _, _)| match row.get(*name) {
-                        Some(Value::String(s)) => spreadsheet_safe(s),
-                        Some(Value::Null) | None => String::new(),
-                        Some(v) => spreadsheet_safe(&v.to_string()),
-                    });
+                    .position(|c| c.0 == "fields")
+                    .unwrap_or(EXPORT_COLUMNS.len()),
+            );
+            let after = after.get(1..).unwrap_or_default();
+            if header {
+                let names = before
+                    .iter()
+                    .map(|c| c.0.to_owned())
+                    .chain(fields.iter().map(|f| format!("fields.{f}")))
+                    .chain(after.iter().map(|c| c.0.to_owned()));
+                let _ = w.write_record(names);
+            }
+            let cell = |v: Option<&Value>| match v {
+                Some(Value::String(s)) => spreadsheet_safe(s),
+                Some(Value::Null) | None => String::new(),
+                Some(v) => spreadsheet_safe(&v.to_string()),
+            };
+            for row in rows {
+                let cells = before
+                    .iter()
+                    .map(|(name, _, _)| cell(row.get(*name)))
+                    .chain(fields.iter().map(|f| cell(row["fields"].get(f))))
+                    .chain(after.iter().map(|(name, _, _)| cell(row.get(*name))));
                 let _ = w.write_record(cells);
             }
             w.into_inner().unwrap_or_default()
@@ -230,12 +275,14 @@ async fn export(state: AppState, format: Format, query: ExportQuery, uri: Uri) -
         };
     let today = state.today();
     let version = state.catalogue.version.clone();
+    let fields = std::sync::Arc::new(field_columns(&state, &categories));
     // (cursor, first chunk, done)
     let init: (Option<String>, bool, bool) = (None, true, false);
     let stream = futures_util::stream::unfold(init, move |(after, first, done)| {
         let state = state.clone();
         let categories = categories.clone();
         let departments = departments.clone();
+        let fields = fields.clone();
         async move {
             if done {
                 return None;
@@ -259,7 +306,7 @@ async fn export(state: AppState, format: Format, query: ExportQuery, uri: Uri) -
                 .iter()
                 .filter_map(|r| export_row(&state, &departments, r))
                 .collect();
-            let bytes = encode_chunk(format, &rows, first);
+            let bytes = encode_chunk(format, &rows, first, &fields);
             let done = last.is_none() || page.len() < 1000;
             Some((Ok::<_, std::io::Error>(bytes), (last, false, done)))
         }

@@ -551,6 +551,34 @@ async fn open_data_opens_in_excel_names_departments_and_narrows_to_a_category() 
         text.contains("深圳市市场监督管理局"),
         "department names: {text}"
     );
+    // Each field in a column of its own, not one JSON cell.
+    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{FEFF}').as_bytes());
+    let header = reader.headers().unwrap().clone();
+    assert!(!header.iter().any(|h| h == "fields"), "{header:?}");
+    let column = header
+        .iter()
+        .position(|h| h == "fields.certificate_name")
+        .unwrap();
+    let cells: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[column].to_owned())
+        .collect();
+    assert!(cells.contains(&"食品经营许可证".to_owned()), "{cells:?}");
+    assert!(
+        cells.contains(&String::new()),
+        "a penalty has no certificate name"
+    );
+    let (_, _, bytes) = respond(
+        &app.state,
+        get("/open-data/records.csv?category=admin_penalty"),
+    )
+    .await;
+    let penalties = String::from_utf8(bytes.to_vec()).unwrap();
+    let first = penalties.lines().next().unwrap();
+    assert!(
+        first.contains("fields.facts") && !first.contains("fields.certificate_name"),
+        "{first}"
+    );
 
     let (status, _, bytes) = respond(
         &app.state,
