@@ -384,6 +384,21 @@ test('a subject signs in with its token, sees its file and objects to a record',
   await page.context().close();
 });
 
+test('a subject page prints without the site around it', async () => {
+  const page = await newPage();
+  const tencent = (await (await fetch(`${base}/api/v1/search?q=${encodeURIComponent('腾讯')}`)).json()).results[0].url;
+  await page.goto(base + tencent);
+  await page.emulateMedia({ media: 'print' });
+  for (const hidden of ['.searchbar', '.masthead nav', '.footer']) {
+    const display = await page.locator(hidden).first().evaluate((e) => getComputedStyle(e).display);
+    assert.equal(display, 'none', `${hidden} is printed`);
+  }
+  const pdf = await page.pdf({ format: 'A4' });
+  const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
+  assert.ok(pages >= 1 && pages <= 3, `${pages} printed pages`);
+  await page.context().close();
+});
+
 test('375 px wide: every page fits the screen', async () => {
   const page = await newPage(375, 740);
   const tencent = (await (await fetch(`${base}/api/v1/search?q=${encodeURIComponent('腾讯')}`)).json()).results[0].url;

@@ -7,6 +7,7 @@ use axum::Json;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use serde_json::json;
 use utoipa::ToSchema;
 use xinyong_domain::check::credit_check;
 use xinyong_domain::code::SubjectCode;
@@ -24,6 +25,7 @@ pub const MAX_BATCH: usize = 1000;
 /// decision context.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"subject": "91110000600037341L", "context": "government_procurement"}))]
 pub struct CheckRequest {
     subject: Option<String>,
     subjects: Option<Vec<String>>,

@@ -203,7 +203,36 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 
 /// The OpenAPI document of every endpoint.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api().1
+    with_examples(api().1)
+}
+
+/// The document with an example for every JSON request body that lacks one, built from the
+/// body's schema (issue #16: the document had no examples). The `/docs` page shows the same.
+fn with_examples(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    let Ok(mut value) = serde_json::to_value(&doc) else {
+        return doc;
+    };
+    let snapshot = value.clone();
+    if let Some(paths) = value["paths"].as_object_mut() {
+        for item in paths.values_mut() {
+            for method in ["post", "put"] {
+                // `get_mut` all the way: indexing a missing key would insert it.
+                let body = item
+                    .get_mut(method)
+                    .and_then(|o| o.get_mut("requestBody"))
+                    .and_then(|b| b.get_mut("content"))
+                    .and_then(|c| c.get_mut("application/json"))
+                    .and_then(|j| j.as_object_mut());
+                if let Some(body) = body
+                    && !body.contains_key("example")
+                {
+                    let schema = body.get("schema").cloned().unwrap_or_default();
+                    body.insert("example".into(), site::example_of(&snapshot, &schema, 0));
+                }
+            }
+        }
+    }
+    serde_json::from_value(value).unwrap_or(doc)
 }
 
 /// The shipped grading models, or none (with the reason logged) where a catalogue given with
@@ -243,7 +272,7 @@ async fn fallback(
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     let (api, doc) = api();
-    let doc = Arc::new(doc);
+    let doc = Arc::new(with_examples(doc));
     api.route(
         "/openapi.json",
         // Public, but like every endpoint it refuses a bad token rather than ignore it.

@@ -17,6 +17,7 @@
 mod charts;
 mod context;
 mod docs;
+pub use docs::example_of;
 mod errors;
 pub use errors::not_found_page;
 mod home;

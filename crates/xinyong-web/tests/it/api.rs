@@ -665,3 +665,37 @@ async fn search_says_whether_another_page_follows() {
     let (_, last) = app.get(&format!("{q}&limit=1&offset=1")).await;
     assert_eq!(last["next"], false, "{last}");
 }
+
+/// Issue #16: the OpenAPI document had no examples. Every JSON request body has one, built
+/// from its schema, and the example of a credit check is a check the server accepts.
+#[tokio::test]
+async fn every_json_request_body_in_the_document_has_an_example() {
+    let doc = serde_json::to_value(xinyong_web::openapi()).unwrap();
+    let mut bodies = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in ["post", "put"] {
+            if let Some(json) = item
+                .get(method)
+                .and_then(|o| o.get("requestBody"))
+                .and_then(|b| b["content"].get("application/json"))
+            {
+                bodies += 1;
+                assert!(
+                    json.get("example").is_some(),
+                    "{method} {path} has no example"
+                );
+            }
+        }
+    }
+    assert!(bodies > 15, "{bodies} JSON bodies");
+    let example = doc["paths"]["/api/v1/checks"]["post"]["requestBody"]["content"]
+        ["application/json"]["example"]
+        .clone();
+    let app = App::new().await;
+    let (status, body) = app.post_json(&app.token, "/api/v1/checks", example).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the documented example works: {body}"
+    );
+}
