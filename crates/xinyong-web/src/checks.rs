@@ -7,7 +7,6 @@ use axum::Json;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use serde_json::json;
 use utoipa::ToSchema;
 use xinyong_domain::check::credit_check;
 use xinyong_domain::code::SubjectCode;
