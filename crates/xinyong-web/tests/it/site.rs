@@ -773,3 +773,25 @@ async fn error_pages_speak_the_language_of_the_site() {
     let (_, html) = page("/search?q=%E8%85%BE%E8%AE%AF&page=999").await;
     assert!(html.contains("最多只能显示前"), "{html}");
 }
+
+/// Issue #16: court defaulters appeared under 司法判决及执行信息 while 严重失信主体名单信息
+/// showed none; the national serious-dishonesty lists include them.
+#[tokio::test]
+async fn a_court_defaulter_is_shown_among_the_seriously_dishonest() {
+    let w = crate::common::world::world().await;
+    let request = Request::get(format!("/subjects/{}", crate::common::COMPANY))
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, bytes) = respond(&w.app.state, request).await;
+    assert_eq!(status, StatusCode::OK);
+    let html = String::from_utf8(bytes.to_vec()).unwrap();
+    let start = html
+        .find("<section id=\"serious_dishonesty\"")
+        .expect("the section");
+    let end = start + html[start..].find("</section>").unwrap();
+    assert!(
+        html[start..end].contains("(2026)粤03执9号"),
+        "{}",
+        &html[start..end]
+    );
+}
