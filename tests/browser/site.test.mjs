@@ -420,6 +420,10 @@ test('375 px wide: every page fits the screen', async () => {
     assertNoIdentityNumbers(await page.content(), path);
     await shot(page, `${name}-375`);
   }
+  // A list's dates are on screen, not in a table scrolled sideways.
+  await page.goto(base + '/lists/court_defaulter');
+  const until = await page.locator('table.entries tbody tr').first().locator('td').last().boundingBox();
+  assert.ok(until && until.x + until.width <= 375, `the date ends at ${until && until.x + until.width}px`);
   await page.context().close();
 });
 
