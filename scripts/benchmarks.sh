@@ -90,6 +90,11 @@ cpu="$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)"
     echo "Machine: ${cpu:-unknown CPU}, $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB memory,"
     echo "$(uname -sr); $(rustc -V); PostgreSQL server: $(psql "$pg_base/postgres" -Atc 'SHOW server_version' 2>/dev/null || echo 'not reached')."
     echo
+    echo "Targets (issue #14): import ≥ 0.5× the bare insert; credit check over HTTP ≥ 0.6× /healthz"
+    echo "(in-process ≥ 200,000/s); search p95 ≤ 10 ms at 1,000,000 subjects on both engines; audit-log"
+    echo "append ≥ 0.6× the bare insert. Peak RSS is the benchmark process's own (data generation"
+    echo "included); the memory of \`serve\` holding 1,000,000 subjects is not measured by this script."
+    echo
     cat "$work/body"
 } > "$out"
 echo "wrote $out" >&2

@@ -274,6 +274,18 @@ impl DivisionTable {
 }
 
 static DIVISIONS_TSV: &str = include_str!("../../../../data/divisions.tsv");
+static PROVINCES_EN_TSV: &str = include_str!("../../../../data/provinces_en.tsv");
+
+/// The English name of the province-level division whose codes begin with `prefix` (two
+/// digits), from `data/provinces_en.tsv`.
+pub fn province_name_en(prefix: &str) -> Option<&'static str> {
+    PROVINCES_EN_TSV
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split_once('\t'))
+        .find(|(p, _)| *p == prefix)
+        .map(|(_, name)| name.trim())
+}
 
 /// The shipped table (`data/divisions.tsv`), parsed once.
 pub fn divisions() -> &'static DivisionTable {

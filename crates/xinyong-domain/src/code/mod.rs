@@ -28,7 +28,9 @@ mod division;
 mod uscc;
 
 pub use citizen_id::{CitizenId, Sex};
-pub use division::{Division, DivisionCode, DivisionStatus, DivisionTable, divisions};
+pub use division::{
+    Division, DivisionCode, DivisionStatus, DivisionTable, divisions, province_name_en,
+};
 pub use uscc::UnifiedCode;
 
 /// Why a code was rejected. Every message names the 1-based character position(s) concerned.

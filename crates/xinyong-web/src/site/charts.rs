@@ -5,7 +5,11 @@
 /// Width of the SVG coordinate system; the image scales to its container.
 const WIDTH: u32 = 720;
 
-/// One horizontal bar.
+/// Width of the bar charts' coordinate system: narrower than the column chart's, so that
+/// their labels stay legible when a phone scales the image down.
+const BAR_WIDTH: u32 = 480;
+
+/// One horizontal bar, its label above it.
 pub struct Bar {
     pub label: String,
     pub value: u64,
@@ -21,18 +25,18 @@ pub struct BarChart {
     pub title: String,
     pub width: u32,
     pub height: u32,
-    pub label_width: u32,
     pub bar_height: u32,
     pub bars: Vec<Bar>,
 }
 
 impl BarChart {
+    /// Each label is written above its bar, across the whole width, so that no name is cut
+    /// (issue #16: long category names were clipped at the chart's left edge).
     pub fn new(id: &str, title: &str, data: Vec<(String, u64)>) -> BarChart {
-        let label_width = 200;
-        let bar_height = 22;
-        let step = 30;
+        let bar_height = 16;
+        let step = 46;
         let max = data.iter().map(|d| d.1).max().unwrap_or(0).max(1);
-        let span = WIDTH - label_width - 70;
+        let span = BAR_WIDTH - 90;
         let bars = data
             .into_iter()
             .enumerate()
@@ -42,10 +46,10 @@ impl BarChart {
                 Bar {
                     label,
                     value,
-                    y: 10 + i * step,
+                    y: 26 + i * step,
                     width,
-                    text_y: 10 + i * step + 16,
-                    value_x: label_width + width + 6,
+                    text_y: 20 + i * step,
+                    value_x: width + 6,
                 }
             })
             .collect::<Vec<_>>();
@@ -53,9 +57,8 @@ impl BarChart {
         BarChart {
             id: id.to_owned(),
             title: title.to_owned(),
-            width: WIDTH,
-            height: 20 + n * step,
-            label_width,
+            width: BAR_WIDTH,
+            height: 10 + n * step,
             bar_height,
             bars,
         }
@@ -144,8 +147,8 @@ mod tests {
             "t",
             vec![("a".into(), 10), ("b".into(), 5), ("c".into(), 0)],
         );
-        assert_eq!(c.bars[0].width, 450);
-        assert_eq!(c.bars[1].width, 225);
+        assert_eq!(c.bars[0].width, 390);
+        assert_eq!(c.bars[1].width, 195);
         assert_eq!(c.bars[2].width, 0);
         let m = ColumnChart::new("m", "t", vec![("2026-01".into(), 4), ("2026-02".into(), 1)]);
         assert_eq!(m.columns[0].height, 200);

@@ -90,10 +90,17 @@ pub(super) async fn stats(State(state): State<AppState>, uri: Uri) -> impl IntoR
         let mut regions: Vec<(String, u64)> = by_region
             .into_iter()
             .map(|(p, n)| {
-                let name = DivisionCode::parse(&format!("{p}0000"))
-                    .ok()
-                    .and_then(|d| divisions().get(d).map(|i| i.name.to_owned()))
-                    .unwrap_or(p);
+                let english = ctx
+                    .is_en()
+                    .then(|| xinyong_domain::code::province_name_en(&p))
+                    .flatten();
+                let name = match english {
+                    Some(en) => en.to_owned(),
+                    None => DivisionCode::parse(&format!("{p}0000"))
+                        .ok()
+                        .and_then(|d| divisions().get(d).map(|i| i.name.to_owned()))
+                        .unwrap_or(p),
+                };
                 (name, n)
             })
             .collect();

@@ -795,3 +795,45 @@ async fn a_court_defaulter_is_shown_among_the_seriously_dishonest() {
         &html[start..end]
     );
 }
+
+/// Issue #16: on the English statistics page province names stayed Chinese, and long category
+/// names were cut at the chart's edge.
+#[tokio::test]
+async fn the_english_statistics_name_provinces_in_english_and_labels_are_whole() {
+    let app = crate::common::App::new().await;
+    let (status, body) = app
+        .post(serde_json::json!([crate::common::penalty(
+            crate::common::COMPANY,
+            "罚1",
+            "general",
+            "2026-04-01"
+        )]))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (_, _, bytes) = respond(
+        &app.state,
+        Request::get("/stats?lang=en").body(Body::empty()).unwrap(),
+    )
+    .await;
+    let html = String::from_utf8(bytes.to_vec()).unwrap();
+    assert!(html.contains(">Beijing</text>"), "{html}");
+    assert!(!html.contains(">北京市</text>"), "{html}");
+    // Labels start at the left edge, above their bars: nothing is anchored off the image.
+    let labels = html.matches("class=\"chart-label\"").count();
+    assert!(labels > 0);
+    assert_eq!(
+        html.matches("class=\"chart-label\" x=\"0\"").count(),
+        labels,
+        "{html}"
+    );
+    let (_, _, bytes) = respond(
+        &app.state,
+        Request::get("/stats").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert!(
+        String::from_utf8(bytes.to_vec())
+            .unwrap()
+            .contains(">北京市</text>")
+    );
+}
