@@ -35,7 +35,7 @@ impl Engine for Postgres {
     const REFRESH_STATS: Option<&'static str> = Some("ANALYZE subjects, records");
     const MONTH: &'static str = "to_char(decided_on, 'YYYY-MM')";
     const HITS_OPEN: &'static str = "SELECT id AS rid FROM subjects \
-         WHERE to_tsvector('simple', search_terms) @@ to_tsquery('simple', ";
+         WHERE search_vector @@ to_tsquery('simple', ";
     const HITS_CLOSE: &'static str = ")";
     const HITS_JOIN: &'static str = "s.id = hits.rid";
 

@@ -4,8 +4,8 @@
 //!
 //! Search semantics, identical on both engines (the conformance suite proves it):
 //! - A name query matches a subject whose terms contain every query token (SQLite: FTS5
-//!   `unicode61` over an external-content table; PostgreSQL: GIN over
-//!   `to_tsvector('simple', search_terms)`).
+//!   `unicode61` over an external-content table; PostgreSQL: GIN over the stored column
+//!   `search_vector`, `to_tsvector('simple', search_terms)`).
 //! - At most [`SEARCH_CANDIDATES`] matches are ranked; above that the page says there are more
 //!   (`more`), and which candidates are ranked may differ by engine. Ranking: exact name, then
 //!   the number of the query's words that are words of the name, then the shorter name, then
