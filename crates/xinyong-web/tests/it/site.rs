@@ -680,14 +680,7 @@ async fn a_mistyped_code_in_search_says_what_is_wrong_and_suggests_the_code_mean
         )]))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    let page = |uri: &str| {
-        let request = Request::get(uri).body(Body::empty()).unwrap();
-        let state = app.state.clone();
-        async move {
-            let (status, _, bytes) = respond(&state, request).await;
-            (status, String::from_utf8(bytes.to_vec()).unwrap())
-        }
-    };
+    let page = |uri: &str| html_of(&app.state, uri.to_owned());
     let (status, html) = page("/search?q=91110000600037341M").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("第18位校验码应为“L”"), "{html}");
@@ -753,14 +746,7 @@ async fn the_docs_page_shows_every_operation_of_the_api_with_an_example() {
 #[tokio::test]
 async fn error_pages_speak_the_language_of_the_site() {
     let app = crate::common::App::new().await;
-    let page = |uri: &str| {
-        let request = Request::get(uri).body(Body::empty()).unwrap();
-        let state = app.state.clone();
-        async move {
-            let (status, _, bytes) = respond(&state, request).await;
-            (status, String::from_utf8(bytes.to_vec()).unwrap())
-        }
-    };
+    let page = |uri: &str| html_of(&app.state, uri.to_owned());
     let (status, html) = page("/subjects/91110000600037341M").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(html.contains("第18位校验码应为“L”"), "{html}");
@@ -836,4 +822,11 @@ async fn the_english_statistics_name_provinces_in_english_and_labels_are_whole()
             .unwrap()
             .contains(">北京市</text>")
     );
+}
+
+/// A page's status and HTML.
+async fn html_of(state: &AppState, uri: String) -> (StatusCode, String) {
+    let request = Request::get(uri).body(Body::empty()).unwrap();
+    let (status, _, bytes) = respond(state, request).await;
+    (status, String::from_utf8(bytes.to_vec()).unwrap())
 }
