@@ -8,7 +8,7 @@ use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use xinyong_domain::Catalogue;
 use xinyong_domain::code::CodeError;
-use xinyong_domain::search::QueryError;
+use xinyong_domain::search::{MAX_QUERY_CHARS, MIN_CODE_PREFIX, QueryError};
 use xinyong_store::StoreError;
 
 use super::context::Ctx;
@@ -79,10 +79,14 @@ pub(super) fn code_error_zh(e: &CodeError) -> String {
 fn query_error_zh(e: &QueryError) -> String {
     match e {
         QueryError::Empty => "请输入要检索的名称或代码".to_owned(),
-        QueryError::TooLong(n) => format!("检索词有{n}个字符，过长"),
+        QueryError::TooLong(n) => {
+            format!("检索词有{n}个字符，最多可输入{MAX_QUERY_CHARS}个字符")
+        }
         QueryError::Control(at) => format!("检索词第{at}个字符是控制字符"),
         QueryError::NothingToSearch => {
-            "检索词中没有可检索的文字或数字；按代码检索至少需要输入代码的前几位".to_owned()
+            format!(
+                "检索词中没有可检索的文字或数字；按代码检索至少需要输入代码的前{MIN_CODE_PREFIX}位"
+            )
         }
     }
 }

@@ -758,6 +758,9 @@ async fn error_pages_speak_the_language_of_the_site() {
     assert!(html.contains("页码应为从1开始的数字"), "{html}");
     let (_, html) = page("/search?q=%E8%85%BE%E8%AE%AF&page=999").await;
     assert!(html.contains("最多只能显示前"), "{html}");
+    let (status, html) = page(&format!("/search?q={}", "%E9%95%BF".repeat(101))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("最多可输入100个字符"), "{html}");
 }
 
 /// Issue #16: court defaulters appeared under 司法判决及执行信息 while 严重失信主体名单信息
