@@ -121,7 +121,7 @@ impl ColumnChart {
             id: id.to_owned(),
             title: title.to_owned(),
             width: WIDTH,
-            height: base + 30,
+            height: base + 34,
             base,
             column_width,
             max,
