@@ -62,18 +62,22 @@ const SEALED_COLUMNS: [(&str, &str); 23] = [
 ];
 
 /// Rights cases with sealed free text or files: `(table, column, context kind, context
-/// part)`.
-const CASE_TABLES: [(&str, &str, &str, &str); 6] = [
-    ("objections", "reason_sealed", "objection", "reason"),
-    ("repairs", "details_sealed", "repair", "details"),
-    ("reports", "content_sealed", "report", "content"),
-    ("reports", "contact_sealed", "report", "contact"),
-    ("attachments", "name_sealed", "attachment", "name"),
-    ("attachments", "content_sealed", "attachment", "content"),
+/// part, most rows per transaction)`.
+const CASE_TABLES: [(&str, &str, &str, &str, Option<i64>); 6] = [
+    ("objections", "reason_sealed", "objection", "reason", None),
+    ("repairs", "details_sealed", "repair", "details", None),
+    ("reports", "content_sealed", "report", "content", None),
+    ("reports", "contact_sealed", "report", "contact", None),
+    ("attachments", "name_sealed", "attachment", "name", None),
+    // A row of files is up to 5 MiB: a few rows per transaction.
+    (
+        "attachments",
+        "content_sealed",
+        "attachment",
+        "content",
+        Some(8),
+    ),
 ];
-
-/// Rows of `attachments` re-sealed per transaction.
-const FILE_BATCH: i64 = 8;
 
 /// Tables whose only sealed value is a subject code: `(table, code column, sealed column)`.
 const CODE_TABLES: [(&str, &str, &str); 5] = [
@@ -408,14 +412,11 @@ impl<E: Engine> VaultStore for SqlStore<E> {
         let limit = i64::from(batch.max(1));
         let mut done = self.reseal_records(restricted, limit).await?;
         done += self.reseal_checks(limit).await?;
-        for case in CASE_TABLES {
-            // A batch of files is up to 5 MiB a row: keep it to a few rows.
-            let limit = if case.0 == "attachments" {
-                limit.min(FILE_BATCH)
-            } else {
-                limit
-            };
-            done += self.reseal_cases(case, limit).await?;
+        for (table, column, kind, part, most) in CASE_TABLES {
+            let limit = most.map_or(limit, |most| limit.min(most));
+            done += self
+                .reseal_cases((table, column, kind, part), limit)
+                .await?;
         }
         done += self.reseal_codes(limit).await?;
         // Every table walked: nothing written before encryption at rest is left in clear.

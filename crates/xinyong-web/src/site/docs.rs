@@ -125,10 +125,12 @@ fn operation(doc: &Value, method: &str, path: &str, op: &Value) -> Operation {
     let body_types: Vec<String> = content
         .map(|c| c.keys().cloned().collect())
         .unwrap_or_default();
-    let example = content
+    let example_value = content
         .and_then(|c| c.get("application/json"))
-        .map(|c| example_of(doc, &c["schema"], 0))
-        .map(|v| serde_json::to_string_pretty(&v).unwrap_or_default())
+        .map(|c| example_of(doc, &c["schema"], 0));
+    let example = example_value
+        .as_ref()
+        .map(|v| serde_json::to_string_pretty(v).unwrap_or_default())
         .unwrap_or_default();
     let responses = op["responses"]
         .as_object()
@@ -145,11 +147,8 @@ fn operation(doc: &Value, method: &str, path: &str, op: &Value) -> Operation {
     if secured {
         curl.push_str(" \\\n  -H \"Authorization: Bearer $TOKEN\"");
     }
-    if !example.is_empty() {
-        let compact = content
-            .and_then(|c| c.get("application/json"))
-            .map(|c| example_of(doc, &c["schema"], 0).to_string())
-            .unwrap_or_default();
+    if let Some(value) = &example_value {
+        let compact = value.to_string();
         curl.push_str(&format!(
             " \\\n  -H 'Content-Type: application/json' \\\n  -d '{}'",
             compact.replace('\'', "'\\''")
