@@ -34,6 +34,14 @@ pub const SHIPPED: &[(&str, &str)] = &[
         "small_enterprise.toml",
         include_str!("../../../data/grading/small_enterprise.toml"),
     ),
+    (
+        "rural_cooperative.toml",
+        include_str!("../../../data/grading/rural_cooperative.toml"),
+    ),
+    (
+        "government.toml",
+        include_str!("../../../data/grading/government.toml"),
+    ),
 ];
 
 /// How a rule's points fade while the record is published.
@@ -406,7 +414,7 @@ impl Model {
 }
 
 /// Whether and from when the record behind a contribution can be repaired.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "repair", rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Repair {
@@ -423,7 +431,7 @@ pub enum Repair {
 }
 
 /// Points one record moved, and why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Contribution {
     /// The record behind these points.
@@ -444,7 +452,7 @@ pub struct Contribution {
 }
 
 /// One first-level indicator's result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IndicatorScore {
     pub id: String,
@@ -458,7 +466,7 @@ pub struct IndicatorScore {
 }
 
 /// A subject's grade with its whole explanation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Grade {
     /// The grade's id (`excellent`, `good`, `fair`, `poor`).
@@ -472,6 +480,57 @@ pub struct Grade {
     /// adverse, what raised it), each naming its record.
     pub key_factors: Vec<Contribution>,
     pub indicators: Vec<IndicatorScore>,
+}
+
+/// What a credit check, a statistic or an inspection draw needs of a grade: the grade and the
+/// model that gave it, without the explanation (which `GET /subjects/{code}/grade` serves).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GradeSummary {
+    pub grade: String,
+    pub grade_zh: String,
+    pub score: f64,
+    pub model: String,
+    pub model_version: String,
+    pub as_of: NaiveDate,
+}
+
+impl Grade {
+    /// The grade without its explanation.
+    pub fn summary(&self) -> GradeSummary {
+        GradeSummary {
+            grade: self.grade.clone(),
+            grade_zh: self.grade_zh.clone(),
+            score: self.score,
+            model: self.model.clone(),
+            model_version: self.model_version.clone(),
+            as_of: self.as_of,
+        }
+    }
+
+    /// The score in hundredths of a point, as stored.
+    pub fn score_centi(&self) -> i64 {
+        centi(self.score)
+    }
+}
+
+impl Model {
+    /// The model that grades subjects of `kind` for a reader who may (`private`) or may not
+    /// read non-public models: the first that applies, in the order the models were loaded.
+    pub fn for_kind(models: &[Model], kind: SubjectKind, private: bool) -> Option<&Model> {
+        models
+            .iter()
+            .find(|m| m.applies_to(kind) && (m.public || private))
+    }
+
+    /// The inspection share of a grade of this model (its supervision tier), or `None` for a
+    /// grade id the model does not have.
+    pub fn inspection_share(&self, grade: &str) -> Option<f64> {
+        self.grades
+            .iter()
+            .find(|g| g.id == grade)
+            .map(|g| g.inspection_share)
+    }
 }
 
 /// Hundredths of a point: the unit of every computation, so that sums do not depend on the
@@ -656,6 +715,19 @@ mod tests {
                 "{}",
                 m.id
             );
+        }
+    }
+
+    #[test]
+    fn every_organisation_kind_is_graded_by_exactly_one_shipped_model() {
+        let models = Model::shipped(&Catalogue::shipped(), &ListTypes::shipped()).unwrap();
+        for kind in SubjectKind::ALL.into_iter().filter(|k| k.is_organisation()) {
+            let graded: Vec<&str> = models
+                .iter()
+                .filter(|m| m.applies_to(kind))
+                .map(|m| m.id.as_str())
+                .collect();
+            assert_eq!(graded.len(), 1, "{kind}: {graded:?}");
         }
     }
 

@@ -15,15 +15,19 @@ pub enum SubjectKind {
     IndividualBusiness,
     NaturalPerson,
     GovernmentBody,
+    /// 农民专业合作社: registered by market regulation with a code beginning `93` (SPEC row
+    /// 15, rural credit); graded by the rural model, not the general enterprise one.
+    FarmerCooperative,
 }
 
 impl SubjectKind {
-    pub const ALL: [SubjectKind; 5] = [
+    pub const ALL: [SubjectKind; 6] = [
         SubjectKind::LegalPerson,
         SubjectKind::OtherOrg,
         SubjectKind::IndividualBusiness,
         SubjectKind::NaturalPerson,
         SubjectKind::GovernmentBody,
+        SubjectKind::FarmerCooperative,
     ];
 
     /// The identifier used in the API, the catalogue and the database.
@@ -34,6 +38,7 @@ impl SubjectKind {
             SubjectKind::IndividualBusiness => "individual_business",
             SubjectKind::NaturalPerson => "natural_person",
             SubjectKind::GovernmentBody => "government_body",
+            SubjectKind::FarmerCooperative => "farmer_cooperative",
         }
     }
 
@@ -65,7 +70,7 @@ pub struct Subject {
 impl Subject {
     /// Parses the code that fits `kind`. A credit code's registration authority and type
     /// (characters 1-2) must not contradict the kind: `92` registers individual businesses
-    /// and `11` government bodies; an individual business has no other code, a government body
+    /// and `11` government bodies, `93` farmer cooperatives; an individual business has no other code, a government body
     /// none outside the establishment authorities' `1x` (issue #11, item 5: a department could
     /// reclassify an enterprise as an individual business).
     pub fn parse_code(kind: SubjectKind, code: &str) -> Result<SubjectCode, CodeError> {
@@ -89,6 +94,10 @@ impl Subject {
             (Some((_, registers)), _) => return Err(mismatch(registers)),
             (None, SubjectKind::IndividualBusiness) => {
                 return Err(mismatch("no individual business (their codes begin 92)"));
+            }
+            // A cooperative is a legal person too: `93` codes may also be kept as such.
+            (None, SubjectKind::FarmerCooperative) if prefix != "93" => {
+                return Err(mismatch("no farmer cooperative (their codes begin 93)"));
             }
             // Bodies registered by the establishment authorities (1x) other than 11 organs,
             // such as mass organisations, may be kept as government bodies too.

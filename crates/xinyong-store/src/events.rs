@@ -10,11 +10,14 @@
 //! kind, so that logs written by earlier versions still verify. A new kind is a new variant
 //! of both enums; it does not compile until `verify` decides what it covers.
 
+use chrono::NaiveDate;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use xinyong_domain::access::SpecialApplication;
 use xinyong_domain::attachment::Attachment;
 use xinyong_domain::code::SubjectCode;
+use xinyong_domain::grading::Model;
+use xinyong_domain::inspection::InspectionDraw;
 use xinyong_domain::record::VersionState;
 use xinyong_domain::report::Report;
 use xinyong_domain::rights::{Objection, RepairApplication, SubjectGrant};
@@ -90,11 +93,17 @@ pub enum EventKind {
     ObjectionRescheduled,
     /// `repair.rescheduled`: the same for a pending repair application.
     RepairRescheduled,
+    /// `grades.stored`: a batch of grades, with the model (id, version, file digest) that gave
+    /// them, the date, and a digest of the grades (issue #13).
+    GradesStored,
+    /// `inspection.drawn`: a risk-weighted random inspection draw, with its seed and the
+    /// population's digest, so that anyone can re-run it.
+    InspectionDrawn,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [EventKind; 31] = [
+    pub const ALL: [EventKind; 33] = [
         EventKind::RecordCreated,
         EventKind::RecordVersion,
         EventKind::DepartmentPut,
@@ -126,6 +135,8 @@ impl EventKind {
         EventKind::AttachmentStored,
         EventKind::ObjectionRescheduled,
         EventKind::RepairRescheduled,
+        EventKind::GradesStored,
+        EventKind::InspectionDrawn,
     ];
 
     /// The stored name (never changes for a kind: existing logs hold it).
@@ -162,6 +173,8 @@ impl EventKind {
             EventKind::AttachmentStored => "attachment.stored",
             EventKind::ObjectionRescheduled => "objection.rescheduled",
             EventKind::RepairRescheduled => "repair.rescheduled",
+            EventKind::GradesStored => "grades.stored",
+            EventKind::InspectionDrawn => "inspection.drawn",
         }
     }
 
@@ -266,6 +279,14 @@ pub enum Event<'a> {
         digest: &'a str,
         years: &'a [i32],
     },
+    /// A batch of grades given by `model` on `as_of` ([`crate::grades::grades_digest`]).
+    GradesStored {
+        model: &'a Model,
+        as_of: NaiveDate,
+        count: u64,
+        grades_digest: &'a str,
+    },
+    InspectionDrawn(&'a InspectionDraw),
 }
 
 impl Event<'_> {
@@ -293,6 +314,8 @@ impl Event<'_> {
             Event::ObjectionRescheduled(..) => EventKind::ObjectionRescheduled,
             Event::RepairRescheduled(..) => EventKind::RepairRescheduled,
             Event::CalendarLoaded { .. } => EventKind::CalendarLoaded,
+            Event::GradesStored { .. } => EventKind::GradesStored,
+            Event::InspectionDrawn(_) => EventKind::InspectionDrawn,
             Event::RepairFiled(..) => EventKind::RepairFiled,
             Event::RepairDecided(..) => EventKind::RepairDecided,
             Event::GrantGiven(..) => EventKind::GrantGiven,
@@ -332,7 +355,9 @@ impl Event<'_> {
             | Event::OperatorCreated(_)
             | Event::OperatorDisabled(_)
             | Event::CatalogueLoaded { .. }
-            | Event::CalendarLoaded { .. } => None,
+            | Event::CalendarLoaded { .. }
+            | Event::GradesStored { .. }
+            | Event::InspectionDrawn(_) => None,
         }
     }
 
@@ -358,6 +383,18 @@ impl Event<'_> {
             Event::ObjectionRescheduled(o, _) => format!("objection-deadlines:{}", o.id),
             Event::RepairRescheduled(r, _) => format!("repair-deadlines:{}", r.id),
             Event::CalendarLoaded { digest, .. } => format!("calendar:{digest}"),
+            Event::GradesStored {
+                model,
+                as_of,
+                grades_digest,
+                ..
+            } => format!(
+                "grades:{}@{}:{as_of}:{}",
+                model.id,
+                model.version,
+                &grades_digest[..grades_digest.len().min(16)]
+            ),
+            Event::InspectionDrawn(d) => format!("inspection:{}", d.id),
             Event::RepairFiled(r, _) => format!("repair:{}", r.id),
             Event::RepairDecided(r, _) => format!("repair-decision:{}", r.id),
             Event::GrantGiven(g, _) | Event::GrantRevoked(g, _) => format!("grant:{}", g.id),
@@ -417,6 +454,30 @@ impl Event<'_> {
             Event::WebhookPut(w, p) | Event::WebhookRemoved(w, p) => webhook_digest(w, p),
             Event::ReportFiled(r, p) | Event::ReportUpdated(r, p) => report_digest(r, p),
             Event::AttachmentStored(a, p) => attachment_digest(a, p),
+            Event::GradesStored {
+                model,
+                as_of,
+                count,
+                grades_digest,
+            } => json_digest(&serde_json::json!([
+                model.id,
+                model.version,
+                model.digest,
+                as_of,
+                count,
+                grades_digest
+            ])),
+            Event::InspectionDrawn(d) => json_digest(&serde_json::json!([
+                d.id,
+                d.department,
+                d.seed,
+                d.requested,
+                d.population,
+                d.population_size,
+                d.population_digest,
+                d.drawn,
+                d.drawn_at.timestamp_millis()
+            ])),
         }
     }
 }

@@ -24,6 +24,7 @@ mod checks;
 mod departments;
 mod engine;
 pub mod events;
+pub mod grades;
 mod grants;
 mod import;
 mod model;
@@ -52,6 +53,7 @@ pub use audit_log::LedgerStore;
 pub use checks::CheckStore;
 pub use departments::DepartmentStore;
 pub use engine::SqlStore;
+pub use grades::GradeStore;
 pub use grants::GrantStore;
 pub use import::ImportSession;
 pub use model::{
@@ -140,6 +142,7 @@ pub trait Store:
     + VaultStore
     + WebhookStore
     + AttachmentStore
+    + GradeStore
     + Send
     + Sync
 {
@@ -161,6 +164,7 @@ impl<T> Store for T where
         + VaultStore
         + WebhookStore
         + AttachmentStore
+        + GradeStore
         + Send
         + Sync
         + ?Sized

@@ -141,6 +141,10 @@ fn vouches_for(kind: EventKind) -> Option<Vouched> {
         // Nothing stored to check: a read, or the catalogue file of a process. Every class
         // of read alike.
         EventKind::Read(_) | EventKind::CatalogueLoaded | EventKind::CalendarLoaded => None,
+        // Derived data: a batch of grades or a draw is checked by re-running it on the same
+        // data (the entry binds the model's digest and the grades' digest, or the seed, the
+        // population's digest and the list drawn), not by re-reading its row.
+        EventKind::GradesStored | EventKind::InspectionDrawn => None,
     }
 }
 

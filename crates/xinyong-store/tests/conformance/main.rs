@@ -27,6 +27,7 @@ mod at_rest;
 mod case_rows;
 mod checks;
 mod departments;
+mod grades;
 mod grants;
 mod ledger;
 mod objections;
