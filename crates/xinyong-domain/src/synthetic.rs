@@ -92,7 +92,7 @@ const DEPARTMENTS: &[DepartmentSpec] = &[
     },
     DepartmentSpec {
         suffix: "中级人民法院",
-        categories: &["court_defaulter"],
+        categories: &["court_defaulter", "court_judgment"],
         lists: &["court_defaulter"],
     },
     DepartmentSpec {
@@ -278,6 +278,20 @@ impl<'a> Synthetic<'a> {
                 ])
             );
             (SubjectKind::GovernmentBody, code.as_str().to_owned(), name)
+        } else if roll < 0.20 {
+            let code = UnifiedCode::generate(&mut self.rng, '9', '3', &county);
+            let region = self.region_name(county);
+            let name = format!(
+                "{region}{}{}{}专业合作社",
+                self.pick(TRADE_CHARS),
+                self.pick(TRADE_CHARS),
+                self.pick(&["果蔬种植", "水产养殖", "茶叶", "花卉", "畜禽养殖", "农机"])
+            );
+            (
+                SubjectKind::FarmerCooperative,
+                code.as_str().to_owned(),
+                name,
+            )
         } else {
             let code = UnifiedCode::generate(&mut self.rng, '9', '1', &county);
             let region = self.region_name(county);
@@ -302,6 +316,8 @@ impl<'a> Synthetic<'a> {
             SubjectKind::GovernmentBody => &[
                 ("credit_commitment", 0.5),
                 ("court_defaulter", 0.1),
+                ("court_judgment", 0.1),
+                ("commitment_breach", 0.05),
                 ("honour", 0.3),
             ],
             _ => &[
@@ -317,6 +333,7 @@ impl<'a> Synthetic<'a> {
                 ("procurement_serious", 0.01),
                 ("red_a_taxpayer", 0.05),
                 ("commitment_breach", 0.01),
+                ("court_judgment", 0.02),
             ],
         };
         let mut records = Vec::new();
@@ -563,7 +580,11 @@ mod tests {
             "every category appears: {categories:?}"
         );
         assert_eq!(tiers.len(), 3, "every tier appears");
-        assert_eq!(kinds.len(), 5, "every subject kind appears");
+        assert_eq!(
+            kinds.len(),
+            SubjectKind::ALL.len(),
+            "every subject kind appears"
+        );
     }
 
     /// `demo --subjects N` makes N subjects: every synthetic subject has a code of its own
