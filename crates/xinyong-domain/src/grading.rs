@@ -523,6 +523,19 @@ impl Model {
             .find(|m| m.applies_to(kind) && (m.public || private))
     }
 
+    /// A rule of the model by its id.
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.indicators
+            .iter()
+            .flat_map(|i| &i.rules)
+            .find(|r| r.id == id)
+    }
+
+    /// A grade band of the model by its id.
+    pub fn band(&self, id: &str) -> Option<&GradeBand> {
+        self.grades.iter().find(|g| g.id == id)
+    }
+
     /// The inspection share of a grade of this model (its supervision tier), or `None` for a
     /// grade id the model does not have.
     pub fn inspection_share(&self, grade: &str) -> Option<f64> {

@@ -17,8 +17,12 @@ use crate::audit_log::append;
 use crate::engine::{DbRow, Engine, Sql, SqlStore, corrupt, fits};
 use crate::events::{Event, LedgerEvent};
 use crate::model::StoredSubject;
-use crate::record_rows::{RECORD_COLUMNS, decode_record, parse_kind};
+use crate::record_rows::{RECORD_COLUMNS, bump_generation, decode_record, parse_kind};
 use crate::search::decode_subject;
+
+/// The write counter that moves with every batch of stored grades: pass it to
+/// [`crate::RecordStore::generation`].
+pub const GRADES_TOPIC: &str = "grades";
 
 /// One page of subjects to grade, each with its current records.
 #[derive(Debug, Clone, Default)]
@@ -232,6 +236,8 @@ impl<E: Engine> GradeStore for SqlStore<E> {
             "platform",
         );
         append::<E>(&mut tx, &self.vault, &[entry]).await?;
+        // Servers holding grades in memory reload when this moves (`generation(["grades"])`).
+        bump_generation::<E>(&mut tx, &[GRADES_TOPIC]).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -43,8 +43,9 @@ pub struct CheckResponse {
     lists: Value,
     #[schema(value_type = Vec<Object>)]
     measures: Value,
-    /// The subject's credit grade, once evaluations exist.
-    grade: Option<String>,
+    /// The subject's stored credit grade (grade, score, model and the day it was given), when
+    /// a model grades it; its explanation is at `GET /api/v1/subjects/{code}/grade`.
+    grade: Option<xinyong_domain::grading::GradeSummary>,
     #[schema(value_type = String, format = Date)]
     as_of: chrono::NaiveDate,
     context: String,
@@ -53,7 +54,7 @@ pub struct CheckResponse {
 #[derive(Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum CheckReply {
-    One(CheckResponse),
+    One(Box<CheckResponse>),
     Batch { checks: Vec<CheckResponse> },
 }
 
@@ -143,7 +144,7 @@ pub async fn check(
             subject: code.clone(),
             lists,
             measures,
-            grade: None,
+            grade: state.grades.get(code),
             as_of: today,
             context: context.as_str().to_owned(),
         });
@@ -154,7 +155,7 @@ pub async fn check(
         CheckReply::Batch { checks: replies }
     } else {
         match replies.pop() {
-            Some(one) => CheckReply::One(one),
+            Some(one) => CheckReply::One(Box::new(one)),
             None => return Err(ApiError::new(ErrorCode::CheckSubjects, "no subject")),
         }
     }))

@@ -1,11 +1,14 @@
-//! Explainable grades over the API (issue #13, first increment): a subject's grade under the
-//! model that applies to its kind, computed from its records at the time of asking, with every
-//! indicator, every point lost or gained and the record behind it, the day it stops counting
-//! and whether it can be repaired. Only in-force records count (domain `grading::evaluate`).
+//! Explainable grades over the API (issue #13): a subject's grade under the model that applies
+//! to its kind, with every indicator, every point lost or gained and the record behind it, the
+//! day it stops counting and whether it can be repaired. Only in-force records count (domain
+//! `grading::evaluate`). Served from the stored grade when it is today's (see `grading.rs` for
+//! how grades are kept current), else graded from the records at the time of asking.
 
 use axum::Json;
 use axum::extract::State;
-use xinyong_domain::grading::{Grade, evaluate};
+use xinyong_domain::grading::{Grade, Model, evaluate};
+
+use xinyong_store::StoredSubject;
 
 use crate::AppState;
 use crate::auth::{Caller, Visitor};
@@ -41,16 +44,9 @@ pub async fn grade(
         .ok_or_else(|| ApiError::new(ErrorCode::UnknownSubject, "no subject with this code"))?;
     // A model that is not public grades for departments and operators only.
     let may_read_private = matches!(caller, Caller::Department { .. } | Caller::Operator { .. });
-    let model = state
-        .models
-        .iter()
-        .find(|m| m.applies_to(subject.kind) && (m.public || may_read_private))
+    let (mut grade, _) = current_grade(&state, &subject, may_read_private)
+        .await?
         .ok_or_else(|| no_grade(&code))?;
-    let records = state
-        .store
-        .records_of_subject(subject.code.as_str())
-        .await?;
-    let mut grade = evaluate(model, &state.catalogue, &records, state.today());
     // A public answer: a document number may hold an identity number.
     let contributions = grade.key_factors.iter_mut().chain(
         grade
@@ -62,4 +58,35 @@ pub async fn grade(
         c.document_no = crate::public::text(&c.document_no);
     }
     Ok(Json(grade))
+}
+
+/// A subject's grade today by the model that grades its kind for this reader (`private`: a
+/// department or operator, who may read models that are not public), with the model; `None`
+/// when no such model applies. The stored grade when it is today's by the model in force;
+/// otherwise graded now, not stored: a read must not write (the daily evaluation and every
+/// write keep the stored grades current).
+pub(crate) async fn current_grade<'s>(
+    state: &'s AppState,
+    subject: &StoredSubject,
+    private: bool,
+) -> Result<Option<(Grade, &'s Model)>, ApiError> {
+    let Some(model) = Model::for_kind(&state.models, subject.kind, private) else {
+        return Ok(None);
+    };
+    let today = state.today();
+    let stored =
+        state.store.grade(subject.code.as_str()).await?.filter(|g| {
+            g.as_of == today && g.model == model.id && g.model_version == model.version
+        });
+    let grade = match stored {
+        Some(g) => g,
+        None => {
+            let records = state
+                .store
+                .records_of_subject(subject.code.as_str())
+                .await?;
+            evaluate(model, &state.catalogue, &records, today)
+        }
+    };
+    Ok(Some((grade, model)))
 }

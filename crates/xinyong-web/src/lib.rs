@@ -17,7 +17,9 @@ pub mod auth;
 mod checks;
 pub mod error;
 mod grades;
+pub mod grading;
 mod grants;
+pub mod inspections;
 pub mod ledger;
 pub mod limits;
 pub mod list_index;
@@ -88,6 +90,8 @@ pub struct AppState {
     pub models: Arc<Vec<xinyong_domain::grading::Model>>,
     /// Current list entries in memory, for the credit check.
     pub lists: Arc<ListIndex>,
+    /// Stored grades in memory, for the credit check.
+    pub grades: Arc<grading::GradeIndex>,
     /// Records checks durably, many per transaction.
     pub checks: recorder::CheckRecorder,
     /// Verified tokens, briefly.
@@ -115,6 +119,7 @@ impl AppState {
             store,
             catalogue: Arc::new(catalogue),
             lists: Arc::new(ListIndex::new(list_types.clone())),
+            grades: Arc::new(grading::GradeIndex::default()),
             list_types,
             memoranda: Arc::new(Memoranda::shipped()),
             purposes: Arc::new(Purposes::shipped()),
@@ -177,6 +182,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(subjects::list))
         .routes(routes!(subjects::show))
         .routes(routes!(grades::grade))
+        .routes(routes!(inspections::create, inspections::list))
         .routes(routes!(subjects::own_file))
         .routes(routes!(me::complete_file))
         .routes(routes!(access::purposes))

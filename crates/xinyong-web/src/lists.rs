@@ -127,7 +127,11 @@ pub async fn add_entry(
             ground: valid.ground.clone(),
             related_persons: valid.related_persons.clone(),
         });
-    let stored = state.store.submit(&caller.0.code, &[record]).await?;
+    let stored = state
+        .store
+        .submit(&caller.0.code, std::slice::from_ref(&record))
+        .await?;
+    crate::grading::after_write(&state, &[record.subject.code.as_str()]).await;
     let Some(s) = stored.first() else {
         // The store answers one outcome per record submitted.
         return Err(ApiError::new(ErrorCode::Internal, "nothing was stored"));
@@ -325,6 +329,7 @@ async fn changed(
         .await?
         .ok_or_else(|| not_own_entry(id, caller))?;
     state.lists.refresh(&*state.store, &[id.to_owned()]).await?;
+    crate::grading::after_write(state, &[record.subject_code.as_str()]).await;
     Ok(Json(EntryResponse {
         id: record.id.to_string(),
         version: record.version,

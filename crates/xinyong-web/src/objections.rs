@@ -348,6 +348,7 @@ pub async fn decide(
         .lists
         .refresh(&*state.store, &[record.id.to_string()])
         .await?;
+    crate::grading::after_write(&state, &[record.subject_code.as_str()]).await;
     Ok(Json(Decided {
         record_status: record.status,
         record_version: record.version,

@@ -114,6 +114,8 @@ pub async fn submit(
     if !listed.is_empty() {
         state.lists.refresh(&*state.store, &listed).await?;
     }
+    let codes: Vec<&str> = valid.iter().map(|v| v.subject.code.as_str()).collect();
+    crate::grading::after_write(&state, &codes).await;
     Ok((StatusCode::CREATED, Json(accepted(&stored))))
 }
 
@@ -228,6 +230,7 @@ pub async fn breach(
         .validate(&raw, state.today())
         .map_err(ApiError::invalid_record)?;
     let stored = state.store.submit(&department.code, &[valid]).await?;
+    crate::grading::after_write(&state, &[commitment.subject_code.as_str()]).await;
     Ok((StatusCode::CREATED, Json(accepted(&stored))))
 }
 

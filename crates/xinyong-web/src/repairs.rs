@@ -301,6 +301,7 @@ pub async fn decide(
         .lists
         .refresh(&*state.store, &[record.id.to_string()])
         .await?;
+    crate::grading::after_write(&state, &[record.subject_code.as_str()]).await;
     Ok(Json(Decided {
         record_status: record.status,
         repair: decided,
@@ -352,6 +353,7 @@ pub async fn fulfilment(
         .lists
         .refresh(&*state.store, std::slice::from_ref(&id))
         .await?;
+    crate::grading::after_write(&state, &[record.subject_code.as_str()]).await;
     Ok(Json(Fulfilled {
         id,
         status: record.status,

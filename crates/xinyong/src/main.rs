@@ -17,6 +17,7 @@ use xinyong_web::limits::{ForwardedHeader, IpNet, LimitsConfig};
 mod bench;
 mod calendar;
 mod demo;
+mod grading;
 mod import;
 mod keys;
 mod ledger;
@@ -133,6 +134,13 @@ enum Command {
     Keys {
         #[command(subcommand)]
         command: keys::KeysCommand,
+    },
+    /// Re-grade every subject with the grading models (streaming, with a progress bar).
+    Evaluate(grading::EvaluateArgs),
+    /// Risk-weighted random inspection draws ("double random, one public").
+    Inspections {
+        #[command(subcommand)]
+        command: grading::InspectionsCommand,
     },
     /// Benchmarks, each with a baseline measured in the same run.
     Bench {
@@ -451,6 +459,14 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let store = open(&cli.db, &cli.data_key).await?;
             ledger::run(store, &cli.ledger_key, command).await
         }
+        Command::Evaluate(args) => {
+            let store = open(&cli.db, &cli.data_key).await?;
+            grading::evaluate(&*store, &catalogue, args).await
+        }
+        Command::Inspections { command } => {
+            let store = open(&cli.db, &cli.data_key).await?;
+            grading::inspections(&*store, &catalogue, command).await
+        }
         Command::Bench { command } => bench::run(&catalogue, command).await,
     }
 }
@@ -500,6 +516,23 @@ async fn serve(
         .await
         .context("loading list entries")?;
     eprintln!("{entries} current list entries loaded for credit checks");
+    let graded = state
+        .grades
+        .reload(&*state.store)
+        .await
+        .context("loading stored grades")?;
+    eprintln!("{graded} stored grades loaded for credit checks");
+    tokio::spawn(
+        state
+            .grades
+            .clone()
+            .watch(state.store.clone(), std::time::Duration::from_secs(5)),
+    );
+    // Grades fade as records age: every subject is graded again once a day.
+    tokio::spawn(xinyong_web::grading::evaluate_daily(
+        state.clone(),
+        std::time::Duration::from_secs(600),
+    ));
     // Picks up writes by other processes (e.g. `xinyong import` into the same database).
     tokio::spawn(
         state

@@ -45,7 +45,7 @@ pub enum Lang {
 pub struct Ctx {
     pub lang: Lang,
     pub l: &'static Labels,
-    catalogue: Arc<Catalogue>,
+    pub(super) catalogue: Arc<Catalogue>,
     /// The current path and query without `lang`, for the language toggle.
     here: String,
     /// Which navigation entry is current.

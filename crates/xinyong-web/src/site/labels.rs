@@ -84,6 +84,18 @@ labels! {
     sec_evaluations: "信用评价信息", "Credit evaluations";
     sec_judicial: "司法判决及执行信息", "Judicial judgments and enforcement";
     sec_other: "其他信息", "Other information";
+    grade_heading: "公共信用综合评价", "Public credit evaluation";
+    grade_points: "分", "points";
+    grade_model: "评价模型", "Model";
+    grade_as_of: "评价日期", "Graded on";
+    grade_factors: "主要影响因素", "Key factors";
+    grade_no_factors: "无加减分记录：各项指标均为初始分。", "No record moved the score: every indicator is at its starting value.";
+    grade_counts_until: "影响至", "Counts until";
+    grade_repair_now: "可申请信用修复", "Repair can be applied for now";
+    grade_repair_from: "可申请信用修复，自", "Repair can be applied for from";
+    grade_repair_fulfilment: "履行义务后即修复", "Repaired once the obligation is fulfilled";
+    grade_repair_no: "不可修复", "Cannot be repaired";
+    grade_explain: "完整评分说明（API）", "Full explanation (API)";
     sec_suggestions: "信用提升建议与权利救济", "Improving credit standing and your rights";
     contents: "目录", "Contents";
     none_in_section: "暂无公开信息", "No public information";

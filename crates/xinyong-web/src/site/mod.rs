@@ -19,6 +19,7 @@ mod context;
 mod docs;
 pub use docs::example_of;
 mod errors;
+mod grade_view;
 pub use errors::not_found_page;
 mod home;
 mod labels;

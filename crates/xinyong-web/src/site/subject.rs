@@ -49,6 +49,7 @@ struct SubjectPage {
     as_of: NaiveDate,
     sections: Vec<SectionView>,
     negative_count: usize,
+    grade: Option<super::grade_view::GradeView>,
 }
 
 pub(super) async fn subject(
@@ -114,7 +115,9 @@ pub(super) async fn subject(
                 records: by_section.remove(id).unwrap_or_default(),
             })
             .collect();
+        let grade = super::grade_view::grade_box(&state, &ctx, &stored).await?;
         Ok(SubjectPage {
+            grade,
             subject: subject_row(&stored),
             q: String::new(),
             as_of: state.today(),

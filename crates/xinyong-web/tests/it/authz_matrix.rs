@@ -562,6 +562,28 @@ fn rows() -> Vec<Row> {
             },
         },
         Row {
+            method: "post",
+            path: "/api/v1/inspections/draws",
+            class: None,
+            call: |_, _| post("/api/v1/inspections/draws", json!({"count": 1, "seed": 1})),
+            expect: |who| {
+                only(
+                    who,
+                    &[
+                        (Who::DepartmentOwn, CREATED),
+                        (Who::DepartmentOther, CREATED),
+                    ],
+                )
+            },
+        },
+        Row {
+            method: "get",
+            path: "/api/v1/inspections/draws",
+            class: None,
+            call: |_, _| get("/api/v1/inspections/draws"),
+            expect: |who| only(who, &[(Who::DepartmentOwn, OK), (Who::DepartmentOther, OK)]),
+        },
+        Row {
             method: "get",
             path: "/api/v1/reports",
             class: None,

@@ -10,6 +10,7 @@ mod authz_matrix;
 mod checks;
 mod errors;
 mod evidence;
+mod grading;
 mod ledger;
 mod limits;
 mod notifications;

@@ -828,7 +828,7 @@ async fn the_english_statistics_name_provinces_in_english_and_labels_are_whole()
 }
 
 /// A page's status and HTML.
-async fn html_of(state: &AppState, uri: String) -> (StatusCode, String) {
+pub(crate) async fn html_of(state: &AppState, uri: String) -> (StatusCode, String) {
     let request = Request::get(uri).body(Body::empty()).unwrap();
     let (status, _, bytes) = respond(state, request).await;
     (status, String::from_utf8(bytes.to_vec()).unwrap())

@@ -5,4 +5,5 @@
 mod at_rest;
 mod commands;
 mod common;
+mod grading;
 mod logs;

@@ -1,0 +1,273 @@
+//! Keeping grades current (issue #13): the full re-evaluation (`xinyong evaluate`, and `serve`
+//! once a day), the re-grading of the subjects a write touched (a record, a list entry, an
+//! objection decision, a repair), and the in-memory index of grade summaries that the credit
+//! check answers from without touching disk.
+//!
+//! Which model grades a subject: the first loaded model that applies to its kind (see
+//! [`Model::for_kind`]); its grade is stored whether or not the model is public, and
+//! `GET /subjects/{code}/grade` decides who may read it.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use xinyong_domain::SubjectKind;
+use xinyong_domain::catalogue::Catalogue;
+use xinyong_domain::grading::{Grade, GradeSummary, Model, evaluate};
+use xinyong_store::grades::GRADES_TOPIC;
+use xinyong_store::{Store, StoreError, StoredSubject};
+
+/// Subjects graded per page of a full evaluation: one read of subjects, one range scan of
+/// records and one write transaction each.
+pub const PAGE: u32 = 2000;
+
+/// How many subjects each model graded in a full evaluation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Evaluated {
+    /// (model id, version, subjects graded), in the order the models are loaded.
+    pub by_model: Vec<(String, String, u64)>,
+}
+
+impl Evaluated {
+    pub fn total(&self) -> u64 {
+        self.by_model.iter().map(|(_, _, n)| n).sum()
+    }
+}
+
+/// The kinds each model grades: a kind belongs to the first model that applies to it.
+fn kinds_of(models: &[Model]) -> Vec<(&Model, Vec<SubjectKind>)> {
+    models
+        .iter()
+        .map(|m| {
+            let kinds = SubjectKind::ALL
+                .into_iter()
+                .filter(|k| Model::for_kind(models, *k, true).is_some_and(|f| f.id == m.id))
+                .collect();
+            (m, kinds)
+        })
+        .filter(|(_, kinds): &(&Model, Vec<SubjectKind>)| !kinds.is_empty())
+        .collect()
+}
+
+/// Re-grades every subject that a model grades, on `today`, streaming page by page; calls
+/// `progress` with the number graded so far after each page. Deterministic: the same data,
+/// date and models give the same grades (and the same `grades.stored` digests).
+pub async fn evaluate_all(
+    store: &dyn Store,
+    models: &[Model],
+    catalogue: &Catalogue,
+    today: NaiveDate,
+    mut progress: impl FnMut(u64),
+) -> Result<Evaluated, StoreError> {
+    let mut out = Evaluated::default();
+    let mut done = 0;
+    for (model, kinds) in kinds_of(models) {
+        let mut graded = 0;
+        let mut after: Option<String> = None;
+        loop {
+            let page = store
+                .subjects_to_grade(&kinds, after.as_deref(), PAGE)
+                .await?;
+            let grades: Vec<Grade> = page
+                .subjects
+                .iter()
+                .map(|(_, records)| evaluate(model, catalogue, records, today))
+                .collect();
+            let pairs: Vec<(&StoredSubject, &Grade)> =
+                page.subjects.iter().map(|(s, _)| s).zip(&grades).collect();
+            store.put_grades(model, today, &pairs).await?;
+            graded += pairs.len() as u64;
+            done += pairs.len() as u64;
+            progress(done);
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+        out.by_model
+            .push((model.id.clone(), model.version.clone(), graded));
+    }
+    Ok(out)
+}
+
+/// Grades one subject now from its current records, or `None` when no model grades its kind.
+pub async fn grade_now(
+    store: &dyn Store,
+    models: &[Model],
+    catalogue: &Catalogue,
+    subject: &StoredSubject,
+    today: NaiveDate,
+) -> Result<Option<(Grade, usize)>, StoreError> {
+    let Some(model) = Model::for_kind(models, subject.kind, true) else {
+        return Ok(None);
+    };
+    let records = store.records_of_subject(subject.code.as_str()).await?;
+    let index = models.iter().position(|m| m.id == model.id).unwrap_or(0);
+    Ok(Some((evaluate(model, catalogue, &records, today), index)))
+}
+
+/// Re-grades the subjects a write touched and stores their grades (one batch per model), so
+/// that a record, list entry, objection decision or repair moves the grade at once. Codes of
+/// unknown subjects and of kinds no model grades are skipped.
+pub async fn regrade(
+    store: &dyn Store,
+    models: &[Model],
+    catalogue: &Catalogue,
+    index: &GradeIndex,
+    codes: &[&str],
+    today: NaiveDate,
+) -> Result<usize, StoreError> {
+    let mut codes: Vec<&str> = codes.to_vec();
+    codes.sort_unstable();
+    codes.dedup();
+    let mut by_model: HashMap<usize, Vec<(StoredSubject, Grade)>> = HashMap::new();
+    for code in codes {
+        let Some(subject) = store.subject(code).await? else {
+            continue;
+        };
+        if let Some((grade, m)) = grade_now(store, models, catalogue, &subject, today).await? {
+            by_model.entry(m).or_default().push((subject, grade));
+        }
+    }
+    let mut n = 0;
+    for (m, graded) in by_model {
+        let pairs: Vec<(&StoredSubject, &Grade)> = graded.iter().map(|(s, g)| (s, g)).collect();
+        store.put_grades(&models[m], today, &pairs).await?;
+        for (s, g) in &graded {
+            index.put(s.code.as_str(), g.summary());
+        }
+        n += graded.len();
+    }
+    Ok(n)
+}
+
+/// Grade summaries by subject code, for the credit check; shared by every request.
+#[derive(Default)]
+pub struct GradeIndex {
+    data: RwLock<(HashMap<String, GradeSummary>, i64)>,
+}
+
+impl GradeIndex {
+    /// Rebuilds the index from the stored grades.
+    pub async fn reload(&self, store: &dyn Store) -> Result<usize, StoreError> {
+        let generation = store.generation(&[GRADES_TOPIC.to_owned()]).await?;
+        let mut map = HashMap::new();
+        let mut after: Option<String> = None;
+        loop {
+            let page = store.graded_after(after.as_deref(), 10_000).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.code.clone());
+            for g in page {
+                map.insert(g.code, g.summary);
+            }
+        }
+        let n = map.len();
+        *self.write() = (map, generation);
+        Ok(n)
+    }
+
+    /// The stored grade of a subject, if any.
+    pub fn get(&self, code: &str) -> Option<GradeSummary> {
+        self.read().0.get(code).cloned()
+    }
+
+    pub fn len(&self) -> usize {
+        self.read().0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn put(&self, code: &str, summary: GradeSummary) {
+        self.write().0.insert(code.to_owned(), summary);
+    }
+
+    /// Polls the grades' write counter and reloads when another process (an
+    /// `xinyong evaluate`) stored grades.
+    pub async fn watch(self: Arc<Self>, store: Arc<dyn Store>, every: Duration) {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            let seen = self.read().1;
+            match store.generation(&[GRADES_TOPIC.to_owned()]).await {
+                // Our own writes move the counter too: a reload then is redundant but right.
+                Ok(g) if g != seen => {
+                    if let Err(e) = self.reload(&*store).await {
+                        tracing::warn!(error = %e, "grade index reload failed");
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "grade index poll failed"),
+            }
+        }
+    }
+
+    // A poisoned lock only means a panic elsewhere while holding it; the map is left
+    // consistent by every write, so keep serving.
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, (HashMap<String, GradeSummary>, i64)> {
+        self.data
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, (HashMap<String, GradeSummary>, i64)> {
+        self.data
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// After a write this process made: re-grades the subjects it touched. A failure is logged,
+/// not returned: the write itself is committed and must be answered as such; the next full
+/// evaluation (daily in `serve`) corrects the grade.
+pub async fn after_write(state: &crate::AppState, codes: &[&str]) {
+    if state.models.is_empty() {
+        return;
+    }
+    if let Err(e) = regrade(
+        &*state.store,
+        &state.models,
+        &state.catalogue,
+        &state.grades,
+        codes,
+        state.today(),
+    )
+    .await
+    {
+        tracing::warn!(error = %e, "re-grading after a write failed; the next evaluation corrects it");
+    }
+}
+
+/// Re-evaluates every subject once a day (grades fade as records age), checking `every` whether
+/// the stored grades are older than today.
+pub async fn evaluate_daily(state: crate::AppState, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    let mut last: Option<NaiveDate> = None;
+    loop {
+        tick.tick().await;
+        let today = state.today();
+        if last == Some(today) || state.models.is_empty() {
+            continue;
+        }
+        match evaluate_all(
+            &*state.store,
+            &state.models,
+            &state.catalogue,
+            today,
+            |_| {},
+        )
+        .await
+        {
+            Ok(done) => {
+                last = Some(today);
+                tracing::info!(subjects = done.total(), %today, "grades evaluated");
+                if let Err(e) = state.grades.reload(&*state.store).await {
+                    tracing::warn!(error = %e, "grade index reload failed");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "daily evaluation failed"),
+        }
+    }
+}

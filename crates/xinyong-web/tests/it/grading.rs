@@ -1,0 +1,252 @@
+//! Grades kept current and categorised supervision (issue #13): a write re-grades its subject
+//! at once, the credit check answers with the stored grade, a full evaluation is deterministic,
+//! and inspection draws are reproducible and in the audit log.
+
+use axum::http::StatusCode;
+use rand::SeedableRng;
+use serde_json::{Value, json};
+use xinyong_domain::code::{DivisionCode, UnifiedCode};
+
+use crate::common::*;
+
+/// `n` credit codes of legal persons in Shenzhen (division 440300).
+fn codes(n: usize) -> Vec<String> {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+    let div = DivisionCode::parse("440300").unwrap();
+    (0..n)
+        .map(|_| {
+            UnifiedCode::generate(&mut rng, '9', '1', &div)
+                .as_str()
+                .to_owned()
+        })
+        .collect()
+}
+
+async fn check_grade(app: &App, code: &str) -> Value {
+    let (status, body) = app
+        .post_json(
+            &app.token,
+            "/api/v1/checks",
+            json!({"subject": code, "context": "government_procurement"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["grade"].clone()
+}
+
+#[tokio::test]
+async fn a_write_regrades_its_subject_at_once_and_the_check_returns_the_stored_grade() {
+    let app = App::new().await;
+    assert_eq!(
+        check_grade(&app, COMPANY).await,
+        Value::Null,
+        "no grade before any"
+    );
+    let (status, _) = app
+        .post(json!([penalty(
+            COMPANY,
+            "罚〔2026〕1号",
+            "general",
+            "2026-10-01"
+        )]))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let first = check_grade(&app, COMPANY).await;
+    assert_eq!(first["model"], "enterprise_general", "{first}");
+    assert_eq!(first["as_of"], "2026-11-26");
+    let stored = app.state.store.grade(COMPANY).await.unwrap().unwrap();
+    assert_eq!(first["score"].as_f64().unwrap(), stored.score);
+    let (_, served) = app.get(&format!("/api/v1/subjects/{COMPANY}/grade")).await;
+    assert_eq!(served["score"], first["score"], "{served}");
+
+    let (status, _) = app
+        .post(json!([penalty(
+            COMPANY,
+            "罚〔2026〕2号",
+            "serious",
+            "2026-11-01"
+        )]))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let second = check_grade(&app, COMPANY).await;
+    assert!(
+        second["score"].as_f64().unwrap() < first["score"].as_f64().unwrap(),
+        "a second, serious penalty lowers the grade at once: {first} {second}"
+    );
+}
+
+/// `n` legal persons, every third with a serious penalty, graded by a full evaluation.
+async fn graded(n: usize) -> (App, Vec<String>) {
+    let app = App::new().await;
+    let codes = codes(n);
+    let records: Vec<Value> = codes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let tier = if i % 3 == 0 { "serious" } else { "minor" };
+            penalty(c, &format!("罚〔2026〕{i}号"), tier, "2026-09-01")
+        })
+        .collect();
+    let (status, body) = app.post(Value::Array(records)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let state = &app.state;
+    xinyong_web::grading::evaluate_all(
+        &*state.store,
+        &state.models,
+        &state.catalogue,
+        state.today(),
+        |_| {},
+    )
+    .await
+    .unwrap();
+    (app, codes)
+}
+
+fn grades_stored_refs(rows: &[xinyong_store::ledger::LedgerRow]) -> Vec<String> {
+    rows.iter()
+        .filter(|r| r.entry.kind == "grades.stored")
+        .filter_map(|r| r.ref_id.clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_full_evaluation_is_deterministic_and_logs_each_batch_with_the_models_digest() {
+    let (app, codes) = graded(12).await;
+    let store = &*app.state.store;
+    let before = store.ledger_size().await.unwrap();
+    let mut first = Vec::new();
+    for c in &codes {
+        first.push(store.grade(c).await.unwrap().unwrap());
+    }
+    let state = &app.state;
+    let done = xinyong_web::grading::evaluate_all(
+        store,
+        &state.models,
+        &state.catalogue,
+        state.today(),
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(done.total(), 12);
+    for (c, g) in codes.iter().zip(&first) {
+        assert_eq!(&store.grade(c).await.unwrap().unwrap(), g, "{c}");
+    }
+    let rows = store.ledger_rows(0, 10_000).await.unwrap();
+    let refs = grades_stored_refs(&rows);
+    let (earlier, last) = (&refs[refs.len() - 2], &refs[refs.len() - 1]);
+    assert_eq!(earlier, last, "the same grades, the same digest: {refs:?}");
+    assert!(store.ledger_size().await.unwrap() > before);
+}
+
+async fn draw(app: &App, body: Value) -> (StatusCode, Value) {
+    app.post_json(&app.token, "/api/v1/inspections/draws", body)
+        .await
+}
+
+#[tokio::test]
+async fn an_inspection_draw_is_reproducible_from_its_seed_and_kept_in_the_audit_log() {
+    let (app, _) = graded(12).await;
+    let (status, a) = draw(
+        &app,
+        json!({"count": 4, "seed": 7, "population": "kind=legal_person,region=4403"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{a}");
+    assert_eq!(a["drawn"].as_array().unwrap().len(), 4);
+    assert_eq!(a["population_size"], 12);
+    let (_, b) = draw(
+        &app,
+        json!({"count": 4, "seed": 7, "population": "kind=legal_person,region=4403"}),
+    )
+    .await;
+    assert_eq!(
+        (&a["drawn"], &a["population_digest"]),
+        (&b["drawn"], &b["population_digest"]),
+        "same seed, same data: same list"
+    );
+    assert_ne!(a["id"], b["id"]);
+    let (_, other) = draw(&app, json!({"count": 4, "seed": 8})).await;
+    assert_ne!(other["drawn"], a["drawn"], "another seed, another list");
+    let (_, elsewhere) = draw(
+        &app,
+        json!({"count": 4, "seed": 7, "population": "region=11"}),
+    )
+    .await;
+    assert_eq!(elsewhere["population_size"], 0);
+    assert_eq!(elsewhere["drawn"], json!([]));
+
+    let (status, kept) = app.get_as(&app.token, "/api/v1/inspections/draws").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(kept.as_array().unwrap().len(), 4);
+    let rows = app.state.store.ledger_rows(0, 10_000).await.unwrap();
+    let logged = rows
+        .iter()
+        .filter(|r| r.entry.kind == "inspection.drawn")
+        .count();
+    assert_eq!(logged, 4, "every draw is in the audit log");
+
+    for (body, field) in [
+        (json!({"count": 0, "seed": 1}), "count"),
+        (json!({"count": 10_001, "seed": 1}), "count"),
+        (
+            json!({"count": 1, "seed": 1, "population": "kind=robot"}),
+            "population",
+        ),
+    ] {
+        let (status, problem) = draw(&app, body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+        assert!(problem.to_string().contains(field), "{problem}");
+    }
+}
+
+#[tokio::test]
+async fn riskier_grades_are_drawn_more_often() {
+    let (app, codes) = graded(30).await;
+    let poor: Vec<&String> = codes.iter().step_by(3).collect();
+    let mut hits = 0;
+    for seed in 0..40 {
+        let (_, d) = draw(&app, json!({"count": 3, "seed": seed})).await;
+        hits += d["drawn"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| poor.iter().any(|p| c.as_str() == Some(p.as_str())))
+            .count();
+    }
+    // A third of the subjects by count; their tier's share is several times the others'.
+    let share = f64::from(hits as u32) / 120.0;
+    assert!(
+        share > 0.4,
+        "seriously penalised subjects drawn {share:.2} of the time"
+    );
+}
+
+#[tokio::test]
+async fn the_subject_page_shows_the_grade_with_each_key_factor_and_its_record() {
+    let app = App::new().await;
+    let (status, _) = app
+        .post(json!([penalty(
+            COMPANY,
+            "罚〔2026〕9号",
+            "general",
+            "2026-10-01"
+        )]))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, page) = crate::site::html_of(&app.state, format!("/subjects/{COMPANY}")).await;
+    assert_eq!(status, StatusCode::OK);
+    for shown in [
+        "公共信用综合评价",
+        "企业公共信用综合评价（通用模型）",
+        "主要影响因素",
+        "行政处罚",
+        "罚〔2026〕9号",
+        "影响至",
+    ] {
+        assert!(page.contains(shown), "{shown} missing");
+    }
+    let (_, english) =
+        crate::site::html_of(&app.state, format!("/subjects/{COMPANY}?lang=en")).await;
+    assert!(english.contains("Public credit evaluation") && english.contains("Key factors"));
+}
