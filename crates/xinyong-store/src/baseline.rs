@@ -207,3 +207,43 @@ pub async fn bare_postgres_copy(url: &str, rows: &[BareRow]) -> Result<Duration,
     copy.finish().await?;
     Ok(start.elapsed())
 }
+
+/// Reads every current record row once, in subject order, the plainest way: one statement
+/// over the columns an evaluation reads, each row streamed and each value touched undecoded
+/// (no JSON, no dates, no sealed values opened). The baseline of `bench evaluate`: what a
+/// full re-grade adds to it is decoding, grading and writing the grades. Returns the rows
+/// read and the time taken.
+pub async fn scan_records(url: &str) -> Result<(u64, Duration), StoreError> {
+    use futures_util::TryStreamExt;
+    use sqlx::{Row, ValueRef};
+    let sql = format!(
+        "SELECT {} FROM records ORDER BY subject_code",
+        crate::record_rows::RECORD_COLUMNS
+    );
+    let mut rows = 0u64;
+    let mut present = 0u64;
+    let start = Instant::now();
+    if url.starts_with("sqlite:") {
+        let store = SqliteStore::open(url).await?;
+        let mut stream = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).fetch(store.pool());
+        while let Some(row) = stream.try_next().await? {
+            rows += 1;
+            for i in 0..row.len() {
+                present += u64::from(!row.try_get_raw(i)?.is_null());
+            }
+        }
+    } else {
+        let store = PgStore::open(url).await?;
+        let mut stream = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).fetch(store.pool());
+        while let Some(row) = stream.try_next().await? {
+            rows += 1;
+            for i in 0..row.len() {
+                present += u64::from(!row.try_get_raw(i)?.is_null());
+            }
+        }
+    }
+    let took = start.elapsed();
+    // Every row has an id: a scan that saw fewer values than rows read nothing.
+    debug_assert!(present >= rows);
+    Ok((rows, took))
+}

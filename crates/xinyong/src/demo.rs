@@ -20,6 +20,21 @@ pub struct DemoSize {
     /// Seed: the same seed gives the same data set.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Draw each subject's records this many times (about 2.5 records a subject each; 4 with
+    /// --subjects 1000000 makes about 10,000,000 records).
+    #[arg(long, default_value_t = 1)]
+    pub record_rounds: u32,
+}
+
+impl DemoSize {
+    /// `subjects` subjects of `seed`, with one round of records.
+    pub fn new(subjects: u64, seed: u64) -> DemoSize {
+        DemoSize {
+            subjects,
+            seed,
+            record_rounds: 1,
+        }
+    }
 }
 
 const FLUSH: usize = 2000;
@@ -45,7 +60,7 @@ pub async fn fill(store: &dyn Store, catalogue: &Catalogue, size: &DemoSize) -> 
         return Ok(());
     }
     let today = xinyong_web::china_today();
-    let mut synthetic = Synthetic::new(catalogue, size.seed, today);
+    let mut synthetic = Synthetic::new(catalogue, size.seed, today).with_rounds(size.record_rounds);
     for d in synthetic.departments() {
         store.put_department(d).await?;
     }
@@ -95,7 +110,8 @@ pub fn write_jsonl(catalogue: &Catalogue, size: &DemoSize, path: &Path) -> Resul
     let file =
         std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
     let mut out = BufWriter::new(file);
-    let mut synthetic = Synthetic::new(catalogue, size.seed, xinyong_web::china_today());
+    let mut synthetic = Synthetic::new(catalogue, size.seed, xinyong_web::china_today())
+        .with_rounds(size.record_rounds);
     let mut n = 0;
     for _ in 0..size.subjects {
         for (_, raw) in synthetic.next_subject().records {

@@ -1,6 +1,8 @@
 //! `xinyong bench`: benchmarks that print their figure next to a baseline measured in the same
 //! run, because the machines they run on are shared and noisy.
 
+mod evaluate;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -61,6 +63,21 @@ pub enum BenchCommand {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// A full re-grade of every subject against a single SQL scan of the same records, on a
+    /// demo database (kept in --dir between runs, or the empty database --store names).
+    Evaluate {
+        #[arg(long, default_value_t = 100_000)]
+        subjects: u64,
+        /// Rounds of records per subject (about 2.5 records each; 4 gives 10 per subject).
+        #[arg(long, default_value_t = 4)]
+        record_rounds: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        store: Option<String>,
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// Bulk import of demo records (JSONL → validated, versioned, stored) against a bare SQLite
     /// insert of the same rows.
     Import {
@@ -79,6 +96,44 @@ pub enum BenchCommand {
     },
 }
 
+/// Opens the demo database of `size` at `url` with the key file at `key_path` (both kept
+/// between runs: the demo seals persons, so the database opens only with its own keys),
+/// filling it first where it does not hold that data set. A SQLite `file` left by a run whose
+/// key file is gone, or holding another size, is made again.
+pub(super) async fn demo_database(
+    url: &str,
+    file: Option<&std::path::Path>,
+    key_path: &std::path::Path,
+    catalogue: &Catalogue,
+    size: &crate::demo::DemoSize,
+) -> Result<Arc<dyn Store>> {
+    let vault = crate::keys::load(key_path)?;
+    let store = match xinyong_store::open_with(url, vault.clone()).await {
+        Ok(store) => Some(store),
+        Err(xinyong_store::StoreError::WrongKeys { .. }) if file.is_some() => None,
+        Err(e) => return Err(e.into()),
+    };
+    let filled = match &store {
+        Some(store) => store.counts().await?.subjects == size.subjects,
+        None => false,
+    };
+    if !filled {
+        drop(store);
+        if let Some(file) = file {
+            remove_db(file);
+        }
+        let store = xinyong_store::open_with(url, vault.clone()).await?;
+        let start = Instant::now();
+        crate::demo::fill(&*store, catalogue, size).await?;
+        eprintln!(
+            "demo database filled in {:.1} s",
+            start.elapsed().as_secs_f64()
+        );
+    }
+    crate::keys::save_new(&vault, key_path)?;
+    Ok(xinyong_store::open_with(url, vault).await?)
+}
+
 pub async fn run(catalogue: &Catalogue, command: BenchCommand) -> Result<ExitCode> {
     match command {
         BenchCommand::Import {
@@ -87,6 +142,13 @@ pub async fn run(catalogue: &Catalogue, command: BenchCommand) -> Result<ExitCod
             dir,
             store,
         } => import(catalogue, records, seed, dir, store).await,
+        BenchCommand::Evaluate {
+            subjects,
+            record_rounds,
+            seed,
+            store,
+            dir,
+        } => evaluate::run(catalogue, subjects, record_rounds, seed, store, dir).await,
         BenchCommand::Ledger {
             entries,
             batch,
@@ -322,37 +384,9 @@ pub async fn check(
     std::fs::create_dir_all(&dir)?;
     let db = dir.join(format!("check-{subjects}-{seed}.db"));
     let url = format!("sqlite://{}", db.display());
-    // One key file beside the database, kept with it between runs: the demo seals persons.
     let key_path = dir.join(format!("check-{subjects}-{seed}.key"));
-    let vault = crate::keys::load(&key_path)?;
-    let store = match xinyong_store::open_with(&url, vault.clone()).await {
-        Ok(store) => Some(store),
-        // A database left by a run whose key file is gone: made again below.
-        Err(xinyong_store::StoreError::WrongKeys { .. }) => None,
-        Err(e) => return Err(e.into()),
-    };
-    let filled = match &store {
-        Some(store) => store.counts().await?.subjects == subjects,
-        None => false,
-    };
-    if !filled {
-        drop(store);
-        remove_db(&db);
-        let store = xinyong_store::open_with(&url, vault.clone()).await?;
-        let start = Instant::now();
-        crate::demo::fill(
-            &*store,
-            catalogue,
-            &crate::demo::DemoSize { subjects, seed },
-        )
-        .await?;
-        eprintln!(
-            "demo database filled in {:.1} s",
-            start.elapsed().as_secs_f64()
-        );
-    }
-    crate::keys::save_new(&vault, &key_path)?;
-    let store = xinyong_store::open_with(&url, vault).await?;
+    let size = crate::demo::DemoSize::new(subjects, seed);
+    let store = demo_database(&url, Some(&db), &key_path, catalogue, &size).await?;
     let mut state = xinyong_web::AppState::new(store.clone(), catalogue.clone());
     // The load comes from one address: per-client limits would measure themselves.
     state.limits = Arc::new(xinyong_web::limits::Limits::with(
@@ -570,7 +604,7 @@ pub async fn search(
         crate::demo::fill(
             &*store,
             catalogue,
-            &crate::demo::DemoSize { subjects, seed },
+            &crate::demo::DemoSize::new(subjects, seed),
         )
         .await?;
         eprintln!(
