@@ -426,6 +426,8 @@ pub trait Engine: Exec<Row: DbRow> {
     const REFRESH_STATS: Option<&'static str>;
     /// `YYYY-MM` of `decided_on`.
     const MONTH: &'static str;
+    /// `YYYY-MM-DD` of `recorded_at` in China's time zone (UTC+8, no daylight saving).
+    const CHINA_DAY_OF_RECORDED_AT: &'static str;
     /// Opens the candidate query of a name search; the match expression is bound after it.
     const HITS_OPEN: &'static str;
     /// Closes the candidate query.

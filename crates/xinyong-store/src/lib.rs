@@ -38,6 +38,7 @@ mod reports;
 mod reseal;
 pub mod search;
 mod sqlite;
+pub mod stats;
 mod tokens;
 pub mod vault;
 mod verify;
@@ -69,6 +70,7 @@ pub use reports::ReportStore;
 pub use reseal::VaultStore;
 pub use search::{CategoryFilter, RecordPage, SearchPage, StatRow, SubjectStore};
 pub use sqlite::SqliteStore;
+pub use stats::StatsStore;
 pub use tokens::TokenStore;
 pub use webhooks::WebhookStore;
 
@@ -143,6 +145,7 @@ pub trait Store:
     + WebhookStore
     + AttachmentStore
     + GradeStore
+    + StatsStore
     + Send
     + Sync
 {
@@ -165,6 +168,7 @@ impl<T> Store for T where
         + WebhookStore
         + AttachmentStore
         + GradeStore
+        + StatsStore
         + Send
         + Sync
         + ?Sized

@@ -34,6 +34,8 @@ impl Engine for Postgres {
     /// scans `records` sequentially for every chunk's lookup and a large import turns quadratic.
     const REFRESH_STATS: Option<&'static str> = Some("ANALYZE subjects, records");
     const MONTH: &'static str = "to_char(decided_on, 'YYYY-MM')";
+    const CHINA_DAY_OF_RECORDED_AT: &'static str =
+        "to_char(recorded_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')";
     const HITS_OPEN: &'static str = "SELECT id AS rid FROM subjects \
          WHERE search_vector @@ to_tsquery('simple', ";
     const HITS_CLOSE: &'static str = ")";

@@ -43,6 +43,7 @@ impl Engine for Sqlite {
     /// SQLite's planner uses the indexes without statistics; nothing to refresh.
     const REFRESH_STATS: Option<&'static str> = None;
     const MONTH: &'static str = "substr(decided_on, 1, 7)";
+    const CHINA_DAY_OF_RECORDED_AT: &'static str = "date(recorded_at, '+8 hours')";
     const HITS_OPEN: &'static str =
         "SELECT rowid AS rid FROM subjects_fts WHERE subjects_fts MATCH ";
     const HITS_CLOSE: &'static str = "";

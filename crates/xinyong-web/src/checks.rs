@@ -151,6 +151,7 @@ pub async fn check(
     }
     // Recorded before it is answered: a check the subject cannot later see did not happen.
     state.checks.record(rows).await?;
+    state.metrics.checks.inc_by(replies.len() as u64);
     Ok(Json(if batch {
         CheckReply::Batch { checks: replies }
     } else {

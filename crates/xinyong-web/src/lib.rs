@@ -26,6 +26,7 @@ pub mod list_index;
 mod lists;
 mod me;
 mod meta;
+pub mod metrics;
 pub mod notifications;
 pub mod objections;
 mod public;
@@ -38,6 +39,7 @@ pub mod rights;
 mod search;
 pub mod sessions;
 mod site;
+pub mod statistics;
 mod subjects;
 
 use std::sync::Arc;
@@ -92,6 +94,8 @@ pub struct AppState {
     pub lists: Arc<ListIndex>,
     /// Stored grades in memory, for the credit check.
     pub grades: Arc<grading::GradeIndex>,
+    /// Request, check and submission counters for `/metrics`.
+    pub metrics: Arc<metrics::Metrics>,
     /// Records checks durably, many per transaction.
     pub checks: recorder::CheckRecorder,
     /// Verified tokens, briefly.
@@ -120,6 +124,7 @@ impl AppState {
             catalogue: Arc::new(catalogue),
             lists: Arc::new(ListIndex::new(list_types.clone())),
             grades: Arc::new(grading::GradeIndex::default()),
+            metrics: Arc::new(metrics::Metrics::default()),
             list_types,
             memoranda: Arc::new(Memoranda::shipped()),
             purposes: Arc::new(Purposes::shipped()),
@@ -199,6 +204,8 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(checks::check))
         .routes(routes!(checks::feedback))
         .routes(routes!(checks::stats))
+        .routes(routes!(statistics::departments))
+        .routes(routes!(statistics::regions))
         .routes(routes!(ledger::head))
         .routes(routes!(ledger::inclusion))
         .routes(routes!(ledger::consistency))
@@ -287,6 +294,8 @@ pub fn router(state: AppState) -> Router {
             async move { axum::Json(doc.as_ref().clone()) }
         }),
     )
+    // Not in the API document: a scrape target for operators, not an endpoint of the API.
+    .route("/metrics", axum::routing::get(metrics::metrics))
     .merge(
         site::routes().route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -298,6 +307,10 @@ pub fn router(state: AppState) -> Router {
     .layer(axum::middleware::from_fn_with_state(
         state.clone(),
         limits::limit,
+    ))
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        metrics::track,
     ))
     .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
     .layer(SetResponseHeaderLayer::overriding(

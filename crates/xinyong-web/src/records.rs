@@ -101,9 +101,22 @@ pub async fn submit(
         }
     }
     if !errors.is_empty() {
+        // The department's rejection rate counts the rows it got wrong.
+        let mut bad: Vec<usize> = errors.iter().map(|e| e.index).collect();
+        bad.sort_unstable();
+        bad.dedup();
+        state
+            .store
+            .count_submission(&department.code, today, 0, bad.len() as u64)
+            .await?;
         return Err(ApiError::InvalidRecords(errors));
     }
     let stored = state.store.submit(&department.code, &valid).await?;
+    state
+        .store
+        .count_submission(&department.code, today, valid.len() as u64, 0)
+        .await?;
+    state.metrics.records_submitted.inc_by(valid.len() as u64);
     // Records of list categories are list entries: the check must see them at once.
     let listed: Vec<String> = stored
         .iter()

@@ -36,6 +36,7 @@ mod records;
 mod repairs;
 mod reports;
 mod search;
+mod stats;
 mod tokens;
 mod webhooks;
 

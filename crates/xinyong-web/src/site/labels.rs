@@ -139,6 +139,14 @@ labels! {
     chart_lists_by_month: "名单条目（按列入月份）", "List entries by month of listing";
     chart_by_region: "按省级地区统计（前 15 位）", "By province (top 15)";
     chart_table: "数据表", "Data table";
+    chart_credit_index: "地区信用指数：平均评分 ×（1 − 名单主体占比）", "Regional credit index: mean grade score × (1 − share of subjects on a list)";
+    dept_heading: "部门报送情况", "Departments";
+    dept_intro: "按时：决定后 7 个工作日内报送公示。驳回：报送中有误而未入库的行。改正：异议后更正或删除的记录。", "On time: submitted for publication within 7 working days of the decision. Rejected: rows refused for errors. Overturned: records corrected or removed after an objection.";
+    col_first: "首次报送", "First submissions";
+    col_on_time: "按时率", "On time";
+    col_rejected: "驳回率", "Rejected";
+    col_objections: "异议", "Objections";
+    col_overturned: "改正率", "Overturned";
     month: "月份", "Month";
     rights_heading: "您的权利", "Your rights";
     rights_intro: "信用主体有权查阅自己的信用信息、对错误信息提出异议、在纠正失信行为后申请信用修复，并决定谁可以查询自己的非公开信息。", "Every subject may read its own credit file, object to wrong information, apply for credit repair once it has corrected its behaviour, and decide who may query its non-public information.";

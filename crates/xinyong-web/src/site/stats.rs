@@ -27,6 +27,22 @@ struct StatsPage {
     by_month: ColumnChart,
     lists_by_month: ColumnChart,
     by_region: BarChart,
+    by_index: BarChart,
+    departments: Vec<DepartmentRow>,
+}
+
+/// One department's line of the statistics page.
+struct DepartmentRow {
+    name: String,
+    first: u64,
+    on_time: String,
+    rejected: String,
+    objections: u64,
+    overturned: String,
+}
+
+fn percent(rate: Option<f64>) -> String {
+    rate.map_or_else(|| "—".to_owned(), |r| format!("{:.1}%", r * 100.0))
 }
 
 fn months_back(today: NaiveDate, n: u32) -> Vec<String> {
@@ -106,7 +122,43 @@ pub(super) async fn stats(State(state): State<AppState>, uri: Uri) -> impl IntoR
             .collect();
         regions.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         regions.truncate(15);
+        let mut index: Vec<(String, u64)> = crate::statistics::region_figures(&state)
+            .await?
+            .into_iter()
+            .filter_map(|r| {
+                let name = if ctx.is_en() && !r.name_en.is_empty() {
+                    r.name_en
+                } else if r.name_zh.is_empty() {
+                    r.province
+                } else {
+                    r.name_zh
+                };
+                // Whole points: the chart's bars are integers; the API gives two decimals.
+                r.credit_index.map(|i| (name, i.round().max(0.0) as u64))
+            })
+            .collect();
+        index.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        index.truncate(15);
+        let departments = crate::statistics::department_figures(&state)
+            .await?
+            .into_iter()
+            .filter(|d| d.first_submissions > 0 || d.rejected_rows > 0)
+            .map(|d| DepartmentRow {
+                name: if d.name.is_empty() {
+                    d.department
+                } else {
+                    d.name
+                },
+                first: d.first_submissions,
+                on_time: percent(d.timeliness),
+                rejected: percent(d.rejection_rate),
+                objections: d.objections,
+                overturned: percent(d.overturn_rate),
+            })
+            .collect();
         Ok(StatsPage {
+            by_index: BarChart::new("chart-index", ctx.l.chart_credit_index, index),
+            departments,
             by_category: BarChart::new("chart-category", ctx.l.chart_by_category, categories),
             by_month: ColumnChart::new(
                 "chart-month",

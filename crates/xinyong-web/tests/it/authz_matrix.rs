@@ -562,6 +562,20 @@ fn rows() -> Vec<Row> {
             },
         },
         Row {
+            method: "get",
+            path: "/api/v1/stats/departments",
+            class: None,
+            call: |_, _| get("/api/v1/stats/departments"),
+            expect: public,
+        },
+        Row {
+            method: "get",
+            path: "/api/v1/stats/regions",
+            class: None,
+            call: |_, _| get("/api/v1/stats/regions"),
+            expect: public,
+        },
+        Row {
             method: "post",
             path: "/api/v1/inspections/draws",
             class: None,

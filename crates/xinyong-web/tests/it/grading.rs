@@ -250,3 +250,147 @@ async fn the_subject_page_shows_the_grade_with_each_key_factor_and_its_record() 
         crate::site::html_of(&app.state, format!("/subjects/{COMPANY}?lang=en")).await;
     assert!(english.contains("Public credit evaluation") && english.contains("Key factors"));
 }
+
+#[tokio::test]
+async fn statistics_give_each_departments_timeliness_rejections_and_each_regions_index() {
+    use chrono::Datelike;
+    let app = App::new().await;
+    // Timeliness is judged by the day a record is really recorded: the test's clock is today.
+    let today = xinyong_web::china_today();
+    app.set_today(today.year(), today.month(), today.day());
+    let recent = (today - chrono::Days::new(1)).to_string();
+    let old = (today - chrono::Days::new(40)).to_string();
+    let (status, _) = app
+        .post(json!([
+            penalty(COMPANY, "罚〔2026〕1号", "general", &recent),
+            penalty(COMPANY, "罚〔2026〕3号", "general", &old)
+        ]))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let mut bad = penalty(OTHER_COMPANY, "罚〔2026〕2号", "general", &recent);
+    bad["tier"] = json!("enormous");
+    let (status, _) = app.post(json!([bad])).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let (status, departments) = app.get("/api/v1/stats/departments").await;
+    assert_eq!(status, StatusCode::OK, "{departments}");
+    let samr = departments
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["department"] == SAMR)
+        .unwrap();
+    assert_eq!(samr["name"], "深圳市市场监督管理局");
+    assert_eq!(samr["first_submissions"], 2);
+    assert_eq!(
+        (&samr["on_time"], &samr["late"], &samr["timeliness"]),
+        (&json!(1), &json!(1), &json!(0.5)),
+        "decided yesterday: on time; 40 days ago: late ({samr})"
+    );
+    assert_eq!(samr["accepted_rows"], 2);
+    assert_eq!(samr["rejected_rows"], 1);
+    assert_eq!(samr["rejection_rate"], 0.3333);
+    assert_eq!(samr["objections"], 0);
+
+    let (status, regions) = app.get("/api/v1/stats/regions").await;
+    assert_eq!(status, StatusCode::OK, "{regions}");
+    let beijing = regions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["province"] == "11")
+        .unwrap();
+    assert_eq!(beijing["name_zh"], "北京市");
+    assert_eq!(beijing["name_en"], "Beijing");
+    assert_eq!(beijing["subjects"], 1);
+    assert_eq!(beijing["graded"], 1, "the write graded the subject");
+    let mean = beijing["mean_score"].as_f64().unwrap();
+    assert_eq!(
+        beijing["credit_index"].as_f64().unwrap(),
+        mean,
+        "no subject listed: the index is the mean score"
+    );
+    let (status, page) = crate::site::html_of(&app.state, "/stats".to_owned()).await;
+    assert_eq!(status, StatusCode::OK);
+    for shown in [
+        "部门报送情况",
+        "深圳市市场监督管理局",
+        "50.0%",
+        "33.3%",
+        "地区信用指数",
+        "北京市",
+    ] {
+        assert!(
+            page.contains(shown),
+            "{shown} missing from the statistics page"
+        );
+    }
+}
+
+#[tokio::test]
+async fn metrics_are_for_operators_and_name_routes_never_the_codes_asked_for() {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    let app = App::new().await;
+    let (status, _) = app
+        .post(json!([penalty(
+            COMPANY,
+            "罚〔2026〕1号",
+            "general",
+            "2026-10-01"
+        )]))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    check_grade(&app, COMPANY).await;
+    let (status, _) = app.get(&format!("/api/v1/subjects/{COMPANY}")).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let operator = issue_token(
+        &*app.state.store,
+        xinyong_store::Role::Operator,
+        None,
+        None,
+        None,
+        None,
+    )
+    .await;
+    let scrape = |token: Option<String>| {
+        let mut req = Request::get("/metrics");
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        respond(&app.state, req.body(Body::empty()).unwrap())
+    };
+    let (status, _, _) = scrape(None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, _) = scrape(Some(app.token.clone())).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a department is not an operator"
+    );
+    let (status, headers, body) = scrape(Some(operator)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("application/openmetrics-text")
+    );
+    let text = String::from_utf8(body.to_vec()).unwrap();
+    for line in [
+        "xinyong_checks_total 1",
+        "xinyong_records_submitted_total 1",
+        "xinyong_grades_held",
+        "xinyong_audit_log_entries",
+        "xinyong_audit_log_head_age_seconds -1",
+        r#"route="/api/v1/subjects/{code}""#,
+        r#"route="/api/v1/records",status="201""#,
+    ] {
+        assert!(text.contains(line), "{line} missing in\n{text}");
+    }
+    assert!(
+        !text.contains(COMPANY),
+        "no code asked for appears in a label"
+    );
+}

@@ -281,6 +281,10 @@ async fn import_file(
     tally.rows = rows;
     if tally.bad > 0 && !args.partial {
         session.rollback().await?;
+        // The department's rejection rate counts the rows it got wrong.
+        store
+            .count_submission(&department.code, today, 0, tally.bad)
+            .await?;
         eprintln!(
             "{name}: {} of {} rows are bad; nothing from this file was stored",
             tally.bad, tally.rows
@@ -288,6 +292,9 @@ async fn import_file(
         return Ok(false);
     }
     session.commit().await?;
+    store
+        .count_submission(&department.code, today, rows - tally.bad, tally.bad)
+        .await?;
     eprintln!(
         "{name}: {} rows: {} created, {} new versions, {} unchanged, {} rejected",
         tally.rows, tally.created, tally.new_versions, tally.unchanged, tally.bad
