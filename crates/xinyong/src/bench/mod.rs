@@ -319,6 +319,8 @@ async fn import(
         partial: false,
         rejects: None,
         format: None,
+        // The import itself is measured here; re-grading is `bench evaluate`'s.
+        skip_grades: true,
         files: vec![jsonl.clone()],
     };
     let start = Instant::now();

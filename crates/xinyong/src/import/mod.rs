@@ -44,6 +44,10 @@ pub struct ImportArgs {
     /// File format; by default taken from the extension (.csv, .jsonl, .ndjson).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
+    /// Leave re-grading the imported subjects to the next evaluation (`xinyong evaluate`, or
+    /// the daily one of `serve`) instead of re-grading them after the import.
+    #[arg(long)]
+    pub skip_grades: bool,
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
 }
@@ -120,6 +124,7 @@ pub async fn run(
     };
     let today = xinyong_web::china_today();
     let mut failed_files = 0;
+    let mut touched = std::collections::BTreeSet::new();
     for path in &args.files {
         let format = match args.format {
             Some(f) => f,
@@ -134,6 +139,7 @@ pub async fn run(
             &args,
             today,
             rejects.as_mut(),
+            &mut touched,
         )
         .await?;
         if !ok {
@@ -143,11 +149,47 @@ pub async fn run(
     if let Some(r) = rejects.as_mut() {
         r.flush()?;
     }
+    if !args.skip_grades && !touched.is_empty() {
+        regrade(&*store, catalogue, &touched, today).await?;
+    }
     Ok(if failed_files == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Subjects re-graded one by one up to this many; beyond it a full evaluation (one stream
+/// over every subject) is cheaper.
+const REGRADE_ONE_BY_ONE: usize = 10_000;
+
+/// Re-grades the subjects an import changed, as a write through the API does.
+async fn regrade(
+    store: &dyn Store,
+    catalogue: &Catalogue,
+    touched: &std::collections::BTreeSet<String>,
+    today: NaiveDate,
+) -> Result<()> {
+    let models = xinyong_domain::grading::Model::shipped(
+        catalogue,
+        &xinyong_domain::list::ListTypes::shipped(),
+    )
+    .context("loading the grading models")?;
+    if touched.len() <= REGRADE_ONE_BY_ONE {
+        let codes: Vec<&str> = touched.iter().map(String::as_str).collect();
+        // A server holding grades in memory reloads them when the grades' counter moves.
+        let index = xinyong_web::grading::GradeIndex::default();
+        let n = xinyong_web::grading::regrade(store, &models, catalogue, &index, &codes, today)
+            .await
+            .context("re-grading the imported subjects")?;
+        eprintln!("grades of {n} subjects updated");
+    } else {
+        let done = xinyong_web::grading::evaluate_all(store, &models, catalogue, today, |_| {})
+            .await
+            .context("re-grading every subject")?;
+        eprintln!("{} subjects graded again", done.total());
+    }
+    Ok(())
 }
 
 fn format_of(path: &Path) -> Result<Format> {
@@ -177,7 +219,10 @@ async fn import_file(
     args: &ImportArgs,
     today: NaiveDate,
     mut rejects: Option<&mut BufWriter<File>>,
+    touched: &mut std::collections::BTreeSet<String>,
 ) -> Result<bool> {
+    // Subjects whose records this file created or changed: kept only if the file commits.
+    let mut changed = std::collections::BTreeSet::new();
     let name = path.display().to_string();
     let file = File::open(path).with_context(|| format!("opening {name}"))?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
@@ -225,12 +270,17 @@ async fn import_file(
     while let Some(item) = rx.recv().await {
         match item {
             Item::Valid(chunk) if storing => {
-                for s in session.add(&department.code, &chunk).await? {
+                let stored = session.add(&department.code, &chunk).await?;
+                for (s, record) in stored.iter().zip(&chunk) {
                     match s.outcome {
                         Outcome::Created => tally.created += 1,
                         Outcome::NewVersion => tally.new_versions += 1,
-                        Outcome::Unchanged => tally.unchanged += 1,
+                        Outcome::Unchanged => {
+                            tally.unchanged += 1;
+                            continue;
+                        }
                     }
+                    changed.insert(record.subject.code.as_str().to_owned());
                 }
                 if plain && said_at.elapsed() >= every {
                     said_at = std::time::Instant::now();
@@ -292,6 +342,7 @@ async fn import_file(
         return Ok(false);
     }
     session.commit().await?;
+    touched.append(&mut changed);
     store
         .count_submission(&department.code, today, rows - tally.bad, tally.bad)
         .await?;

@@ -78,6 +78,33 @@ fn evaluate_grades_every_organisation_and_a_draw_is_reproducible_from_its_seed()
     assert!(!bad.status.success());
     assert!(stderr(&bad).contains("colour"), "{}", stderr(&bad));
 
+    // An import re-grades the subjects it changed, as a write through the API does.
+    let company = first.lines().next().unwrap();
+    let record = serde_json::json!({
+        "category": "admin_penalty",
+        "subject": {"code": company, "name": "示例有限公司", "kind": "legal_person"},
+        "document_no": "深市监罚〔2026〕9999号", "decided_on": "2026-11-20",
+        "legal_basis": "《中华人民共和国行政处罚法》第二十八条", "tier": "serious",
+        "fields": {"facts": "未按规定公示年度报告", "penalty_kind": "罚款",
+                   "content": "罚款人民币十万元", "authority": "深圳市市场监督管理局"}
+    });
+    std::fs::write(dir.join("p.jsonl"), format!("{record}\n")).unwrap();
+    let import = run(
+        dir,
+        &[
+            "import",
+            "--department",
+            &department,
+            dir.join("p.jsonl").to_str().unwrap(),
+        ],
+    );
+    assert!(import.status.success(), "{}", stderr(&import));
+    assert!(
+        stderr(&import).contains("grades of 1 subjects updated"),
+        "{}",
+        stderr(&import)
+    );
+
     let verify = run(dir, &["ledger", "verify"]);
     assert!(verify.status.success(), "{}", stderr(&verify));
 }
