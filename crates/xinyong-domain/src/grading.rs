@@ -463,6 +463,14 @@ pub struct IndicatorScore {
     pub score: f64,
     /// Every record that moved it, most points first.
     pub contributions: Vec<Contribution>,
+    /// Points moved by records this reader may not see (see [`Grade::withhold`]): with them
+    /// the contributions still add up to the score.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub withheld: f64,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 /// A subject's grade with its whole explanation.
@@ -506,6 +514,25 @@ impl Grade {
             model_version: self.model_version.clone(),
             as_of: self.as_of,
         }
+    }
+
+    /// The grade as a reader sees it who may not see every record (a public page, another
+    /// department): contributions of records that `visible` rejects are taken out of the
+    /// indicators and the key factors, and their points summed in each indicator's
+    /// `withheld`, so that the score still adds up without naming what is not public.
+    pub fn withhold(&mut self, visible: impl Fn(&RecordId) -> bool) {
+        for ind in &mut self.indicators {
+            let mut hidden = 0;
+            ind.contributions.retain(|c| {
+                let keep = visible(&c.record);
+                if !keep {
+                    hidden += centi(c.applied);
+                }
+                keep
+            });
+            ind.withheld = points(centi(ind.withheld) + hidden);
+        }
+        self.key_factors.retain(|c| visible(&c.record));
     }
 
     /// The score in hundredths of a point, as stored.
@@ -671,6 +698,7 @@ pub fn evaluate(
             max: ind.max,
             score: points(score),
             contributions,
+            withheld: 0.0,
         });
     }
     let score = points(total);

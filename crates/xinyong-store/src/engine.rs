@@ -436,6 +436,11 @@ pub trait Engine: Exec<Row: DbRow> {
     const HITS_JOIN: &'static str;
     /// The engine's full-text query for tokens that must all match.
     fn match_expr(tokens: &[Token]) -> String;
+    /// The statement that copies the database into a new file (bound after it), if the
+    /// engine can do it from a connection.
+    const BACKUP_INTO: Option<&'static str>;
+    /// The migrations this build carries for the engine.
+    fn migrator() -> &'static sqlx::migrate::Migrator;
 }
 
 /// The store over one engine: a pool and the keys that seal personal data. Every capability

@@ -26,6 +26,7 @@ mod engine;
 pub mod events;
 pub mod grades;
 mod grants;
+pub mod health;
 mod import;
 mod model;
 mod objections;
@@ -56,6 +57,7 @@ pub use departments::DepartmentStore;
 pub use engine::SqlStore;
 pub use grades::GradeStore;
 pub use grants::GrantStore;
+pub use health::HealthStore;
 pub use import::ImportSession;
 pub use model::{
     ApplicationDecision, CheckRow, Counts, Delivery, FeedbackRow, FormerName, NameMismatch,
@@ -146,6 +148,7 @@ pub trait Store:
     + AttachmentStore
     + GradeStore
     + StatsStore
+    + HealthStore
     + Send
     + Sync
 {
@@ -169,6 +172,7 @@ impl<T> Store for T where
         + AttachmentStore
         + GradeStore
         + StatsStore
+        + HealthStore
         + Send
         + Sync
         + ?Sized

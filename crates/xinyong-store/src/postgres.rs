@@ -41,6 +41,14 @@ impl Engine for Postgres {
     const HITS_CLOSE: &'static str = ")";
     const HITS_JOIN: &'static str = "s.id = hits.rid";
 
+    // pg_dump and pg_basebackup are PostgreSQL's backup tools; a connection cannot write a file.
+    const BACKUP_INTO: Option<&'static str> = None;
+
+    fn migrator() -> &'static sqlx::migrate::Migrator {
+        static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+        &MIGRATOR
+    }
+
     fn match_expr(tokens: &[Token]) -> String {
         tokens
             .iter()
@@ -77,7 +85,7 @@ impl SqlStore<Postgres> {
             .max_connections(16)
             .connect_with(options)
             .await?;
-        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        <sqlx::Postgres as Engine>::migrator().run(&pool).await?;
         let store = SqlStore::new(pool, vault);
         // Rows written by earlier versions: names stored before search existed get their
         // search terms, the log's subject key moves to the key file (no-ops after).

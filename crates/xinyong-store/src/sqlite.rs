@@ -49,6 +49,13 @@ impl Engine for Sqlite {
     const HITS_CLOSE: &'static str = "";
     const HITS_JOIN: &'static str = "s.rowid = hits.rid";
 
+    const BACKUP_INTO: Option<&'static str> = Some("VACUUM INTO ");
+
+    fn migrator() -> &'static sqlx::migrate::Migrator {
+        static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+        &MIGRATOR
+    }
+
     fn match_expr(tokens: &[Token]) -> String {
         // Tokens hold only letters, digits and Chinese characters: quoting cannot be escaped.
         tokens
@@ -94,7 +101,7 @@ impl SqlStore<Sqlite> {
             })
             .connect_with(options)
             .await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        <sqlx::Sqlite as Engine>::migrator().run(&pool).await?;
         let store = SqlStore::new(pool, vault);
         // Rows written by earlier versions: names stored before search existed get their
         // search terms, the log's subject key moves to the key file (no-ops after).

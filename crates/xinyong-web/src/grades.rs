@@ -44,7 +44,14 @@ pub async fn grade(
         .ok_or_else(|| ApiError::new(ErrorCode::UnknownSubject, "no subject with this code"))?;
     // A model that is not public grades for departments and operators only.
     let may_read_private = matches!(caller, Caller::Department { .. } | Caller::Operator { .. });
-    let (mut grade, _) = current_grade(&state, &subject, may_read_private)
+    // Every record behind the points: for operators and the subject itself; anyone else sees
+    // the records that are public and the points of the others summed as withheld.
+    let full = match &caller {
+        Caller::Operator { .. } => true,
+        Caller::Subject { code: own, .. } => *own == subject.code.as_str(),
+        _ => false,
+    };
+    let (mut grade, _) = current_grade(&state, &subject, may_read_private, full)
         .await?
         .ok_or_else(|| no_grade(&code))?;
     // A public answer: a document number may hold an identity number.
@@ -65,10 +72,13 @@ pub async fn grade(
 /// when no such model applies. The stored grade when it is today's by the model in force;
 /// otherwise graded now, not stored: a read must not write (the daily evaluation and every
 /// write keep the stored grades current).
+/// With `full` false, contributions of records that are not public are withheld
+/// ([`Grade::withhold`]).
 pub(crate) async fn current_grade<'s>(
     state: &'s AppState,
     subject: &StoredSubject,
     private: bool,
+    full: bool,
 ) -> Result<Option<(Grade, &'s Model)>, ApiError> {
     let Some(model) = Model::for_kind(&state.models, subject.kind, private) else {
         return Ok(None);
@@ -78,15 +88,30 @@ pub(crate) async fn current_grade<'s>(
         state.store.grade(subject.code.as_str()).await?.filter(|g| {
             g.as_of == today && g.model == model.id && g.model_version == model.version
         });
-    let grade = match stored {
-        Some(g) => g,
-        None => {
-            let records = state
+    let records = match (&stored, full) {
+        (Some(_), true) => Vec::new(),
+        _ => {
+            state
                 .store
                 .records_of_subject(subject.code.as_str())
-                .await?;
-            evaluate(model, &state.catalogue, &records, today)
+                .await?
         }
     };
+    let mut grade = match stored {
+        Some(g) => g,
+        None => evaluate(model, &state.catalogue, &records, today),
+    };
+    if !full {
+        let public: std::collections::HashSet<&xinyong_domain::RecordId> = records
+            .iter()
+            .filter(|r| {
+                state.catalogue.category(&r.category).is_some_and(|c| {
+                    xinyong_domain::disclosure::public_visibility(r, c, today).is_ok()
+                })
+            })
+            .map(|r| &r.id)
+            .collect();
+        grade.withhold(|id| public.contains(id));
+    }
     Ok(Some((grade, model)))
 }

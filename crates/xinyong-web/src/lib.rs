@@ -159,6 +159,7 @@ const BEARER: auth::BearerScheme = auth::BearerScheme;
 fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(meta::healthz))
+        .routes(routes!(meta::readyz))
         .routes(routes!(meta::catalogue))
         .routes(routes!(records::submit))
         .routes(routes!(records::breach))
@@ -245,7 +246,70 @@ fn with_examples(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
             }
         }
     }
+    document_problems(&mut value);
     serde_json::from_value(value).unwrap_or(doc)
+}
+
+/// Makes the document say what the server does with errors (issue #15, schemathesis): every
+/// problem is sent as `application/problem+json`; every operation may answer `429` (the rate
+/// limits are a layer over all of them); an operation with a JSON body answers `400` to a body
+/// that is not JSON and `415` to one sent without `Content-Type: application/json`.
+fn document_problems(doc: &mut serde_json::Value) {
+    use serde_json::json;
+    let problem = |description: &str| {
+        json!({
+            "description": description,
+            "content": {"application/problem+json": {
+                "schema": {"$ref": "#/components/schemas/Problem"}}}
+        })
+    };
+    let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) else {
+        return;
+    };
+    for item in paths.values_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, op) in item.iter_mut() {
+            if !["get", "post", "put", "delete", "patch"].contains(&method.as_str()) {
+                continue;
+            }
+            let json_body = op
+                .get("requestBody")
+                .and_then(|b| b.get("content"))
+                .and_then(|c| c.get("application/json"))
+                .is_some();
+            let Some(responses) = op.get_mut("responses").and_then(|r| r.as_object_mut()) else {
+                continue;
+            };
+            for response in responses.values_mut() {
+                let Some(content) = response.get_mut("content").and_then(|c| c.as_object_mut())
+                else {
+                    continue;
+                };
+                let is_problem = content
+                    .get("application/json")
+                    .and_then(|j| j.get("schema"))
+                    .and_then(|s| s.get("$ref"))
+                    .and_then(|r| r.as_str())
+                    .is_some_and(|r| r.ends_with("/Problem"));
+                if is_problem && let Some(body) = content.remove("application/json") {
+                    content.insert("application/problem+json".into(), body);
+                }
+            }
+            responses
+                .entry("429")
+                .or_insert_with(|| problem("Too many requests: wait as `Retry-After` says"));
+            if json_body {
+                responses
+                    .entry("400")
+                    .or_insert_with(|| problem("The body is not JSON of the documented shape"));
+                responses
+                    .entry("415")
+                    .or_insert_with(|| problem("The body was not sent as application/json"));
+            }
+        }
+    }
 }
 
 /// The shipped grading models, or none (with the reason logged) where a catalogue given with
@@ -284,8 +348,17 @@ async fn fallback(
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
-    let (api, doc) = api();
-    let doc = Arc::new(with_examples(doc));
+    // The API's routes and finished document depend on the code alone: made once per process
+    // (tests build a router per request, and deriving the document takes a while in a debug
+    // build: long enough for a rate-limit bucket to refill between two requests).
+    static API: std::sync::OnceLock<(Router<AppState>, Arc<utoipa::openapi::OpenApi>)> =
+        std::sync::OnceLock::new();
+    let (api, doc) = API
+        .get_or_init(|| {
+            let (api, doc) = api();
+            (api, Arc::new(with_examples(doc)))
+        })
+        .clone();
     api.route(
         "/openapi.json",
         // Public, but like every endpoint it refuses a bad token rather than ignore it.

@@ -14,6 +14,7 @@ use xinyong_domain::{Catalogue, Department};
 use xinyong_store::{Role, Store, Token};
 use xinyong_web::limits::{ForwardedHeader, IpNet, LimitsConfig};
 
+mod backup;
 mod bench;
 mod calendar;
 mod demo;
@@ -125,6 +126,8 @@ enum Command {
     },
     /// Create or upgrade the database schema.
     Migrate,
+    /// Copy the database, consistently, while it is in use (SQLite; PostgreSQL: pg_dump).
+    Backup(backup::BackupArgs),
     /// The audit log: verify it, sign its head.
     Ledger {
         #[command(subcommand)]
@@ -373,6 +376,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             open(&cli.db, &cli.data_key).await?;
             eprintln!("database {} is up to date", cli.db);
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup(args) => {
+            let store = open(&cli.db, &cli.data_key).await?;
+            backup::run(&*store, &cli.db, args).await
         }
         Command::Keys { command } => {
             let (store, vault) = open_keyed(&cli.db, &cli.data_key, &restricted).await?;

@@ -205,3 +205,34 @@ fn each_deduction_says_until_when_it_counts_and_from_when_it_can_be_repaired() {
     // Minor tier: repaired once the obligation is fulfilled.
     assert_eq!(factor("P5").1["repair"], "on_fulfilment");
 }
+
+#[test]
+fn a_withheld_record_is_not_named_but_its_points_still_add_up() {
+    let (m, cat) = (model(), Catalogue::shipped());
+    let full = evaluate(&m, &cat, &firm(), today());
+    let mut public = full.clone();
+    public.withhold(|id| id.as_str() != "P2");
+    assert_eq!(public.score, full.score, "the grade is the same");
+    let named = public.to_owned();
+    assert!(
+        !serde_json::to_string(&named).unwrap().contains("\"P2\""),
+        "the withheld record is named nowhere"
+    );
+    assert!(public.key_factors.iter().all(|c| c.record.as_str() != "P2"));
+    for i in &public.indicators {
+        let sum: f64 = i.contributions.iter().map(|c| c.applied).sum();
+        assert!(
+            (i.score - (i.start + sum + i.withheld)).abs() < 1e-9,
+            "{}: {} vs {} + {sum} + {}",
+            i.id,
+            i.score,
+            i.start,
+            i.withheld
+        );
+    }
+    let withheld: f64 = public.indicators.iter().map(|i| i.withheld).sum();
+    assert!(
+        withheld < 0.0,
+        "the serious penalty's deduction is withheld, not dropped"
+    );
+}

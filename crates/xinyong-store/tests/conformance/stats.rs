@@ -125,7 +125,24 @@ async fn region_figures_count_subjects_records_in_force_list_entries_and_grades(
     assert_eq!((regions["44"].records, regions["44"].list_entries), (0, 0));
 }
 
+async fn readiness_reports_current_migrations_and_matching_keys(db: Db) {
+    let store = db.store().await;
+    let ready = store.readiness().await;
+    assert!(ready.is_ready(), "{ready:?}");
+    assert!(ready.migrations_expected >= 20, "{ready:?}");
+    // A database a later build migrated past, or one a migration failed on, is not current.
+    db.raw()
+        .await
+        .exec("DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)")
+        .await;
+    let behind = store.readiness().await;
+    assert!(!behind.is_ready());
+    assert_eq!(behind.migrations_applied, ready.migrations_expected - 1);
+    assert!(behind.database && behind.keys);
+}
+
 cases!(
     department_figures_count_first_submissions_rejections_and_overturned_objections,
     region_figures_count_subjects_records_in_force_list_entries_and_grades,
+    readiness_reports_current_migrations_and_matching_keys,
 );

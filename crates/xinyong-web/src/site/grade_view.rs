@@ -25,6 +25,8 @@ pub struct GradeView {
     pub version: String,
     pub as_of: String,
     pub factors: Vec<FactorView>,
+    /// Points moved by records that are not public, when any.
+    pub withheld: Option<String>,
     pub api: String,
 }
 
@@ -75,6 +77,10 @@ fn view(ctx: &Ctx, model: &Model, grade: &Grade, code: &str) -> GradeView {
             .iter()
             .map(|c| factor(ctx, model, c))
             .collect(),
+        withheld: {
+            let w: f64 = grade.indicators.iter().map(|i| i.withheld).sum();
+            (w != 0.0).then(|| points(w))
+        },
         api: format!("/api/v1/subjects/{code}/grade"),
     }
 }
@@ -85,7 +91,8 @@ pub(super) async fn grade_box(
     ctx: &Ctx,
     subject: &StoredSubject,
 ) -> Result<Option<GradeView>, ApiError> {
-    let Some((grade, model)) = crate::grades::current_grade(state, subject, false).await? else {
+    let Some((grade, model)) = crate::grades::current_grade(state, subject, false, false).await?
+    else {
         return Ok(None);
     };
     let code = xinyong_domain::subject::public_code(&subject.code);

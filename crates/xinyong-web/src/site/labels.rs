@@ -96,6 +96,7 @@ labels! {
     grade_repair_fulfilment: "履行义务后即修复", "Repaired once the obligation is fulfilled";
     grade_repair_no: "不可修复", "Cannot be repaired";
     grade_explain: "完整评分说明（API）", "Full explanation (API)";
+    grade_withheld: "非公开信息的影响", "Effect of information that is not public";
     sec_suggestions: "信用提升建议与权利救济", "Improving credit standing and your rights";
     contents: "目录", "Contents";
     none_in_section: "暂无公开信息", "No public information";

@@ -475,9 +475,12 @@ async fn anonymous_clients_are_rate_limited_with_retry_after() {
     let app = App::new().await;
     let mut state = app.state.clone();
     state.limits = std::sync::Arc::new(xinyong_web::limits::Limits::new(1, 5, 3));
+    // One router for every request: building it (and its API document) per request took
+    // long enough in a debug build for the bucket to refill between requests.
+    let served = router(state);
     let call = |req: Request<Body>| {
-        let state = state.clone();
-        async move { router(state).oneshot(req).await.unwrap() }
+        let served = served.clone();
+        async move { served.oneshot(req).await.unwrap() }
     };
     let mut statuses = Vec::new();
     for _ in 0..8 {
@@ -698,4 +701,58 @@ async fn every_json_request_body_in_the_document_has_an_example() {
         StatusCode::OK,
         "the documented example works: {body}"
     );
+}
+
+#[tokio::test]
+async fn readiness_says_the_database_migrations_and_keys_are_in_order() {
+    let app = App::new().await;
+    let (status, body) = app.get("/readyz").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "ready");
+    assert_eq!(body["database"], true);
+    assert_eq!(body["keys"], true);
+    assert_eq!(body["migrations_applied"], body["migrations_expected"]);
+}
+
+#[tokio::test]
+async fn the_document_says_problems_are_problem_json_and_lists_the_statuses_every_operation_can_give()
+ {
+    let app = App::new().await;
+    let (_, doc) = app.get("/openapi.json").await;
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            operations += 1;
+            let responses = op["responses"].as_object().unwrap();
+            assert!(responses.contains_key("429"), "{method} {path}: no 429");
+            for (status, r) in responses {
+                if let Some(content) = r["content"].as_object() {
+                    let problem = content
+                        .values()
+                        .any(|c| c["schema"]["$ref"] == "#/components/schemas/Problem");
+                    if problem {
+                        assert!(
+                            content.contains_key("application/problem+json"),
+                            "{method} {path} {status}: a problem documented as {content:?}"
+                        );
+                    }
+                }
+            }
+            if op["requestBody"]["content"]["application/json"].is_object() {
+                assert!(
+                    responses.contains_key("400") && responses.contains_key("415"),
+                    "{method} {path}: a JSON body without 400 and 415"
+                );
+            }
+        }
+    }
+    assert!(operations > 50);
+    // And the server does what the document says.
+    let req = Request::post("/api/v1/records")
+        .header(header::AUTHORIZATION, format!("Bearer {}", app.token))
+        .body(Body::from("{}"))
+        .unwrap();
+    let (status, headers, _) = respond(&app.state, req).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");
 }

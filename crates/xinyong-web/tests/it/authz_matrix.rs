@@ -149,6 +149,13 @@ fn rows() -> Vec<Row> {
         },
         Row {
             method: "get",
+            path: "/readyz",
+            class: None,
+            call: |_, _| get("/readyz"),
+            expect: public,
+        },
+        Row {
+            method: "get",
             path: "/api/v1/catalogue",
             class: None,
             call: |_, _| get("/api/v1/catalogue"),

@@ -394,3 +394,67 @@ async fn metrics_are_for_operators_and_name_routes_never_the_codes_asked_for() {
         "no code asked for appears in a label"
     );
 }
+
+#[tokio::test]
+async fn a_grade_read_by_the_public_withholds_records_that_are_not_public() {
+    let app = App::new().await;
+    let (status, accepted) = app
+        .post(json!([
+            penalty(COMPANY, "罚〔2026〕1号", "general", "2026-10-01"),
+            record(
+                "social_insurance_arrears",
+                COMPANY,
+                "社〔2026〕7号",
+                json!({"insurance_type": "养老保险", "amount_yuan": "1200.50",
+                          "arrears_period": "2025年", "social_security_office": "深圳市社保局"}),
+                Some("serious")
+            )
+        ]))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{accepted}");
+    let arrears = accepted["ids"][1].as_str().unwrap().to_owned();
+    let uri = format!("/api/v1/subjects/{COMPANY}/grade");
+    let (_, public) = app.get(&uri).await;
+    let text = public.to_string();
+    assert!(
+        !text.contains(&arrears) && !text.contains("社〔2026〕7号"),
+        "{text}"
+    );
+    assert!(
+        text.contains("罚〔2026〕1号"),
+        "the public penalty is named: {text}"
+    );
+    let withheld: f64 = public["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["withheld"].as_f64().unwrap_or(0.0))
+        .sum();
+    assert!(
+        withheld < 0.0,
+        "its points are withheld, not dropped: {text}"
+    );
+
+    let (_, department) = app.get_as(&app.token, &uri).await;
+    assert!(
+        !department.to_string().contains(&arrears),
+        "another reader, the same view"
+    );
+    let subject = issue_token(
+        &*app.state.store,
+        xinyong_store::Role::Subject,
+        None,
+        Some(COMPANY),
+        None,
+        None,
+    )
+    .await;
+    let (_, own) = app.get_as(&subject, &uri).await;
+    assert!(
+        own.to_string().contains(&arrears),
+        "the subject sees every record: {own}"
+    );
+    assert_eq!(own["score"], public["score"], "one grade");
+    let (_, page) = crate::site::html_of(&app.state, format!("/subjects/{COMPANY}")).await;
+    assert!(!page.contains("社〔2026〕7号") && page.contains("非公开信息的影响"));
+}

@@ -108,3 +108,30 @@ fn evaluate_grades_every_organisation_and_a_draw_is_reproducible_from_its_seed()
     let verify = run(dir, &["ledger", "verify"]);
     assert!(verify.status.success(), "{}", stderr(&verify));
 }
+
+#[test]
+fn a_backup_restores_into_a_database_that_passes_ledger_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let demo = run(dir, &["demo", "--subjects", "200"]);
+    assert!(demo.status.success(), "{}", stderr(&demo));
+    let backup = dir.join("backup.db");
+    let out = run(dir, &["backup", "--to", backup.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let again = run(dir, &["backup", "--to", backup.to_str().unwrap()]);
+    assert!(!again.status.success(), "never overwrites");
+    assert!(stderr(&again).contains("exists"), "{}", stderr(&again));
+
+    // Restored: the copy in a fresh directory with the key file, verified.
+    let restored = tempfile::tempdir().unwrap();
+    std::fs::copy(&backup, restored.path().join("x.db")).unwrap();
+    std::fs::copy(
+        dir.join("xinyong-data.key"),
+        restored.path().join("xinyong-data.key"),
+    )
+    .unwrap();
+    let verify = run(restored.path(), &["ledger", "verify"]);
+    assert!(verify.status.success(), "{}", stderr(&verify));
+    let said = String::from_utf8_lossy(&verify.stdout);
+    assert!(said.starts_with("ok:"), "{said}");
+}
