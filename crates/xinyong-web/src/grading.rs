@@ -241,10 +241,14 @@ pub async fn after_write(state: &crate::AppState, codes: &[&str]) {
 }
 
 /// Re-evaluates every subject once a day (grades fade as records age), checking `every` whether
-/// the stored grades are older than today.
-pub async fn evaluate_daily(state: crate::AppState, every: Duration) {
+/// the day changed; `evaluated_on` is the day of an evaluation already made (none: at once).
+pub async fn evaluate_daily(
+    state: crate::AppState,
+    every: Duration,
+    evaluated_on: Option<NaiveDate>,
+) {
     let mut tick = tokio::time::interval(every);
-    let mut last: Option<NaiveDate> = None;
+    let mut last = evaluated_on;
     loop {
         tick.tick().await;
         let today = state.today();

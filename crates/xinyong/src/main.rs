@@ -443,9 +443,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let store = open(&cli.db, &cli.data_key).await?;
             log_catalogue(&*store, &catalogue, "serve").await?;
             calendar::log(&*store, &calendar, "serve").await?;
+            // A demo is graded before it is served, so that its first page shows grades.
+            let mut evaluated_on = None;
             if demo {
                 demo::fill(&*store, &catalogue, &size).await?;
                 demo::issue_tokens(&*store, &listener.local_addr()?).await?;
+                evaluated_on = Some(grading::evaluate_quietly(&*store, &catalogue).await?);
             }
             let mut state = xinyong_web::AppState::new(store, catalogue);
             state.calendar = Arc::new(calendar);
@@ -459,7 +462,15 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     "{settled} open cases had provisional deadlines recomputed with the calendar"
                 );
             }
-            serve(state, listener, key, sth_interval, limits.config()).await?;
+            serve(
+                state,
+                listener,
+                key,
+                sth_interval,
+                limits.config(),
+                evaluated_on,
+            )
+            .await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Ledger { command } => {
@@ -484,6 +495,7 @@ async fn serve(
     ledger_key: xinyong_ledger::SigningKey,
     sth_interval: u64,
     limits: LimitsConfig,
+    evaluated_on: Option<chrono::NaiveDate>,
 ) -> Result<()> {
     state.ledger_key = Some(Arc::new(ledger_key));
     if !limits.trusted_proxies.is_empty() {
@@ -539,6 +551,7 @@ async fn serve(
     tokio::spawn(xinyong_web::grading::evaluate_daily(
         state.clone(),
         std::time::Duration::from_secs(600),
+        evaluated_on,
     ));
     // Picks up writes by other processes (e.g. `xinyong import` into the same database).
     tokio::spawn(
