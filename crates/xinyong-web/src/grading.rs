@@ -131,68 +131,158 @@ pub async fn regrade(
         }
     }
     let mut n = 0;
+    let batches = by_model.len() as i64;
     for (m, graded) in by_model {
         let pairs: Vec<(&StoredSubject, &Grade)> = graded.iter().map(|(s, g)| (s, g)).collect();
         store.put_grades(&models[m], today, &pairs).await?;
         for (s, g) in &graded {
-            index.put(s.code.as_str(), g.summary());
+            index.put(s.code.as_str(), &g.summary());
         }
         n += graded.len();
     }
+    if batches > 0 {
+        index.adopt_own_writes(store.generation(&[GRADES_TOPIC.to_owned()]).await?, batches);
+    }
     Ok(n)
+}
+
+/// A stored grade as the index holds it: interned names and fixed-size numbers, so that a
+/// million graded subjects cost tens of megabytes, not hundreds.
+#[derive(Clone, Copy)]
+struct Compact {
+    grade: u16,
+    model: u16,
+    score_centi: i32,
+    as_of: NaiveDate,
+}
+
+#[derive(Default)]
+struct Data {
+    /// Codes of 18 bytes (credit codes and identity numbers alike) without a heap allocation.
+    by_code: HashMap<[u8; 18], Compact>,
+    /// Any other code (none today: every code has 18 characters).
+    other: HashMap<String, Compact>,
+    /// (grade id, Chinese name) and (model id, version), interned.
+    grades: Vec<(String, String)>,
+    models: Vec<(String, String)>,
+    generation: i64,
+}
+
+fn intern(table: &mut Vec<(String, String)>, a: &str, b: &str) -> u16 {
+    if let Some(i) = table.iter().position(|(x, y)| x == a && y == b) {
+        return u16::try_from(i).unwrap_or(u16::MAX);
+    }
+    table.push((a.to_owned(), b.to_owned()));
+    u16::try_from(table.len() - 1).unwrap_or(u16::MAX)
+}
+
+fn key(code: &str) -> Option<[u8; 18]> {
+    code.as_bytes().try_into().ok()
+}
+
+impl Data {
+    fn insert(&mut self, code: &str, s: &GradeSummary) {
+        let c = Compact {
+            grade: intern(&mut self.grades, &s.grade, &s.grade_zh),
+            model: intern(&mut self.models, &s.model, &s.model_version),
+            score_centi: i32::try_from((s.score * 100.0).round() as i64).unwrap_or(0),
+            as_of: s.as_of,
+        };
+        match key(code) {
+            Some(k) => {
+                self.by_code.insert(k, c);
+            }
+            None => {
+                self.other.insert(code.to_owned(), c);
+            }
+        }
+    }
+
+    fn get(&self, code: &str) -> Option<GradeSummary> {
+        let c = match key(code) {
+            Some(k) => self.by_code.get(&k),
+            None => self.other.get(code),
+        }?;
+        let (grade, grade_zh) = self.grades.get(usize::from(c.grade))?;
+        let (model, model_version) = self.models.get(usize::from(c.model))?;
+        Some(GradeSummary {
+            grade: grade.clone(),
+            grade_zh: grade_zh.clone(),
+            score: f64::from(c.score_centi) / 100.0,
+            model: model.clone(),
+            model_version: model_version.clone(),
+            as_of: c.as_of,
+        })
+    }
+
+    fn len(&self) -> usize {
+        self.by_code.len() + self.other.len()
+    }
 }
 
 /// Grade summaries by subject code, for the credit check; shared by every request.
 #[derive(Default)]
 pub struct GradeIndex {
-    data: RwLock<(HashMap<String, GradeSummary>, i64)>,
+    data: RwLock<Data>,
 }
 
 impl GradeIndex {
     /// Rebuilds the index from the stored grades.
     pub async fn reload(&self, store: &dyn Store) -> Result<usize, StoreError> {
         let generation = store.generation(&[GRADES_TOPIC.to_owned()]).await?;
-        let mut map = HashMap::new();
+        let mut data = Data {
+            generation,
+            ..Data::default()
+        };
         let mut after: Option<String> = None;
         loop {
             let page = store.graded_after(after.as_deref(), 10_000).await?;
             let Some(last) = page.last() else { break };
             after = Some(last.code.clone());
-            for g in page {
-                map.insert(g.code, g.summary);
+            for g in &page {
+                data.insert(&g.code, &g.summary);
             }
         }
-        let n = map.len();
-        *self.write() = (map, generation);
+        let n = data.len();
+        *self.write() = data;
         Ok(n)
     }
 
     /// The stored grade of a subject, if any.
     pub fn get(&self, code: &str) -> Option<GradeSummary> {
-        self.read().0.get(code).cloned()
+        self.read().get(code)
     }
 
     pub fn len(&self) -> usize {
-        self.read().0.len()
+        self.read().len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    fn put(&self, code: &str, summary: GradeSummary) {
-        self.write().0.insert(code.to_owned(), summary);
+    fn put(&self, code: &str, summary: &GradeSummary) {
+        self.write().insert(code, summary);
+    }
+
+    /// After this process stored `batches` batches of grades and put them here: when the
+    /// counter moved by exactly that, no other process wrote, and the index need not reload
+    /// (a reload of every grade after each write would cost seconds at a million subjects).
+    fn adopt_own_writes(&self, now: i64, batches: i64) {
+        let mut data = self.write();
+        if now == data.generation + batches {
+            data.generation = now;
+        }
     }
 
     /// Polls the grades' write counter and reloads when another process (an
-    /// `xinyong evaluate`) stored grades.
+    /// `xinyong evaluate`, an import) stored grades.
     pub async fn watch(self: Arc<Self>, store: Arc<dyn Store>, every: Duration) {
         let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
-            let seen = self.read().1;
+            let seen = self.read().generation;
             match store.generation(&[GRADES_TOPIC.to_owned()]).await {
-                // Our own writes move the counter too: a reload then is redundant but right.
                 Ok(g) if g != seen => {
                     if let Err(e) = self.reload(&*store).await {
                         tracing::warn!(error = %e, "grade index reload failed");
@@ -204,15 +294,15 @@ impl GradeIndex {
         }
     }
 
-    // A poisoned lock only means a panic elsewhere while holding it; the map is left
+    // A poisoned lock only means a panic elsewhere while holding it; the maps are left
     // consistent by every write, so keep serving.
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, (HashMap<String, GradeSummary>, i64)> {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Data> {
         self.data
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn write(&self) -> std::sync::RwLockWriteGuard<'_, (HashMap<String, GradeSummary>, i64)> {
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Data> {
         self.data
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -273,5 +363,37 @@ pub async fn evaluate_daily(
             }
             Err(e) => tracing::warn!(error = %e, "daily evaluation failed"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn summary(grade: &str, score: f64) -> GradeSummary {
+        GradeSummary {
+            grade: grade.into(),
+            grade_zh: "良".into(),
+            score,
+            model: "enterprise_general".into(),
+            model_version: "2026.12.1".into(),
+            as_of: NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(),
+        }
+    }
+
+    #[test]
+    fn the_compact_index_gives_back_what_was_put_and_interns_names() {
+        let mut data = Data::default();
+        data.insert("91110000600037341L", &summary("good", 82.57));
+        data.insert("91110108551385082Q", &summary("good", 76.0));
+        data.insert("SHORT", &summary("good", 1.5));
+        assert_eq!(data.get("91110000600037341L"), Some(summary("good", 82.57)));
+        assert_eq!(data.get("SHORT"), Some(summary("good", 1.5)));
+        assert_eq!(data.get("91350200MA2YJ1XR9G"), None);
+        assert_eq!(
+            (data.len(), data.grades.len(), data.models.len()),
+            (3, 1, 1)
+        );
     }
 }
