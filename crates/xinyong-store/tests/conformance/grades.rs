@@ -4,12 +4,13 @@
 //! kept and logged.
 
 use chrono::{DurationRound, TimeDelta, Utc};
+use xinyong_domain::grading::Grade;
 use xinyong_domain::grading::{Model, evaluate};
 use xinyong_domain::inspection::{InspectionDraw, Population};
 use xinyong_domain::list::ListTypes;
 use xinyong_domain::{Catalogue, SubjectKind};
-use xinyong_store::Store;
 use xinyong_store::grades::GradedSubject;
+use xinyong_store::{Store, StoredSubject};
 
 use crate::fixtures::{codes, penalty, today, with_department};
 use crate::{Db, cases};
@@ -20,6 +21,29 @@ fn enterprise_model() -> Model {
         .into_iter()
         .find(|m| m.id == "enterprise_general")
         .unwrap()
+}
+
+/// Grades the legal persons of the first page (up to 10) with the general model on
+/// `today()`, stores the grades, and returns each subject with its grade and records.
+pub(crate) async fn grade_legal_persons(
+    store: &dyn Store,
+) -> Vec<(StoredSubject, Grade, Vec<xinyong_domain::Record>)> {
+    let model = enterprise_model();
+    let page = store
+        .subjects_to_grade(&[SubjectKind::LegalPerson], None, 10)
+        .await
+        .unwrap();
+    let graded: Vec<_> = page
+        .subjects
+        .into_iter()
+        .map(|(s, r)| {
+            let g = evaluate(&model, &Catalogue::shipped(), &r, today());
+            (s, g, r)
+        })
+        .collect();
+    let refs: Vec<_> = graded.iter().map(|(s, g, _)| (s, g)).collect();
+    store.put_grades(&model, today(), &refs).await.unwrap();
+    graded
 }
 
 /// Three subjects: the first with two penalties, the second with one, the third with one.
@@ -84,18 +108,8 @@ async fn stored_grades_replace_the_previous_and_are_logged_with_the_models_diges
     three_penalised(&*store).await;
     let model = enterprise_model();
     let catalogue = Catalogue::shipped();
-    let page = store
-        .subjects_to_grade(&[SubjectKind::LegalPerson], None, 10)
-        .await
-        .unwrap();
-    let grades: Vec<_> = page
-        .subjects
-        .iter()
-        .map(|(s, r)| (s, evaluate(&model, &catalogue, r, today())))
-        .collect();
-    let refs: Vec<_> = grades.iter().map(|(s, g)| (*s, g)).collect();
-    store.put_grades(&model, today(), &refs).await.unwrap();
-    let (first, first_grade) = &grades[0];
+    let grades = grade_legal_persons(&*store).await;
+    let (first, first_grade, first_records) = &grades[0];
     assert_eq!(
         store.grade(first.code.as_str()).await.unwrap().as_ref(),
         Some(first_grade),
@@ -105,7 +119,7 @@ async fn stored_grades_replace_the_previous_and_are_logged_with_the_models_diges
 
     // Grading again on a later day replaces the row: one grade per subject.
     let later = today() + chrono::Days::new(200);
-    let again = evaluate(&model, &catalogue, &page.subjects[0].1, later);
+    let again = evaluate(&model, &catalogue, first_records, later);
     store
         .put_grades(&model, later, &[(first, &again)])
         .await
@@ -139,23 +153,11 @@ async fn stored_grades_replace_the_previous_and_are_logged_with_the_models_diges
 async fn the_same_data_date_and_model_give_the_same_stored_grades(db: Db) {
     let store = db.store().await;
     three_penalised(&*store).await;
-    let model = enterprise_model();
-    let catalogue = Catalogue::shipped();
     let mut runs = Vec::new();
     for _ in 0..2 {
-        let page = store
-            .subjects_to_grade(&[SubjectKind::LegalPerson], None, 10)
-            .await
-            .unwrap();
-        let grades: Vec<_> = page
-            .subjects
-            .iter()
-            .map(|(s, r)| (s, evaluate(&model, &catalogue, r, today())))
-            .collect();
-        let refs: Vec<_> = grades.iter().map(|(s, g)| (*s, g)).collect();
-        store.put_grades(&model, today(), &refs).await.unwrap();
+        let grades = grade_legal_persons(&*store).await;
         let mut stored = Vec::new();
-        for (s, _) in &grades {
+        for (s, _, _) in &grades {
             stored.push(store.grade(s.code.as_str()).await.unwrap().unwrap());
         }
         runs.push(stored);

@@ -2,8 +2,8 @@
 //! recording day, accepted and rejected rows, objections and overturned ones; per province,
 //! subjects, records and list entries in force, and stored grades.
 
+use xinyong_domain::RecordStatus;
 use xinyong_domain::rights::ObjectionOutcome;
-use xinyong_domain::{RecordStatus, SubjectKind};
 
 use crate::fixtures::{codes, penalty, today};
 use crate::objections::{decided, objection, stored_penalty};
@@ -87,37 +87,11 @@ async fn region_figures_count_subjects_records_in_force_list_entries_and_grades(
     assert_eq!((gd.list_entries, gd.listed_subjects), (2, 2));
     assert!(gd.grades.is_empty());
 
-    let model = xinyong_domain::grading::Model::shipped(
-        &xinyong_domain::Catalogue::shipped(),
-        &xinyong_domain::list::ListTypes::shipped(),
-    )
-    .unwrap()
-    .remove(0);
-    let page = store
-        .subjects_to_grade(&[SubjectKind::LegalPerson], None, 10)
-        .await
-        .unwrap();
-    let grades: Vec<_> = page
-        .subjects
-        .iter()
-        .map(|(s, r)| {
-            (
-                s,
-                xinyong_domain::grading::evaluate(
-                    &model,
-                    &xinyong_domain::Catalogue::shipped(),
-                    r,
-                    today(),
-                ),
-            )
-        })
-        .collect();
-    let refs: Vec<_> = grades.iter().map(|(s, g)| (*s, g)).collect();
-    store.put_grades(&model, today(), &refs).await.unwrap();
+    let grades = crate::grades::grade_legal_persons(&*store).await;
     let regions = store.region_counts(&lists, today()).await.unwrap();
     let gd = &regions["44"];
     assert_eq!(gd.grades.values().sum::<u64>(), 2);
-    let expected: i64 = grades.iter().map(|(_, g)| g.score_centi()).sum();
+    let expected: i64 = grades.iter().map(|(_, g, _)| g.score_centi()).sum();
     assert_eq!(gd.score_centi_sum, expected);
     // After publicity ends nothing is in force.
     let later = today() + chrono::Days::new(3650);
