@@ -147,17 +147,17 @@ impl<E: Engine> GradeStore for SqlStore<E> {
             .push(" AND subject_code <= ")
             .bind(last.clone());
         sql.push(" ORDER BY subject_code, id");
-        let mut by_lookup: std::collections::HashMap<String, Vec<Record>> =
-            std::collections::HashMap::new();
+        // Keyed by the page's own codes (not by position: the database's collation orders
+        // them, which need not be Rust's byte order).
+        let mut by_lookup: std::collections::HashMap<String, Vec<Record>> = subjects
+            .iter()
+            .map(|(code, _)| (code.clone(), Vec::new()))
+            .collect();
         for row in self.fetch_all(sql).await? {
-            let lookup = row.text("subject_code")?;
-            if subjects.binary_search_by(|(c, _)| c.cmp(&lookup)).is_err() {
-                continue; // a subject of another kind within the range
+            // A subject of another kind within the range has no entry: skipped.
+            if let Some(records) = by_lookup.get_mut(&row.text("subject_code")?) {
+                records.push(decode_record(&row, &self.vault)?);
             }
-            by_lookup
-                .entry(lookup)
-                .or_default()
-                .push(decode_record(&row, &self.vault)?);
         }
         let full = rows.len() == limit as usize;
         Ok(GradingPage {

@@ -218,6 +218,14 @@ impl Data {
     fn len(&self) -> usize {
         self.by_code.len() + self.other.len()
     }
+
+    fn oldest_as_of(&self) -> Option<NaiveDate> {
+        self.by_code
+            .values()
+            .chain(self.other.values())
+            .map(|c| c.as_of)
+            .min()
+    }
 }
 
 /// Grade summaries by subject code, for the credit check; shared by every request.
@@ -259,6 +267,11 @@ impl GradeIndex {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The day of the oldest grade held (`None` when none is).
+    pub fn oldest_as_of(&self) -> Option<NaiveDate> {
+        self.read().oldest_as_of()
     }
 
     fn put(&self, code: &str, summary: &GradeSummary) {
@@ -342,6 +355,11 @@ pub async fn evaluate_daily(
     loop {
         tick.tick().await;
         let today = state.today();
+        // A restart on a day whose evaluation is done (every grade held is today's) does not
+        // grade a million subjects again.
+        if last.is_none() && state.grades.oldest_as_of() == Some(today) {
+            last = Some(today);
+        }
         if last == Some(today) || state.models.is_empty() {
             continue;
         }

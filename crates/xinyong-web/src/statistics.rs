@@ -18,7 +18,7 @@ use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
 use utoipa::ToSchema;
-use xinyong_domain::code::{DivisionCode, divisions, province_name_en};
+use xinyong_domain::code::{province_name_en, province_name_zh};
 
 use crate::AppState;
 use crate::auth::PublicCaller;
@@ -154,10 +154,7 @@ pub async fn region_figures(state: &AppState) -> Result<Vec<RegionFigures>, ApiE
             };
             let round = |x: f64| (x * 100.0).round() / 100.0;
             RegionFigures {
-                name_zh: DivisionCode::parse(&format!("{p}0000"))
-                    .ok()
-                    .and_then(|d| divisions().get(d).map(|i| i.name.to_owned()))
-                    .unwrap_or_default(),
+                name_zh: province_name_zh(&p).unwrap_or_default().to_owned(),
                 name_en: province_name_en(&p).unwrap_or_default().to_owned(),
                 province: p,
                 subjects: r.subjects,

@@ -45,7 +45,8 @@ pub enum InspectionsCommand {
     },
 }
 
-fn models(catalogue: &Catalogue) -> Result<Vec<Model>> {
+/// The shipped grading models, checked against `catalogue`.
+pub fn models(catalogue: &Catalogue) -> Result<Vec<Model>> {
     Model::shipped(catalogue, &ListTypes::shipped()).context("loading the grading models")
 }
 

@@ -287,6 +287,13 @@ pub fn province_name_en(prefix: &str) -> Option<&'static str> {
         .map(|(_, name)| name.trim())
 }
 
+/// The Chinese name of the province-level division whose codes begin with `prefix` (two
+/// digits), from `data/divisions.tsv`.
+pub fn province_name_zh(prefix: &str) -> Option<&'static str> {
+    let code = DivisionCode::parse(&format!("{prefix}0000")).ok()?;
+    divisions().get(code).map(|d| d.name)
+}
+
 /// The shipped table (`data/divisions.tsv`), parsed once.
 pub fn divisions() -> &'static DivisionTable {
     static TABLE: OnceLock<DivisionTable> = OnceLock::new();

@@ -30,6 +30,7 @@ mod uscc;
 pub use citizen_id::{CitizenId, Sex};
 pub use division::{
     Division, DivisionCode, DivisionStatus, DivisionTable, divisions, province_name_en,
+    province_name_zh,
 };
 pub use uscc::UnifiedCode;
 

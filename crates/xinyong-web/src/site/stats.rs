@@ -9,7 +9,7 @@ use axum::http::Uri;
 use axum::response::IntoResponse;
 use chrono::{Datelike, NaiveDate};
 use xinyong_domain::Disclosure;
-use xinyong_domain::code::{DivisionCode, divisions};
+use xinyong_domain::code::{province_name_en, province_name_zh};
 
 use super::charts::{BarChart, ColumnChart};
 use super::context::Ctx;
@@ -39,6 +39,14 @@ struct DepartmentRow {
     rejected: String,
     objections: u64,
     overturned: String,
+}
+
+/// A province by its two digits, in the page's language (its code where it has no name).
+fn province_label(ctx: &Ctx, prefix: &str) -> String {
+    let english = ctx.is_en().then(|| province_name_en(prefix)).flatten();
+    english
+        .or_else(|| province_name_zh(prefix))
+        .map_or_else(|| prefix.to_owned(), str::to_owned)
 }
 
 fn percent(rate: Option<f64>) -> String {
@@ -105,20 +113,7 @@ pub(super) async fn stats(State(state): State<AppState>, uri: Uri) -> impl IntoR
         };
         let mut regions: Vec<(String, u64)> = by_region
             .into_iter()
-            .map(|(p, n)| {
-                let english = ctx
-                    .is_en()
-                    .then(|| xinyong_domain::code::province_name_en(&p))
-                    .flatten();
-                let name = match english {
-                    Some(en) => en.to_owned(),
-                    None => DivisionCode::parse(&format!("{p}0000"))
-                        .ok()
-                        .and_then(|d| divisions().get(d).map(|i| i.name.to_owned()))
-                        .unwrap_or(p),
-                };
-                (name, n)
-            })
+            .map(|(p, n)| (province_label(&ctx, &p), n))
             .collect();
         regions.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         regions.truncate(15);
@@ -126,15 +121,9 @@ pub(super) async fn stats(State(state): State<AppState>, uri: Uri) -> impl IntoR
             .await?
             .into_iter()
             .filter_map(|r| {
-                let name = if ctx.is_en() && !r.name_en.is_empty() {
-                    r.name_en
-                } else if r.name_zh.is_empty() {
-                    r.province
-                } else {
-                    r.name_zh
-                };
                 // Whole points: the chart's bars are integers; the API gives two decimals.
-                r.credit_index.map(|i| (name, i.round().max(0.0) as u64))
+                let index = r.credit_index?.round().max(0.0) as u64;
+                Some((province_label(&ctx, &r.province), index))
             })
             .collect();
         index.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));

@@ -7,10 +7,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use xinyong_domain::Catalogue;
-use xinyong_domain::grading::Model;
-use xinyong_domain::list::ListTypes;
 use xinyong_store::baseline::scan_records;
 
 /// Peak resident memory of this process so far, in MiB (Linux; `None` elsewhere).
@@ -55,7 +53,7 @@ pub async fn run(
         "{url}: {} subjects, {} records",
         counts.subjects, counts.records
     );
-    let models = Model::shipped(catalogue, &ListTypes::shipped()).context("grading models")?;
+    let models = crate::grading::models(catalogue)?;
     let today = xinyong_web::china_today();
 
     // The scan twice: the first warms the page cache for both sides.

@@ -170,11 +170,7 @@ async fn regrade(
     touched: &std::collections::BTreeSet<String>,
     today: NaiveDate,
 ) -> Result<()> {
-    let models = xinyong_domain::grading::Model::shipped(
-        catalogue,
-        &xinyong_domain::list::ListTypes::shipped(),
-    )
-    .context("loading the grading models")?;
+    let models = crate::grading::models(catalogue)?;
     if touched.len() <= REGRADE_ONE_BY_ONE {
         let codes: Vec<&str> = touched.iter().map(String::as_str).collect();
         // A server holding grades in memory reloads them when the grades' counter moves.
