@@ -39,6 +39,7 @@ pub mod list;
 pub mod mask;
 pub mod measure;
 pub mod record;
+pub mod record_file;
 pub mod report;
 pub mod rights;
 pub mod search;

@@ -20,9 +20,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use super::context::Ctx;
+use super::session::{csrf_matches, csrf_of, private, same_origin, session_cookie, session_secret};
 use crate::AppState;
 use crate::auth::{SubjectCaller, subject_of};
 use crate::error::{ApiError, JsonBody};
@@ -31,80 +31,15 @@ use crate::error::{ApiError, JsonBody};
 pub const SIGN_IN_PATH: &str = "/me/sign-in";
 const COOKIE: &str = "xinyong_me";
 
-/// The session token from the request's cookie, if any.
-fn session_secret(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value.to_owned())
-}
-
 /// The signed-in subject and its session secret.
 async fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<(SubjectCaller, String)> {
-    let secret = session_secret(headers)?;
+    let secret = session_secret(headers, COOKIE)?;
     let caller = subject_of(&secret, state).await?;
     Some((caller, secret))
 }
 
-/// The CSRF token of a session: only who holds the session token can compute it.
-fn csrf_of(secret: &str) -> String {
-    let mut h = Sha256::new();
-    h.update(b"xinyong csrf\0");
-    h.update(secret.as_bytes());
-    hex::encode(h.finalize())
-}
-
-/// Whether a `POST` comes from this site. Browsers say so in `Sec-Fetch-Site`; where it is
-/// missing, an `Origin` other than `null` must name the request's `Host`. (The site's
-/// `Referrer-Policy: no-referrer` makes browsers send `Origin: null` on its own forms.)
-fn same_origin(headers: &HeaderMap) -> bool {
-    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    if let Some(site) = text("sec-fetch-site") {
-        return matches!(site, "same-origin" | "none");
-    }
-    let Some(origin) = text("origin").filter(|o| *o != "null") else {
-        return true;
-    };
-    let host = text("host").unwrap_or_default();
-    origin
-        .split_once("://")
-        .is_some_and(|(_, h)| !host.is_empty() && h == host)
-}
-
-fn is_loopback_host(headers: &HeaderMap) -> bool {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let name = host.rsplit_once(':').map_or(host, |(h, p)| {
-        if p.chars().all(|c| c.is_ascii_digit()) {
-            h
-        } else {
-            host
-        }
-    });
-    matches!(name, "localhost" | "127.0.0.1" | "[::1]")
-}
-
 fn cookie(value: &str, max_age: i64, headers: &HeaderMap) -> HeaderValue {
-    let secure = if is_loopback_host(headers) {
-        ""
-    } else {
-        "; Secure"
-    };
-    let text =
-        format!("{COOKIE}={value}; Path=/me; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}");
-    HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static(""))
-}
-
-fn private(mut response: Response) -> Response {
-    let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    session_cookie(COOKIE, "/me", value, max_age, headers)
 }
 
 #[derive(Template, WebTemplate)]
@@ -446,8 +381,7 @@ async fn checked(
     let Some((caller, secret)) = signed_in(state, headers).await else {
         return Err((StatusCode::UNAUTHORIZED, Redirect::to("/me")).into_response());
     };
-    // Compared as hashes' hex of equal length; the token is not secret from its own holder.
-    if csrf.len() != 64 || csrf != csrf_of(&secret) {
+    if !csrf_matches(csrf, &secret) {
         return Err(forbidden());
     }
     Ok((caller, secret))

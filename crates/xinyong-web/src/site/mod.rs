@@ -29,6 +29,7 @@ pub use me::SIGN_IN_PATH;
 mod open_data;
 mod rights;
 mod search;
+mod session;
 mod stats;
 mod subject;
 mod view;

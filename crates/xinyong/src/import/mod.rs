@@ -10,7 +10,7 @@
 
 use std::fs::File;
 use std::io::IsTerminal;
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -19,13 +19,12 @@ use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use xinyong_domain::catalogue::CoreAttribute;
+use xinyong_domain::record_file;
 use xinyong_domain::{Catalogue, Department, FieldError, RawRecord, ValidRecord};
 use xinyong_store::{Outcome, Store};
-
-mod decode;
 
 #[derive(Args, Debug)]
 pub struct ImportArgs {
@@ -232,28 +231,45 @@ async fn import_file(
     let reader = bar.wrap_read(file);
 
     let (tx, mut rx) = mpsc::channel::<Item>(8);
-    let producer = {
-        let catalogue = catalogue.clone();
-        let department = department.clone();
-        let category = args.category.clone();
-        let name = name.clone();
-        tokio::task::spawn_blocking(move || -> Result<u64> {
-            let mut rows = Rows {
-                catalogue: &catalogue,
-                department: &department,
-                today,
-                tx,
-                chunk: Vec::with_capacity(CHUNK),
-                rows: 0,
-            };
-            match format {
-                Format::Csv => rows.csv(reader, category.as_deref(), &name)?,
-                Format::Jsonl => rows.jsonl(reader, category.as_deref(), &name)?,
-            }
-            rows.flush();
-            Ok(rows.rows)
-        })
-    };
+    let producer =
+        {
+            let catalogue = catalogue.clone();
+            let department = department.clone();
+            let category = args.category.clone();
+            let name = name.clone();
+            tokio::task::spawn_blocking(move || -> Result<u64> {
+                let mut rows = Rows {
+                    catalogue: &catalogue,
+                    department: &department,
+                    today,
+                    tx,
+                    chunk: Vec::with_capacity(CHUNK),
+                    rows: 0,
+                };
+                let format = match format {
+                    Format::Csv => record_file::Format::Csv,
+                    Format::Jsonl => record_file::Format::Jsonl,
+                };
+                let catalogue = &catalogue;
+                record_file::read_rows(reader, format, category.as_deref(), catalogue, |row| {
+                    match row.record {
+                        Ok(raw) => rows.accept(row.line, raw, || row.input),
+                        Err(errors) => {
+                            rows.rows += 1;
+                            rows.reject(row.line, errors, row.input);
+                        }
+                    }
+                })
+                .map_err(|e| match e {
+                    record_file::FileError::NoCategory => anyhow::anyhow!(
+                        "{name}: no category column (category / 信息类别); give --category"
+                    ),
+                    e => anyhow::anyhow!("{name}: {e}"),
+                })?;
+                rows.flush();
+                Ok(rows.rows)
+            })
+        };
 
     let mut session = store.begin_import().await?;
     let mut tally = Tally::default();
@@ -349,12 +365,6 @@ async fn import_file(
     Ok(true)
 }
 
-/// The file's text as UTF-8, refused line by line where it is in neither encoding or mixes them
-/// (see [`decode`]).
-fn decoded(reader: impl Read + Send + 'static) -> decode::Transcoder<BufReader<impl Read + Send>> {
-    decode::Transcoder::new(BufReader::with_capacity(256 * 1024, reader))
-}
-
 struct Rows<'a> {
     catalogue: &'a Catalogue,
     department: &'a Department,
@@ -408,156 +418,5 @@ impl Rows<'_> {
             }
         }
         self.catalogue.validate(raw, self.today)
-    }
-
-    fn csv(
-        &mut self,
-        reader: impl Read + Send + 'static,
-        category: Option<&str>,
-        name: &str,
-    ) -> Result<()> {
-        let mut csv = csv::ReaderBuilder::new()
-            .flexible(true)
-            .from_reader(decoded(reader));
-        let headers: Vec<String> = csv
-            .headers()
-            .with_context(|| format!("{name}: reading the header row"))?
-            .iter()
-            .map(|h| h.trim().to_owned())
-            .collect();
-        // Resolve columns once: a core attribute, or a field of the category.
-        let columns: Vec<Option<CoreAttribute>> = headers
-            .iter()
-            .map(|h| self.catalogue.core_attribute(h))
-            .collect();
-        for (i, h) in headers.iter().enumerate() {
-            if h.is_empty() {
-                bail!("{name}: column {} has an empty header", i + 1);
-            }
-            if headers[..i].contains(h) {
-                bail!("{name}: column {h:?} appears twice");
-            }
-        }
-        let has_category_column = columns.contains(&Some(CoreAttribute::Category));
-        if !has_category_column {
-            let Some(category) = category else {
-                bail!("{name}: no category column (category / 信息类别); give --category");
-            };
-            if let Some(cat) = self.catalogue.category(category) {
-                for (h, c) in headers.iter().zip(&columns) {
-                    if c.is_none() && cat.field(h).is_none() {
-                        bail!(
-                            "{name}: column {h:?} is neither a core attribute nor a field of category {category}"
-                        );
-                    }
-                }
-            }
-        }
-        let mut record = csv::StringRecord::new();
-        loop {
-            let line = csv.position().line();
-            match csv.read_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {}
-                // The file's bytes cannot be read as text: refuse the whole file.
-                Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => {
-                    bail!("{name}: {e}")
-                }
-                Err(e) => {
-                    self.rows += 1;
-                    self.reject(
-                        line,
-                        vec![FieldError::new("", format!("unreadable CSV: {e}"))],
-                        Value::Null,
-                    );
-                    continue;
-                }
-            }
-            let row = record.position().map_or(line, |p| p.line());
-            let input = || {
-                Value::Object(
-                    headers
-                        .iter()
-                        .zip(record.iter())
-                        .map(|(h, v)| (h.clone(), Value::String(v.to_owned())))
-                        .collect::<Map<_, _>>(),
-                )
-            };
-            if record.len() != headers.len() {
-                self.rows += 1;
-                let msg = format!(
-                    "has {} columns, the header has {}",
-                    record.len(),
-                    headers.len()
-                );
-                let input = input();
-                self.reject(row, vec![FieldError::new("", msg)], input);
-                continue;
-            }
-            let mut raw = RawRecord::default();
-            if let Some(c) = category {
-                raw.set(CoreAttribute::Category, "--category", c);
-            }
-            for ((h, col), value) in headers.iter().zip(&columns).zip(record.iter()) {
-                match col {
-                    Some(attr) => {
-                        if !value.trim().is_empty() || !raw.core.contains_key(attr) {
-                            raw.set(*attr, h.as_str(), value);
-                        }
-                    }
-                    None if value.trim().is_empty() => {}
-                    None => {
-                        raw.fields
-                            .insert(h.clone(), Value::String(value.to_owned()));
-                    }
-                }
-            }
-            let input = input();
-            self.accept(row, raw, || input);
-        }
-        Ok(())
-    }
-
-    fn jsonl(
-        &mut self,
-        reader: impl Read + Send + 'static,
-        category: Option<&str>,
-        _name: &str,
-    ) -> Result<()> {
-        let lines = BufReader::with_capacity(256 * 1024, decoded(reader));
-        for (i, line) in lines.lines().enumerate() {
-            let row = i as u64 + 1;
-            let line = line?;
-            if line.trim().is_empty() {
-                continue;
-            }
-            let value: Value = match serde_json::from_str(&line) {
-                Ok(v) => v,
-                Err(e) => {
-                    self.rows += 1;
-                    self.reject(
-                        row,
-                        vec![FieldError::new("", format!("not JSON: {e}"))],
-                        Value::String(line),
-                    );
-                    continue;
-                }
-            };
-            match RawRecord::from_json(&value) {
-                Ok(mut raw) => {
-                    if let (Some(c), false) =
-                        (category, raw.core.contains_key(&CoreAttribute::Category))
-                    {
-                        raw.set(CoreAttribute::Category, "--category", c);
-                    }
-                    self.accept(row, raw, || value);
-                }
-                Err(errors) => {
-                    self.rows += 1;
-                    self.reject(row, errors, value);
-                }
-            }
-        }
-        Ok(())
     }
 }

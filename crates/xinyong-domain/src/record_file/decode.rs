@@ -29,7 +29,7 @@ impl FileEncoding {
 /// A reader that yields the UTF-8 form of a UTF-8 or GB 18030 file, line by line, and fails
 /// (with an `InvalidData` error naming the line) at the first line it cannot decode in the
 /// file's encoding.
-pub struct Transcoder<R> {
+pub(crate) struct Transcoder<R> {
     inner: R,
     encoding: Option<(FileEncoding, u64)>,
     line: u64,
@@ -39,7 +39,7 @@ pub struct Transcoder<R> {
 }
 
 impl<R: BufRead> Transcoder<R> {
-    pub fn new(inner: R) -> Transcoder<R> {
+    pub(crate) fn new(inner: R) -> Transcoder<R> {
         Transcoder {
             inner,
             encoding: None,
