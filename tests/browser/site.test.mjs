@@ -26,7 +26,7 @@ const bin = process.env.XINYONG_BIN
 const TENCENT = '深圳市腾讯计算机系统有限公司';
 const TENCENT_CODE = '91440300708461136T';
 
-let server, browser, base, dir, db, subjectToken;
+let server, browser, base, dir, db, subjectToken, departmentToken;
 const external = [];
 
 function freePort() {
@@ -90,6 +90,7 @@ before(async () => {
   cli('demo', '--subjects', '400');
   cli('department', 'add', '--code', 'SZ-SAMR-TEST', '--name', '深圳市市场监督管理局（测试）', '--category', 'admin_license', '--category', 'admin_penalty');
   const token = cli('token', 'create', '--role', 'department', '--department', 'SZ-SAMR-TEST');
+  departmentToken = token;
   subjectToken = cli('token', 'create', '--role', 'subject', '--subject', TENCENT_CODE);
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
@@ -386,6 +387,64 @@ test('a subject signs in with its token, sees its file and objects to a record',
   await page.context().close();
 });
 
+async function consoleCookie() {
+  const r = await fetch(`${base}/console/sign-in`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: `token=${encodeURIComponent(departmentToken)}`,
+  });
+  assert.equal(r.status, 303);
+  return r.headers.get('set-cookie').split(';')[0];
+}
+
+test('a department clerk signs in to the console, uploads a file, sees the bad row, then stores the corrected file', async () => {
+  const page = await newPage(1366, 900);
+  await page.goto(base + '/console');
+  await shot(page, 'console-sign-in');
+  await page.fill('input[name=token]', departmentToken);
+  await page.click('form.form button[type=submit] >> nth=0');
+  await page.waitForURL(`${base}/console`);
+  const cookie = (await page.context().cookies()).find((c) => c.name === 'xinyong_console');
+  assert.ok(cookie, 'the session cookie is set');
+  assert.equal(cookie.httpOnly, true);
+  assert.equal(cookie.sameSite, 'Strict');
+  assert.equal(cookie.path, '/console');
+  assert.match(await page.locator('main').textContent(), /深圳市市场监督管理局（测试）/);
+  await page.click('.console-nav a[href="/console/upload"]');
+  const header = 'category,subject_code,subject_name,subject_kind,document_no,decided_on,legal_basis,tier,facts,penalty_kind,content,authority\n';
+  const row = (code, doc) => `admin_penalty,${code},${TENCENT},legal_person,${doc},2026-10-08,《中华人民共和国广告法》第五十五条,general,发布虚假广告,罚款,罚款人民币五万元,深圳市市场监督管理局\n`;
+  const bad = header + row(TENCENT_CODE, '深市监罚〔2026〕90号') + row('91440300708461136X', '深市监罚〔2026〕91号');
+  await page.setInputFiles('#u-file', { name: 'penalties.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+  await page.click('form[action="/console/upload"] button[type=submit]');
+  await page.waitForSelector('#report');
+  assert.match(await page.locator('.notice-error').first().textContent(), /全部均未入库|整个文件均未入库/);
+  assert.match(await page.locator('#report ~ .table-wrap, section .table-wrap').first().textContent(), /subject_code/);
+  await shot(page, 'console-upload-rejected');
+  const good = header + row(TENCENT_CODE, '深市监罚〔2026〕90号');
+  await page.setInputFiles('#u-file', { name: 'penalties.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
+  await page.click('form[action="/console/upload"] button[type=submit]');
+  await page.waitForSelector('#report');
+  assert.match(await page.locator('.notice[role=status]').first().textContent(), /已全部入库/);
+  await page.click('.console-nav a[href="/console/records"]');
+  assert.match(await page.locator('main').textContent(), /深市监罚〔2026〕90号/);
+  await shot(page, 'console-records');
+  await page.goto(base + '/console/checks?lang=en');
+  await page.fill('#k-codes', TENCENT_CODE);
+  await page.click('form[action="/console/checks?lang=en"] button[type=submit]');
+  await page.waitForSelector('.check-result');
+  await shot(page, 'console-check-en');
+  await page.setViewportSize({ width: 375, height: 740 });
+  for (const path of ['/console', '/console/upload', '/console/records', '/console/checks?lang=en', '/console/lists']) {
+    await page.goto(base + path);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `${path} is ${overflow}px too wide at 375px`);
+    assertNoIdentityNumbers(await page.content(), path);
+  }
+  await shot(page, 'console-lists-375');
+  await page.context().close();
+});
+
 test('a subject page prints without the site around it', async () => {
   const page = await newPage();
   const tencent = (await (await fetch(`${base}/api/v1/search?q=${encodeURIComponent('腾讯')}`)).json()).results[0].url;
@@ -435,7 +494,7 @@ test('every page is valid HTML by the Nu HTML checker (vnu-jar, run with java)',
     '/', '/?lang=en', `/search?q=${encodeURIComponent('腾讯')}`, `/search?q=${encodeURIComponent('腾讯')}&lang=en`,
     '/search?q=', tencent, `${tencent}${tencent.includes('?') ? '&' : '?'}lang=en`, '/lists', '/lists/court_defaulter',
     '/lists/abnormal_operation?region=44', '/open-data', '/stats', '/stats?lang=en', '/rights', '/rights?lang=en', '/docs', '/docs?lang=en',
-    '/subjects/91000000000000000X', '/me', '/me?lang=en',
+    '/subjects/91000000000000000X', '/me', '/me?lang=en', '/console', '/console?lang=en',
   ];
   const htmlDir = mkdtempSync(join(dir, 'html-'));
   const files = [];
@@ -453,6 +512,14 @@ test('every page is valid HTML by the Nu HTML checker (vnu-jar, run with java)',
     const file = join(htmlDir, `signed-in-${files.length}.html`);
     writeFileSync(file, await r.text());
     files.push([file, `${path} (signed in)`]);
+  }
+  // The console, signed in as a department.
+  const clerk = await consoleCookie();
+  for (const path of ['/console', '/console/upload', '/console/records', '/console/lists', '/console/checks', '/console/cases', '/console/upload?lang=en']) {
+    const r = await fetch(base + path, { headers: { cookie: clerk } });
+    const file = join(htmlDir, `console-${files.length}.html`);
+    writeFileSync(file, await r.text());
+    files.push([file, `${path} (console)`]);
   }
   // vnu exits non-zero when it finds errors; its JSON report on stderr says which.
   let report;

@@ -39,6 +39,15 @@ pub trait RecordStore: Send + Sync {
 
     /// The current version of every record about a subject, from every department.
     async fn records_of_subject(&self, code: &str) -> Result<Vec<Record>, StoreError>;
+    /// The current version of `department`'s own records, newest first (ids are ULIDs, so
+    /// their order is the order of creation), at most `limit` of them, those older than the
+    /// record `before` when given: the department's console pages through them.
+    async fn records_of_department(
+        &self,
+        department: &str,
+        before: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Record>, StoreError>;
     /// Every version of a record, oldest first.
     async fn record_history(&self, id: &str) -> Result<Vec<Record>, StoreError>;
     /// The current version of a record.
@@ -92,6 +101,21 @@ impl<E: Engine> RecordStore for SqlStore<E> {
         let mut sql = Self::select_records("records WHERE subject_code = ");
         sql.bind(self.vault.lookup_code(code))
             .push(" ORDER BY decided_on DESC, id");
+        self.fetch_records(sql).await
+    }
+
+    async fn records_of_department(
+        &self,
+        department: &str,
+        before: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Record>, StoreError> {
+        let mut sql = Self::select_records("records WHERE department = ");
+        sql.bind(department.to_owned());
+        if let Some(before) = before {
+            sql.push(" AND id < ").bind(before.to_owned());
+        }
+        sql.push(" ORDER BY id DESC LIMIT ").bind(limit);
         self.fetch_records(sql).await
     }
 

@@ -312,9 +312,19 @@ impl Caller {
 
 /// Verifies the request's token and says who it belongs to.
 async fn caller(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
-    let Some(principal) = authenticate(parts, state).await? else {
-        return Ok(Caller::Anonymous);
-    };
+    match authenticate(parts, state).await? {
+        None => Ok(Caller::Anonymous),
+        Some(principal) => caller_of(principal),
+    }
+}
+
+/// Who holds the token `secret` (the console's signed-in department or operator, whose token
+/// travels in a cookie rather than an `Authorization` header); `None` for no current token.
+pub(crate) async fn caller_of_secret(secret: &str, state: &AppState) -> Option<Caller> {
+    caller_of(principal_of(secret, state).await.ok()?).ok()
+}
+
+fn caller_of(principal: Principal) -> Result<Caller, ApiError> {
     let token = principal.token.id.clone();
     Ok(match principal.token.role {
         Role::Operator => Caller::Operator { token },

@@ -346,19 +346,27 @@ async fn fallback(
     }
 }
 
-/// The whole application.
-pub fn router(state: AppState) -> Router {
-    // The API's routes and finished document depend on the code alone: made once per process
-    // (tests build a router per request, and deriving the document takes a while in a debug
-    // build: long enough for a rate-limit bucket to refill between two requests).
+/// The API's routes and finished document. They depend on the code alone: made once per
+/// process (tests build a router per request, and deriving the document takes a while in a
+/// debug build: long enough for a rate-limit bucket to refill between two requests).
+fn built_api() -> &'static (Router<AppState>, Arc<utoipa::openapi::OpenApi>) {
     static API: std::sync::OnceLock<(Router<AppState>, Arc<utoipa::openapi::OpenApi>)> =
         std::sync::OnceLock::new();
-    let (api, doc) = API
-        .get_or_init(|| {
-            let (api, doc) = api();
-            (api, Arc::new(with_examples(doc)))
-        })
-        .clone();
+    API.get_or_init(|| {
+        let (api, doc) = api();
+        (api, Arc::new(with_examples(doc)))
+    })
+}
+
+/// The API's routes alone, without the website or the layers: what the console calls on its
+/// signed-in user's behalf, so that it can do nothing the API would refuse.
+pub(crate) fn api_routes() -> Router<AppState> {
+    built_api().0.clone()
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let (api, doc) = built_api().clone();
     api.route(
         "/openapi.json",
         // Public, but like every endpoint it refuses a bad token rather than ignore it.

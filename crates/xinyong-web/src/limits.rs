@@ -366,7 +366,8 @@ pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> R
     let path = loggable_path(req.uri().path());
     // Signing in carries a password in the body: it obeys and spends the failure budget,
     // whatever token the request also presents.
-    let signs_in = [crate::sessions::PATH, crate::site::SIGN_IN_PATH].contains(&req.uri().path());
+    let signs_in = crate::sessions::PATH == req.uri().path()
+        || crate::site::SIGN_IN_PATHS.contains(&req.uri().path());
     if signs_in && let Some(wait) = limits.failure_wait(ip) {
         return limits.refuse(wait);
     }

@@ -6,8 +6,8 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
-use xinyong_domain::RawRecord;
 use xinyong_domain::catalogue::CoreAttribute;
+use xinyong_domain::{Department, RawRecord, ValidRecord};
 
 use crate::AppState;
 use crate::auth::DepartmentCaller;
@@ -105,22 +105,47 @@ pub async fn submit(
         let mut bad: Vec<usize> = errors.iter().map(|e| e.index).collect();
         bad.sort_unstable();
         bad.dedup();
-        state
-            .store
-            .count_submission(&department.code, today, 0, bad.len() as u64)
-            .await?;
+        count_rejected(&state, &department, bad.len() as u64).await?;
         return Err(ApiError::InvalidRecords(errors));
     }
-    let stored = state.store.submit(&department.code, &valid).await?;
+    let stored = store_valid(&state, &department, &valid).await?;
+    Ok((StatusCode::CREATED, Json(accepted(&stored))))
+}
+
+/// Counts `rows` rejected rows against the department's rejection rate (a rejected batch
+/// stores nothing, so the counter is its only trace).
+pub(crate) async fn count_rejected(
+    state: &AppState,
+    department: &Department,
+    rows: u64,
+) -> Result<(), ApiError> {
+    let today = state.today();
+    state
+        .store
+        .count_submission(&department.code, today, 0, rows)
+        .await?;
+    Ok(())
+}
+
+/// Stores validated records of `department` in one transaction, and does what follows every
+/// submission, whichever door it came through (API, console): the submission counters, the
+/// list index (records of list categories are list entries the check must see at once) and
+/// the subjects' grades.
+pub(crate) async fn store_valid(
+    state: &AppState,
+    department: &Department,
+    valid: &[ValidRecord],
+) -> Result<Vec<xinyong_store::Submitted>, ApiError> {
+    let today = state.today();
+    let stored = state.store.submit(&department.code, valid).await?;
     state
         .store
         .count_submission(&department.code, today, valid.len() as u64, 0)
         .await?;
     state.metrics.records_submitted.inc_by(valid.len() as u64);
-    // Records of list categories are list entries: the check must see them at once.
     let listed: Vec<String> = stored
         .iter()
-        .zip(&valid)
+        .zip(valid)
         .filter(|(_, v)| state.lists.is_list_category(&v.category))
         .map(|(s, _)| s.id.clone())
         .collect();
@@ -128,8 +153,8 @@ pub async fn submit(
         state.lists.refresh(&*state.store, &listed).await?;
     }
     let codes: Vec<&str> = valid.iter().map(|v| v.subject.code.as_str()).collect();
-    crate::grading::after_write(&state, &codes).await;
-    Ok((StatusCode::CREATED, Json(accepted(&stored))))
+    crate::grading::after_write(state, &codes).await;
+    Ok(stored)
 }
 
 /// A department's finding that a credit commitment was broken.

@@ -321,7 +321,42 @@ async fn concurrent_writers_on_one_sqlite_file_wait_for_each_other() {
         .unwrap();
 }
 
+async fn a_department_pages_through_its_own_records_newest_first(db: Db) {
+    let store = db.store().await;
+    with_department(&*store, "SAMR").await;
+    with_department(&*store, "TAX").await;
+    let c = codes(5);
+    for (i, code) in c.iter().enumerate() {
+        store
+            .submit("SAMR", &[penalty(&format!("罚{i}"), code, "a")])
+            .await
+            .unwrap();
+    }
+    store
+        .submit("TAX", &[penalty("税1", &c[0], "b")])
+        .await
+        .unwrap();
+    let first = store.records_of_department("SAMR", None, 3).await.unwrap();
+    let docs: Vec<&str> = first.iter().map(|r| r.document_no.as_str()).collect();
+    assert_eq!(docs, ["罚4", "罚3", "罚2"]);
+    let last = first.last().map(|r| r.id.to_string());
+    let rest = store
+        .records_of_department("SAMR", last.as_deref(), 3)
+        .await
+        .unwrap();
+    let docs: Vec<&str> = rest.iter().map(|r| r.document_no.as_str()).collect();
+    assert_eq!(
+        docs,
+        ["罚1", "罚0"],
+        "another department's record never appears"
+    );
+    let tax = store.records_of_department("TAX", None, 10).await.unwrap();
+    assert_eq!(tax.len(), 1);
+    assert_eq!(tax[0].department, "TAX");
+}
+
 cases!(
+    a_department_pages_through_its_own_records_newest_first,
     rejected_batch_leaves_no_partial_state,
     unknown_department_cannot_submit,
     resubmitting_same_content_is_a_no_op,

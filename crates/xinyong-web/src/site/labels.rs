@@ -2,17 +2,18 @@
 //! language does not compile.
 
 macro_rules! labels {
-    ($($name:ident: $zh:expr, $en:expr;)*) => {
-        /// The website's labels in one language.
-        pub struct Labels {
+    ($table:ident, $zh_table:ident, $en_table:ident; $($name:ident: $zh:expr, $en:expr;)*) => {
+        /// A table of the website's labels in one language.
+        pub struct $table {
             $(pub $name: &'static str,)*
         }
-        pub const ZH: Labels = Labels { $($name: $zh,)* };
-        pub const EN: Labels = Labels { $($name: $en,)* };
+        pub const $zh_table: $table = $table { $($name: $zh,)* };
+        pub const $en_table: $table = $table { $($name: $en,)* };
     };
 }
+pub(super) use labels;
 
-labels! {
+labels! { Labels, ZH, EN;
     site_name: "信用信息公示平台", "Public Credit Information";
     site_tagline: "查询企业和组织的公共信用信息：行政许可与处罚、红黑名单、信用承诺", "Look up the public credit record of enterprises and organisations: licences and penalties, red and black lists, commitments";
     skip: "跳到正文", "Skip to content";
@@ -21,6 +22,7 @@ labels! {
     nav_open_data: "开放数据", "Open data";
     nav_stats: "统计", "Statistics";
     nav_rights: "您的权利", "Your rights";
+    nav_console: "工作台", "Console";
     main_nav: "主导航", "Main navigation";
     other_lang: "English", "中文";
     other_lang_code: "en", "zh-CN";

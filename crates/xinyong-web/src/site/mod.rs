@@ -15,6 +15,7 @@
 //!   API's in `error.rs`.
 
 mod charts;
+mod console;
 mod context;
 mod docs;
 pub use docs::example_of;
@@ -25,7 +26,8 @@ mod home;
 mod labels;
 mod lists;
 mod me;
-pub use me::SIGN_IN_PATH;
+/// Where the website's sign-in forms post: the rate limiter treats them as sign-ins.
+pub const SIGN_IN_PATHS: [&str; 2] = [me::SIGN_IN_PATH, console::SIGN_IN_PATH];
 mod open_data;
 mod rights;
 mod search;
@@ -65,6 +67,7 @@ pub fn routes() -> Router<AppState> {
         .route("/me/attachments", post(me::attach))
         .route("/me/attachments/{id}", get(me::attachment))
         .route("/me/grants/{id}/revoke", post(me::revoke))
+        .merge(console::routes())
         .route("/static/site.css", get(css))
         .route("/static/icon.svg", get(icon))
         .route("/favicon.ico", get(icon))

@@ -8,6 +8,7 @@ mod common;
 mod api;
 mod authz_matrix;
 mod checks;
+mod console;
 mod errors;
 mod evidence;
 mod grading;

@@ -3,54 +3,12 @@
 //! without the session's CSRF token, and that do exactly what the API does.
 
 use axum::body::Body;
-use axum::http::{HeaderMap, Request, StatusCode, header};
+use axum::http::{Request, StatusCode, header};
 use xinyong_store::Role;
 
+use crate::common::forms::{csrf_of, form, page};
 use crate::common::world::{Who, world};
 use crate::common::*;
-
-async fn form(
-    app: &App,
-    uri: &str,
-    body: &str,
-    cookie: Option<&str>,
-    extra: &[(&str, &str)],
-) -> (StatusCode, HeaderMap, String) {
-    let mut req = Request::post(uri)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::HOST, "credit.example.cn");
-    if let Some(c) = cookie {
-        req = req.header(header::COOKIE, c);
-    }
-    for (k, v) in extra {
-        req = req.header(*k, *v);
-    }
-    let (status, headers, bytes) =
-        respond(&app.state, req.body(Body::from(body.to_owned())).unwrap()).await;
-    (
-        status,
-        headers,
-        String::from_utf8_lossy(&bytes).into_owned(),
-    )
-}
-
-async fn page(app: &App, uri: &str, cookie: Option<&str>) -> (StatusCode, HeaderMap, String) {
-    let mut req = Request::get(uri).header(header::HOST, "credit.example.cn");
-    if let Some(c) = cookie {
-        req = req.header(header::COOKIE, c);
-    }
-    let (status, headers, bytes) = respond(&app.state, req.body(Body::empty()).unwrap()).await;
-    (
-        status,
-        headers,
-        String::from_utf8_lossy(&bytes).into_owned(),
-    )
-}
-
-fn csrf_of(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("a CSRF field") + 19;
-    html[at..at + 64].to_owned()
-}
 
 /// Signs `token` in and returns the cookie to send back.
 async fn signed_in(app: &App, token: &str) -> String {

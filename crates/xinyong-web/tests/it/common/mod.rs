@@ -17,6 +17,7 @@ use xinyong_domain::{Catalogue, Department};
 use xinyong_store::{OperatorAccount, Role, SqliteStore, Store, Token};
 use xinyong_web::{AppState, auth, router};
 
+pub mod forms;
 pub mod records;
 pub mod world;
 
