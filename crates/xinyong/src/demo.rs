@@ -178,7 +178,10 @@ pub async fn issue_tokens(store: &dyn Store, addr: &std::net::SocketAddr) -> Res
          \x20 curl -s {base}/api/v1/subjects/{}\n\
          \x20 curl -s -H \"Authorization: Bearer $SELF\" {base}/api/v1/me/records\n\
          \x20 curl -s -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' \\\n\
-         \x20      -d '{{\"subject\": \"{}\", \"context\": \"government_procurement\"}}' {base}/api/v1/checks",
+         \x20      -d '{{\"subject\": \"{}\", \"context\": \"government_procurement\"}}' {base}/api/v1/checks\n\
+         In a browser:\n\
+         \x20 {base}/console   # sign in with TOKEN (a department clerk) or OPERATOR\n\
+         \x20 {base}/me        # sign in with SELF (the subject's own file)",
         department.code, department.name, subject.code, subject.name, subject.code, subject.code,
     )?;
     Ok(())
