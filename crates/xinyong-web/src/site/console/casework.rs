@@ -229,7 +229,8 @@ struct ChecksPage {
     ctx: Ctx,
     c: &'static ConsoleLabels,
     f: Frame,
-    contexts: Vec<&'static str>,
+    /// Decision contexts: (id, name in the page's language).
+    contexts: Vec<(&'static str, String)>,
     results: Vec<CheckView>,
 }
 
@@ -241,7 +242,17 @@ fn checks_page_with(
     error: String,
 ) -> Response {
     let f = console.frame(done, error);
-    let contexts = DecisionContext::ALL.iter().map(|c| c.as_str()).collect();
+    let contexts = DecisionContext::ALL
+        .iter()
+        .map(|c| {
+            let name = if console.ctx.is_en() {
+                c.as_str().replace('_', " ")
+            } else {
+                c.name_zh().to_owned()
+            };
+            (c.as_str(), name)
+        })
+        .collect();
     page(
         status,
         ChecksPage {
