@@ -64,12 +64,37 @@ struct DepartmentSpec {
     suffix: &'static str,
     categories: &'static [&'static str],
     lists: &'static [&'static str],
+    /// What the department decides, so that a record's fields hang together and belong to
+    /// the department that submits it (a tax bureau's penalty is about tax, a licence's
+    /// content is a licence).
+    scenarios: &'static [Scenario],
+}
+
+/// The fields of one kind of decision of a category, taken together.
+struct Scenario {
+    category: &'static str,
+    fields: &'static [(&'static str, &'static str)],
+}
+
+const fn penalty(fields: &'static [(&'static str, &'static str)]) -> Scenario {
+    Scenario {
+        category: "admin_penalty",
+        fields,
+    }
+}
+
+const fn licence(fields: &'static [(&'static str, &'static str)]) -> Scenario {
+    Scenario {
+        category: "admin_license",
+        fields,
+    }
 }
 
 const DEPARTMENTS: &[DepartmentSpec] = &[
     DepartmentSpec {
         suffix: "市场监督管理局",
         categories: &[
+            "registration",
             "commitment_breach",
             "admin_license",
             "admin_penalty",
@@ -78,6 +103,34 @@ const DEPARTMENTS: &[DepartmentSpec] = &[
             "honour",
         ],
         lists: &["abnormal_operation"],
+        scenarios: &[
+            penalty(&[
+                ("violation_type", "食品安全"),
+                ("facts", "销售不符合食品安全标准的食品"),
+                ("penalty_kind", "罚款"),
+                ("content", "没收违法所得并处罚款人民币贰万元"),
+                ("revoked_licence", ""),
+            ]),
+            penalty(&[
+                ("violation_type", "广告监管"),
+                ("facts", "发布虚假违法广告"),
+                ("penalty_kind", "罚款"),
+                ("content", "责令停止发布并处罚款人民币五万元"),
+                ("revoked_licence", ""),
+            ]),
+            penalty(&[
+                ("violation_type", "企业信息公示"),
+                ("facts", "未按规定公示年度报告"),
+                ("penalty_kind", "警告"),
+                ("content", "警告并责令改正"),
+                ("revoked_licence", ""),
+            ]),
+            licence(&[
+                ("license_category", "普通"),
+                ("certificate_name", "食品经营许可证"),
+                ("content", "食品经营许可（预包装食品销售）"),
+            ]),
+        ],
     },
     DepartmentSpec {
         suffix: "税务局",
@@ -89,26 +142,56 @@ const DEPARTMENTS: &[DepartmentSpec] = &[
             "credit_commitment",
         ],
         lists: &["tax_serious", "red_a_taxpayer"],
+        scenarios: &[penalty(&[
+            ("violation_type", "税收征管"),
+            ("facts", "未按规定期限办理纳税申报和报送纳税资料"),
+            ("penalty_kind", "罚款"),
+            ("content", "责令限期改正并处罚款人民币二千元"),
+            ("revoked_licence", ""),
+        ])],
     },
     DepartmentSpec {
         suffix: "中级人民法院",
         categories: &["court_defaulter", "court_judgment"],
         lists: &["court_defaulter"],
+        scenarios: &[],
     },
     DepartmentSpec {
         suffix: "生态环境局",
         categories: &["admin_license", "admin_penalty"],
         lists: &[],
+        scenarios: &[
+            penalty(&[
+                ("violation_type", "环境保护"),
+                ("facts", "未依法取得排污许可证排放污染物"),
+                ("penalty_kind", "罚款"),
+                ("content", "责令改正并处罚款人民币二十万元"),
+                ("revoked_licence", ""),
+            ]),
+            licence(&[
+                ("license_category", "普通"),
+                ("certificate_name", "排污许可证"),
+                ("content", "排污许可（简化管理）"),
+            ]),
+        ],
     },
     DepartmentSpec {
         suffix: "人力资源和社会保障局",
         categories: &["social_insurance_arrears", "admin_penalty", "honour"],
         lists: &[],
+        scenarios: &[penalty(&[
+            ("violation_type", "劳动保障"),
+            ("facts", "未按规定支付劳动者工资报酬"),
+            ("penalty_kind", "罚款"),
+            ("content", "责令限期支付并处罚款人民币一万元"),
+            ("revoked_licence", ""),
+        ])],
     },
     DepartmentSpec {
         suffix: "财政局",
         categories: &["procurement_serious"],
         lists: &["procurement_serious"],
+        scenarios: &[],
     },
     DepartmentSpec {
         suffix: "住房和城乡建设局",
@@ -119,6 +202,25 @@ const DEPARTMENTS: &[DepartmentSpec] = &[
             "credit_commitment",
         ],
         lists: &[],
+        scenarios: &[
+            penalty(&[
+                ("violation_type", "建设工程质量"),
+                ("facts", "在建设工程中使用不合格建筑材料"),
+                ("penalty_kind", "罚款"),
+                ("content", "责令改正并处工程合同价款百分之二的罚款"),
+                ("revoked_licence", ""),
+            ]),
+            licence(&[
+                ("license_category", "核准"),
+                ("certificate_name", "建筑业企业资质证书"),
+                ("content", "建筑工程施工总承包二级资质"),
+            ]),
+            licence(&[
+                ("license_category", "普通"),
+                ("certificate_name", "安全生产许可证"),
+                ("content", "建筑施工企业安全生产许可"),
+            ]),
+        ],
     },
 ];
 
@@ -352,6 +454,7 @@ impl<'a> Synthetic<'a> {
             ],
         };
         let mut records = Vec::new();
+        records.extend(self.registration(&code, &name, kind, county));
         for round in 0..self.rounds {
             self.round = round;
             for (category, p) in odds {
@@ -397,6 +500,17 @@ impl<'a> Synthetic<'a> {
             .filter(|d| d.may_submit(category_id))
             .collect();
         let dept = (*candidates.choose(&mut self.rng)?).clone();
+        let scenarios: Vec<&'static Scenario> = DEPARTMENTS
+            .iter()
+            .find(|spec| dept.name.ends_with(spec.suffix))
+            .map(|spec| {
+                spec.scenarios
+                    .iter()
+                    .filter(|sc| sc.category == category_id)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let scenario = scenarios.choose(&mut self.rng).copied();
         // Decisions spread over the last four years, so that some publicity periods have ended.
         let age_days = self.rng.random_range(1..=4 * 365);
         let decided = self.today.checked_sub_days(Days::new(age_days))?;
@@ -444,6 +558,14 @@ impl<'a> Synthetic<'a> {
         }
         let mut fields = Map::new();
         for spec in &category.fields {
+            let given = scenario.and_then(|sc| sc.fields.iter().find(|(k, _)| *k == spec.name));
+            if let Some((_, value)) = given {
+                // An empty value in a scenario: the field does not apply to this decision.
+                if !value.is_empty() {
+                    fields.insert(spec.name.clone(), Value::String((*value).to_owned()));
+                }
+                continue;
+            }
             if !spec.required && self.rng.random::<f64>() < 0.5 {
                 continue;
             }
@@ -466,7 +588,11 @@ impl<'a> Synthetic<'a> {
                 FieldType::Integer => Value::from(self.rng.random_range(18..80)),
                 FieldType::Code => Value::String(dept.code.clone()),
                 FieldType::String | FieldType::Text => {
-                    Value::String(self.phrase(&spec.name, &dept.name))
+                    match self.phrase(category_id, &spec.name, &dept.name) {
+                        Some(text) => Value::String(text),
+                        None if spec.required => Value::String(dept.name.clone()),
+                        None => continue,
+                    }
                 }
             };
             fields.insert(spec.name.clone(), value);
@@ -475,45 +601,130 @@ impl<'a> Synthetic<'a> {
         Some((dept.code.clone(), raw))
     }
 
+    /// The registration the market regulator publishes about an enterprise, cooperative or
+    /// individual business: its legal representative, date of establishment, address.
+    fn registration(
+        &mut self,
+        code: &str,
+        name: &str,
+        kind: SubjectKind,
+        county: DivisionCode,
+    ) -> Option<(String, RawRecord)> {
+        let registers = matches!(
+            kind,
+            SubjectKind::LegalPerson
+                | SubjectKind::FarmerCooperative
+                | SubjectKind::IndividualBusiness
+        );
+        let category = self.catalogue.category("registration")?;
+        if !registers || !category.subject_kinds.contains(&kind) {
+            return None;
+        }
+        let dept = self
+            .departments
+            .iter()
+            .find(|d| d.may_submit("registration"))?
+            .clone();
+        // The last change of registration, within the last three years; founded before it.
+        let approved = self
+            .today
+            .checked_sub_days(Days::new(self.rng.random_range(1..=3 * 365)))?;
+        let established =
+            approved.checked_sub_days(Days::new(self.rng.random_range(0..=20 * 365)))?;
+        let region = self.region_name(county);
+        let address = format!(
+            "{region}{}{}路{}号",
+            self.pick(TRADE_CHARS),
+            self.pick(TRADE_CHARS),
+            self.rng.random_range(1..300)
+        );
+        let scope = match kind {
+            SubjectKind::FarmerCooperative => {
+                "组织采购、供应成员所需的生产资料；组织收购、销售成员生产的产品"
+            }
+            SubjectKind::IndividualBusiness => "日用百货零售；餐饮服务",
+            _ => self.pick(&[
+                "技术开发、技术咨询、技术服务；软件开发；信息系统集成服务",
+                "货物进出口；技术进出口；国内贸易代理",
+                "房屋建筑工程施工；市政公用工程施工",
+                "食品经营；日用百货销售",
+            ]),
+        };
+        let mut raw = RawRecord::default();
+        raw.set(CoreAttribute::Category, "category", "registration");
+        raw.set(CoreAttribute::SubjectCode, "subject.code", code);
+        raw.set(CoreAttribute::SubjectName, "subject.name", name);
+        raw.set(CoreAttribute::SubjectKind, "subject.kind", kind.as_str());
+        raw.set(
+            CoreAttribute::DocumentNo,
+            "document_no",
+            format!("登记{code}"),
+        );
+        raw.set(CoreAttribute::DecidedOn, "decided_on", approved.to_string());
+        raw.set(
+            CoreAttribute::LegalBasis,
+            "legal_basis",
+            category.legal_basis.clone(),
+        );
+        let mut fields = Map::new();
+        let mut put = |k: &str, v: String| {
+            fields.insert(k.to_owned(), Value::String(v));
+        };
+        put("legal_representative", self.person_name());
+        put("established_on", established.to_string());
+        put("registration_authority", dept.name.clone());
+        put("address", address);
+        put(
+            "registered_capital_10k_yuan",
+            format!("{}", self.pick(&[10, 50, 100, 200, 500, 1000, 3000, 5000])),
+        );
+        put("business_scope", scope.to_owned());
+        put("registration_status", "存续".to_owned());
+        raw.fields = fields;
+        Some((dept.code.clone(), raw))
+    }
+
     fn pick_str(&mut self, values: &[String]) -> String {
         values.choose(&mut self.rng).cloned().unwrap_or_default()
     }
 
-    fn phrase(&mut self, field: &str, department: &str) -> String {
+    /// A value for a text field of `category` that fits it, `None` where the demo has none
+    /// (an optional field is then left out rather than filled with something unrelated).
+    fn phrase(&mut self, category: &str, field: &str, department: &str) -> Option<String> {
         let table: BTreeMap<&str, &[&str]> = BTreeMap::from([
             (
-                "facts",
+                "credit_commitment.content",
                 &[
-                    "未按规定公示年度报告且经营场所无法联系",
-                    "销售不符合食品安全标准的食品",
-                    "未依法取得排污许可证排放污染物",
-                    "在建设工程中使用不合格建筑材料",
-                    "发布虚假违法广告",
+                    "本单位承诺所提交的申请材料真实、合法、有效",
+                    "本单位承诺在六个月内补齐所缺申请材料",
+                    "本单位承诺依法纳税并按时足额缴纳社会保险费",
                 ][..],
             ),
             (
-                "content",
+                "tax_violation.facts",
+                &["通过虚假纳税申报少缴增值税", "虚开增值税专用发票"][..],
+            ),
+            (
+                "behaviour",
                 &[
-                    "罚款人民币贰万元",
-                    "警告并责令改正",
-                    "没收违法所得并处罚款",
-                    "食品经营许可（预包装食品销售）",
-                    "建筑施工企业安全生产许可",
+                    "有履行能力而拒不履行生效法律文书确定的义务",
+                    "违反财产报告制度",
                 ][..],
             ),
             (
-                "penalty_kind",
-                &["罚款", "警告", "没收违法所得、没收非法财物", "责令停产停业"][..],
+                "breach",
+                &["未在承诺期限内补齐申请材料", "承诺事项与核查情况不符"][..],
             ),
             (
-                "violation_type",
+                "judgment",
                 &[
-                    "食品安全",
-                    "环境保护",
-                    "广告监管",
-                    "建设工程质量",
-                    "价格违法",
+                    "判令被告于判决生效之日起十日内支付工程款人民币八十万元",
+                    "判令被告返还借款人民币十二万元及利息",
                 ][..],
+            ),
+            (
+                "penalty",
+                &["列入不良行为记录名单，一年内禁止参加政府采购活动"][..],
             ),
             (
                 "obligation",
@@ -544,24 +755,35 @@ impl<'a> Synthetic<'a> {
                 "arrears_period",
                 &["2023年1月至2023年12月", "2024年3月至2024年9月"][..],
             ),
-            (
-                "certificate_name",
-                &["食品经营许可证", "排污许可证", "建筑业企业资质证书"][..],
-            ),
         ]);
-        match table.get(field) {
+        const UNITS: &[&str] = &[
+            "authority",
+            "source_unit",
+            "basis_unit",
+            "tax_authority",
+            "accepting_unit",
+            "awarding_body",
+            "social_security_office",
+            "registration_authority",
+        ];
+        let options = table
+            .get(format!("{category}.{field}").as_str())
+            .or_else(|| table.get(field))
+            .copied();
+        Some(match options {
             Some(options) => self.pick(options).to_owned(),
             None if field.contains("person") || field.contains("representative") => {
                 self.person_name()
             }
             None if field.contains("court") => format!("{HOME_NAME}中级人民法院"),
-            None if field.contains("no") => format!(
+            None if field.contains("no") || field.contains("record") => format!(
                 "{HOME_NAME}〔{}〕{}号",
                 self.today.format("%Y"),
                 self.rng.random_range(100..9999)
             ),
-            None => department.to_owned(),
-        }
+            None if UNITS.contains(&field) => department.to_owned(),
+            None => return None,
+        })
     }
 }
 
@@ -609,6 +831,63 @@ mod tests {
 
     /// `demo --subjects N` makes N subjects: every synthetic subject has a code of its own
     /// and at least one record (a subject exists only through its records).
+    fn core(raw: &RawRecord, attr: CoreAttribute) -> &str {
+        raw.core.get(&attr).map_or("", |(_, v)| v.as_str())
+    }
+
+    /// Issue #16: a tax bureau's penalty is about tax, a licence's content is a licence, a
+    /// defaulter's behaviour is not a court's name, and every registered organisation shows
+    /// who represents it and since when.
+    #[test]
+    fn demo_records_hang_together() {
+        let catalogue = Catalogue::shipped();
+        let mut s = Synthetic::new(&catalogue, 11, today());
+        let mut registered = 0;
+        for _ in 0..2000 {
+            let subject = s.next_subject();
+            let registration = subject
+                .records
+                .iter()
+                .filter(|(_, raw)| core(raw, CoreAttribute::Category) == "registration")
+                .count();
+            let registers = matches!(
+                subject.kind,
+                SubjectKind::LegalPerson
+                    | SubjectKind::FarmerCooperative
+                    | SubjectKind::IndividualBusiness
+            );
+            assert_eq!(registration, usize::from(registers), "{}", subject.name);
+            registered += registration;
+            for (dept, raw) in &subject.records {
+                let category = core(raw, CoreAttribute::Category);
+                let d = s.departments().iter().find(|d| &d.code == dept).unwrap();
+                let spec = DEPARTMENTS
+                    .iter()
+                    .find(|spec| d.name.ends_with(spec.suffix))
+                    .unwrap();
+                let text = |k: &str| raw.fields.get(k).and_then(Value::as_str).unwrap_or("");
+                match category {
+                    "admin_penalty" | "admin_license" => {
+                        let fits = spec.scenarios.iter().any(|sc| {
+                            sc.category == category && sc.fields.iter().all(|(k, v)| text(k) == *v)
+                        });
+                        assert!(fits, "{} {category}: {:?}", d.name, raw.fields);
+                    }
+                    "court_defaulter" => {
+                        assert!(!text("behaviour").contains("法院"), "{:?}", raw.fields);
+                    }
+                    "registration" => {
+                        assert!(!text("legal_representative").is_empty());
+                        assert!(text("established_on") <= core(raw, CoreAttribute::DecidedOn));
+                        assert_eq!(text("registration_authority"), d.name);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        assert!(registered > 1500, "{registered} registrations");
+    }
+
     #[test]
     fn every_synthetic_subject_is_new_and_holds_a_record() {
         let catalogue = Catalogue::shipped();

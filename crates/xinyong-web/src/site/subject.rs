@@ -50,6 +50,44 @@ struct SubjectPage {
     sections: Vec<SectionView>,
     negative_count: usize,
     grade: Option<super::grade_view::GradeView>,
+    /// The registration's facts (label, value), from the latest registration record.
+    basics: Vec<(&'static str, String)>,
+}
+
+/// The basic information a registration record gives, in the order of Credit China's report;
+/// only what the record holds.
+fn basics_of(
+    ctx: &Ctx,
+    r: &xinyong_domain::disclosure::PublicRecord,
+    departments: &BTreeMap<String, String>,
+) -> Vec<(&'static str, String)> {
+    let l = ctx.l;
+    let field = |name: &str| match r.fields.get(name) {
+        Some(serde_json::Value::String(s)) => crate::public::text(s),
+        Some(serde_json::Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    };
+    let date = |name: &str| {
+        let v = field(name);
+        NaiveDate::parse_from_str(&v, "%Y-%m-%d").map_or(v, |d| ctx.date(d))
+    };
+    let mut out = vec![
+        (l.basic_legal_rep, field("legal_representative")),
+        (l.basic_established, date("established_on")),
+        (l.basic_status, field("registration_status")),
+        (l.basic_capital, field("registered_capital_10k_yuan")),
+        (l.basic_authority, field("registration_authority")),
+        (l.basic_approved, ctx.date(r.decided_on)),
+        (l.basic_address, field("address")),
+        (l.basic_scope, field("business_scope")),
+    ];
+    out.retain(|(_, v)| !v.is_empty());
+    let source = departments
+        .get(&r.department)
+        .cloned()
+        .unwrap_or_else(|| r.department.clone());
+    out.push((l.basic_source, crate::public::text(&source)));
+    out
 }
 
 pub(super) async fn subject(
@@ -90,10 +128,21 @@ pub(super) async fn subject(
         let departments = department_names(&state).await?;
         let mut by_section: BTreeMap<&str, Vec<RecordView>> = BTreeMap::new();
         let mut negative_count = 0;
+        let mut registration: Option<xinyong_domain::disclosure::PublicRecord> = None;
         for (r, _) in visible(&state, &records) {
             let Some(c) = state.catalogue.category(&r.category) else {
                 continue;
             };
+            // Registration is the basic information itself: the latest record shows.
+            if c.section == "basics" {
+                if registration
+                    .as_ref()
+                    .is_none_or(|b| b.decided_on < r.decided_on)
+                {
+                    registration = Some(r);
+                }
+                continue;
+            }
             let section = SECTIONS
                 .iter()
                 .find(|s| **s == c.section)
@@ -116,7 +165,11 @@ pub(super) async fn subject(
             })
             .collect();
         let grade = super::grade_view::grade_box(&state, &ctx, &stored).await?;
+        let basics = registration
+            .map(|r| basics_of(&ctx, &r, &departments))
+            .unwrap_or_default();
         Ok(SubjectPage {
+            basics,
             grade,
             subject: subject_row(&stored),
             q: String::new(),

@@ -833,3 +833,65 @@ pub(crate) async fn html_of(state: &AppState, uri: String) -> (StatusCode, Strin
     let (status, _, bytes) = respond(state, request).await;
     (status, String::from_utf8(bytes.to_vec()).unwrap())
 }
+
+/// Issue #16: the basic information of a subject page shows the latest registration (legal
+/// representative, date of establishment, registration authority, address), in both
+/// languages, and the registration is not repeated among the other records.
+#[tokio::test]
+async fn the_basic_information_shows_the_latest_registration() {
+    let app = crate::common::App::new().await;
+    let registrar = app.department("SZ-REG", &["registration"], &[]).await;
+    let registration = |doc: &str, decided_on: &str, representative: &str| {
+        let mut r = crate::common::records::record(
+            "registration",
+            crate::common::COMPANY,
+            doc,
+            serde_json::json!({"legal_representative": representative, "established_on": "2008-05-12",
+                   "registration_authority": "深圳市市场监督管理局", "address": "深圳市南山区科技园路1号",
+                   "registration_status": "存续"}),
+            None,
+        );
+        r["decided_on"] = serde_json::json!(decided_on);
+        r
+    };
+    let (status, body) = app
+        .post_as(
+            Some(&registrar),
+            serde_json::json!([
+                registration("登记1", "2025-03-01", "张三"),
+                registration("登记2", "2026-02-01", "李四")
+            ]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, zh) = html_of(&app.state, format!("/subjects/{}", crate::common::COMPANY)).await;
+    assert_eq!(status, StatusCode::OK);
+    let start = zh.find("id=\"basics\"").unwrap();
+    let basics = &zh[start..start + zh[start..].find("</dl>").unwrap()];
+    for shown in [
+        "法定代表人",
+        "李四",
+        "成立日期",
+        "2008年5月12日",
+        "登记机关",
+        "深圳市南山区科技园路1号",
+        "核准日期",
+        "2026年2月1日",
+    ] {
+        assert!(basics.contains(shown), "{shown} in {basics}");
+    }
+    assert!(!basics.contains("张三"), "only the latest registration");
+    assert!(
+        !zh.contains("登记1") && !zh.contains("登记2"),
+        "not listed again as records"
+    );
+    let (_, en) = html_of(
+        &app.state,
+        format!("/subjects/{}?lang=en", crate::common::COMPANY),
+    )
+    .await;
+    assert!(
+        en.contains("Legal representative") && en.contains("12 May 2008"),
+        "English labels"
+    );
+}
