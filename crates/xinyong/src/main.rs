@@ -17,6 +17,7 @@ use xinyong_web::limits::{ForwardedHeader, IpNet, LimitsConfig};
 mod backup;
 mod bench;
 mod calendar;
+mod database;
 mod demo;
 mod grading;
 mod import;
@@ -332,38 +333,11 @@ async fn log_catalogue(store: &dyn Store, catalogue: &Catalogue, actor: &str) ->
     Ok(())
 }
 
-/// Opens the database with the data keys of `--data-key`.
-/// A database written before encryption at rest gets its clear values sealed first, once.
-async fn open_keyed(
-    db: &str,
-    data_key: &std::path::Path,
-    restricted: &[String],
-) -> Result<(Arc<dyn Store>, Arc<xinyong_store::vault::Vault>)> {
-    let vault = keys::load(data_key)?;
-    let store = xinyong_store::open_with(db, vault.clone())
-        .await
-        .with_context(|| format!("opening database {db}"))?;
-    keys::save_new(&vault, data_key)?;
-    if store.has_clear_values().await? {
-        eprintln!(
-            "sealing identity numbers and restricted fields that an earlier version stored in clear..."
-        );
-        let n = store
-            .reseal(restricted, 1000)
-            .await
-            .context("sealing values stored in clear")?;
-        // Freed pages would still hold the clear copies.
-        store.compact().await.context("compacting the database")?;
-        eprintln!("{n} rows sealed; the database was compacted so that no clear copy remains");
-    }
-    Ok((store, vault))
-}
-
 async fn run(cli: Cli) -> Result<ExitCode> {
     let catalogue = load_catalogue(cli.catalogue.as_ref())?;
     let restricted = keys::restricted_categories(&catalogue);
     let open = async |db: &str, data_key: &std::path::Path| {
-        Ok::<_, anyhow::Error>(open_keyed(db, data_key, &restricted).await?.0)
+        Ok::<_, anyhow::Error>(database::open_keyed(db, data_key, &restricted).await?.0)
     };
     match cli.command {
         Command::Code {
@@ -382,7 +356,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             backup::run(&*store, &cli.db, args).await
         }
         Command::Keys { command } => {
-            let (store, vault) = open_keyed(&cli.db, &cli.data_key, &restricted).await?;
+            let (store, vault) = database::open_keyed(&cli.db, &cli.data_key, &restricted).await?;
             keys::run(store, vault, &catalogue, command).await
         }
         Command::Department { command } => {

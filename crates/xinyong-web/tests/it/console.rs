@@ -353,6 +353,38 @@ async fn an_operator_signs_in_with_a_password_issues_and_revokes_a_token_and_ver
     let (status, _) = app.get_as(token, "/api/v1/departments/me/quality").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "revoked at once");
 
+    // Registering a department, checked against the catalogue.
+    let (status, _, _) = form(
+        &app,
+        "/console/departments/register",
+        &format!("csrf={csrf}&code=SZ-NEW&name=%E6%96%B0&category=no_such"),
+        Some(&cookie),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        app.state
+            .store
+            .department("SZ-NEW")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let (status, _, _) = form(
+        &app,
+        "/console/departments/register",
+        &format!(
+            "csrf={csrf}&code=SZ-NEW&name=%E6%96%B0&category=admin_license&list=court_defaulter"
+        ),
+        Some(&cookie),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let registered = app.state.store.department("SZ-NEW").await.unwrap().unwrap();
+    assert!(registered.may_submit("admin_license") && registered.manages_list("court_defaulter"));
+
     // The audit log: its head, and a full verification from the page.
     let (status, _, html) = form(
         &app,

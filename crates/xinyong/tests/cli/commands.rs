@@ -871,3 +871,24 @@ fn a_server_on_a_busy_port_fails_before_creating_anything() {
         .collect();
     assert!(left.is_empty(), "nothing created: {left:?}");
 }
+
+/// Issue #16: a command run where there is no database (not the server's directory) says that
+/// it created a new, empty one, and where; on an existing database it says nothing of the kind.
+#[test]
+fn a_command_that_creates_a_new_database_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = crate::common::xinyong(dir.path())
+        .args(["token", "list"])
+        .output()
+        .unwrap();
+    assert!(first.status.success());
+    let said = String::from_utf8_lossy(&first.stderr);
+    assert!(said.contains("created a new, empty database"), "{said}");
+    assert!(said.contains("x.db"), "names the file: {said}");
+    let again = crate::common::xinyong(dir.path())
+        .args(["token", "list"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&again.stderr);
+    assert!(!said.contains("created a new"), "{said}");
+}

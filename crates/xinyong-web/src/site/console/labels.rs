@@ -140,6 +140,8 @@ labels! { ConsoleLabels, ZH, EN;
     expired: "已过期", "Expired";
     revoke: "撤销", "Revoke";
     new_token: "为部门签发令牌", "Issue a department token";
+    register_department: "登记部门", "Register a department";
+    register_text: "新部门，或为已登记部门增加可报送的类别和管理的名单（与命令 xinyong department add 相同）。", "A new department, or more categories and lists for a registered one (as xinyong department add does).";
     days: "有效天数（可选）", "Valid for days (optional)";
     token_shown_once: "新令牌如下，只显示这一次，请立即交给部门保存：", "The new token, shown this once; hand it to the department now:";
     revoked_done: "令牌已撤销，立即生效。", "The token is revoked, with immediate effect.";

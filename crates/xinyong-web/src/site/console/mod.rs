@@ -83,6 +83,10 @@ pub(super) fn routes() -> Router<AppState> {
             "/console/departments",
             get(operator::departments).post(operator::issue_token),
         )
+        .route(
+            "/console/departments/register",
+            post(operator::register_department),
+        )
         .route("/console/tokens/{id}/revoke", post(operator::revoke_token))
 }
 

@@ -338,6 +338,9 @@ struct DepartmentsPage {
     tokens: Vec<TokenRow>,
     /// A token just issued, shown this once.
     issued: String,
+    /// What a department may be allowed: (id, name) of each category and list type.
+    categories: Vec<(String, String)>,
+    list_types: Vec<(String, String)>,
 }
 
 async fn departments_page(
@@ -387,6 +390,21 @@ async fn departments_page(
             }
         })
         .collect();
+    let ctx = &console.ctx;
+    let categories = console
+        .state
+        .catalogue
+        .categories
+        .iter()
+        .map(|k| (k.id.clone(), ctx.category_name(k).to_owned()))
+        .collect();
+    let list_types = console
+        .state
+        .list_types
+        .list_types
+        .iter()
+        .map(|t| (t.id.clone(), ctx.pick(&t.name_zh, &t.name_en).to_owned()))
+        .collect();
     let f = console.frame(done, error);
     page(
         status,
@@ -397,6 +415,8 @@ async fn departments_page(
             departments,
             tokens,
             issued,
+            categories,
+            list_types,
         },
     )
 }
@@ -504,6 +524,72 @@ pub(super) async fn issue_token(
             )
             .await
         }
+    }
+}
+
+/// `POST /console/departments/register`: registers a department, or adds categories and lists
+/// to one (as `xinyong department add` does), checked against the catalogue and list types.
+pub(super) async fn register_department(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    axum::extract::RawForm(raw): axum::extract::RawForm,
+) -> Response {
+    let (mut csrf, mut code, mut name) = (String::new(), String::new(), String::new());
+    let (mut categories, mut lists) = (
+        std::collections::BTreeSet::new(),
+        std::collections::BTreeSet::new(),
+    );
+    for (k, v) in url::form_urlencoded::parse(&raw) {
+        match &*k {
+            "csrf" => csrf = v.into_owned(),
+            "code" => code = v.trim().to_owned(),
+            "name" => name = v.trim().to_owned(),
+            "category" => {
+                categories.insert(v.into_owned());
+            }
+            "list" => {
+                lists.insert(v.into_owned());
+            }
+            _ => {}
+        }
+    }
+    let console = match operator_post(&state, &uri, &headers, &csrf).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let refuse = |m: String| (StatusCode::UNPROCESSABLE_ENTITY, crate::public::text(&m));
+    let problem = if let Err(e) = xinyong_domain::Department::check_code(&code) {
+        Some(refuse(format!("{code}: {e}")))
+    } else if name.is_empty() {
+        Some(refuse(format!("{}: —", console.c.col_name)))
+    } else if let Some(c) = categories
+        .iter()
+        .find(|c| state.catalogue.category(c).is_none())
+    {
+        Some(refuse(format!("{}: {c}", console.c.may_submit)))
+    } else {
+        lists
+            .iter()
+            .find(|l| state.list_types.get(l).is_none())
+            .map(|l| refuse(format!("{}: {l}", console.c.manages_lists)))
+    };
+    if let Some((status, message)) = problem {
+        return departments_page(console, status, "", message, String::new()).await;
+    }
+    let department = xinyong_domain::Department {
+        code,
+        name,
+        categories,
+        lists,
+    };
+    match state.store.put_department(&department).await {
+        Ok(()) => {
+            tracing::info!(target: "xinyong::security", department = %department.code, "department registered in the console");
+            let done = console.c.decided;
+            departments_page(console, StatusCode::OK, done, String::new(), String::new()).await
+        }
+        Err(e) => crate::error::ApiError::from(e).into_response(),
     }
 }
 
