@@ -7,3 +7,4 @@ mod commands;
 mod common;
 mod grading;
 mod logs;
+mod readme;
