@@ -75,6 +75,61 @@ pub(super) fn code_error_zh(e: &CodeError) -> String {
     }
 }
 
+/// A field problem of a submitted row (a domain `FieldError` message, which is English: it is
+/// also printed by `xinyong import` and logged) in Chinese, for the Chinese console. The
+/// messages met most (required fields, code errors, future dates, kinds, categories) are
+/// translated; any other stays as it is. `tests::field_messages_*` feeds the domain's own
+/// errors through it, so a reworded message that is no longer recognised fails a test.
+pub(super) fn field_message_zh(message: &str) -> String {
+    let quoted = |s: &str| s.trim_matches(|c| c == '\'' || c == '"').to_owned();
+    if message == "is required" {
+        return "必填".to_owned();
+    }
+    if let Some(rest) = message.strip_prefix("is required (") {
+        return format!("必填（{}）", rest.trim_end_matches(')'));
+    }
+    if let Some(category) = message.strip_prefix("is required for category ") {
+        return format!("必填（类别{category}的记录须填写）");
+    }
+    if let Some(found) = message.strip_prefix("expected 18 characters, found ") {
+        return format!("代码应为18位，输入了{found}位");
+    }
+    if let Some((position, rest)) = message
+        .strip_prefix("character ")
+        .and_then(|r| r.split_once(": "))
+    {
+        if let Some((expected, found)) = rest
+            .strip_prefix("check character should be ")
+            .and_then(|r| r.split_once(", found "))
+        {
+            return format!(
+                "第{position}位校验码应为“{}”，输入的是“{}”",
+                quoted(expected),
+                quoted(found)
+            );
+        }
+        if let Some((found, _)) = rest.split_once(" is not allowed here") {
+            return format!("第{position}位的“{}”不是该位置允许的字符", quoted(found));
+        }
+    }
+    if let Some(date) = message
+        .strip_prefix("decision date ")
+        .and_then(|r| r.strip_suffix(" is in the future"))
+    {
+        return format!("决定日期{date}晚于今天");
+    }
+    if let Some(kind) = message.strip_suffix(" is not a subject kind") {
+        return format!("{}不是有效的主体类别", quoted(kind));
+    }
+    if let Some((department, category)) = message
+        .strip_prefix("department ")
+        .and_then(|r| r.split_once(" may not submit category "))
+    {
+        return format!("部门{department}无权报送类别{category}");
+    }
+    message.to_owned()
+}
+
 /// Why a search query is refused, in Chinese.
 fn query_error_zh(e: &QueryError) -> String {
     match e {
@@ -189,4 +244,54 @@ fn html_headers() -> [(header::HeaderName, HeaderValue); 1] {
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),
     )]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use xinyong_domain::code::SubjectCode;
+
+    #[test]
+    fn field_messages_of_the_domain_read_in_chinese() {
+        let check = SubjectCode::parse("91440300708461136X")
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            field_message_zh(&check.unwrap_or_default()),
+            "第18位校验码应为“T”，输入的是“X”"
+        );
+        let short = SubjectCode::parse("9144").err().map(|e| e.to_string());
+        assert_eq!(
+            field_message_zh(&short.unwrap_or_default()),
+            "代码应为18位，输入了4位"
+        );
+        assert_eq!(field_message_zh("is required"), "必填");
+        assert_eq!(
+            field_message_zh("is required (许可类别)"),
+            "必填（许可类别）"
+        );
+        assert_eq!(
+            field_message_zh("department SZ may not submit category admin_penalty"),
+            "部门SZ无权报送类别admin_penalty"
+        );
+        assert_eq!(field_message_zh("something else"), "something else");
+    }
+
+    #[test]
+    fn field_messages_of_a_validated_record_read_in_chinese() {
+        let catalogue = xinyong_domain::Catalogue::shipped();
+        let mut raw = xinyong_domain::RawRecord::default();
+        raw.set(
+            xinyong_domain::catalogue::CoreAttribute::Category,
+            "category",
+            "admin_penalty",
+        );
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap_or_default();
+        let errors = catalogue.validate(&raw, today).err().unwrap_or_default();
+        assert!(!errors.is_empty());
+        for e in &errors {
+            let zh = field_message_zh(&e.message);
+            assert!(zh.starts_with("必填"), "{}: {} -> {zh}", e.field, e.message);
+        }
+    }
 }

@@ -93,6 +93,10 @@ async fn a_department_uploads_a_file_whole_or_not_at_all_and_sees_every_bad_row(
         html.contains("<td>3</td><td>subject_code</td>"),
         "line 3, subject_code: {html}"
     );
+    assert!(
+        html.contains("第18位校验码应为“Q”，输入的是“X”"),
+        "in the page's language: {html}"
+    );
     assert_eq!(
         app.state.store.counts().await.unwrap().records,
         0,

@@ -226,13 +226,26 @@ impl Console {
             return Ok(value);
         }
         let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+        let zh = !self.ctx.is_en();
         let mut message = format!("{}: {}", text(&value, "title"), text(&value, "detail"));
         if let Some(errors) = value.get("errors").and_then(Value::as_array) {
             let fields: Vec<String> = errors
                 .iter()
-                .map(|e| format!("{}: {}", text(e, "field"), text(e, "message")))
+                .map(|e| {
+                    let m = text(e, "message");
+                    let m = if zh {
+                        super::errors::field_message_zh(&m)
+                    } else {
+                        m
+                    };
+                    format!("{}: {m}", text(e, "field"))
+                })
                 .collect();
-            message = format!("{message} ({})", fields.join("; "));
+            if zh {
+                message = format!("提交的内容有误，未作任何更改（{}）", fields.join("；"));
+            } else {
+                message = format!("{message} ({})", fields.join("; "));
+            }
         }
         Err(Refusal {
             status,

@@ -20,6 +20,7 @@ use super::labels::ConsoleLabels;
 use super::{Console, Frame, page};
 use crate::AppState;
 use crate::site::context::Ctx;
+use crate::site::errors::field_message_zh;
 
 // ---- Upload ----
 
@@ -158,6 +159,7 @@ pub(super) async fn upload(
     };
     let category = Some(category.trim()).filter(|c| !c.is_empty());
     let today = state.today();
+    let zh = !console.ctx.is_en();
     let mut valid: Vec<ValidRecord> = Vec::new();
     let mut problems = Vec::new();
     let mut rejects = String::new();
@@ -181,10 +183,15 @@ pub(super) async fn upload(
                 bad_rows += 1;
                 for e in &errors {
                     let field = if e.field.is_empty() { "—" } else { &e.field };
+                    let message = if zh {
+                        field_message_zh(&e.message)
+                    } else {
+                        e.message.clone()
+                    };
                     problems.push((
                         row.line,
                         crate::public::text(field),
-                        crate::public::text(&e.message),
+                        crate::public::text(&message),
                     ));
                 }
                 let line =
