@@ -412,3 +412,62 @@ async fn an_operator_signs_in_with_a_password_issues_and_revokes_a_token_and_ver
     let (status, _, _) = page(&app, "/console/upload", Some(&cookie)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_department_decides_an_objection_by_correcting_the_record_in_the_console() {
+    let app = App::new().await;
+    let (status, posted) = app
+        .post(serde_json::json!([crate::common::records::penalty(
+            COMPANY,
+            "罚〔2026〕9号",
+            "general",
+            "2026-04-01"
+        )]))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{posted}");
+    let record = posted["ids"][0].as_str().unwrap().to_owned();
+    let subject = issue_token(
+        &*app.state.store,
+        Role::Subject,
+        None,
+        Some(COMPANY),
+        None,
+        None,
+    )
+    .await;
+    let (status, filed) = app
+        .post_json(
+            &subject,
+            "/api/v1/objections",
+            serde_json::json!({"record": record, "what": "content", "reason": "违法事实有误"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{filed}");
+    let objection = filed["id"].as_str().unwrap().to_owned();
+
+    let cookie = console_cookie(&app, &format!("token={}", app.token)).await;
+    let (status, _, html) = page(&app, "/console/cases", Some(&cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("违法事实有误"), "the open objection: {html}");
+    assert!(
+        html.contains("name=\"outcome\" value=\"corrected\""),
+        "a correction form"
+    );
+    let csrf = csrf_of(&html);
+    let body = format!(
+        "csrf={csrf}&outcome=corrected&record={record}&subject_name=%E5%8C%97%E4%BA%AC%E7%A4%BA%E4%BE%8B%E7%A7%91%E6%8A%80%E6%9C%89%E9%99%90%E5%85%AC%E5%8F%B8&decided_on=2026-04-01&tier=general&fields.facts=%E6%9B%B4%E6%AD%A3&fields.penalty_kind=%E7%BD%9A%E6%AC%BE&fields.content=c&fields.authority=a&reason=%E7%BB%8F%E6%A0%B8%E5%AE%9E%E6%9B%B4%E6%AD%A3"
+    );
+    let uri = format!("/console/cases/objections/{objection}");
+    let (status, _, html) = form(&app, &uri, &body, Some(&cookie), &[]).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let (_, decided) = app
+        .get_as(&subject, &format!("/api/v1/objections/{objection}"))
+        .await;
+    assert_eq!(decided["outcome"], "corrected", "{decided}");
+    let history = app.state.store.record_history(&record).await.unwrap();
+    assert_eq!(
+        history.last().unwrap().fields["facts"],
+        "更正",
+        "the corrected version"
+    );
+}

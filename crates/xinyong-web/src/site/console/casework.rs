@@ -15,8 +15,8 @@ use serde_json::{Value, json};
 use xinyong_domain::measure::DecisionContext;
 
 use super::department::{
-    Input, RecordRow, department_console, department_post, field_inputs, managed_lists,
-    posted_fields, record_row,
+    Input, RecordRow, corrected_record, department_console, department_post, field_inputs,
+    inputs_of, managed_lists, own_record, posted_fields, record_row,
 };
 use super::labels::ConsoleLabels;
 use super::{Console, Frame, Refusal, page, text, when};
@@ -409,6 +409,9 @@ pub(super) struct CaseView {
     pub reason: String,
     pub filed: String,
     pub deadline: String,
+    /// For an objection: the contested record's correction inputs (a corrected outcome
+    /// carries the corrected record).
+    pub inputs: Vec<Input>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -436,6 +439,7 @@ fn case_view(v: &Value, what: &str, reason: &str) -> CaseView {
         reason: text(v, reason),
         filed: when(v.get("filed_at").unwrap_or(&Value::Null)),
         deadline,
+        inputs: Vec::new(),
     }
 }
 
@@ -453,11 +457,15 @@ async fn cases_page(console: Console, status: StatusCode, done: &str, error: Str
         console.call(Method::GET, "/api/v1/repairs", None).await,
         "repairs",
     );
-    let objections = objections
-        .iter()
-        .filter(|o| text(o, "status") == "open")
-        .map(|o| case_view(o, "ground", "reason"))
-        .collect();
+    let mut open = Vec::new();
+    for o in objections.iter().filter(|o| text(o, "status") == "open") {
+        let mut view = case_view(o, "ground", "reason");
+        if let Some(r) = own_record(&console, &view.record).await {
+            view.inputs = inputs_of(&console, &r);
+        }
+        open.push(view);
+    }
+    let objections = open;
     let repairs = repairs
         .iter()
         .filter(|r| text(r, "status") == "pending")
@@ -484,22 +492,16 @@ pub(super) async fn cases(State(state): State<AppState>, uri: Uri, headers: Head
     }
 }
 
-#[derive(Deserialize)]
-pub(super) struct DecisionForm {
-    csrf: String,
-    outcome: String,
-    reason: String,
-}
-
 /// `POST /console/cases/{objections|repairs}/{id}`: a decision through the API's.
 pub(super) async fn decide(
     State(state): State<AppState>,
     uri: Uri,
     headers: HeaderMap,
     Path((kind, id)): Path<(String, String)>,
-    Form(form): Form<DecisionForm>,
+    Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let console = match department_post(&state, &uri, &headers, &form.csrf, "console").await {
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let console = match department_post(&state, &uri, &headers, &get("csrf"), "console").await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -510,6 +512,13 @@ pub(super) async fn decide(
         "/api/v1/{kind}/{}/decision",
         crate::public::encode_value(&id)
     );
-    let body = json!({"outcome": form.outcome, "reason": form.reason});
+    let mut body = json!({"outcome": get("outcome"), "reason": get("reason")});
+    // A corrected outcome carries the corrected record, made from the form as a correction is.
+    if kind == "objections" && get("outcome") == "corrected" {
+        let Some(r) = own_record(&console, &get("record")).await else {
+            return (StatusCode::NOT_FOUND, "no such record of this department").into_response();
+        };
+        body["record"] = corrected_record(&r, &form);
+    }
     after_call(console, console_call(&path, body), "cases").await
 }

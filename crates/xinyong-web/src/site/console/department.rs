@@ -206,7 +206,7 @@ struct RecordPage {
 }
 
 /// The department's own record, or `None`.
-async fn own_record(console: &Console, id: &str) -> Option<Record> {
+pub(super) async fn own_record(console: &Console, id: &str) -> Option<Record> {
     let code = &console.department()?.code;
     let record = console.state.store.record(id).await.ok()??;
     (&record.department == code).then_some(record)
@@ -239,7 +239,7 @@ pub(super) fn field_inputs(
         .collect()
 }
 
-fn inputs_of(console: &Console, r: &Record) -> Vec<Input> {
+pub(super) fn inputs_of(console: &Console, r: &Record) -> Vec<Input> {
     let l = console.c;
     let mut inputs = vec![
         Input {
@@ -343,6 +343,29 @@ pub(super) fn posted_fields(form: &HashMap<String, String>) -> Map<String, Value
         .collect()
 }
 
+/// The record `r` as the correction form `form` changes it, in the API's record shape: its
+/// identity (category, subject code and kind, document number) from the stored record, never
+/// from the form; a legal basis left blank is the record's.
+pub(super) fn corrected_record(r: &Record, form: &HashMap<String, String>) -> Value {
+    let get = |k: &str| form.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
+    let mut body = json!({
+        "category": r.category,
+        "subject": {"code": r.subject_code.as_str(), "name": get("subject_name"), "kind": r.subject_kind.as_str()},
+        "document_no": r.document_no,
+        "decided_on": get("decided_on"),
+        "publicity_until": r.publicity_until.to_string(),
+        "fields": posted_fields(form),
+    });
+    body["legal_basis"] = match get("legal_basis") {
+        b if b.is_empty() => Value::String(r.legal_basis.clone()),
+        b => Value::String(b),
+    };
+    if !get("tier").is_empty() {
+        body["tier"] = Value::String(get("tier"));
+    }
+    body
+}
+
 /// `POST /console/records/{id}`: a correction, submitted through `POST /api/v1/records` as a
 /// new version of the same record (its identity taken from the stored record, not the form).
 pub(super) async fn correct(
@@ -361,24 +384,7 @@ pub(super) async fn correct(
     let Some(r) = own_record(&console, &id).await else {
         return (StatusCode::NOT_FOUND, "no such record of this department").into_response();
     };
-    let get = |k: &str| form.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
-    let fields = posted_fields(&form);
-    let mut body = json!({
-        "category": r.category,
-        "subject": {"code": r.subject_code.as_str(), "name": get("subject_name"), "kind": r.subject_kind.as_str()},
-        "document_no": r.document_no,
-        "decided_on": get("decided_on"),
-        "publicity_until": r.publicity_until.to_string(),
-        "fields": fields,
-    });
-    // A basis left blank is the one the record has.
-    body["legal_basis"] = match get("legal_basis") {
-        b if b.is_empty() => Value::String(r.legal_basis.clone()),
-        b => Value::String(b),
-    };
-    if !get("tier").is_empty() {
-        body["tier"] = Value::String(get("tier"));
-    }
+    let body = corrected_record(&r, &form);
     match console
         .call(
             Method::POST,

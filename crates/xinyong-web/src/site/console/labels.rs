@@ -98,6 +98,7 @@ labels! { ConsoleLabels, ZH, EN;
     outcome: "决定结果", "Outcome";
     upheld: "维持原记录", "Uphold the record";
     removed: "撤销记录", "Remove the record";
+    corrected: "更正记录并办结（形成新版本）", "Correct the record and decide (a new version)";
     granted: "准予修复", "Grant";
     refused: "不予修复", "Refuse";
     deadline: "办理期限", "Deadline";
