@@ -15,11 +15,11 @@ use serde_json::{Value, json};
 use xinyong_domain::measure::DecisionContext;
 
 use super::department::{
-    Input, RecordRow, corrected_record, department_console, department_post, field_inputs,
-    inputs_of, managed_lists, own_record, posted_fields, record_row,
+    Input, RecordRow, corrected_record, department_post, field_inputs, inputs_of, managed_lists,
+    own_record, posted_fields, record_row,
 };
 use super::labels::ConsoleLabels;
-use super::{Console, Frame, Refusal, page, text, when};
+use super::{Console, DepartmentPage, Frame, Refusal, page, text, when};
 use crate::AppState;
 use crate::site::context::Ctx;
 
@@ -118,11 +118,8 @@ async fn lists_page(console: Console, status: StatusCode, done: &str, error: Str
 }
 
 /// `GET /console/lists`: the department's current entries of each list it manages.
-pub(super) async fn lists(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
-    match department_console(&state, &uri, &headers, "console").await {
-        Ok(console) => lists_page(console, StatusCode::OK, "", String::new()).await,
-        Err(r) => r,
-    }
+pub(super) async fn lists(DepartmentPage(console): DepartmentPage) -> Response {
+    lists_page(console, StatusCode::OK, "", String::new()).await
 }
 
 /// `POST /console/lists/{list}/entries`: adds an entry through `POST /api/v1/lists/{list}/entries`.
@@ -266,15 +263,8 @@ fn checks_page_with(
 }
 
 /// `GET /console/checks`.
-pub(super) async fn checks_page(
-    State(state): State<AppState>,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
-    match department_console(&state, &uri, &headers, "console").await {
-        Ok(console) => checks_page_with(console, StatusCode::OK, Vec::new(), "", String::new()),
-        Err(r) => r,
-    }
+pub(super) async fn checks_page(DepartmentPage(console): DepartmentPage) -> Response {
+    checks_page_with(console, StatusCode::OK, Vec::new(), "", String::new())
 }
 
 #[derive(Deserialize)]
@@ -485,11 +475,8 @@ async fn cases_page(console: Console, status: StatusCode, done: &str, error: Str
 }
 
 /// `GET /console/cases`: the department's open objections and pending repair applications.
-pub(super) async fn cases(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
-    match department_console(&state, &uri, &headers, "console").await {
-        Ok(console) => cases_page(console, StatusCode::OK, "", String::new()).await,
-        Err(r) => r,
-    }
+pub(super) async fn cases(DepartmentPage(console): DepartmentPage) -> Response {
+    cases_page(console, StatusCode::OK, "", String::new()).await
 }
 
 /// `POST /console/cases/{objections|repairs}/{id}`: a decision through the API's.

@@ -16,7 +16,7 @@ use xinyong_domain::disclosure::public_subject_code;
 use xinyong_domain::list::ListType;
 
 use super::labels::ConsoleLabels;
-use super::{Console, Frame, Refusal, needs_sign_in, page};
+use super::{Console, DepartmentPage, Frame, Refusal, needs_sign_in, page};
 use crate::AppState;
 use crate::site::context::Ctx;
 
@@ -39,9 +39,8 @@ pub(super) async fn department_console(
     state: &AppState,
     uri: &Uri,
     headers: &HeaderMap,
-    nav: &'static str,
 ) -> Result<Console, Response> {
-    match Console::of(state, uri, headers, nav).await {
+    match Console::of(state, uri, headers, "console").await {
         Some(c) if c.department().is_some() => Ok(c),
         Some(c) => Err(not_allowed(c)),
         None => Err(needs_sign_in()),
@@ -138,15 +137,10 @@ const PAGE: u32 = 50;
 
 /// `GET /console/records?before=ID`: the department's own records, newest first.
 pub(super) async fn records(
-    State(state): State<AppState>,
-    uri: Uri,
-    headers: HeaderMap,
+    DepartmentPage(console): DepartmentPage,
     Query(q): Query<Before>,
 ) -> Response {
-    let console = match department_console(&state, &uri, &headers, "console").await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let state = console.state.clone();
     let code = console
         .department()
         .map(|d| d.code.clone())
@@ -319,15 +313,9 @@ async fn record_page(
 
 /// `GET /console/records/{id}`: a record of the department's, its versions and a correction form.
 pub(super) async fn record(
-    State(state): State<AppState>,
-    uri: Uri,
-    headers: HeaderMap,
+    DepartmentPage(console): DepartmentPage,
     Path(id): Path<String>,
 ) -> Response {
-    let console = match department_console(&state, &uri, &headers, "console").await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     match own_record(&console, &id).await {
         Some(r) => record_page(console, &r, StatusCode::OK, "", String::new()).await,
         None => (StatusCode::NOT_FOUND, "no such record of this department").into_response(),

@@ -23,7 +23,8 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, Request, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -251,6 +252,35 @@ impl Console {
             status,
             message: crate::public::text(&message),
         })
+    }
+}
+
+/// A console page of the signed-in department: anyone else gets the sign-in page (no
+/// session) or a refusal (an operator), before the handler runs.
+pub(super) struct DepartmentPage(pub Console);
+
+impl FromRequestParts<AppState> for DepartmentPage {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        department::department_console(state, &parts.uri, &parts.headers)
+            .await
+            .map(DepartmentPage)
+    }
+}
+
+/// A console page of the signed-in operator (a department is refused).
+pub(super) struct OperatorPage(pub Console);
+
+impl FromRequestParts<AppState> for OperatorPage {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match Console::of(state, &parts.uri, &parts.headers, "console").await {
+            Some(c) if c.department().is_none() => Ok(OperatorPage(c)),
+            Some(c) => Err(department::not_allowed(c)),
+            None => Err(needs_sign_in()),
+        }
     }
 }
 

@@ -13,22 +13,9 @@ use xinyong_store::{Role, Token};
 
 use super::department::not_allowed;
 use super::labels::ConsoleLabels;
-use super::{Console, Frame, Refusal, needs_sign_in, page, text, when};
+use super::{Console, Frame, OperatorPage, Refusal, page, text, when};
 use crate::AppState;
 use crate::site::context::Ctx;
-
-/// The signed-in operator's session, or the answer for anyone else.
-async fn operator_console(
-    state: &AppState,
-    uri: &Uri,
-    headers: &HeaderMap,
-) -> Result<Console, Response> {
-    match Console::of(state, uri, headers, "console").await {
-        Some(c) if c.department().is_none() => Ok(c),
-        Some(c) => Err(not_allowed(c)),
-        None => Err(needs_sign_in()),
-    }
-}
 
 async fn operator_post(
     state: &AppState,
@@ -101,15 +88,8 @@ async fn applications_page(
 }
 
 /// `GET /console/applications`: pending special applications.
-pub(super) async fn applications(
-    State(state): State<AppState>,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
-    match operator_console(&state, &uri, &headers).await {
-        Ok(c) => applications_page(c, StatusCode::OK, "", String::new()).await,
-        Err(r) => r,
-    }
+pub(super) async fn applications(OperatorPage(c): OperatorPage) -> Response {
+    applications_page(c, StatusCode::OK, "", String::new()).await
 }
 
 #[derive(Deserialize)]
@@ -201,15 +181,8 @@ async fn ledger_page(console: Console, verified: Option<(bool, String)>) -> Resp
 }
 
 /// `GET /console/ledger`: the log's head.
-pub(super) async fn ledger(
-    State(state): State<AppState>,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
-    match operator_console(&state, &uri, &headers).await {
-        Ok(c) => ledger_page(c, None).await,
-        Err(r) => r,
-    }
+pub(super) async fn ledger(OperatorPage(c): OperatorPage) -> Response {
+    ledger_page(c, None).await
 }
 
 /// `POST /console/ledger/verify`: `xinyong ledger verify`, run now, its outcome shown.
@@ -264,15 +237,7 @@ struct QualityPage {
 }
 
 /// `GET /console/quality`: every department's figures from `GET /api/v1/stats/departments`.
-pub(super) async fn quality(
-    State(state): State<AppState>,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
-    let console = match operator_console(&state, &uri, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub(super) async fn quality(OperatorPage(console): OperatorPage) -> Response {
     let figures = console
         .call(Method::GET, "/api/v1/stats/departments", None)
         .await;
@@ -422,15 +387,8 @@ async fn departments_page(
 }
 
 /// `GET /console/departments`: departments and every token.
-pub(super) async fn departments(
-    State(state): State<AppState>,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
-    match operator_console(&state, &uri, &headers).await {
-        Ok(c) => departments_page(c, StatusCode::OK, "", String::new(), String::new()).await,
-        Err(r) => r,
-    }
+pub(super) async fn departments(OperatorPage(c): OperatorPage) -> Response {
+    departments_page(c, StatusCode::OK, "", String::new(), String::new()).await
 }
 
 #[derive(Deserialize)]

@@ -15,9 +15,9 @@ use xinyong_domain::catalogue::CoreAttribute;
 use xinyong_domain::record_file::{self, Format};
 use xinyong_domain::{FieldError, ValidRecord};
 
-use super::department::{department_console, department_post, not_allowed};
+use super::department::{department_post, not_allowed};
 use super::labels::ConsoleLabels;
-use super::{Console, Frame, page};
+use super::{Console, DepartmentPage, Frame, page};
 use crate::AppState;
 use crate::site::context::Ctx;
 use crate::site::errors::field_message_zh;
@@ -81,15 +81,8 @@ fn upload_page_with(
 }
 
 /// `GET /console/upload`.
-pub(super) async fn upload_page(
-    State(state): State<AppState>,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
-    match department_console(&state, &uri, &headers, "console").await {
-        Ok(console) => upload_page_with(console, StatusCode::OK, None, String::new()),
-        Err(r) => r,
-    }
+pub(super) async fn upload_page(DepartmentPage(console): DepartmentPage) -> Response {
+    upload_page_with(console, StatusCode::OK, None, String::new())
 }
 
 /// Bad rows of recent uploads, for download: (department, JSONL), by a random id. Bounded,
@@ -256,15 +249,9 @@ pub(super) async fn upload(
 /// `GET /console/upload/{id}/rejects.jsonl`: an upload's bad rows, to the department that
 /// uploaded it only.
 pub(super) async fn rejects(
-    State(state): State<AppState>,
-    uri: Uri,
-    headers: HeaderMap,
+    DepartmentPage(console): DepartmentPage,
     Path(id): Path<String>,
 ) -> Response {
-    let console = match department_console(&state, &uri, &headers, "console").await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let code = console
         .department()
         .map(|d| d.code.clone())
