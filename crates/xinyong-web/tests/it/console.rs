@@ -416,25 +416,7 @@ async fn an_operator_signs_in_with_a_password_issues_and_revokes_a_token_and_ver
 #[tokio::test]
 async fn a_department_decides_an_objection_by_correcting_the_record_in_the_console() {
     let app = App::new().await;
-    let (status, posted) = app
-        .post(serde_json::json!([crate::common::records::penalty(
-            COMPANY,
-            "罚〔2026〕9号",
-            "general",
-            "2026-04-01"
-        )]))
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{posted}");
-    let record = posted["ids"][0].as_str().unwrap().to_owned();
-    let subject = issue_token(
-        &*app.state.store,
-        Role::Subject,
-        None,
-        Some(COMPANY),
-        None,
-        None,
-    )
-    .await;
+    let (record, subject) = penalised_company(&app, "罚〔2026〕9号", "2026-04-01").await;
     let (status, filed) = app
         .post_json(
             &subject,

@@ -12,20 +12,7 @@ use xinyong_store::Role;
 async fn contested() -> (App, String, String) {
     let app = App::new().await;
     app.set_today(2026, 2, 11);
-    let (status, body) = app
-        .post(json!([penalty(COMPANY, "罚1", "general", "2026-01-10")]))
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let record = body["ids"][0].as_str().unwrap().to_owned();
-    let subject = issue_token(
-        &*app.state.store,
-        Role::Subject,
-        None,
-        Some(COMPANY),
-        None,
-        None,
-    )
-    .await;
+    let (record, subject) = penalised_company(&app, "罚1", "2026-01-10").await;
     (app, subject, record)
 }
 

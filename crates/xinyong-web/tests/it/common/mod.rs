@@ -246,3 +246,25 @@ pub async fn ground_id(app: &App) -> String {
         .clone();
     court["grounds"][0]["id"].as_str().unwrap().to_owned()
 }
+
+/// Posts a general penalty `doc` about COMPANY decided on `decided_on` as the test department,
+/// and issues COMPANY a subject token: the record's id and the token.
+pub async fn penalised_company(app: &App, doc: &str, decided_on: &str) -> (String, String) {
+    let (status, body) = app
+        .post(json!([records::penalty(
+            COMPANY, doc, "general", decided_on
+        )]))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let record = body["ids"][0].as_str().unwrap().to_owned();
+    let subject = issue_token(
+        &*app.state.store,
+        Role::Subject,
+        None,
+        Some(COMPANY),
+        None,
+        None,
+    )
+    .await;
+    (record, subject)
+}
