@@ -7,6 +7,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
 use serde_json::Value;
 use xinyong_domain::disclosure::{public_record, public_subject_code, public_visibility};
 use xinyong_domain::{Disclosure, Record};
@@ -22,6 +23,16 @@ struct OpenDataPage {
     q: String,
     version: String,
     columns: Vec<(&'static str, &'static str)>,
+    /// The data dictionary: each public category with its fields, from the catalogue in force.
+    dictionary: Vec<DictionaryEntry>,
+}
+
+/// One public category of the data dictionary.
+struct DictionaryEntry {
+    id: String,
+    name: String,
+    /// (column, Chinese header, type, required)
+    fields: Vec<(String, String, &'static str, bool)>,
 }
 
 /// Columns of the export, with a description.
@@ -64,6 +75,37 @@ pub(super) async fn open_data(State(state): State<AppState>, uri: Uri) -> impl I
         .iter()
         .map(|(name, zh, en)| (*name, if ctx.is_en() { *en } else { *zh }))
         .collect();
+    let dictionary = state
+        .catalogue
+        .categories
+        .iter()
+        .filter(|c| c.disclosure == Disclosure::Public)
+        .map(|c| DictionaryEntry {
+            id: c.id.clone(),
+            name: ctx.category_name(c).to_owned(),
+            fields: c
+                .fields
+                .iter()
+                .map(|f| {
+                    let kind = match f.field_type {
+                        xinyong_domain::FieldType::String => "string",
+                        xinyong_domain::FieldType::Text => "text",
+                        xinyong_domain::FieldType::Date => "date (YYYY-MM-DD)",
+                        xinyong_domain::FieldType::Decimal => "decimal",
+                        xinyong_domain::FieldType::Integer => "integer",
+                        xinyong_domain::FieldType::Enum => "enum",
+                        xinyong_domain::FieldType::Code => "code",
+                    };
+                    (
+                        format!("fields.{}", f.name),
+                        f.header_zh.clone(),
+                        kind,
+                        f.required,
+                    )
+                })
+                .collect(),
+        })
+        .collect();
     Page::new(
         &state,
         uri,
@@ -72,6 +114,7 @@ pub(super) async fn open_data(State(state): State<AppState>, uri: Uri) -> impl I
             q: String::new(),
             version: state.catalogue.version.clone(),
             columns,
+            dictionary,
         }),
     )
 }
@@ -243,6 +286,26 @@ fn encode_chunk(
 pub(super) struct ExportQuery {
     /// One public category (`?category=admin_penalty`).
     category: Option<String>,
+    /// Records decided on or after this day (`YYYY-MM-DD`).
+    decided_from: Option<String>,
+    /// Records decided on or before this day (`YYYY-MM-DD`).
+    decided_until: Option<String>,
+}
+
+/// A date filter of an export, or the page that refuses it.
+fn export_date(name: &str, value: Option<&str>) -> Result<Option<NaiveDate>, PageError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| {
+                PageError::bilingual(
+                    crate::error::ErrorCode::InvalidParameter,
+                    format!("{name}: {v:?} is not a date YYYY-MM-DD"),
+                    format!("{name}：“{v}”不是 YYYY-MM-DD 格式的日期"),
+                )
+            }),
+    }
 }
 
 /// Streams every current public record (of one category, if asked), a page at a time: memory
@@ -266,6 +329,16 @@ async fn export(state: AppState, format: Format, query: ExportQuery, uri: Uri) -
         }
         categories = vec![wanted];
     }
+    let dates = export_date("decided_from", query.decided_from.as_deref()).and_then(|from| {
+        Ok((
+            from,
+            export_date("decided_until", query.decided_until.as_deref())?,
+        ))
+    });
+    let (from, until) = match dates {
+        Ok(d) => d,
+        Err(error) => return Page::<OpenDataPage>::new(&state, uri, Err(error)).into_response(),
+    };
     let departments: std::collections::BTreeMap<String, String> =
         match state.store.departments().await {
             Ok(list) => list.into_iter().map(|d| (d.code, d.name)).collect(),
@@ -304,6 +377,8 @@ async fn export(state: AppState, format: Format, query: ExportQuery, uri: Uri) -
             let last = page.last().map(|r| r.id.to_string());
             let rows: Vec<_> = page
                 .iter()
+                .filter(|r| from.is_none_or(|f| r.decided_on >= f))
+                .filter(|r| until.is_none_or(|u| r.decided_on <= u))
                 .filter_map(|r| export_row(&state, &departments, r))
                 .collect();
             let bytes = encode_chunk(format, &rows, first, &fields);

@@ -895,3 +895,73 @@ async fn the_basic_information_shows_the_latest_registration() {
         "English labels"
     );
 }
+
+/// Issue #16: open data narrows by decision date as well as category, refuses a date that is
+/// not one, and its page carries a data dictionary generated from the catalogue.
+#[tokio::test]
+async fn open_data_filters_by_decision_date_and_documents_every_public_field() {
+    let app = crate::common::App::new().await;
+    let (status, body) = app
+        .post(serde_json::json!([
+            crate::common::records::penalty(
+                crate::common::COMPANY,
+                "罚早",
+                "general",
+                "2026-03-01"
+            ),
+            crate::common::records::penalty(
+                crate::common::COMPANY,
+                "罚晚",
+                "general",
+                "2026-09-01"
+            ),
+        ]))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let get = |uri: &str| Request::get(uri).body(Body::empty()).unwrap();
+    let (status, _, bytes) = respond(
+        &app.state,
+        get("/open-data/records.jsonl?category=admin_penalty&decided_from=2026-06-01"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    assert!(text.contains("罚晚") && !text.contains("罚早"), "{text}");
+    let (status, _, bytes) = respond(
+        &app.state,
+        get("/open-data/records.csv?decided_until=2026-06-01"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    assert!(text.contains("罚早") && !text.contains("罚晚"), "{text}");
+    let (status, _, _) = respond(&app.state, get("/open-data/records.csv?decided_from=June")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    let (status, html) = html_of(&app.state, "/open-data".to_owned()).await;
+    assert_eq!(status, StatusCode::OK);
+    let catalogue = xinyong_domain::Catalogue::shipped();
+    for c in catalogue
+        .categories
+        .iter()
+        .filter(|c| c.disclosure == xinyong_domain::Disclosure::Public)
+    {
+        assert!(
+            html.contains(&format!("id=\"dict-{}\"", c.id)),
+            "{} in the dictionary",
+            c.id
+        );
+        for f in &c.fields {
+            assert!(
+                html.contains(&format!("fields.{}", f.name)),
+                "{}.{}",
+                c.id,
+                f.name
+            );
+        }
+    }
+    assert!(
+        !html.contains("dict-social_insurance_arrears"),
+        "restricted categories are not open data"
+    );
+}
