@@ -26,7 +26,7 @@ const bin = process.env.XINYONG_BIN
 const TENCENT = '深圳市腾讯计算机系统有限公司';
 const TENCENT_CODE = '91440300708461136T';
 
-let server, browser, base, dir, db, subjectToken, departmentToken;
+let server, browser, base, dir, db, subjectToken, departmentToken, operatorToken;
 const external = [];
 
 function freePort() {
@@ -91,6 +91,7 @@ before(async () => {
   cli('department', 'add', '--code', 'SZ-SAMR-TEST', '--name', '深圳市市场监督管理局（测试）', '--category', 'admin_license', '--category', 'admin_penalty');
   const token = cli('token', 'create', '--role', 'department', '--department', 'SZ-SAMR-TEST');
   departmentToken = token;
+  operatorToken = cli('token', 'create', '--role', 'operator', '--label', 'browser test operator');
   subjectToken = cli('token', 'create', '--role', 'subject', '--subject', TENCENT_CODE);
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
@@ -387,12 +388,12 @@ test('a subject signs in with its token, sees its file and objects to a record',
   await page.context().close();
 });
 
-async function consoleCookie() {
+async function consoleCookie(token = departmentToken) {
   const r = await fetch(`${base}/console/sign-in`, {
     method: 'POST',
     redirect: 'manual',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: `token=${encodeURIComponent(departmentToken)}`,
+    body: `token=${encodeURIComponent(token)}`,
   });
   assert.equal(r.status, 303);
   return r.headers.get('set-cookie').split(';')[0];
@@ -520,6 +521,15 @@ test('every page is valid HTML by the Nu HTML checker (vnu-jar, run with java)',
     const file = join(htmlDir, `console-${files.length}.html`);
     writeFileSync(file, await r.text());
     files.push([file, `${path} (console)`]);
+  }
+  // ... and as an operator.
+  const operator = await consoleCookie(operatorToken);
+  for (const path of ['/console', '/console/applications', '/console/ledger', '/console/quality', '/console/departments', '/console/departments?lang=en']) {
+    const r = await fetch(base + path, { headers: { cookie: operator } });
+    assert.equal(r.status, 200, path);
+    const file = join(htmlDir, `operator-${files.length}.html`);
+    writeFileSync(file, await r.text());
+    files.push([file, `${path} (operator console)`]);
   }
   // vnu exits non-zero when it finds errors; its JSON report on stderr says which.
   let report;

@@ -22,30 +22,29 @@ async fn console_cookie(app: &App, body: &str) -> String {
     set.split(';').next().unwrap().to_owned()
 }
 
-/// Uploads `file` named `name` through the console's multipart form.
-async fn upload(
+/// Posts a multipart form to `uri`: text `fields`, then `file` named `name`.
+async fn multipart(
     app: &App,
     cookie: &str,
-    csrf: &str,
+    uri: &str,
+    fields: &[(&str, &str)],
     name: &str,
     file: &[u8],
 ) -> (StatusCode, String) {
     let boundary = "xinyongboundary";
     let mut body = Vec::new();
-    body.extend(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n")
-            .as_bytes(),
-    );
-    body.extend(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"category\"\r\n\r\n\r\n")
-            .as_bytes(),
-    );
+    for (k, v) in fields {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
     body.extend(
         format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes(),
     );
     body.extend(file);
     body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let req = Request::post("/console/upload")
+    let req = Request::post(uri)
         .header(header::HOST, "credit.example.cn")
         .header(header::COOKIE, cookie)
         .header(
@@ -56,6 +55,18 @@ async fn upload(
         .unwrap();
     let (status, _, bytes) = respond(&app.state, req).await;
     (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Uploads `file` named `name` through the console's upload form.
+async fn upload(
+    app: &App,
+    cookie: &str,
+    csrf: &str,
+    name: &str,
+    file: &[u8],
+) -> (StatusCode, String) {
+    let fields = [("csrf", csrf), ("category", "")];
+    multipart(app, cookie, "/console/upload", &fields, name, file).await
 }
 
 const HEADER: &str = "category,subject_code,subject_name,subject_kind,document_no,decided_on,legal_basis,tier,facts,penalty_kind,content,authority,fine_10k_yuan\n";
@@ -264,13 +275,33 @@ async fn a_department_checks_a_pasted_list_gives_feedback_and_manages_its_list_e
         2,
         "a feedback form per check"
     );
-    let at = html.find("/console/checks/").unwrap();
-    let action = &html[at..at + html[at..].find('"').unwrap()];
+    let end = html.find("/feedback\"").unwrap() + "/feedback".len();
+    let at = html[..end].rfind("/console/checks/").unwrap();
+    let action = &html[at..end];
     let (status, _, html) = form(&app, action, &format!("csrf={csrf}"), Some(&cookie), &[]).await;
     assert_eq!(status, StatusCode::OK, "{html}");
     let (_, stats) = app.get_as(&app.token, "/api/v1/checks/stats").await;
     assert_eq!(stats["departments"][SAMR]["checks"], 2, "{stats}");
     assert_eq!(stats["departments"][SAMR]["with_feedback"], 1, "{stats}");
+    // A batch from a file: every code in it once, the header ignored.
+    let file = format!("统一社会信用代码,名称\n{COMPANY},甲\n{OTHER_COMPANY},乙\n{COMPANY},甲\n");
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("context", "government_procurement"),
+    ];
+    let (status, html) = multipart(
+        &app,
+        &cookie,
+        "/console/checks/file",
+        &fields,
+        "codes.csv",
+        file.as_bytes(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert_eq!(html.matches("/feedback\"").count(), 2, "one check per code");
+    let (_, stats) = app.get_as(&app.token, "/api/v1/checks/stats").await;
+    assert_eq!(stats["departments"][SAMR]["checks"], 4, "{stats}");
 
     // The court sees its entry and removes it; then adds one through the form.
     let court_cookie = console_cookie(&app, &format!("token={court}")).await;

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
+use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{Path, RawForm, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -326,9 +327,14 @@ pub(super) async fn check(
         .filter(|c| !c.is_empty())
         .map(str::to_owned)
         .collect();
+    run_checks(console, codes, &form.context).await
+}
+
+/// Checks `codes` before a decision in `context` through `POST /api/v1/checks`.
+async fn run_checks(console: Console, codes: Vec<String>, context: &str) -> Response {
     let body = match codes.as_slice() {
-        [one] => json!({"subject": one, "context": form.context}),
-        _ => json!({"subjects": codes, "context": form.context}),
+        [one] => json!({"subject": one, "context": context}),
+        _ => json!({"subjects": codes, "context": context}),
     };
     match console
         .call(Method::POST, "/api/v1/checks", Some(body))
@@ -345,6 +351,62 @@ pub(super) async fn check(
             checks_page_with(console, status, Vec::new(), "", message)
         }
     }
+}
+
+/// `POST /console/checks/file`: a batch check of the codes in a text or CSV file (a multipart
+/// form of `csrf`, `context` and `file`): every 18-character code in it, in order, once;
+/// headers and other columns are ignored.
+pub(super) async fn check_file(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let bad = || (StatusCode::BAD_REQUEST, "not a file upload form").into_response();
+    let Ok(mut multipart) = multipart else {
+        return bad();
+    };
+    let (mut csrf, mut context, mut text) = (String::new(), String::new(), String::new());
+    loop {
+        match multipart.next_field().await {
+            Ok(None) => break,
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_owned();
+                let value = field.bytes().await.unwrap_or_default();
+                match name.as_str() {
+                    "csrf" => csrf = String::from_utf8_lossy(&value).into_owned(),
+                    "context" => context = String::from_utf8_lossy(&value).into_owned(),
+                    // Codes are ASCII: a GBK file's Chinese header decodes to replacement
+                    // characters, which no code contains.
+                    "file" => text = String::from_utf8_lossy(&value).into_owned(),
+                    _ => {}
+                }
+            }
+            Err(_) => return bad(),
+        }
+    }
+    let console = match department_post(&state, &uri, &headers, &csrf, "console").await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let mut codes: Vec<String> = Vec::new();
+    for token in text.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let token = token.to_ascii_uppercase();
+        if token.len() == 18 && !codes.contains(&token) {
+            codes.push(token);
+        }
+    }
+    if codes.is_empty() {
+        let message = format!("{}: —", console.c.codes);
+        return checks_page_with(
+            console,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Vec::new(),
+            "",
+            message,
+        );
+    }
+    run_checks(console, codes, &context).await
 }
 
 /// `POST /console/checks/{id}/feedback`: ticked measures applied, the others not.

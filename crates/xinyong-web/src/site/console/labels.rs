@@ -82,6 +82,7 @@ labels! { ConsoleLabels, ZH, EN;
     checks_text: "在作出行政决定前核查主体：每行一个统一社会信用代码（批量最多 100 个）。每次核查都会记录，请在执行后反馈采取了哪些措施。", "Check subjects before a decision: one credit code per line (at most 100 at once). Every check is recorded; say afterwards which measures you applied.";
     codes: "统一社会信用代码（每行一个）", "Credit codes (one per line)";
     context: "决定事项", "Decision";
+    codes_file: "或上传文件（文本或 CSV，其中每个18位代码都会核查，最多 100 个）", "Or upload a file (text or CSV: every 18-character code in it is checked, at most 100)";
     check: "核查", "Check";
     result: "核查结果", "Result";
     listed_on: "在列名单", "Listed on";

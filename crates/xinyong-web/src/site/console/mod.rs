@@ -72,6 +72,10 @@ pub(super) fn routes() -> Router<AppState> {
             "/console/checks",
             get(casework::checks_page).post(casework::check),
         )
+        .route(
+            "/console/checks/file",
+            post(casework::check_file).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
         .route("/console/checks/{id}/feedback", post(casework::feedback))
         .route("/console/cases", get(casework::cases))
         .route("/console/cases/{kind}/{id}", post(casework::decide))
