@@ -510,7 +510,8 @@ impl<'a> Synthetic<'a> {
         };
         put("legal_representative", self.person_name());
         put("established_on", established.to_string());
-        put("registration_authority", dept.name.clone());
+        // Registered where it is; the platform's market regulator passes the record on.
+        put("registration_authority", format!("{region}市场监督管理局"));
         put("address", address);
         put(
             "registered_capital_10k_yuan",
