@@ -10,6 +10,7 @@ use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::subject::SubjectKind;
+pub use crate::template::TemplateColumn;
 
 /// The default catalogue, compiled in so that the binary runs from any directory.
 pub const SHIPPED_TOML: &str = include_str!("../../../data/catalogue/catalogue.toml");
@@ -168,6 +169,10 @@ pub struct Category {
     pub tiers: Vec<TierRule>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub publicity: Option<Publicity>,
+    /// The tier of every row of a file that has no tier column (the national templates have
+    /// none), unless the import names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_tier: Option<Tier>,
     pub fields: Vec<FieldSpec>,
 }
 
@@ -286,6 +291,15 @@ pub struct Catalogue {
     /// The subject-rights procedures (objection, repair) and their step deadlines.
     #[serde(default)]
     pub procedures: Vec<Procedure>,
+    /// Headers of the national templates' columns that are neither core attributes nor
+    /// category fields (legacy identifiers, document types), keyed by what each column is.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub template_columns: BTreeMap<TemplateColumn, Vec<String>>,
+    /// Values of 行政相对人类别 that say only "an organisation" (法人及非法人组织): the kind is
+    /// then read from the unified code.
+    #[serde(default)]
+    pub organisation_kind_values: Vec<String>,
 }
 
 /// A subject-rights procedure (objection, credit repair) as published: its steps in order,
@@ -351,6 +365,15 @@ impl Catalogue {
                 )));
             }
         }
+        // A header names one thing: a template column that is also a core header would be
+        // read as whichever came first.
+        for h in self.template_columns.values().flatten() {
+            if self.core_attribute(h).is_some() {
+                return Err(CatalogueError::Other(format!(
+                    "template column header {h:?} is also a core attribute's header"
+                )));
+            }
+        }
         let mut procedure_ids = BTreeSet::new();
         for p in &self.procedures {
             if !procedure_ids.insert(p.id.as_str()) {
@@ -410,6 +433,14 @@ impl Catalogue {
                     }
                 }
             }
+            if let Some(t) = c.default_tier
+                && !c.tiers.iter().any(|r| r.tier == t)
+            {
+                return Err(bad(format!(
+                    "default_tier {} is not one of its tiers",
+                    t.as_str()
+                )));
+            }
             let mut names = BTreeSet::new();
             for f in &c.fields {
                 if !names.insert(f.name.as_str()) || !names.insert(f.header_zh.as_str()) {
@@ -457,6 +488,19 @@ impl Catalogue {
     }
 
     /// Maps a column header to the core attribute it names, by English name or listed header.
+    /// The national-template column a header names, if any.
+    pub fn template_column(&self, header: &str) -> Option<TemplateColumn> {
+        self.template_columns
+            .iter()
+            .find(|(_, hs)| hs.iter().any(|h| h == header))
+            .map(|(c, _)| *c)
+    }
+
+    /// Whether a 行政相对人类别 value says only "an organisation" (its kind is in its code).
+    pub fn is_organisation_kind_value(&self, value: &str) -> bool {
+        self.organisation_kind_values.iter().any(|v| v == value)
+    }
+
     pub fn core_attribute(&self, header: &str) -> Option<CoreAttribute> {
         CoreAttribute::ALL.into_iter().find(|a| {
             a.name() == header
@@ -581,10 +625,36 @@ mod tests {
         );
         let pen = c.category("admin_penalty").unwrap();
         assert_eq!(pen.field("罚款金额（万元）").unwrap().name, "fine_10k_yuan");
-        assert_eq!(
-            c.subject_kind("法人及非法人组织"),
-            Some(SubjectKind::LegalPerson)
-        );
+        // 法人及非法人组织 says only "an organisation": the kind is read from the code.
+        assert_eq!(c.subject_kind("法人及非法人组织"), None);
+        assert!(c.is_organisation_kind_value("法人及非法人组织"));
+        assert_eq!(c.subject_kind("企业法人"), Some(SubjectKind::LegalPerson));
         assert_eq!(c.tier("严重"), Some(Tier::Serious));
+        // Every edition's spelling of a national template's column names the same column.
+        for h in [
+            "工商注册号",
+            "行政相对人代码_2(工商注册号)",
+            "行政相对人代码_2（工商注册号）",
+        ] {
+            assert_eq!(
+                c.template_column(h),
+                Some(TemplateColumn::RegistrationNo),
+                "{h}"
+            );
+        }
+        assert_eq!(pen.default_tier, Some(Tier::General));
+    }
+
+    #[test]
+    fn a_default_tier_must_be_one_of_the_categorys_tiers() {
+        let text = SHIPPED_TOML.replace(
+            "  { tier = \"general\", min_months = 3, max_months = 12, published = true },\n",
+            "",
+        );
+        let err = Catalogue::from_toml_str(&text).unwrap_err().to_string();
+        assert!(
+            err.contains("default_tier general is not one of its tiers"),
+            "{err}"
+        );
     }
 }

@@ -21,6 +21,8 @@
 //! - [`report`]: reports of trust-breaking, checked and routed to the competent department.
 //! - [`rights`]: objections, credit repair, minors, the subject's own grants.
 //! - [`attachment`]: evidence files a subject submits with a case: accepted types, sizes.
+//! - [`template`]: the national "double publicity" templates' other columns (legacy
+//!   identifiers, document types): checked, not kept.
 //! - [`synthetic`]: a deterministic synthetic data set for demos, tests and benchmarks.
 #![forbid(unsafe_code)]
 
@@ -45,6 +47,7 @@ pub mod rights;
 pub mod search;
 pub mod subject;
 pub mod synthetic;
+pub mod template;
 pub mod text;
 
 pub use catalogue::{Catalogue, Category, Disclosure, FieldSpec, FieldType, Tier};

@@ -204,7 +204,7 @@ pub fn infer_subject_kind(code: &str) -> Option<SubjectKind> {
             let mut chars = c.as_str().chars();
             Some(match (chars.next(), chars.next()) {
                 (Some('9'), Some('2')) => SubjectKind::IndividualBusiness,
-                (Some('9'), Some('3')) => SubjectKind::OtherOrg,
+                (Some('9'), Some('3')) => SubjectKind::FarmerCooperative,
                 (Some('1'), Some('1')) => SubjectKind::GovernmentBody,
                 _ => SubjectKind::LegalPerson,
             })

@@ -59,6 +59,12 @@ impl<R: BufRead> Transcoder<R> {
             return Ok(false);
         }
         self.line += 1;
+        // Line ends become LF: the CSV reader counts a CRLF line's end only when it reads the
+        // next record, so every row of a Windows export was reported one line too early.
+        if self.raw.ends_with(b"\r\n") {
+            self.raw.truncate(self.raw.len() - 2);
+            self.raw.push(b'\n');
+        }
         let mut bytes = &self.raw[..];
         if self.line == 1 {
             if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {

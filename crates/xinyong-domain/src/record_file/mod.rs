@@ -14,6 +14,7 @@ use std::io::{BufRead, BufReader, Read};
 use serde_json::{Map, Value};
 
 use crate::catalogue::CoreAttribute;
+use crate::template::TemplateColumn;
 use crate::{Catalogue, FieldError, RawRecord};
 
 /// How a file is laid out.
@@ -63,28 +64,77 @@ pub enum FileError {
     Unreadable(String),
 }
 
-/// Reads every row of a file and hands each to `each`, in order. `category` is the category of
-/// every row of a file without a category column (a JSONL row's own `category` wins).
+/// What the importer says of a whole file, for the rows that do not say it themselves.
+#[derive(Debug, Clone, Default)]
+pub struct FileDefaults {
+    /// The category of every row of a file without a category column (a JSONL row's own
+    /// `category` wins).
+    pub category: Option<String>,
+    /// The tier of every row that names none. A CSV file without a tier column (the national
+    /// templates have none) otherwise gets its category's `default_tier`.
+    pub tier: Option<String>,
+    /// The legal basis of every row that names none (the national licence template has no
+    /// column for it).
+    pub legal_basis: Option<String>,
+}
+
+impl FileDefaults {
+    /// Defaults naming only the category.
+    pub fn category(category: Option<&str>) -> FileDefaults {
+        FileDefaults {
+            category: category.map(str::to_owned),
+            ..FileDefaults::default()
+        }
+    }
+
+    fn fill(&self, raw: &mut RawRecord) {
+        for (attr, key, value) in [
+            (CoreAttribute::Tier, "--tier", &self.tier),
+            (
+                CoreAttribute::LegalBasis,
+                "--legal-basis",
+                &self.legal_basis,
+            ),
+        ] {
+            let missing = raw.core.get(&attr).is_none_or(|(_, v)| v.trim().is_empty());
+            if let (Some(v), true) = (value, missing) {
+                raw.set(attr, key, v.as_str());
+            }
+        }
+    }
+}
+
+/// Reads every row of a file and hands each to `each`, in order.
 pub fn read_rows(
     reader: impl Read,
     format: Format,
-    category: Option<&str>,
+    defaults: &FileDefaults,
     catalogue: &Catalogue,
     each: impl FnMut(Row),
 ) -> Result<(), FileError> {
     let text = decode::Transcoder::new(BufReader::with_capacity(256 * 1024, reader));
     match format {
-        Format::Csv => csv_rows(text, category, catalogue, each),
-        Format::Jsonl => jsonl_rows(text, category, each),
+        Format::Csv => csv_rows(text, defaults, catalogue, each),
+        Format::Jsonl => jsonl_rows(text, defaults, each),
     }
+}
+
+/// What a CSV column holds.
+#[derive(Clone, Copy, PartialEq)]
+enum Column {
+    Core(CoreAttribute),
+    Template(TemplateColumn),
+    /// A field of the row's category (checked against it at validation).
+    Field,
 }
 
 fn csv_rows(
     text: impl Read,
-    category: Option<&str>,
+    defaults: &FileDefaults,
     catalogue: &Catalogue,
     mut each: impl FnMut(Row),
 ) -> Result<(), FileError> {
+    let category = defaults.category.as_deref();
     let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(text);
     let headers: Vec<String> = csv
         .headers()
@@ -92,11 +142,17 @@ fn csv_rows(
         .iter()
         .map(|h| h.trim().to_owned())
         .collect();
-    // Columns are resolved once: a core attribute, or a field of the category.
-    let columns: Vec<Option<CoreAttribute>> = headers
+    // Columns are resolved once: a core attribute, a template column, or a category field.
+    let columns: Vec<Column> = headers
         .iter()
-        .map(|h| catalogue.core_attribute(h))
+        .map(|h| match catalogue.core_attribute(h) {
+            Some(attr) => Column::Core(attr),
+            None => catalogue
+                .template_column(h)
+                .map_or(Column::Field, Column::Template),
+        })
         .collect();
+    let has_tier = columns.contains(&Column::Core(CoreAttribute::Tier));
     for (i, h) in headers.iter().enumerate() {
         if h.is_empty() {
             return Err(FileError::EmptyHeader(i + 1));
@@ -105,11 +161,11 @@ fn csv_rows(
             return Err(FileError::DuplicateColumn(h.clone()));
         }
     }
-    if !columns.contains(&Some(CoreAttribute::Category)) {
+    if !columns.contains(&Column::Core(CoreAttribute::Category)) {
         let category = category.ok_or(FileError::NoCategory)?;
         if let Some(cat) = catalogue.category(category) {
             for (h, c) in headers.iter().zip(&columns) {
-                if c.is_none() && cat.field(h).is_none() {
+                if *c == Column::Field && cat.field(h).is_none() {
                     return Err(FileError::UnknownColumn {
                         column: h.clone(),
                         category: category.to_owned(),
@@ -164,18 +220,33 @@ fn csv_rows(
         }
         for ((h, col), value) in headers.iter().zip(&columns).zip(record.iter()) {
             match col {
-                Some(attr) => {
+                Column::Core(attr) => {
                     if !value.trim().is_empty() || !raw.core.contains_key(attr) {
                         raw.set(*attr, h.as_str(), value);
                     }
                 }
-                None if value.trim().is_empty() => {}
-                None => {
+                Column::Template(t) => {
+                    raw.template.insert(*t, (h.clone(), value.to_owned()));
+                }
+                Column::Field if value.trim().is_empty() => {}
+                Column::Field => {
                     raw.fields
                         .insert(h.clone(), Value::String(value.to_owned()));
                 }
             }
         }
+        defaults.fill(&mut raw);
+        if !has_tier && !raw.core.contains_key(&CoreAttribute::Tier) {
+            let default = raw
+                .core
+                .get(&CoreAttribute::Category)
+                .and_then(|(_, c)| catalogue.category(c.trim()))
+                .and_then(|c| c.default_tier);
+            if let Some(t) = default {
+                raw.set(CoreAttribute::Tier, "default_tier", t.as_str());
+            }
+        }
+        let input = mask_never_kept(input, &raw);
         each(Row {
             line,
             record: Ok(raw),
@@ -185,11 +256,24 @@ fn csv_rows(
     Ok(())
 }
 
+/// The legal representative's identity number is never kept, not even in a rejects report.
+fn mask_never_kept(mut input: Value, raw: &RawRecord) -> Value {
+    if let (Some((header, value)), Value::Object(map)) = (
+        raw.template.get(&TemplateColumn::RepresentativeDocumentNo),
+        &mut input,
+    ) && !value.trim().is_empty()
+    {
+        map.insert(header.clone(), Value::String("(not kept)".to_owned()));
+    }
+    input
+}
+
 fn jsonl_rows(
     text: impl Read,
-    category: Option<&str>,
+    defaults: &FileDefaults,
     mut each: impl FnMut(Row),
 ) -> Result<(), FileError> {
+    let category = defaults.category.as_deref();
     let lines = BufReader::with_capacity(256 * 1024, text);
     for (i, line) in lines.lines().enumerate() {
         let line_no = i as u64 + 1;
@@ -212,6 +296,7 @@ fn jsonl_rows(
             if let (Some(c), false) = (category, raw.core.contains_key(&CoreAttribute::Category)) {
                 raw.set(CoreAttribute::Category, "--category", c);
             }
+            defaults.fill(&mut raw);
             raw
         });
         each(Row {
@@ -231,7 +316,13 @@ mod tests {
     fn rows(bytes: &[u8], format: Format, category: Option<&str>) -> Result<Vec<Row>, FileError> {
         let catalogue = Catalogue::shipped();
         let mut out = Vec::new();
-        read_rows(bytes, format, category, &catalogue, |r| out.push(r))?;
+        read_rows(
+            bytes,
+            format,
+            &FileDefaults::category(category),
+            &catalogue,
+            |r| out.push(r),
+        )?;
         Ok(out)
     }
 

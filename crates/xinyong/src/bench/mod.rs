@@ -316,6 +316,8 @@ async fn import(
     let args = crate::import::ImportArgs {
         department: "BENCH".into(),
         category: None,
+        tier: None,
+        legal_basis: None,
         partial: false,
         rejects: None,
         format: None,

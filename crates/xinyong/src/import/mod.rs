@@ -34,6 +34,15 @@ pub struct ImportArgs {
     /// Category of every row, for files without a `category` (信息类别) column.
     #[arg(long)]
     pub category: Option<String>,
+    /// Tier (minor, general, serious or 轻微/一般/严重) of every row that names none. A CSV file
+    /// without a tier column (the national templates have none) otherwise gets its
+    /// category's default tier from the catalogue.
+    #[arg(long)]
+    pub tier: Option<String>,
+    /// Legal basis of every row that names none (the national licence template has no
+    /// column for it).
+    #[arg(long)]
+    pub legal_basis: Option<String>,
     /// Store the valid rows even if some are bad (needs --rejects).
     #[arg(long, requires = "rejects")]
     pub partial: bool,
@@ -231,45 +240,48 @@ async fn import_file(
     let reader = bar.wrap_read(file);
 
     let (tx, mut rx) = mpsc::channel::<Item>(8);
-    let producer =
-        {
-            let catalogue = catalogue.clone();
-            let department = department.clone();
-            let category = args.category.clone();
-            let name = name.clone();
-            tokio::task::spawn_blocking(move || -> Result<u64> {
-                let mut rows = Rows {
-                    catalogue: &catalogue,
-                    department: &department,
-                    today,
-                    tx,
-                    chunk: Vec::with_capacity(CHUNK),
-                    rows: 0,
-                };
-                let format = match format {
-                    Format::Csv => record_file::Format::Csv,
-                    Format::Jsonl => record_file::Format::Jsonl,
-                };
-                let catalogue = &catalogue;
-                record_file::read_rows(reader, format, category.as_deref(), catalogue, |row| {
-                    match row.record {
-                        Ok(raw) => rows.accept(row.line, raw, || row.input),
-                        Err(errors) => {
-                            rows.rows += 1;
-                            rows.reject(row.line, errors, row.input);
-                        }
-                    }
-                })
-                .map_err(|e| match e {
-                    record_file::FileError::NoCategory => anyhow::anyhow!(
-                        "{name}: no category column (category / 信息类别); give --category"
-                    ),
-                    e => anyhow::anyhow!("{name}: {e}"),
-                })?;
-                rows.flush();
-                Ok(rows.rows)
-            })
+    let producer = {
+        let catalogue = catalogue.clone();
+        let department = department.clone();
+        let defaults = record_file::FileDefaults {
+            category: args.category.clone(),
+            tier: args.tier.clone(),
+            legal_basis: args.legal_basis.clone(),
         };
+        let name = name.clone();
+        tokio::task::spawn_blocking(move || -> Result<u64> {
+            let mut rows = Rows {
+                catalogue: &catalogue,
+                department: &department,
+                today,
+                tx,
+                chunk: Vec::with_capacity(CHUNK),
+                rows: 0,
+            };
+            let format = match format {
+                Format::Csv => record_file::Format::Csv,
+                Format::Jsonl => record_file::Format::Jsonl,
+            };
+            let catalogue = &catalogue;
+            record_file::read_rows(reader, format, &defaults, catalogue, |row| {
+                match row.record {
+                    Ok(raw) => rows.accept(row.line, raw, || row.input),
+                    Err(errors) => {
+                        rows.rows += 1;
+                        rows.reject(row.line, errors, row.input);
+                    }
+                }
+            })
+            .map_err(|e| match e {
+                record_file::FileError::NoCategory => anyhow::anyhow!(
+                    "{name}: no category column (category / 信息类别); give --category"
+                ),
+                e => anyhow::anyhow!("{name}: {e}"),
+            })?;
+            rows.flush();
+            Ok(rows.rows)
+        })
+    };
 
     let mut session = store.begin_import().await?;
     let mut tally = Tally::default();

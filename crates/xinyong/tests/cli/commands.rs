@@ -7,16 +7,16 @@ use std::process::{Command, Output, Stdio};
 use xinyong_store::SqliteStore;
 use xinyong_store::prelude::*;
 
-const DEPT: &str = "SZ-SAMR";
-const COMPANY: &str = "91110000600037341L";
+pub(crate) const DEPT: &str = "SZ-SAMR";
+pub(crate) const COMPANY: &str = "91110000600037341L";
 const OTHER: &str = "91110108551385082Q";
 
-struct Env {
+pub(crate) struct Env {
     dir: tempfile::TempDir,
 }
 
 impl Env {
-    fn new() -> Env {
+    pub(crate) fn new() -> Env {
         let env = Env {
             dir: tempfile::tempdir().unwrap(),
         };
@@ -40,29 +40,29 @@ impl Env {
         env
     }
 
-    fn db(&self) -> String {
+    pub(crate) fn db(&self) -> String {
         crate::common::db_url(self.dir.path())
     }
 
-    fn path(&self, name: &str) -> PathBuf {
+    pub(crate) fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
 
-    fn cmd(&self) -> Command {
+    pub(crate) fn cmd(&self) -> Command {
         crate::common::xinyong(self.dir.path())
     }
 
-    fn run(&self, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
         self.cmd().args(args).output().unwrap()
     }
 
-    fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
+    pub(crate) fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
         let p = self.path(name);
         std::fs::write(&p, bytes).unwrap();
         p
     }
 
-    fn import(&self, extra: &[&str], file: &Path) -> Output {
+    pub(crate) fn import(&self, extra: &[&str], file: &Path) -> Output {
         let mut args = vec!["import", "--department", DEPT];
         args.extend_from_slice(extra);
         let f = file.to_str().unwrap().to_owned();
@@ -70,19 +70,25 @@ impl Env {
         self.run(&args)
     }
 
-    fn records(&self, code: &str) -> Vec<xinyong_domain::Record> {
+    pub(crate) fn records(&self, code: &str) -> Vec<xinyong_domain::Record> {
         let db = self.db();
         let code = code.to_owned();
         tokio::runtime::Runtime::new()
             .unwrap()
             .block_on(async move {
-                let store = SqliteStore::open(&db).await.unwrap();
+                // With the directory's data keys, so that a person's number finds its records.
+                let key = std::path::Path::new(db.trim_start_matches("sqlite://"))
+                    .with_file_name("xinyong-data.key");
+                let (vault, _) = xinyong_store::vault::Vault::load_or_generate(&key).unwrap();
+                let store = SqliteStore::open_with(&db, std::sync::Arc::new(vault))
+                    .await
+                    .unwrap();
                 store.records_of_subject(&code).await.unwrap()
             })
     }
 }
 
-fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 

@@ -8,3 +8,4 @@ mod common;
 mod grading;
 mod logs;
 mod readme;
+mod templates;

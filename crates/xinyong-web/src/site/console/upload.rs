@@ -158,7 +158,8 @@ pub(super) async fn upload(
     let mut rejects = String::new();
     let mut rows = 0usize;
     let mut bad_rows = 0usize;
-    let read = record_file::read_rows(&bytes[..], format, category, &state.catalogue, |row| {
+    let defaults = record_file::FileDefaults::category(category);
+    let read = record_file::read_rows(&bytes[..], format, &defaults, &state.catalogue, |row| {
         rows += 1;
         let checked = row.record.and_then(|raw| {
             if let Some((key, c)) = raw.core.get(&CoreAttribute::Category) {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::catalogue::{Catalogue, CoreAttribute, FieldSpec, FieldType, Tier};
@@ -18,6 +18,9 @@ pub use crate::ids::RecordId;
 pub use crate::subject::infer_subject_kind;
 use crate::subject::{Subject, SubjectKind};
 use crate::text::{Lines, check_text, parse_date};
+pub use raw::RawRecord;
+
+mod raw;
 
 const MAX_SHORT: usize = 500;
 const MAX_TEXT: usize = 10_000;
@@ -51,105 +54,6 @@ impl FieldError {
 impl std::fmt::Display for FieldError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.field, self.message)
-    }
-}
-
-/// A record as submitted, before any checking: every value as given, each with the name the
-/// submitter used for it so that errors can point back at the input.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct RawRecord {
-    /// Core attributes with the key the submitter used for each (e.g. `subject.code` in JSON,
-    /// `统一社会信用代码` in a CSV file).
-    pub core: BTreeMap<CoreAttribute, (String, String)>,
-    /// Category fields keyed by English name or Chinese header.
-    pub fields: Map<String, Value>,
-}
-
-impl RawRecord {
-    pub fn set(&mut self, attr: CoreAttribute, key: impl Into<String>, value: impl Into<String>) {
-        self.core.insert(attr, (key.into(), value.into()));
-    }
-
-    fn get(&self, attr: CoreAttribute) -> Option<(&str, &str)> {
-        self.core
-            .get(&attr)
-            .map(|(k, v)| (k.as_str(), v.trim()))
-            .filter(|(_, v)| !v.is_empty())
-    }
-
-    /// Writes the API/JSONL shape that [`RawRecord::from_json`] reads.
-    pub fn to_json(&self) -> Value {
-        let mut obj = Map::new();
-        let mut subject = Map::new();
-        for (attr, (_, value)) in &self.core {
-            let v = Value::String(value.clone());
-            match attr {
-                CoreAttribute::SubjectCode => subject.insert("code".into(), v),
-                CoreAttribute::SubjectName => subject.insert("name".into(), v),
-                CoreAttribute::SubjectKind => subject.insert("kind".into(), v),
-                other => obj.insert(other.name().into(), v),
-            };
-        }
-        obj.insert("subject".into(), Value::Object(subject));
-        obj.insert("fields".into(), Value::Object(self.fields.clone()));
-        Value::Object(obj)
-    }
-
-    /// Reads the API/JSONL shape: `{"category", "subject": {"code", "name", "kind"},
-    /// "document_no", "decided_on", "legal_basis", "tier", "publicity_until", "fields": {..}}`.
-    /// Unknown top-level keys are errors: a typo must not silently drop data.
-    pub fn from_json(value: &Value) -> Result<RawRecord, Vec<FieldError>> {
-        let mut errors = Vec::new();
-        let mut raw = RawRecord::default();
-        let mut fields = Map::new();
-        let Some(obj) = value.as_object() else {
-            return Err(vec![FieldError::new("", "a record must be a JSON object")]);
-        };
-        let mut put =
-            |attr: CoreAttribute, key: &str, v: &Value, errors: &mut Vec<FieldError>| match v {
-                Value::String(s) => raw.set(attr, key, s.clone()),
-                Value::Null => {}
-                _ => errors.push(FieldError::new(key, "must be a string")),
-            };
-        for (k, v) in obj {
-            match k.as_str() {
-                "category" => put(CoreAttribute::Category, k, v, &mut errors),
-                "document_no" => put(CoreAttribute::DocumentNo, k, v, &mut errors),
-                "decided_on" => put(CoreAttribute::DecidedOn, k, v, &mut errors),
-                "legal_basis" => put(CoreAttribute::LegalBasis, k, v, &mut errors),
-                "tier" => put(CoreAttribute::Tier, k, v, &mut errors),
-                "publicity_until" => put(CoreAttribute::PublicityUntil, k, v, &mut errors),
-                "subject" => match v.as_object() {
-                    Some(s) => {
-                        for (sk, sv) in s {
-                            let key = format!("subject.{sk}");
-                            match sk.as_str() {
-                                "code" => put(CoreAttribute::SubjectCode, &key, sv, &mut errors),
-                                "name" => put(CoreAttribute::SubjectName, &key, sv, &mut errors),
-                                "kind" => put(CoreAttribute::SubjectKind, &key, sv, &mut errors),
-                                _ => errors.push(FieldError::new(key, "unknown subject attribute")),
-                            }
-                        }
-                    }
-                    None => errors.push(FieldError::new(
-                        "subject",
-                        "must be an object {\"code\", \"name\", \"kind\"}",
-                    )),
-                },
-                "fields" => match v {
-                    Value::Object(f) => fields = f.clone(),
-                    Value::Null => {}
-                    _ => errors.push(FieldError::new("fields", "must be an object")),
-                },
-                _ => errors.push(FieldError::new(k.as_str(), "unknown attribute")),
-            }
-        }
-        raw.fields = fields;
-        if errors.is_empty() {
-            Ok(raw)
-        } else {
-            Err(errors)
-        }
     }
 }
 
@@ -586,6 +490,20 @@ impl Catalogue {
         let kind = match raw.get(CoreAttribute::SubjectKind) {
             Some((k, v)) => match self.subject_kind(v) {
                 Some(kind) => Some(kind),
+                // 法人及非法人组织: an organisation, whose kind its unified code says.
+                None if self.is_organisation_kind_value(v) => {
+                    match code.as_ref().map(|(_, c)| infer_subject_kind(c)) {
+                        Some(Some(SubjectKind::NaturalPerson)) => {
+                            errors.push(FieldError::new(
+                                k,
+                                format!("{v:?} says an organisation, the code is a person's"),
+                            ));
+                            None
+                        }
+                        Some(inferred) => inferred,
+                        None => None,
+                    }
+                }
                 None => {
                     errors.push(FieldError::new(k, format!("{v:?} is not a subject kind")));
                     None
@@ -601,16 +519,22 @@ impl Catalogue {
                     None
                 }
             },
-            (Some((k, c)), None) if raw.get(CoreAttribute::SubjectKind).is_none() => {
+            (Some((k, c)), None)
+                if raw
+                    .get(CoreAttribute::SubjectKind)
+                    .is_none_or(|(_, v)| self.is_organisation_kind_value(v)) =>
+            {
                 // Nothing to infer from: report why the code is not a code at all.
-                let msg = SubjectCode::parse(c)
-                    .err()
-                    .map_or_else(|| "invalid code".to_owned(), |e| e.to_string());
-                errors.push(FieldError::new(k.as_str(), msg));
+                if let Err(e) = SubjectCode::parse(c) {
+                    errors.push(FieldError::new(k.as_str(), e.to_string()));
+                }
                 None
             }
             _ => None,
         };
+        for (column, message) in crate::template::check(&raw.template, subject_code.as_ref()) {
+            errors.push(FieldError::new(column, message));
+        }
         if let (Some(cat), Some(kind)) = (category, kind)
             && !cat.subject_kinds.contains(&kind)
         {
