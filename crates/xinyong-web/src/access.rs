@@ -247,6 +247,7 @@ pub struct DecisionRequest {
     /// Why.
     note: String,
     /// How many days an approval is valid, 1 to 30 (default 7).
+    #[schema(minimum = 1, maximum = 30)]
     valid_days: Option<u32>,
 }
 

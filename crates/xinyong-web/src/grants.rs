@@ -73,6 +73,7 @@ pub struct NewGrant {
     purpose: String,
     /// For how many days (1 to 365; default 30).
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 365)]
     valid_days: Option<u32>,
 }
 

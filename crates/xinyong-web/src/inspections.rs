@@ -77,6 +77,7 @@ pub async fn make_draw(
 #[schema(example = json!({"count": 20, "seed": 20261203, "population": "kind=legal_person,region=4403"}))]
 pub struct DrawRequest {
     /// How many subjects to draw (1 to 10,000).
+    #[schema(minimum = 1, maximum = 10000)]
     count: u64,
     /// Any number; publish it with the list so that anyone can re-run the draw.
     seed: u64,

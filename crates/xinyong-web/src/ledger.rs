@@ -232,6 +232,7 @@ pub async fn entries(
 #[derive(Deserialize, IntoParams)]
 pub struct OwnEntriesQuery {
     /// Most entries to return, newest first (1 to 1,000; default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
 }
 

@@ -247,6 +247,7 @@ fn with_examples(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
         }
     }
     document_problems(&mut value);
+    document_unsigned(&mut value);
     serde_json::from_value(value).unwrap_or(doc)
 }
 
@@ -254,6 +255,10 @@ fn with_examples(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
 /// problem is sent as `application/problem+json`; every operation may answer `429` (the rate
 /// limits are a layer over all of them); an operation with a JSON body answers `400` to a body
 /// that is not JSON and `415` to one sent without `Content-Type: application/json`.
+/// The form of a subject key in a path: a Unified Social Credit Code, a citizen identity
+/// number, or a subject's opaque id (a ULID).
+const SUBJECT_KEY_PATTERN: &str = "^([0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}|[0-9]{17}[0-9X]|[0-9A-HJKMNP-TV-Z]{26})$";
+
 fn document_problems(doc: &mut serde_json::Value) {
     use serde_json::json;
     let problem = |description: &str| {
@@ -279,6 +284,34 @@ fn document_problems(doc: &mut serde_json::Value) {
                 .and_then(|b| b.get("content"))
                 .and_then(|c| c.get("application/json"))
                 .is_some();
+            let secured = op
+                .get("security")
+                .and_then(|s| s.as_array())
+                .is_some_and(|s| !s.is_empty());
+            // A query parameter is absent or has a value: it is never null.
+            if let Some(params) = op.get_mut("parameters").and_then(|p| p.as_array_mut()) {
+                // A subject in a path: the form of its code (the check character cannot be
+                // said in a schema: a wrong one answers 400 invalid_code) or its opaque id.
+                for param in params
+                    .iter_mut()
+                    .filter(|p| p["in"] == "path" && p["name"] == "code")
+                {
+                    param["schema"]["pattern"] = SUBJECT_KEY_PATTERN.into();
+                }
+                for param in params.iter_mut().filter(|p| p["in"] == "query") {
+                    if let Some(kinds) = param
+                        .get_mut("schema")
+                        .and_then(|s| s.get_mut("type"))
+                        .and_then(|t| t.as_array_mut())
+                    {
+                        kinds.retain(|k| k != "null");
+                        if kinds.len() == 1 {
+                            let kind = kinds[0].clone();
+                            param["schema"]["type"] = kind;
+                        }
+                    }
+                }
+            }
             let Some(responses) = op.get_mut("responses").and_then(|r| r.as_object_mut()) else {
                 continue;
             };
@@ -300,6 +333,18 @@ fn document_problems(doc: &mut serde_json::Value) {
             responses
                 .entry("429")
                 .or_insert_with(|| problem("Too many requests: wait as `Retry-After` says"));
+            // A token that is malformed, unknown, expired or revoked is refused everywhere,
+            // public operations included (never the public view instead).
+            responses.entry("401").or_insert_with(|| {
+                problem(
+                    "The Authorization header's token is malformed, unknown, expired or revoked",
+                )
+            });
+            if secured {
+                responses
+                    .entry("403")
+                    .or_insert_with(|| problem("The token's role may not do this"));
+            }
             if json_body {
                 responses
                     .entry("400")
@@ -309,6 +354,25 @@ fn document_problems(doc: &mut serde_json::Value) {
                     .or_insert_with(|| problem("The body was not sent as application/json"));
             }
         }
+    }
+}
+
+/// utoipa documents a `u64` as `format: int64, minimum: 0`, which says values above 2^63 - 1
+/// are refused; the server takes every `u64` (a draw's seed, a log index), so such integers
+/// are documented as `uint64` (and `u32` as `uint32`: the OpenAPI format registry's names).
+fn document_unsigned(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            let unsigned = map.get("minimum").and_then(|m| m.as_u64()) == Some(0);
+            match map.get("format").and_then(|f| f.as_str()) {
+                Some("int64") if unsigned => map.insert("format".into(), "uint64".into()),
+                Some("int32") if unsigned => map.insert("format".into(), "uint32".into()),
+                _ => None,
+            };
+            map.values_mut().for_each(document_unsigned);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(document_unsigned),
+        _ => {}
     }
 }
 

@@ -175,6 +175,7 @@ async fn current_entry(state: &AppState, list: &ListType, id: &str) -> Result<Li
 /// Why an entry is removed, and the document that decided it.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = RemovalRequest)]
 pub struct Removal {
     reason: String,
     document_no: String,
@@ -238,6 +239,7 @@ pub async fn remove_entry(
 /// A new end for an entry, within the list type's allowed extension.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ExtensionRequest)]
 pub struct Extension {
     ends_on: NaiveDate,
     document_no: String,
@@ -344,6 +346,7 @@ async fn changed(
 #[serde(deny_unknown_fields)]
 pub struct EntriesQuery {
     /// Entries per page (1 to 200; default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
     /// Entries to skip (default 0).
     offset: Option<u32>,

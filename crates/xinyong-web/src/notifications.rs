@@ -18,7 +18,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
@@ -31,7 +31,7 @@ use xinyong_store::{Delivery, Webhook};
 
 use crate::AppState;
 use crate::auth::SubjectCaller;
-use crate::error::{ApiError, ErrorCode, JsonBody};
+use crate::error::{ApiError, ErrorCode, JsonBody, Query};
 use crate::rights::now;
 
 /// Most notifications in one page of the feed, and in one delivery.

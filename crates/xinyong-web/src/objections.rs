@@ -38,6 +38,7 @@ pub struct NewObjection {
 
 /// A filed case.
 #[derive(Serialize, ToSchema)]
+#[schema(as = ObjectionFiled)]
 pub struct Filed {
     id: String,
     status: ObjectionStatus,
@@ -211,6 +212,7 @@ pub async fn list(
 /// The source department's decision.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ObjectionDecision)]
 pub struct Decision {
     /// `upheld` (the record stands), `corrected` (give `record`), or `removed` (revoked).
     outcome: ObjectionOutcome,
@@ -224,6 +226,7 @@ pub struct Decision {
 
 /// The decided case and the record as it now stands.
 #[derive(Serialize, ToSchema)]
+#[schema(as = ObjectionDecided)]
 pub struct Decided {
     #[serde(flatten)]
     objection: Objection,

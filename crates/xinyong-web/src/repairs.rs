@@ -46,6 +46,7 @@ pub struct NewRepair {
 
 /// A filed application.
 #[derive(Serialize, ToSchema)]
+#[schema(as = RepairFiled)]
 pub struct Filed {
     id: String,
     status: RepairStatus,
@@ -203,6 +204,7 @@ pub enum RepairOutcome {
 /// The deciding department's decision.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = RepairDecision)]
 pub struct Decision {
     outcome: RepairOutcome,
     /// Why, as the subject will read it (a refusal can be objected to).
@@ -211,6 +213,7 @@ pub struct Decision {
 
 /// The decided application and the record as it now stands.
 #[derive(Serialize, ToSchema)]
+#[schema(as = RepairDecided)]
 pub struct Decided {
     #[serde(flatten)]
     repair: RepairApplication,

@@ -17,6 +17,7 @@ use crate::rights::{now, text_checked};
 
 /// What the reporter gets: the only key to the case.
 #[derive(Serialize, ToSchema)]
+#[schema(as = ReportFiled)]
 pub struct Filed {
     /// Keep it: it is shown once and is the only way to follow the report.
     tracking_number: String,

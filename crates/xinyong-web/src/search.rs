@@ -26,10 +26,13 @@ pub struct SearchParams {
     /// characters. A full citizen identity number finds the person only with a department,
     /// operator or credit service token (or the person's own subject token); otherwise it
     /// finds no one.
+    #[param(required = true, min_length = 1, max_length = 100, pattern = r"\S")]
     q: Option<String>,
     /// Page size, 1-100 (default 20).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     limit: Option<String>,
     /// Results to skip, 0-499 (default 0).
+    #[param(value_type = Option<u32>, minimum = 0, maximum = 499)]
     offset: Option<String>,
 }
 

@@ -48,8 +48,10 @@ pub struct SubjectPage {
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Page size, 1-1000 (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
     limit: Option<String>,
     /// Cursor from the previous page's `next`.
+    #[param(pattern = "^[0-9A-Za-z]{26}$")]
     after: Option<String>,
 }
 

@@ -63,6 +63,7 @@ pub struct Ground {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ExtensionRule))]
 pub struct Extension {
     pub min_months: u32,
     pub max_months: u32,
@@ -72,6 +73,7 @@ pub struct Extension {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = RemovalRule))]
 pub struct Removal {
     pub rule_zh: String,
     pub rule_en: String,

@@ -466,6 +466,83 @@ fn openapi_document_is_generated_from_the_code() {
     insta::assert_json_snapshot!("openapi", doc);
 }
 
+/// Issue #15 (schemathesis): utoipa names a schema after its type, and of two types with one
+/// name the document keeps one, so `GET /api/v1/lists` answered a shape its document did not
+/// describe (two `Removal`s) and an objection's decision was documented as a repair's. Every
+/// type documented in the API must have a schema name of its own (`#[schema(as = ...)]`).
+#[test]
+fn openapi_schema_names_are_unique_so_none_is_overwritten() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    let mut dirs = vec![
+        root.join("xinyong-web/src"),
+        root.join("xinyong-domain/src"),
+    ];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    let mut seen: std::collections::BTreeMap<String, std::path::PathBuf> = Default::default();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let mut attributes = String::new();
+        for line in text.lines() {
+            let line = line.trim();
+            if line.starts_with("#[") || line.starts_with("///") {
+                attributes.push_str(line);
+                continue;
+            }
+            let item = line
+                .trim_start_matches("pub(crate) ")
+                .trim_start_matches("pub ")
+                .strip_prefix("struct ")
+                .or_else(|| line.trim_start_matches("pub ").strip_prefix("enum "));
+            if let Some(item) = item
+                && attributes.contains("ToSchema")
+            {
+                let own: String = item
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                let name = attributes
+                    .split("schema(as = ")
+                    .nth(1)
+                    .map(|rest| {
+                        let path: String = rest
+                            .chars()
+                            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+                            .collect();
+                        path.rsplit("::").next().unwrap_or_default().to_owned()
+                    })
+                    .unwrap_or(own);
+                if let Some(other) = seen.insert(name.clone(), file.clone()) {
+                    panic!(
+                        "schema {name} is both in {} and {}: give one #[schema(as = ...)]",
+                        other.display(),
+                        file.display()
+                    );
+                }
+            }
+            attributes.clear();
+        }
+    }
+    assert!(
+        seen.len() > 100,
+        "found only {} documented types",
+        seen.len()
+    );
+    let doc = serde_json::to_value(xinyong_web::openapi()).unwrap();
+    let example = &doc["paths"]["/api/v1/objections/{id}/decision"]["post"]["requestBody"]["content"]
+        ["application/json"]["example"];
+    assert_eq!(example["outcome"], "upheld", "{example}");
+}
+
 fn from(ip: [u8; 4], req: axum::http::request::Builder) -> Request<Body> {
     from_address(ip, req.body(Body::empty()).unwrap())
 }

@@ -3,14 +3,14 @@
 //! log servers, tickets and chat; they must never hold a token, an Authorization header, a
 //! password, a key or a full citizen identity number, whatever the requests were.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use serde_json::{Value, json};
+
+use crate::harness::Server;
 use xinyong_domain::code::CitizenId;
 
 const DEPT: &str = "11440300LOGDEPT";
@@ -88,174 +88,18 @@ impl Cli<'_> {
     }
 }
 
-/// The server under test, its output read into a buffer as it comes.
-struct Server {
-    child: Child,
-    addr: String,
-    output: Arc<Mutex<Vec<u8>>>,
-    readers: Vec<std::thread::JoinHandle<()>>,
-}
-
 impl Server {
     fn start(cli: &Cli<'_>) -> Server {
-        let mut child = cli
-            .cmd()
-            .args([
-                "serve",
-                "--demo",
-                "--subjects",
-                "120",
-                "--addr",
-                "127.0.0.1:0",
-                "--sth-interval",
-                "1",
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let output = Arc::new(Mutex::new(Vec::new()));
-        let mut readers = Vec::new();
-        let stdout: Box<dyn Read + Send> = Box::new(child.stdout.take().unwrap());
-        let stderr: Box<dyn Read + Send> = Box::new(child.stderr.take().unwrap());
-        for mut pipe in [stdout, stderr] {
-            let output = output.clone();
-            readers.push(std::thread::spawn(move || {
-                let mut buf = [0u8; 8192];
-                while let Ok(n) = pipe.read(&mut buf) {
-                    if n == 0 {
-                        break;
-                    }
-                    output.lock().unwrap().extend_from_slice(&buf[..n]);
-                }
-            }));
-        }
-        let started = Instant::now();
-        let addr = loop {
-            let text = String::from_utf8_lossy(&output.lock().unwrap()).into_owned();
-            if let Some(rest) = text.split("serving on http://").nth(1) {
-                break rest.split('/').next().unwrap().to_owned();
-            }
-            if let Some(status) = child.try_wait().unwrap() {
-                panic!("the server exited ({status}) before serving:\n{text}");
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(120),
-                "the server did not start:\n{text}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        Server {
-            child,
-            addr,
-            output,
-            readers,
-        }
-    }
-
-    /// Stops the server as an operator would (SIGTERM: graceful shutdown) and returns
-    /// everything it wrote.
-    fn stop(mut self) -> String {
-        let term = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(term.success());
-        let started = Instant::now();
-        while self.child.try_wait().unwrap().is_none() {
-            if started.elapsed() > Duration::from_secs(30) {
-                self.child.kill().unwrap();
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        self.child.wait().unwrap();
-        for r in self.readers.drain(..) {
-            r.join().unwrap();
-        }
-        String::from_utf8_lossy(&self.output.lock().unwrap()).into_owned()
-    }
-
-    /// One HTTP/1.1 request; `authorization` is the whole header value.
-    fn call(
-        &self,
-        method: &str,
-        path: &str,
-        authorization: Option<&str>,
-        body: Option<&Value>,
-    ) -> (u16, String) {
-        let mut stream = TcpStream::connect(&self.addr).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(60)))
-            .unwrap();
-        let body = body.map(Value::to_string).unwrap_or_default();
-        let mut head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
-            self.addr,
-            body.len()
-        );
-        if !body.is_empty() {
-            head.push_str("Content-Type: application/json\r\n");
-        }
-        if let Some(a) = authorization {
-            head.push_str(&format!("Authorization: {a}\r\n"));
-        }
-        head.push_str("\r\n");
-        stream.write_all(head.as_bytes()).unwrap();
-        stream.write_all(body.as_bytes()).unwrap();
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).unwrap();
-        let split = raw
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .expect("a response head");
-        let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
-        let status = head
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .expect("a status code");
-        let mut body = raw[split + 4..].to_vec();
-        if head.contains("transfer-encoding: chunked") {
-            body = dechunk(&body);
-        }
-        (status, String::from_utf8_lossy(&body).into_owned())
-    }
-
-    fn get(&self, path: &str, token: Option<&str>) -> (u16, String) {
-        let auth = token.map(|t| format!("Bearer {t}"));
-        self.call("GET", path, auth.as_deref(), None)
-    }
-
-    fn post(&self, path: &str, token: Option<&str>, body: &Value) -> (u16, String) {
-        let auth = token.map(|t| format!("Bearer {t}"));
-        self.call("POST", path, auth.as_deref(), Some(body))
-    }
-
-    /// A request that must answer `status`; returns the body as JSON (or a JSON string).
-    fn expect(&self, status: u16, (got, body): (u16, String), what: &str) -> Value {
-        assert_eq!(got, status, "{what}: {body}");
-        serde_json::from_str(&body).unwrap_or(Value::String(body))
-    }
-}
-
-fn dechunk(mut body: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let Some(eol) = body.windows(2).position(|w| w == b"\r\n") else {
-            return out;
-        };
-        let size = std::str::from_utf8(&body[..eol])
-            .ok()
-            .and_then(|s| usize::from_str_radix(s.split(';').next()?.trim(), 16).ok())
-            .unwrap_or(0);
-        if size == 0 {
-            return out;
-        }
-        let start = eol + 2;
-        out.extend_from_slice(&body[start..start + size]);
-        body = &body[start + size + 2..];
+        Server::spawn(cli.cmd().args([
+            "serve",
+            "--demo",
+            "--subjects",
+            "120",
+            "--addr",
+            "127.0.0.1:0",
+            "--sth-interval",
+            "1",
+        ]))
     }
 }
 

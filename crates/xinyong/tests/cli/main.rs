@@ -5,7 +5,9 @@
 mod at_rest;
 mod commands;
 mod common;
+mod crash;
 mod grading;
+mod harness;
 mod logs;
 mod readme;
 mod templates;
