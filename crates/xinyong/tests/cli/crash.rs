@@ -220,6 +220,7 @@ fn crash_safety_acknowledged_api_writes_survive_a_kill_and_batches_stay_whole() 
     let dept = token(&env, &["--role", "department", "--department", DEPT]);
     let court = token(&env, &["--role", "department", "--department", COURT]);
     let mut rng = Rng(seed() ^ 0xA11);
+    let (mut batches, mut entries) = (0, 0);
     for trial in 0..trials() {
         let server = serve(&env);
         let addr = server.addr.clone();
@@ -262,7 +263,14 @@ fn crash_safety_acknowledged_api_writes_survive_a_kill_and_batches_stay_whole() 
                 }
             }));
         }
-        std::thread::sleep(Duration::from_millis(300 + rng.below(1500)));
+        // The kill lands at a random point after the first write was acknowledged (a busy
+        // machine may take a while to answer the first one).
+        let waiting = Instant::now();
+        while acknowledged.lock().unwrap().batches.is_empty() {
+            assert!(waiting.elapsed() < Duration::from_secs(120), "no write answered");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        std::thread::sleep(Duration::from_millis(rng.below(1500)));
         let mut child = server.child;
         child.kill().unwrap();
         child.wait().unwrap();
@@ -299,6 +307,8 @@ fn crash_safety_acknowledged_api_writes_survive_a_kill_and_batches_stay_whole() 
                 "trial {trial}: acknowledged entry {doc} is lost"
             );
         }
+        batches += acknowledged.batches.len();
+        entries += acknowledged.entries.len();
         verify_ledger(&env, &format!("trial {trial}"));
         integrity_check(&env);
 
@@ -323,5 +333,10 @@ fn crash_safety_acknowledged_api_writes_survive_a_kill_and_batches_stay_whole() 
         );
         server.stop();
     }
-    eprintln!("crash safety (API): {} trials, seed {}", trials(), seed());
+    eprintln!(
+        "crash safety (API): {} trials, {batches} acknowledged batches of {BATCH} records and \
+         {entries} list entries all present after the kills, seed {}",
+        trials(),
+        seed()
+    );
 }
