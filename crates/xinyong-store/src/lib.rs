@@ -108,7 +108,15 @@ pub enum StoreError {
     #[error("storage unavailable: {0}")]
     Unavailable(String),
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
+    /// The disk the database is on (or the database's own size limit) is full: the write was
+    /// rolled back whole; reads go on, and writes resume once there is space, without a
+    /// restart.
+    #[error(
+        "the database's disk is full ({0}): nothing of this write was stored; free space and \
+         try again"
+    )]
+    Full(String),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error(transparent)]
@@ -125,6 +133,23 @@ pub enum StoreError {
         /// Where the keys given came from, e.g. ` (xinyong-data.key, created just now)`.
         origin: String,
     },
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> StoreError {
+        // SQLITE_FULL (13), PostgreSQL's disk_full (53100), or the operating system's ENOSPC
+        // on the way.
+        let full = match &e {
+            sqlx::Error::Database(d) => d.code().is_some_and(|c| c == "13" || c == "53100"),
+            sqlx::Error::Io(io) => io.raw_os_error() == Some(28),
+            _ => false,
+        };
+        if full {
+            StoreError::Full(e.to_string())
+        } else {
+            StoreError::Database(e)
+        }
+    }
 }
 
 /// The platform's storage: every capability. Implemented by [`SqliteStore`] and [`PgStore`]

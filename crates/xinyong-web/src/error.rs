@@ -208,6 +208,9 @@ error_codes! {
     /// Too many requests, or too many failed authentications, from this address; see
     /// `Retry-After`.
     RateLimited = ("rate_limited", TOO_MANY_REQUESTS, "Too many requests");
+    /// The platform's storage is full: nothing of the request was stored; reads go on, and
+    /// writes resume once an operator has freed space (no restart needed).
+    StorageFull = ("storage_full", INSUFFICIENT_STORAGE, "Storage full");
     /// The server failed (storage, for instance); the cause is in the operator's log only.
     Internal = ("internal", INTERNAL_SERVER_ERROR, "Internal error");
 }
@@ -382,6 +385,7 @@ impl ApiError {
             ApiError::Code(_) => ErrorCode::InvalidCode,
             ApiError::Search(_) => ErrorCode::InvalidSearch,
             ApiError::Ineligible(_) => ErrorCode::RepairIneligible,
+            ApiError::Store(StoreError::Full(_)) => ErrorCode::StorageFull,
             ApiError::Store(_) => ErrorCode::Internal,
         }
     }
@@ -396,7 +400,14 @@ impl IntoResponse for ApiError {
             tracing::error!(error = %e, "storage failure");
         }
         // A detail may quote what the caller sent: no identity number leaves whole.
-        let detail = crate::public::text(&self.to_string());
+        let detail = match code {
+            ErrorCode::StorageFull => {
+                "the platform's storage is full: nothing of this request was stored; try again \
+                 later"
+                    .to_owned()
+            }
+            _ => crate::public::text(&self.to_string()),
+        };
         let earliest = match &self {
             ApiError::Ineligible(e) => e.earliest,
             _ => None,

@@ -340,6 +340,11 @@ fn document_problems(doc: &mut serde_json::Value) {
                     "The Authorization header's token is malformed, unknown, expired or revoked",
                 )
             });
+            if method != "get" {
+                responses.entry("507").or_insert_with(|| {
+                    problem("The platform's storage is full: nothing was stored; try again later")
+                });
+            }
             if secured {
                 responses
                     .entry("403")

@@ -12,6 +12,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use serde_json::{Value, json};
 use tower::ServiceExt;
+use xinyong_store::prelude::*;
 use xinyong_web::error::ErrorCode;
 use xinyong_web::{AppState, router};
 
@@ -421,6 +422,47 @@ impl World {
                     .unwrap();
                 assert_eq!(first.status(), StatusCode::OK);
                 self.send_to(state, from(get("/healthz", None)))
+            }
+            ErrorCode::StorageFull => {
+                // SQLite's answer when its disk is full (SQLITE_FULL), without filling a disk:
+                // every connection of the pool may grow the file by no further page.
+                let dir = tempfile::tempdir().unwrap();
+                let store = sqlite(&dir, "full.db").await;
+                store
+                    .put_department(&xinyong_domain::Department {
+                        code: SAMR.into(),
+                        name: "深圳市市场监督管理局".into(),
+                        categories: ["admin_penalty".to_owned()].into_iter().collect(),
+                        lists: Default::default(),
+                    })
+                    .await
+                    .unwrap();
+                let token = App::make_token(&store, None, None).await;
+                let mut held = Vec::new();
+                for _ in 0..4 {
+                    let mut connection = store.pool().acquire().await.unwrap();
+                    sqlx::query("PRAGMA max_page_count = 1")
+                        .execute(&mut *connection)
+                        .await
+                        .unwrap();
+                    held.push(connection);
+                }
+                drop(held);
+                let records: Vec<Value> = (0..300)
+                    .map(|i| {
+                        let doc = format!("深市监罚〔2026〕{i}号");
+                        let mut r = penalty(COMPANY, &doc, "general", "2026-06-01");
+                        r["fields"]["facts"] = json!("发布虚假广告".repeat(40));
+                        r
+                    })
+                    .collect();
+                let state =
+                    AppState::new(Arc::new(store), self.app.state.catalogue.as_ref().clone());
+                Scenario {
+                    state,
+                    request: post("/api/v1/records", Some(&token), json!({ "records": records })),
+                    _dir: Some(dir),
+                }
             }
             ErrorCode::Internal => {
                 // A store that has failed: its connections are closed.

@@ -6,6 +6,7 @@ mod at_rest;
 mod commands;
 mod common;
 mod crash;
+mod disk_full;
 mod grading;
 mod harness;
 mod logs;
