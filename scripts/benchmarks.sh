@@ -23,11 +23,11 @@ trap 'rm -rf "$work"' EXIT
 if [ "$size" = full ]; then
     import_records=200000; check_subjects=100000; search_subjects=1000000
     search_queries=2000; ledger_entries=300000; check_seconds=10
-    evaluate_subjects=1000000
+    evaluate_subjects=1000000; soak_subjects=100000; soak_seconds=600
 else
     import_records=20000; check_subjects=5000; search_subjects=20000
     search_queries=200; ledger_entries=30000; check_seconds=3
-    evaluate_subjects=20000
+    evaluate_subjects=20000; soak_subjects=5000; soak_seconds=20
 fi
 
 cargo build --release --locked -p xinyong >&2
@@ -82,6 +82,8 @@ run "Audit log (SQLite): appends against a bare insert, then verification" \
 # 5 rounds of records: about 10 records a subject (10,000,000 for 1,000,000 subjects).
 run "Re-grade every subject (SQLite) against one SQL scan of the same records" \
     bench evaluate --subjects "$evaluate_subjects" --record-rounds 5 --dir "$work/evaluate"
+run "Soak (SQLite): searches, subject files, checks and submissions at once; memory growth" \
+    bench soak --subjects "$soak_subjects" --seconds "$soak_seconds" --dir "$work/soak"
 
 cpu="$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)"
 {

@@ -2,6 +2,7 @@
 //! run, because the machines they run on are shared and noisy.
 
 mod evaluate;
+mod soak;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -75,6 +76,22 @@ pub enum BenchCommand {
         seed: u64,
         #[arg(long)]
         store: Option<String>,
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// A bounded mixed load on loopback (public searches and subject files, credit checks,
+    /// record submissions, all at once): every answer must succeed; memory after a warm-up is
+    /// the baseline the end is compared with.
+    Soak {
+        #[arg(long, default_value_t = 20_000)]
+        subjects: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// How long the load runs, after the warm-up.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        #[arg(long, default_value_t = 16)]
+        connections: usize,
         #[arg(long)]
         dir: Option<PathBuf>,
     },
@@ -168,6 +185,13 @@ pub async fn run(catalogue: &Catalogue, command: BenchCommand) -> Result<ExitCod
             connections,
             dir,
         } => check(catalogue, subjects, seed, seconds, connections, dir).await,
+        BenchCommand::Soak {
+            subjects,
+            seed,
+            seconds,
+            connections,
+            dir,
+        } => soak::run(catalogue, subjects, seed, seconds, connections, dir).await,
     }
 }
 
