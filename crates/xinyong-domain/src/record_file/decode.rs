@@ -80,7 +80,20 @@ impl<R: BufRead> Transcoder<R> {
             self.out.extend_from_slice(bytes);
             return Ok(true);
         }
-        let utf8 = std::str::from_utf8(bytes).is_ok();
+        let utf8 = match (std::str::from_utf8(bytes), self.encoding) {
+            // In a GBK file, a line whose bytes also happen to be UTF-8 of two-byte characters
+            // only (GBK's 实 is the bytes of U+02B5) is GBK: Chinese text in UTF-8 takes
+            // three bytes a character, which no GBK line of this kind has.
+            (Ok(text), Some((FileEncoding::Gb18030, _)))
+                if text.chars().all(|c| (c as u32) < 0x800)
+                    && GB18030
+                        .decode_without_bom_handling_and_without_replacement(bytes)
+                        .is_some() =>
+            {
+                false
+            }
+            (decoded, _) => decoded.is_ok(),
+        };
         let line = self.line;
         match self.encoding {
             None if utf8 => self.encoding = Some((FileEncoding::Utf8, line)),
@@ -155,6 +168,20 @@ mod tests {
             decode(&gbk("名称\n示例有限公司\n")).unwrap(),
             "名称\n示例有限公司\n"
         );
+    }
+
+    /// Found by the property test of `tests/domain/record_files.rs`: GBK's 实 is the bytes
+    /// CA B5, which are also UTF-8 (U+02B5), so a GBK row holding no other Chinese character
+    /// made the file "mix encodings".
+    #[test]
+    fn a_gbk_row_whose_bytes_are_also_utf8_stays_gbk() {
+        assert_eq!(std::str::from_utf8(&gbk("实")).unwrap(), "\u{2b5}");
+        let text = "违法事实,备注\n实,1\n";
+        assert_eq!(decode(&gbk(text)).unwrap(), text);
+        // A row of three-byte UTF-8 characters in a GBK file is still refused.
+        let mut bytes = gbk("名称\n示例有限公司\n");
+        bytes.extend("混合编码有限公司\n".as_bytes());
+        assert!(decode(&bytes).is_err());
     }
 
     #[test]

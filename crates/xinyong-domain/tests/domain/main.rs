@@ -8,4 +8,5 @@ mod grading;
 mod lists;
 mod masking;
 mod module_graph;
+mod record_files;
 mod validation;

@@ -209,6 +209,23 @@ fn try_post(addr: &str, path: &str, token: &str, body: &Value) -> Option<u16> {
 
 #[test]
 fn crash_safety_acknowledged_api_writes_survive_a_kill_and_batches_stay_whole() {
+    api_writes_survive(Stop::Kill);
+}
+
+/// SIGTERM: the server stops taking connections, finishes the requests it has (each commits
+/// or rolls back whole), and exits 0.
+#[test]
+fn graceful_shutdown_finishes_in_flight_writes_and_exits_cleanly() {
+    api_writes_survive(Stop::Term);
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Stop {
+    Kill,
+    Term,
+}
+
+fn api_writes_survive(stop: Stop) {
     let env = Env::new();
     let out = env.run(&[
         "department",
@@ -281,8 +298,23 @@ fn crash_safety_acknowledged_api_writes_survive_a_kill_and_batches_stay_whole() 
         }
         std::thread::sleep(Duration::from_millis(rng.below(1500)));
         let mut child = server.child;
-        child.kill().unwrap();
-        child.wait().unwrap();
+        match stop {
+            Stop::Kill => child.kill().unwrap(),
+            Stop::Term => {
+                let term = std::process::Command::new("kill")
+                    .args(["-TERM", &child.id().to_string()])
+                    .status()
+                    .unwrap();
+                assert!(term.success());
+            }
+        }
+        let status = child.wait().unwrap();
+        if stop == Stop::Term {
+            assert!(
+                status.success(),
+                "trial {trial}: after SIGTERM the server exited {status}"
+            );
+        }
         for w in writers {
             w.join().unwrap();
         }
@@ -343,8 +375,8 @@ fn crash_safety_acknowledged_api_writes_survive_a_kill_and_batches_stay_whole() 
         server.stop();
     }
     eprintln!(
-        "crash safety (API): {} trials, {batches} acknowledged batches of {BATCH} records and \
-         {entries} list entries all present after the kills, seed {}",
+        "crash safety (API, {stop:?}): {} trials, {batches} acknowledged batches of {BATCH} \
+         records and {entries} list entries all present after the stops, seed {}",
         trials(),
         seed()
     );
