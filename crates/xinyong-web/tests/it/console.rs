@@ -484,3 +484,40 @@ async fn a_department_decides_an_objection_by_correcting_the_record_in_the_conso
         "the corrected version"
     );
 }
+
+/// Issue #15: the national licence template has no legal-basis column and the penalty
+/// template no tier column; the upload form gives both for the file, as `xinyong import
+/// --legal-basis --tier` does, and a GBK export goes in as it is.
+#[tokio::test]
+async fn a_national_template_uploads_with_the_tier_and_legal_basis_given_in_the_form() {
+    let app = App::new().await;
+    let cookie = console_cookie(&app, &format!("token={}", app.token)).await;
+    let (_, _, html) = page(&app, "/console/upload", Some(&cookie)).await;
+    assert!(html.contains("name=\"tier\"") && html.contains("name=\"legal_basis\""));
+    let csrf = csrf_of(&html);
+    let file = "行政相对人名称,行政相对人类别,行政相对人代码_1(统一社会信用代码),行政相对人代码_2(工商注册号),行政相对人代码_3(组织机构代码),法定代表人,法定代表人证件号码,行政许可决定文书名称,行政许可决定文书号,许可类别,许可内容,许可决定日期,有效期自,许可机关,当前状态\r\n\
+        北京示例科技有限公司,法人及非法人组织,91110000600037341L,,60003734-1,张三,440305198001010013,食品经营许可决定书,深市监许〔2026〕88号,普通,预包装食品销售,2026-08-15,2026-08-15,深圳市市场监督管理局,1\r\n";
+    let gbk = encoding_rs::GBK.encode(file).0.into_owned();
+    let basis = "《中华人民共和国食品安全法》第三十五条";
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("category", "admin_license"),
+        ("tier", ""),
+        ("legal_basis", basis),
+    ];
+    let (status, html) =
+        multipart(&app, &cookie, "/console/upload", &fields, "许可.csv", &gbk).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let records = app.state.store.records_of_subject(COMPANY).await.unwrap();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].legal_basis, basis);
+    assert_eq!(
+        records[0].fields["decision_document_name"],
+        "食品经营许可决定书"
+    );
+    assert!(
+        !serde_json::to_string(&records[0].fields)
+            .unwrap()
+            .contains("440305198001010013")
+    );
+}

@@ -102,7 +102,8 @@ fn keep_rejects(department: &str, jsonl: String) -> String {
     id
 }
 
-/// `POST /console/upload`: a multipart form of `csrf`, `category` (optional) and `file`.
+/// `POST /console/upload`: a multipart form of `csrf`, `category`, `tier` and `legal_basis`
+/// (each optional: for rows that name none) and `file`.
 /// Read as `xinyong import` reads it; stored whole or not at all.
 pub(super) async fn upload(
     State(state): State<AppState>,
@@ -115,12 +116,15 @@ pub(super) async fn upload(
         return bad("not a file upload form");
     };
     let (mut csrf, mut category, mut file) = (String::new(), String::new(), None);
+    let (mut tier, mut legal_basis) = (String::new(), String::new());
     loop {
         match multipart.next_field().await {
             Ok(None) => break,
             Ok(Some(field)) => match field.name() {
                 Some("csrf") => csrf = field.text().await.unwrap_or_default(),
                 Some("category") => category = field.text().await.unwrap_or_default(),
+                Some("tier") => tier = field.text().await.unwrap_or_default(),
+                Some("legal_basis") => legal_basis = field.text().await.unwrap_or_default(),
                 Some("file") => {
                     let name = field.file_name().unwrap_or("upload").to_owned();
                     match field.bytes().await {
@@ -158,7 +162,12 @@ pub(super) async fn upload(
     let mut rejects = String::new();
     let mut rows = 0usize;
     let mut bad_rows = 0usize;
-    let defaults = record_file::FileDefaults::category(category);
+    let given = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
+    let defaults = record_file::FileDefaults {
+        category: category.map(str::to_owned),
+        tier: given(&tier),
+        legal_basis: given(&legal_basis),
+    };
     let read = record_file::read_rows(&bytes[..], format, &defaults, &state.catalogue, |row| {
         rows += 1;
         let checked = row.record.and_then(|raw| {
