@@ -273,7 +273,8 @@ pub async fn decide(
 ) -> Result<Json<SpecialApplication>, ApiError> {
     let mut errors: Vec<RecordError> = text_error("note", &req.note).into_iter().collect();
     let days = req.valid_days.unwrap_or(7);
-    if req.approve && !(1..=MAX_APPLICATION_DAYS).contains(&days) {
+    // Checked whatever the decision: a refusal naming 0 days is a malformed decision too.
+    if !(1..=MAX_APPLICATION_DAYS).contains(&days) {
         errors.push(RecordError {
             index: 0,
             field: "valid_days".into(),

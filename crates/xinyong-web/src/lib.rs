@@ -369,11 +369,16 @@ fn document_unsigned(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::Object(map) => {
             let unsigned = map.get("minimum").and_then(|m| m.as_u64()) == Some(0);
-            match map.get("format").and_then(|f| f.as_str()) {
-                Some("int64") if unsigned => map.insert("format".into(), "uint64".into()),
-                Some("int32") if unsigned => map.insert("format".into(), "uint32".into()),
-                _ => None,
+            let (format, largest) = match map.get("format").and_then(|f| f.as_str()) {
+                Some("int64") if unsigned => ("uint64", u64::MAX),
+                Some("int32") if unsigned => ("uint32", u64::from(u32::MAX)),
+                _ => ("", 0),
             };
+            if !format.is_empty() {
+                map.insert("format".into(), format.into());
+                // A larger number does not fit: the server answers 400 malformed_query.
+                map.entry("maximum").or_insert(largest.into());
+            }
             map.values_mut().for_each(document_unsigned);
         }
         serde_json::Value::Array(items) => items.iter_mut().for_each(document_unsigned),

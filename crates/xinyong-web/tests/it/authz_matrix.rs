@@ -1090,7 +1090,7 @@ async fn an_expired_special_application_no_longer_opens_restricted_information()
 }
 
 /// A pending application opens nothing; the department sees the decision; an application is
-/// decided once; approvals are at most 30 days.
+/// decided once; a decision names 1 to 30 days.
 #[tokio::test]
 async fn a_special_application_opens_restricted_information_only_once_approved() {
     let w = world().await;
@@ -1111,6 +1111,16 @@ async fn a_special_application_opens_restricted_information_only_once_approved()
             operator,
             &decide,
             json!({"approve": true, "note": "同意", "valid_days": 31}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    // A refusal naming days outside 1 to 30 is malformed too (schemathesis found it stored).
+    let (status, body) = w
+        .app
+        .post_json(
+            operator,
+            &decide,
+            json!({"approve": false, "note": "不同意", "valid_days": 0}),
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");

@@ -151,6 +151,38 @@ pub(super) async fn demo_database(
     Ok(xinyong_store::open_with(url, vault).await?)
 }
 
+/// Registers department `code` (allowed `categories`) and returns the secret of a new token
+/// for it: the load generators' caller.
+pub(super) async fn department_token(
+    store: &dyn Store,
+    code: &str,
+    categories: &[&str],
+) -> Result<String> {
+    store
+        .put_department(&Department {
+            code: code.into(),
+            name: format!("benchmark department {code}"),
+            categories: categories.iter().map(|c| (*c).to_owned()).collect(),
+            lists: Default::default(),
+        })
+        .await?;
+    let token = xinyong_web::auth::new_token();
+    store
+        .put_token(&xinyong_store::Token {
+            id: xinyong_store::new_id(),
+            hash: token.hash.clone(),
+            role: xinyong_store::Role::Department,
+            department: Some(code.into()),
+            subject: None,
+            label: "bench".into(),
+            created_at: chrono::Utc::now(),
+            expires_at: None,
+            revoked_at: None,
+        })
+        .await?;
+    Ok(token.secret)
+}
+
 pub async fn run(catalogue: &Catalogue, command: BenchCommand) -> Result<ExitCode> {
     match command {
         BenchCommand::Import {
@@ -495,28 +527,7 @@ pub async fn check(
     let checks = run(true) as f64 / window.as_secs_f64();
 
     // Over HTTP: the same server's /healthz, then POST /api/v1/checks (each check recorded).
-    store
-        .put_department(&Department {
-            code: "BENCH-BUYER".into(),
-            name: "benchmark buyer".into(),
-            categories: Default::default(),
-            lists: Default::default(),
-        })
-        .await?;
-    let token = xinyong_web::auth::new_token();
-    store
-        .put_token(&xinyong_store::Token {
-            id: xinyong_store::new_id(),
-            hash: token.hash.clone(),
-            role: xinyong_store::Role::Department,
-            department: Some("BENCH-BUYER".into()),
-            subject: None,
-            label: "bench".into(),
-            created_at: chrono::Utc::now(),
-            expires_at: None,
-            revoked_at: None,
-        })
-        .await?;
+    let token = department_token(&*store, "BENCH-BUYER", &[]).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     tokio::spawn(xinyong_web::serve(listener, state.clone()));
@@ -527,7 +538,7 @@ pub async fn check(
         connections,
         window,
         Arc::clone(&codes),
-        Some(token.secret.clone()),
+        Some(token.clone()),
     )
     .await?;
 

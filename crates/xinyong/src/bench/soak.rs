@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, anyhow};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
-use xinyong_domain::{Catalogue, Department, SubjectKind};
+use xinyong_domain::{Catalogue, SubjectKind};
 
 /// Resident memory of this process (`VmRSS`, or `VmHWM` for the peak), in MiB.
 fn rss_mib(field: &str) -> Option<f64> {
@@ -77,29 +77,7 @@ pub async fn run(
     if organisations.is_empty() {
         return Err(anyhow!("the demo database holds no organisation"));
     }
-    let department = "SOAK-SAMR";
-    store
-        .put_department(&Department {
-            code: department.into(),
-            name: "soak department".into(),
-            categories: ["admin_penalty".to_owned()].into_iter().collect(),
-            lists: Default::default(),
-        })
-        .await?;
-    let token = xinyong_web::auth::new_token();
-    store
-        .put_token(&xinyong_store::Token {
-            id: xinyong_store::new_id(),
-            hash: token.hash.clone(),
-            role: xinyong_store::Role::Department,
-            department: Some(department.into()),
-            subject: None,
-            label: "soak".into(),
-            created_at: chrono::Utc::now(),
-            expires_at: None,
-            revoked_at: None,
-        })
-        .await?;
+    let token = super::department_token(&*store, "SOAK-SAMR", &["admin_penalty"]).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     tokio::spawn(xinyong_web::serve(listener, state));
@@ -114,7 +92,7 @@ pub async fn run(
             .map(|c| {
                 let client = Client {
                     addr,
-                    token: token.secret.clone(),
+                    token: token.clone(),
                     organisations: Arc::clone(&organisations),
                     counts: Arc::clone(&counts),
                     first_error: Arc::clone(&first_error),

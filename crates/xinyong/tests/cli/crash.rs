@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::commands::{COMPANY, DEPT, Env, stderr};
+use crate::commands::{DEPT, Env, stderr};
 use crate::harness::Server;
 
 const COURT: &str = "SZ-COURT";
@@ -51,14 +51,7 @@ fn seed() -> u64 {
 }
 
 fn penalty(doc: &str) -> Value {
-    json!({
-        "category": "admin_penalty",
-        "subject": {"code": COMPANY, "name": "北京示例科技有限公司", "kind": "legal_person"},
-        "document_no": doc, "decided_on": "2026-06-01",
-        "legal_basis": "《中华人民共和国广告法》第五十五条", "tier": "general",
-        "fields": {"facts": "发布虚假广告", "penalty_kind": "罚款", "content": "罚款人民币二万元",
-                   "authority": "深圳市市场监督管理局"}
-    })
+    crate::harness::penalty(doc, "发布虚假广告")
 }
 
 /// Document numbers in the database that match `pattern` (SQL LIKE): read with SQL, as the
@@ -293,6 +286,10 @@ fn api_writes_survive(stop: Stop) {
             assert!(
                 waiting.elapsed() < Duration::from_secs(120),
                 "no write answered"
+            );
+            assert!(
+                !writers.iter().all(|w| w.is_finished()),
+                "trial {trial}: every writer stopped before a write was answered (at {addr})"
             );
             std::thread::sleep(Duration::from_millis(10));
         }

@@ -53,14 +53,7 @@ fn fill(path: &Path) -> PathBuf {
 }
 
 fn penalty(doc: &str) -> Value {
-    json!({
-        "category": "admin_penalty",
-        "subject": {"code": COMPANY, "name": "北京示例科技有限公司", "kind": "legal_person"},
-        "document_no": doc, "decided_on": "2026-06-01",
-        "legal_basis": "《中华人民共和国广告法》第五十五条", "tier": "general",
-        "fields": {"facts": "发布虚假广告".repeat(60), "penalty_kind": "罚款",
-                   "content": "罚款人民币二万元", "authority": "深圳市市场监督管理局"}
-    })
+    crate::harness::penalty(doc, &"发布虚假广告".repeat(60))
 }
 
 fn batch(tag: &str, n: usize) -> Value {

@@ -46,8 +46,13 @@ impl Server {
         let started = Instant::now();
         let addr = loop {
             let text = String::from_utf8_lossy(&output.lock().unwrap()).into_owned();
-            if let Some(rest) = text.split("serving on http://").nth(1) {
-                break rest.split('/').next().unwrap().to_owned();
+            // Only once the address is whole: the line may have arrived in part.
+            if let Some((addr, _)) = text
+                .split("serving on http://")
+                .nth(1)
+                .and_then(|rest| rest.split_once('/'))
+            {
+                break addr.to_owned();
             }
             if let Some(status) = child.try_wait().unwrap() {
                 panic!("the server exited ({status}) before serving:\n{text}");
@@ -169,4 +174,17 @@ pub fn dechunk(mut body: &[u8]) -> Vec<u8> {
         out.extend_from_slice(&body[start..start + size]);
         body = &body[start + size + 2..];
     }
+}
+
+/// A general administrative penalty on `COMPANY`, as `POST /api/v1/records` and JSONL imports
+/// take it.
+pub fn penalty(doc: &str, facts: &str) -> Value {
+    serde_json::json!({
+        "category": "admin_penalty",
+        "subject": {"code": crate::commands::COMPANY, "name": "北京示例科技有限公司", "kind": "legal_person"},
+        "document_no": doc, "decided_on": "2026-06-01",
+        "legal_basis": "《中华人民共和国广告法》第五十五条", "tier": "general",
+        "fields": {"facts": facts, "penalty_kind": "罚款", "content": "罚款人民币二万元",
+                   "authority": "深圳市市场监督管理局"}
+    })
 }
