@@ -487,7 +487,6 @@ impl Catalogue {
         })
     }
 
-    /// Maps a column header to the core attribute it names, by English name or listed header.
     /// The national-template column a header names, if any.
     pub fn template_column(&self, header: &str) -> Option<TemplateColumn> {
         self.template_columns
@@ -501,6 +500,7 @@ impl Catalogue {
         self.organisation_kind_values.iter().any(|v| v == value)
     }
 
+    /// Maps a column header to the core attribute it names, by English name or listed header.
     pub fn core_attribute(&self, header: &str) -> Option<CoreAttribute> {
         CoreAttribute::ALL.into_iter().find(|a| {
             a.name() == header

@@ -73,11 +73,11 @@ const IDENTITY_CARD: [&str; 4] = [
 /// `subject` is the row's code once parsed (`None` when it did not parse: that error is
 /// reported already). Each problem comes with the header of its column.
 pub fn check(values: &TemplateValues, subject: Option<&SubjectCode>) -> Vec<(String, String)> {
-    let mut errors = Vec::new();
     let embedded = match subject {
-        Some(SubjectCode::Unified(u)) => u.as_str().get(8..17),
+        Some(SubjectCode::Unified(u)) => Some(u.organisation_code()),
         _ => None,
     };
+    let mut errors = Vec::new();
     for (column, (header, value)) in values {
         let value = value.trim();
         if value.is_empty() {
@@ -85,39 +85,31 @@ pub fn check(values: &TemplateValues, subject: Option<&SubjectCode>) -> Vec<(Str
         }
         let problem = match column {
             TemplateColumn::RegistrationNo => check_registration_no(value),
-            TemplateColumn::OrganisationCode => {
-                check_organisation_code(value).and_then(|code| match embedded {
-                    Some(e) if e != code => Err(format!(
-                        "organisation code {code} is not the one inside the unified social \
-                         credit code ({e}): the row names two different subjects"
-                    )),
-                    _ => Ok(code),
-                })
-            }
+            TemplateColumn::OrganisationCode => check_organisation_code(value, embedded),
             TemplateColumn::TaxRegistrationNo => {
                 check_tax_registration_no(value, subject, embedded)
             }
             TemplateColumn::InstitutionCertificateNo => {
                 if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {
-                    Ok(String::new())
+                    Ok(())
                 } else {
                     Err("an institution certificate number is 12 digits".to_owned())
                 }
             }
             TemplateColumn::SocialOrganisationNo | TemplateColumn::RepresentativeDocumentType => {
-                crate::text::check_text(value, 64, crate::text::Lines::One).map(|_| String::new())
+                crate::text::check_text(value, 64, crate::text::Lines::One).map(|_| ())
             }
             TemplateColumn::DocumentType => match subject {
                 Some(SubjectCode::Citizen(_)) if !IDENTITY_CARD.contains(&value) => Err(format!(
                     "{value:?}: a natural person is keyed here by a resident identity card \
                      number (身份证); other documents cannot key a subject"
                 )),
-                _ => Ok(String::new()),
+                _ => Ok(()),
             },
             // Never kept and never checked: checking would only echo it into messages.
-            TemplateColumn::RepresentativeDocumentNo => Ok(String::new()),
+            TemplateColumn::RepresentativeDocumentNo => Ok(()),
             TemplateColumn::CurrentStatus => match value {
-                "1" | "有效" | "正常" => Ok(String::new()),
+                "1" | "有效" | "正常" => Ok(()),
                 "2" | "无效" => Err("the decision is no longer in force (当前状态 2, 无效): \
                                      only decisions in force are imported; a withdrawn one \
                                      is a revocation of the record already published"
@@ -133,7 +125,7 @@ pub fn check(values: &TemplateValues, subject: Option<&SubjectCode>) -> Vec<(Str
 }
 
 /// 13 digits (before 2007), or 15 digits whose last is the ISO 7064 MOD 11,10 check digit.
-fn check_registration_no(value: &str) -> Result<String, String> {
+fn check_registration_no(value: &str) -> Result<(), String> {
     let digits: Vec<u32> = value.chars().filter_map(|c| c.to_digit(10)).collect();
     if digits.len() != value.chars().count() || !(digits.len() == 13 || digits.len() == 15) {
         return Err("a registration number (工商注册号) is 13 or 15 digits".to_owned());
@@ -141,7 +133,7 @@ fn check_registration_no(value: &str) -> Result<String, String> {
     if digits.len() == 15 && mod_11_10(&digits[..14]) != digits[14] {
         return Err(format!("{value}: the check digit (last) does not match"));
     }
-    Ok(value.to_owned())
+    Ok(())
 }
 
 /// The ISO 7064 MOD 11,10 check digit of `digits`.
@@ -156,16 +148,17 @@ fn mod_11_10(digits: &[u32]) -> u32 {
 }
 
 /// GB 11714: eight digits or capital letters, then a check character (a digit or X), with or
-/// without a hyphen before it. Returns the nine characters without the hyphen.
-fn check_organisation_code(value: &str) -> Result<String, String> {
+/// without a hyphen before it; and, where the row's subject has a unified code, the one inside
+/// it (`embedded`): another means the row names two subjects.
+fn check_organisation_code(value: &str, embedded: Option<&str>) -> Result<(), String> {
     let code: String = value.chars().filter(|&c| c != '-').collect();
-    let chars: Vec<char> = code.chars().collect();
-    let well_formed = chars.len() == 9
-        && chars[..8]
+    let bytes = code.as_bytes();
+    let well_formed = bytes.len() == 9
+        && bytes[..8]
             .iter()
             .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
-        && (chars[8].is_ascii_digit() || chars[8] == 'X')
-        && value.chars().filter(|&c| c == '-').count() <= 1;
+        && (bytes[8].is_ascii_digit() || bytes[8] == b'X')
+        && value.matches('-').count() <= 1;
     if !well_formed {
         return Err(
             "an organisation code (组织机构代码) is eight digits or capital letters and a check \
@@ -173,29 +166,31 @@ fn check_organisation_code(value: &str) -> Result<String, String> {
                 .to_owned(),
         );
     }
-    const WEIGHTS: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = chars[..8]
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(c, w)| c.to_digit(36).unwrap_or(0) * w)
-        .sum();
-    let check = match 11 - sum % 11 {
-        10 => 'X',
-        11 => '0',
-        d => char::from_digit(d, 10).unwrap_or('?'),
-    };
-    if chars[8] != check {
+    let check = char::from(crate::code::organisation_check(&bytes[..8]));
+    if char::from(bytes[8]) != check {
         return Err(format!("{value}: the check character should be {check}"));
     }
-    Ok(code)
+    match embedded {
+        Some(e) if e != code => Err(format!(
+            "organisation code {code} is not the one inside the unified social credit code \
+             ({e}): the row names two different subjects"
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn check_tax_registration_no(
     value: &str,
     subject: Option<&SubjectCode>,
     embedded: Option<&str>,
-) -> Result<String, String> {
-    match value.chars().count() {
+) -> Result<(), String> {
+    // Every form is ASCII: byte positions below are character positions.
+    if !value.is_ascii() {
+        return Err(
+            "a tax registration number (税务登记号) is digits and capital letters".to_owned(),
+        );
+    }
+    match value.len() {
         15 => {
             let (region, org) = value.split_at(6);
             if !region.bytes().all(|b| b.is_ascii_digit()) {
@@ -205,14 +200,7 @@ fn check_tax_registration_no(
                         .to_owned(),
                 );
             }
-            let org = check_organisation_code(org)?;
-            match embedded {
-                Some(e) if e != org => Err(format!(
-                    "the organisation code in it ({org}) is not the one inside the unified social \
-                     credit code ({e})"
-                )),
-                _ => Ok(value.to_owned()),
-            }
+            check_organisation_code(org, embedded)
         }
         18 => match (SubjectCode::parse(value), subject) {
             (Err(e), _) => Err(e.to_string()),
@@ -221,14 +209,13 @@ fn check_tax_registration_no(
                  and this one is not the row's"
                     .to_owned(),
             ),
-            (Ok(_), _) => Ok(value.to_owned()),
+            (Ok(_), _) => Ok(()),
         },
         // An identity number and two digits: it holds a person's number, never quoted.
-        20 => match SubjectCode::parse(&value[..value.len().min(18)]) {
-            Ok(SubjectCode::Citizen(_)) if value.is_char_boundary(18) => Ok(String::new()),
+        20 => match SubjectCode::parse(&value[..18]) {
+            Ok(SubjectCode::Citizen(_)) => Ok(()),
             _ => Err(
-                "a 20-character tax registration number is an identity number and two \
-                      digits"
+                "a 20-character tax registration number is an identity number and two digits"
                     .to_owned(),
             ),
         },
@@ -243,11 +230,24 @@ mod tests {
 
     #[test]
     fn organisation_codes_carry_their_gb_11714_check_character() {
-        // D2143569-X is the worked example of GB 11714-1997.
-        assert_eq!(check_organisation_code("D2143569-X").unwrap(), "D2143569X");
-        assert!(check_organisation_code("D2143569-1").is_err());
-        assert!(check_organisation_code("d2143569X").is_err());
-        assert!(check_organisation_code("D214-3569-X").is_err());
+        // D2143569-X is the worked example of GB 11714-1997; the hyphen is not part of it.
+        assert!(check_organisation_code("D2143569-X", Some("D2143569X")).is_ok());
+        assert!(check_organisation_code("D2143569-1", None).is_err());
+        assert!(check_organisation_code("d2143569X", None).is_err());
+        assert!(check_organisation_code("D214-3569-X", None).is_err());
+    }
+
+    /// Tax numbers are cut at character positions 6 and 18; text with wider characters there
+    /// (found reading the change again) must be an error, not a panic.
+    #[test]
+    fn a_tax_number_of_other_characters_is_refused_not_a_panic() {
+        for value in ["a实实实实实实实实实实实实实实", "11010519491231002实X"] {
+            let error = check_tax_registration_no(value, None, None).unwrap_err();
+            assert!(error.contains("税务登记号"), "{value}: {error}");
+        }
+        assert!(check_tax_registration_no("440300600037341", None, Some("D2143569X")).is_err());
+        assert!(check_tax_registration_no("440300600037341", None, None).is_ok());
+        assert!(check_tax_registration_no("11010519491231002X01", None, None).is_ok());
     }
 
     #[test]

@@ -251,14 +251,14 @@ fn with_examples(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     serde_json::from_value(value).unwrap_or(doc)
 }
 
-/// Makes the document say what the server does with errors (issue #15, schemathesis): every
-/// problem is sent as `application/problem+json`; every operation may answer `429` (the rate
-/// limits are a layer over all of them); an operation with a JSON body answers `400` to a body
-/// that is not JSON and `415` to one sent without `Content-Type: application/json`.
 /// The form of a subject key in a path: a Unified Social Credit Code, a citizen identity
 /// number, or a subject's opaque id (a ULID).
 const SUBJECT_KEY_PATTERN: &str = "^([0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}|[0-9]{17}[0-9X]|[0-9A-HJKMNP-TV-Z]{26})$";
 
+/// Makes the document say what the server does with errors (issue #15, schemathesis): every
+/// problem is sent as `application/problem+json`; every operation may answer `429` (the rate
+/// limits are a layer over all of them); an operation with a JSON body answers `400` to a body
+/// that is not JSON and `415` to one sent without `Content-Type: application/json`.
 fn document_problems(doc: &mut serde_json::Value) {
     use serde_json::json;
     let problem = |description: &str| {
@@ -288,7 +288,6 @@ fn document_problems(doc: &mut serde_json::Value) {
                 .get("security")
                 .and_then(|s| s.as_array())
                 .is_some_and(|s| !s.is_empty());
-            // A query parameter is absent or has a value: it is never null.
             if let Some(params) = op.get_mut("parameters").and_then(|p| p.as_array_mut()) {
                 // A subject in a path: the form of its code (the check character cannot be
                 // said in a schema: a wrong one answers 400 invalid_code) or its opaque id.
@@ -298,6 +297,7 @@ fn document_problems(doc: &mut serde_json::Value) {
                 {
                     param["schema"]["pattern"] = SUBJECT_KEY_PATTERN.into();
                 }
+                // A query parameter is absent or has a value: it is never null.
                 for param in params.iter_mut().filter(|p| p["in"] == "query") {
                     if let Some(kinds) = param
                         .get_mut("schema")
@@ -369,12 +369,12 @@ fn document_unsigned(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::Object(map) => {
             let unsigned = map.get("minimum").and_then(|m| m.as_u64()) == Some(0);
-            let (format, largest) = match map.get("format").and_then(|f| f.as_str()) {
-                Some("int64") if unsigned => ("uint64", u64::MAX),
-                Some("int32") if unsigned => ("uint32", u64::from(u32::MAX)),
-                _ => ("", 0),
+            let unsigned_form = match map.get("format").and_then(|f| f.as_str()) {
+                Some("int64") if unsigned => Some(("uint64", u64::MAX)),
+                Some("int32") if unsigned => Some(("uint32", u64::from(u32::MAX))),
+                _ => None,
             };
-            if !format.is_empty() {
+            if let Some((format, largest)) = unsigned_form {
                 map.insert("format".into(), format.into());
                 // A larger number does not fit: the server answers 400 malformed_query.
                 map.entry("maximum").or_insert(largest.into());

@@ -33,6 +33,7 @@ pub use division::{
     province_name_zh,
 };
 pub use uscc::UnifiedCode;
+pub(crate) use uscc::org_check as organisation_check;
 
 /// Why a code was rejected. Every message names the 1-based character position(s) concerned.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

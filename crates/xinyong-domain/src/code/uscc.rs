@@ -41,8 +41,10 @@ fn value36(c: u8) -> u32 {
     }
 }
 
-/// The GB 11714 check character over 8 organisation-code characters (checked by the caller).
-fn org_check(body: &[u8]) -> u8 {
+/// The GB 11714 check character over 8 organisation-code characters (digits or capital
+/// letters: checked by the caller). Also checks the organisation codes the national templates
+/// carry on their own (`template.rs`).
+pub(crate) fn org_check(body: &[u8]) -> u8 {
     let sum: u32 = body
         .iter()
         .zip(ORG_WEIGHTS)

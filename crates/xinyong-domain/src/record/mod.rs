@@ -487,29 +487,27 @@ impl Catalogue {
         let legal_basis = required(CoreAttribute::LegalBasis, &mut errors);
 
         // Subject: kind (given or inferred from the code), then the code that kind requires.
+        let inferred = || code.as_ref().and_then(|(_, c)| infer_subject_kind(c));
         let kind = match raw.get(CoreAttribute::SubjectKind) {
             Some((k, v)) => match self.subject_kind(v) {
                 Some(kind) => Some(kind),
                 // 法人及非法人组织: an organisation, whose kind its unified code says.
-                None if self.is_organisation_kind_value(v) => {
-                    match code.as_ref().map(|(_, c)| infer_subject_kind(c)) {
-                        Some(Some(SubjectKind::NaturalPerson)) => {
-                            errors.push(FieldError::new(
-                                k,
-                                format!("{v:?} says an organisation, the code is a person's"),
-                            ));
-                            None
-                        }
-                        Some(inferred) => inferred,
-                        None => None,
+                None if self.is_organisation_kind_value(v) => match inferred() {
+                    Some(SubjectKind::NaturalPerson) => {
+                        errors.push(FieldError::new(
+                            k,
+                            format!("{v:?} says an organisation, the code is a person's"),
+                        ));
+                        None
                     }
-                }
+                    organisation => organisation,
+                },
                 None => {
                     errors.push(FieldError::new(k, format!("{v:?} is not a subject kind")));
                     None
                 }
             },
-            None => code.as_ref().and_then(|(_, c)| infer_subject_kind(c)),
+            None => inferred(),
         };
         let subject_code = match (&code, kind) {
             (Some((k, c)), Some(kind)) => match Subject::parse_code(kind, c) {

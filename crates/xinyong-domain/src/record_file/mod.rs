@@ -225,10 +225,11 @@ fn csv_rows(
                         raw.set(*attr, h.as_str(), value);
                     }
                 }
+                // An empty cell says nothing, whatever its column (most template cells are).
+                Column::Template(_) | Column::Field if value.trim().is_empty() => {}
                 Column::Template(t) => {
                     raw.template.insert(*t, (h.clone(), value.to_owned()));
                 }
-                Column::Field if value.trim().is_empty() => {}
                 Column::Field => {
                     raw.fields
                         .insert(h.clone(), Value::String(value.to_owned()));

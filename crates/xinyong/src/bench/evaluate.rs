@@ -11,19 +11,6 @@ use anyhow::Result;
 use xinyong_domain::Catalogue;
 use xinyong_store::baseline::scan_records;
 
-/// Peak resident memory of this process so far, in MiB (Linux; `None` elsewhere).
-fn peak_rss_mib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb: u64 = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()?;
-    Some(kb / 1024)
-}
-
 pub async fn run(
     catalogue: &Catalogue,
     subjects: u64,
@@ -76,8 +63,8 @@ pub async fn run(
         counts.records,
         done.total() as f64 / ours_s.max(1e-9)
     );
-    if let Some(mib) = peak_rss_mib() {
-        println!("peak RSS of this process: {mib} MiB");
+    if let Some(mib) = super::rss_mib("VmHWM:") {
+        println!("peak RSS of this process: {mib:.0} MiB");
     }
     println!(
         "ratio (scan time / re-grade time): {:.2}",

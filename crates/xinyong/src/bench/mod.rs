@@ -151,6 +151,19 @@ pub(super) async fn demo_database(
     Ok(xinyong_store::open_with(url, vault).await?)
 }
 
+/// Resident memory of this process (`VmRSS`, or `VmHWM` for the peak), in MiB.
+pub(super) fn rss_mib(field: &str) -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: f64 = status
+        .lines()
+        .find(|l| l.starts_with(field))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some(kb / 1024.0)
+}
+
 /// Registers department `code` (allowed `categories`) and returns the secret of a new token
 /// for it: the load generators' caller.
 pub(super) async fn department_token(

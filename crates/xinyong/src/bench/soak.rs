@@ -14,19 +14,6 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use xinyong_domain::{Catalogue, SubjectKind};
 
-/// Resident memory of this process (`VmRSS`, or `VmHWM` for the peak), in MiB.
-fn rss_mib(field: &str) -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb: f64 = status
-        .lines()
-        .find(|l| l.starts_with(field))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()?;
-    Some(kb / 1024.0)
-}
-
 /// What the clients sent, by kind: searches, subject files, checks, submissions.
 #[derive(Default)]
 struct Counts {
@@ -104,14 +91,14 @@ pub async fn run(
     for task in clients(warm_up, 0) {
         task.await??;
     }
-    let before = rss_mib("VmRSS:").unwrap_or(0.0);
+    let before = super::rss_mib("VmRSS:").unwrap_or(0.0);
     let start = Instant::now();
     for task in clients(Duration::from_secs(seconds), 1) {
         task.await??;
     }
     let elapsed = start.elapsed().as_secs_f64();
-    let after_rss = rss_mib("VmRSS:").unwrap_or(0.0);
-    let peak = rss_mib("VmHWM:").unwrap_or(0.0);
+    let after_rss = super::rss_mib("VmRSS:").unwrap_or(0.0);
+    let peak = super::rss_mib("VmHWM:").unwrap_or(0.0);
 
     let sent: Vec<u64> = counts
         .by_kind

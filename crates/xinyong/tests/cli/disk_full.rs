@@ -119,13 +119,16 @@ fn disk_full_fails_writes_clearly_keeps_reads_and_recovers_without_a_restart() {
         .collect();
     let file = dir.join("..").join("import.jsonl");
     std::fs::write(&file, lines).unwrap();
-    let out = run(&[
-        "import",
-        "--department",
-        DEPT,
-        "--skip-grades",
-        file.to_str().unwrap(),
-    ]);
+    let import = || {
+        run(&[
+            "import",
+            "--department",
+            DEPT,
+            "--skip-grades",
+            file.to_str().unwrap(),
+        ])
+    };
+    let out = import();
     assert!(
         !out.status.success(),
         "an import into a full disk succeeded"
@@ -136,13 +139,7 @@ fn disk_full_fails_writes_clearly_keeps_reads_and_recovers_without_a_restart() {
     std::fs::remove_file(&filler).unwrap();
     let (status, body) = server.post("/api/v1/records", Some(&token), &batch("AFTER", 1000));
     assert_eq!(status, 201, "{body}");
-    let out = run(&[
-        "import",
-        "--department",
-        DEPT,
-        "--skip-grades",
-        file.to_str().unwrap(),
-    ]);
+    let out = import();
     assert!(out.status.success(), "{}", stderr(&out));
     server.stop();
 
