@@ -173,6 +173,16 @@ pub struct Category {
     /// none), unless the import names one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_tier: Option<Tier>,
+    /// The professions whose person-in-role files this category's records attach to (SPEC
+    /// row 14): each record is about a natural person and names, in its `licence_no` and
+    /// `organisation_code` fields, a role the person holds ([`crate::role`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub professions: Vec<String>,
+    /// Readable, beyond its subject, only by the department of the organisation its record
+    /// names in `organisation_code` and the department that made it: civil servants'
+    /// integrity records stay with the civil servant's own organisation (seed II.1).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub own_organisation_only: bool,
     pub fields: Vec<FieldSpec>,
 }
 
@@ -208,6 +218,29 @@ impl Category {
         }
     }
 }
+
+/// A regulated profession whose practitioners have person-in-role files (SPEC row 14; seed
+/// II.2-3): lawyers, accountants, doctors, ..., and civil servants (seed II.1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Profession {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// What the licence (or registration) number is called: 律师执业证号, 公务员登记编号.
+    pub licence_zh: String,
+    /// Whether anyone may see who holds this role at which organisation (a practising
+    /// lawyer's licence is public; a civil servant's registration is not).
+    pub public: bool,
+}
+
+/// The fields every category with professions declares, as `(name, type)`: the role a
+/// record attaches to is the one its subject holds under this licence at this organisation.
+pub const ROLE_FIELDS: [(&str, FieldType); 2] = [
+    ("licence_no", FieldType::String),
+    ("organisation_code", FieldType::Code),
+];
 
 /// A name in two languages plus the spellings departments use in their exports.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -300,6 +333,9 @@ pub struct Catalogue {
     /// then read from the unified code.
     #[serde(default)]
     pub organisation_kind_values: Vec<String>,
+    /// Regulated professions with person-in-role files (2026.12.6).
+    #[serde(default)]
+    pub professions: Vec<Profession>,
 }
 
 /// A subject-rights procedure (objection, credit repair) as published: its steps in order,
@@ -389,6 +425,7 @@ impl Catalogue {
                 )));
             }
         }
+        self.check_professions()?;
         let mut ids = BTreeSet::new();
         for c in &self.categories {
             let bad = |reason: String| CatalogueError::Category {
@@ -463,8 +500,65 @@ impl Catalogue {
         Ok(())
     }
 
+    /// Professions: unique ids; a category that attaches to professions names known ones, is
+    /// about natural persons only and declares the [`ROLE_FIELDS`], required; only such a
+    /// category may be `own_organisation_only`, and then it is `restricted`.
+    fn check_professions(&self) -> Result<(), CatalogueError> {
+        let mut ids = BTreeSet::new();
+        for p in &self.professions {
+            if !crate::text::is_identifier(&p.id) || !ids.insert(p.id.as_str()) {
+                return Err(CatalogueError::Other(format!(
+                    "profession {:?}: ids are unique identifiers",
+                    p.id
+                )));
+            }
+        }
+        for c in &self.categories {
+            let bad = |reason: String| CatalogueError::Category {
+                category: c.id.clone(),
+                reason,
+            };
+            if let Some(p) = c.professions.iter().find(|p| !ids.contains(p.as_str())) {
+                return Err(bad(format!("profession {p} is not in the catalogue")));
+            }
+            if c.professions.is_empty() {
+                if c.own_organisation_only {
+                    return Err(bad("own_organisation_only needs professions".into()));
+                }
+                continue;
+            }
+            if c.subject_kinds != [SubjectKind::NaturalPerson] {
+                return Err(bad(
+                    "a category with professions is about natural persons only".into(),
+                ));
+            }
+            for (name, kind) in ROLE_FIELDS {
+                if !c
+                    .fields
+                    .iter()
+                    .any(|f| f.name == name && f.field_type == kind && f.required)
+                {
+                    return Err(bad(format!(
+                        "a category with professions declares the required field {name}"
+                    )));
+                }
+            }
+            if c.own_organisation_only && c.disclosure != Disclosure::Restricted {
+                return Err(bad(
+                    "own_organisation_only is for restricted categories".into()
+                ));
+            }
+        }
+        Ok(())
+    }
+
     pub fn category(&self, id: &str) -> Option<&Category> {
         self.categories.iter().find(|c| c.id == id)
+    }
+
+    /// The profession with this id.
+    pub fn profession(&self, id: &str) -> Option<&Profession> {
+        self.professions.iter().find(|p| p.id == id)
     }
 
     /// Resolves a subject kind from its id, its Chinese name or an alias.

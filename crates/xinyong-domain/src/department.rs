@@ -14,6 +14,10 @@ pub struct Department {
     /// List types whose entries the department manages (adds, extends, removes).
     #[serde(default)]
     pub lists: BTreeSet<String>,
+    /// Professions whose people in role the department registers (the bar for lawyers, the
+    /// health commission for doctors, an organisation for its own civil servants).
+    #[serde(default)]
+    pub professions: BTreeSet<String>,
 }
 
 /// Why a department identifier was refused.
@@ -42,5 +46,9 @@ impl Department {
 
     pub fn manages_list(&self, list_type: &str) -> bool {
         self.lists.contains(list_type)
+    }
+
+    pub fn registers_profession(&self, profession: &str) -> bool {
+        self.professions.contains(profession)
     }
 }

@@ -20,6 +20,8 @@
 //!   special applications.
 //! - [`report`]: reports of trust-breaking, checked and routed to the competent department.
 //! - [`rights`]: objections, credit repair, minors, the subject's own grants.
+//! - [`role`]: people in regulated roles (lawyers, doctors, civil servants...) and the
+//!   professional records that attach to them.
 //! - [`attachment`]: evidence files a subject submits with a case: accepted types, sizes.
 //! - [`template`]: the national "double publicity" templates' other columns (legacy
 //!   identifiers, document types): checked, not kept.
@@ -44,6 +46,7 @@ pub mod record;
 pub mod record_file;
 pub mod report;
 pub mod rights;
+pub mod role;
 pub mod search;
 pub mod subject;
 pub mod synthetic;

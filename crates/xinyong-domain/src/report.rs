@@ -245,6 +245,7 @@ mod tests {
             name: code.into(),
             categories: BTreeSet::from(["admin_penalty".to_owned()]),
             lists: BTreeSet::new(),
+            professions: BTreeSet::new(),
         }
     }
 

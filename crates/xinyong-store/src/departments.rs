@@ -1,4 +1,5 @@
-//! Departments: who submits, which categories and list types each may submit. A department
+//! Departments: who submits, which categories and list types each may submit, and the
+//! professions whose people in role each registers. A department
 //! only ever gains categories and lists; every change is in the audit log.
 
 use async_trait::async_trait;
@@ -39,6 +40,10 @@ impl<E: Engine> SqlStore<E> {
         let mut sql = Sql::new::<E>("SELECT list_type FROM department_lists WHERE department = ");
         sql.bind(&code).push(" ORDER BY list_type");
         let lists = self.fetch_all(sql).await?;
+        let mut sql =
+            Sql::new::<E>("SELECT profession FROM department_professions WHERE department = ");
+        sql.bind(&code).push(" ORDER BY profession");
+        let professions = self.fetch_all(sql).await?;
         Ok(Department {
             code,
             name,
@@ -49,6 +54,10 @@ impl<E: Engine> SqlStore<E> {
             lists: lists
                 .iter()
                 .map(|r| r.text("list_type"))
+                .collect::<Result<_, _>>()?,
+            professions: professions
+                .iter()
+                .map(|r| r.text("profession"))
                 .collect::<Result<_, _>>()?,
         })
     }
@@ -77,6 +86,15 @@ impl<E: Engine> DepartmentStore for SqlStore<E> {
             let mut sql = Sql::new::<E>("INSERT INTO department_lists (department, list_type) ");
             sql.values(&d.lists, |t, l| {
                 t.bind(&d.code).bind(l);
+            });
+            sql.push(" ON CONFLICT DO NOTHING");
+            E::execute(&mut tx, sql).await?;
+        }
+        if !d.professions.is_empty() {
+            let mut sql =
+                Sql::new::<E>("INSERT INTO department_professions (department, profession) ");
+            sql.values(&d.professions, |t, p| {
+                t.bind(&d.code).bind(p);
             });
             sql.push(" ON CONFLICT DO NOTHING");
             E::execute(&mut tx, sql).await?;

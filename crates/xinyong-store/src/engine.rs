@@ -44,6 +44,7 @@ pub enum Arg {
     Date(NaiveDate),
     Time(DateTime<Utc>),
     OptTime(Option<DateTime<Utc>>),
+    OptDate(Option<NaiveDate>),
 }
 
 impl From<String> for Arg {
@@ -99,6 +100,11 @@ impl From<i32> for Arg {
 impl From<NaiveDate> for Arg {
     fn from(v: NaiveDate) -> Arg {
         Arg::Date(v)
+    }
+}
+impl From<Option<NaiveDate>> for Arg {
+    fn from(v: Option<NaiveDate>) -> Arg {
+        Arg::OptDate(v)
     }
 }
 impl From<DateTime<Utc>> for Arg {
@@ -266,6 +272,7 @@ where
     for<'t> NaiveDate: Encode<'t, DB> + Type<DB>,
     for<'t> DateTime<Utc>: Encode<'t, DB> + Type<DB>,
     for<'t> Option<DateTime<Utc>>: Encode<'t, DB> + Type<DB>,
+    for<'t> Option<NaiveDate>: Encode<'t, DB> + Type<DB>,
 {
     let mut out = DB::Arguments::default();
     out.reserve(args.len(), 0);
@@ -280,6 +287,7 @@ where
             Arg::Date(v) => out.add(v),
             Arg::Time(v) => out.add(v),
             Arg::OptTime(v) => out.add(v),
+            Arg::OptDate(v) => out.add(v),
         };
         added.map_err(|e| StoreError::Database(sqlx::Error::Encode(e)))?;
     }
@@ -303,6 +311,7 @@ where
     for<'t> NaiveDate: Encode<'t, DB> + Type<DB>,
     for<'t> DateTime<Utc>: Encode<'t, DB> + Type<DB>,
     for<'t> Option<DateTime<Utc>>: Encode<'t, DB> + Type<DB>,
+    for<'t> Option<NaiveDate>: Encode<'t, DB> + Type<DB>,
 {
     async fn execute(conn: &mut DB::Connection, sql: Sql) -> Result<u64, StoreError> {
         let args = arguments::<DB>(sql.args)?;
@@ -345,6 +354,7 @@ pub trait DbRow {
     fn date(&self, column: &str) -> Result<NaiveDate, StoreError>;
     fn time(&self, column: &str) -> Result<DateTime<Utc>, StoreError>;
     fn opt_time(&self, column: &str) -> Result<Option<DateTime<Utc>>, StoreError>;
+    fn opt_date(&self, column: &str) -> Result<Option<NaiveDate>, StoreError>;
     /// A JSON column (SQLite: text; PostgreSQL: `jsonb`).
     fn json(&self, column: &str) -> Result<serde_json::Value, StoreError>;
     fn opt_json(&self, column: &str) -> Result<Option<serde_json::Value>, StoreError>;
@@ -380,6 +390,7 @@ where
     for<'r> NaiveDate: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> DateTime<Utc>: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> Option<DateTime<Utc>>: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> Option<NaiveDate>: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> Json<serde_json::Value>: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> Option<Json<serde_json::Value>>: Decode<'r, R::Database> + Type<R::Database>,
 {
@@ -399,6 +410,9 @@ where
         Ok(self.try_get(column)?)
     }
     fn opt_time(&self, column: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        Ok(self.try_get(column)?)
+    }
+    fn opt_date(&self, column: &str) -> Result<Option<NaiveDate>, StoreError> {
         Ok(self.try_get(column)?)
     }
     fn json(&self, column: &str) -> Result<serde_json::Value, StoreError> {

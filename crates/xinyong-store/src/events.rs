@@ -21,6 +21,7 @@ use xinyong_domain::inspection::InspectionDraw;
 use xinyong_domain::record::VersionState;
 use xinyong_domain::report::Report;
 use xinyong_domain::rights::{Objection, RepairApplication, SubjectGrant};
+use xinyong_domain::role::PersonInRole;
 use xinyong_domain::{Department, Disclosure, Record};
 use xinyong_ledger::Hash;
 
@@ -99,11 +100,14 @@ pub enum EventKind {
     /// `inspection.drawn`: a risk-weighted random inspection draw, with its seed and the
     /// population's digest, so that anyone can re-run it.
     InspectionDrawn,
+    /// `role.registered`: a department registered a person in a regulated role, or changed
+    /// (ended) one.
+    RoleRegistered,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [EventKind; 33] = [
+    pub const ALL: [EventKind; 34] = [
         EventKind::RecordCreated,
         EventKind::RecordVersion,
         EventKind::DepartmentPut,
@@ -137,6 +141,7 @@ impl EventKind {
         EventKind::RepairRescheduled,
         EventKind::GradesStored,
         EventKind::InspectionDrawn,
+        EventKind::RoleRegistered,
     ];
 
     /// The stored name (never changes for a kind: existing logs hold it).
@@ -175,6 +180,7 @@ impl EventKind {
             EventKind::RepairRescheduled => "repair.rescheduled",
             EventKind::GradesStored => "grades.stored",
             EventKind::InspectionDrawn => "inspection.drawn",
+            EventKind::RoleRegistered => "role.registered",
         }
     }
 
@@ -287,6 +293,7 @@ pub enum Event<'a> {
         grades_digest: &'a str,
     },
     InspectionDrawn(&'a InspectionDraw),
+    RoleRegistered(&'a PersonInRole, Pseudonym<'a>),
 }
 
 impl Event<'_> {
@@ -316,6 +323,7 @@ impl Event<'_> {
             Event::CalendarLoaded { .. } => EventKind::CalendarLoaded,
             Event::GradesStored { .. } => EventKind::GradesStored,
             Event::InspectionDrawn(_) => EventKind::InspectionDrawn,
+            Event::RoleRegistered(..) => EventKind::RoleRegistered,
             Event::RepairFiled(..) => EventKind::RepairFiled,
             Event::RepairDecided(..) => EventKind::RepairDecided,
             Event::GrantGiven(..) => EventKind::GrantGiven,
@@ -338,6 +346,7 @@ impl Event<'_> {
             | Event::ObjectionEscalated(o, _)
             | Event::ObjectionRescheduled(o, _) => Some(o.subject_code.as_str()),
             Event::AttachmentStored(a, _) => Some(a.subject_code.as_str()),
+            Event::RoleRegistered(r, _) => Some(r.person.as_str()),
             Event::RepairFiled(r, _)
             | Event::RepairDecided(r, _)
             | Event::RepairRescheduled(r, _) => Some(r.subject_code.as_str()),
@@ -395,6 +404,7 @@ impl Event<'_> {
                 &grades_digest[..grades_digest.len().min(16)]
             ),
             Event::InspectionDrawn(d) => format!("inspection:{}", d.id),
+            Event::RoleRegistered(r, _) => format!("role:{}", r.id),
             Event::RepairFiled(r, _) => format!("repair:{}", r.id),
             Event::RepairDecided(r, _) => format!("repair-decision:{}", r.id),
             Event::GrantGiven(g, _) | Event::GrantRevoked(g, _) => format!("grant:{}", g.id),
@@ -407,9 +417,18 @@ impl Event<'_> {
     pub fn digest(&self) -> Hash {
         match self {
             Event::RecordCreated(v) | Event::RecordVersion(v) => v.digest(),
-            Event::DepartmentPut(d) => {
+            // Professions join the digest only when given, so entries written before they
+            // existed keep theirs.
+            Event::DepartmentPut(d) if d.professions.is_empty() => {
                 json_digest(&serde_json::json!([d.code, d.name, d.categories, d.lists,]))
             }
+            Event::DepartmentPut(d) => json_digest(&serde_json::json!([
+                d.code,
+                d.name,
+                d.categories,
+                d.lists,
+                d.professions
+            ])),
             Event::TokenCreated(t, p) | Event::TokenRevoked(t, p) | Event::SessionOpened(t, p) => {
                 token_digest(t, p)
             }
@@ -478,8 +497,24 @@ impl Event<'_> {
                 d.drawn,
                 d.drawn_at.timestamp_millis()
             ])),
+            Event::RoleRegistered(r, p) => role_digest(r, p),
         }
     }
+}
+
+/// The digest a `role.registered` entry keeps of a role: the person by pseudonym only.
+pub fn role_digest(r: &PersonInRole, p: Pseudonym) -> Hash {
+    json_digest(&serde_json::json!([
+        r.id,
+        p(r.person.as_str()),
+        r.name,
+        r.organisation,
+        r.profession,
+        r.licence_no,
+        r.since,
+        r.until,
+        r.department
+    ]))
 }
 
 /// An event ready to append: what the log stores besides its position and time.

@@ -37,6 +37,7 @@ mod records;
 mod repairs;
 mod reports;
 mod reseal;
+mod roles;
 pub mod search;
 mod sqlite;
 pub mod stats;
@@ -70,6 +71,7 @@ pub use records::RecordStore;
 pub use repairs::RepairStore;
 pub use reports::ReportStore;
 pub use reseal::VaultStore;
+pub use roles::{RoleRefusal, RoleStore};
 pub use search::{CategoryFilter, RecordPage, SearchPage, StatRow, SubjectStore};
 pub use sqlite::SqliteStore;
 pub use stats::StatsStore;
@@ -80,8 +82,8 @@ pub use webhooks::WebhookStore;
 pub mod prelude {
     pub use crate::{
         AccessStore, AttachmentStore, CheckStore, DepartmentStore, GrantStore, ImportSession,
-        LedgerStore, ObjectionStore, OperatorStore, RecordStore, RepairStore, ReportStore, Store,
-        SubjectStore, TokenStore, VaultStore, WebhookStore,
+        LedgerStore, ObjectionStore, OperatorStore, RecordStore, RepairStore, ReportStore,
+        RoleStore, Store, SubjectStore, TokenStore, VaultStore, WebhookStore,
     };
 }
 
@@ -174,6 +176,7 @@ pub trait Store:
     + GradeStore
     + StatsStore
     + HealthStore
+    + RoleStore
     + Send
     + Sync
 {
@@ -198,6 +201,7 @@ impl<T> Store for T where
         + GradeStore
         + StatsStore
         + HealthStore
+        + RoleStore
         + Send
         + Sync
         + ?Sized

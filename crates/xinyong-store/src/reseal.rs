@@ -35,7 +35,7 @@ pub trait VaultStore: Send + Sync {
 }
 
 /// Every sealed column, as `(table, column)`: what [`VaultStore::count_sealed_with`] counts.
-const SEALED_COLUMNS: [(&str, &str); 23] = [
+const SEALED_COLUMNS: [(&str, &str); 24] = [
     ("subjects", "code_sealed"),
     ("records", "subject_sealed"),
     ("records", "fields_sealed"),
@@ -59,6 +59,7 @@ const SEALED_COLUMNS: [(&str, &str); 23] = [
     ("attachments", "subject_sealed"),
     ("attachments", "name_sealed"),
     ("attachments", "content_sealed"),
+    ("persons_in_role", "subject_sealed"),
 ];
 
 /// Rights cases with sealed free text or files: `(table, column, context kind, context
@@ -80,12 +81,13 @@ const CASE_TABLES: [(&str, &str, &str, &str, Option<i64>); 6] = [
 ];
 
 /// Tables whose only sealed value is a subject code: `(table, code column, sealed column)`.
-const CODE_TABLES: [(&str, &str, &str); 5] = [
+const CODE_TABLES: [(&str, &str, &str); 6] = [
     ("subjects", "code", "code_sealed"),
     ("tokens", "subject", "subject_sealed"),
     ("special_applications", "subject_code", "subject_sealed"),
     ("subject_grants", "subject_code", "subject_sealed"),
     ("webhooks", "subject_code", "subject_sealed"),
+    ("persons_in_role", "subject_code", "subject_sealed"),
 ];
 
 /// Opens a value that may be sealed, or returns it as stored in clear.

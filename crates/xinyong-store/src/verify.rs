@@ -9,8 +9,8 @@ use xinyong_ledger::{FirstBad, Hash, LogVerifier, VerifyingKey};
 use crate::audit_log::is_stored_level;
 use crate::events::{
     EventKind, Version, attachment_digest, attachment_ref, check_digest, check_ref, grant_digest,
-    objection_digest, operator_digest, operator_ref, repair_digest, report_digest, token_digest,
-    token_ref, webhook_digest,
+    objection_digest, operator_digest, operator_ref, repair_digest, report_digest, role_digest,
+    token_digest, token_ref, webhook_digest,
 };
 use crate::{Store, StoreError};
 
@@ -74,11 +74,13 @@ enum Vouched {
     Webhooks,
     /// `attachments`, by `attachment:ID`.
     Attachments,
+    /// `persons_in_role`, by `role:ID` (registration and end alike).
+    Roles,
 }
 
 impl Vouched {
     /// Every kind of vouched row, in the order `verify` walks them.
-    const ALL: [Vouched; 10] = [
+    const ALL: [Vouched; 11] = [
         Vouched::RecordVersions,
         Vouched::Tokens,
         Vouched::Checks,
@@ -89,6 +91,7 @@ impl Vouched {
         Vouched::Reports,
         Vouched::Webhooks,
         Vouched::Attachments,
+        Vouched::Roles,
     ];
 }
 
@@ -131,6 +134,7 @@ fn vouches_for(kind: EventKind) -> Option<Vouched> {
         // A removed webhook's row is gone; the entry of the one in place vouches for it.
         EventKind::WebhookPut | EventKind::WebhookRemoved => Some(Vouched::Webhooks),
         EventKind::AttachmentStored => Some(Vouched::Attachments),
+        EventKind::RoleRegistered => Some(Vouched::Roles),
         // The entry is the evidence of what was written; the rows themselves are not
         // re-checked (yet): departments only gain categories, feedback and decisions are
         // given once.
@@ -447,6 +451,14 @@ impl Rows<'_> {
                             reason: "its content is missing".into(),
                         });
                     }
+                    self.cases += 1;
+                }
+            ),
+            Vouched::Roles => each_row!(
+                |after: String| async move { store.roles_after(&after, PAGE).await },
+                |r| {
+                    let digest = role_digest(r, &pseudonym);
+                    self.vouched(vouched, "role", format!("role:{}", r.id), digest)?;
                     self.cases += 1;
                 }
             ),

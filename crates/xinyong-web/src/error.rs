@@ -133,6 +133,8 @@ error_codes! {
     /// The resource belongs to another department: a commitment it did not accept, a check it
     /// did not make.
     NotOwner = ("not_owner", FORBIDDEN, "Another department's resource");
+    /// The department is not given the profession it registers a person in.
+    ProfessionNotAllowed = ("profession_not_allowed", FORBIDDEN, "Profession not registered by this department");
     /// No endpoint or page at this path.
     NotFoundEndpoint = ("not_found_endpoint", NOT_FOUND, "No such endpoint");
     /// The platform holds no subject with this code.
@@ -156,6 +158,8 @@ error_codes! {
     /// No evidence attachment with this id that the caller may see (its subject's own, or
     /// named by a case the calling department decides).
     UnknownAttachment = ("unknown_attachment", NOT_FOUND, "Unknown attachment");
+    /// No person in a role has this id, or not one the caller may see.
+    UnknownRole = ("unknown_role", NOT_FOUND, "Unknown role");
     /// No grading model grades this subject for this caller (natural persons are never
     /// graded by the shipped models; a model that is not public grades for departments only).
     NoGrade = ("no_grade", NOT_FOUND, "No grade");
@@ -186,6 +190,8 @@ error_codes! {
     RepairDecided = ("repair_decided", CONFLICT, "Repair already decided");
     /// The subject already holds as many evidence attachments as one subject may.
     AttachmentQuota = ("attachment_quota", CONFLICT, "Attachment quota reached");
+    /// The licence is held by an open role of the profession: that role must end first.
+    LicenceHeld = ("licence_held", CONFLICT, "Licence held by an open role");
     /// The check already has its feedback.
     FeedbackGiven = ("feedback_given", CONFLICT, "Feedback already given");
     /// The list entry is already removed.

@@ -36,6 +36,7 @@ mod records;
 mod repairs;
 mod reports;
 pub mod rights;
+mod roles;
 mod search;
 pub mod sessions;
 mod site;
@@ -187,6 +188,10 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(reports::update))
         .routes(routes!(subjects::list))
         .routes(routes!(subjects::show))
+        .routes(routes!(roles::register))
+        .routes(routes!(roles::end))
+        .routes(routes!(roles::show))
+        .routes(routes!(roles::of_organisation))
         .routes(routes!(grades::grade))
         .routes(routes!(inspections::create, inspections::list))
         .routes(routes!(subjects::own_file))

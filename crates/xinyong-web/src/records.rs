@@ -137,6 +137,14 @@ pub(crate) async fn store_valid(
     valid: &[ValidRecord],
 ) -> Result<Vec<xinyong_store::Submitted>, ApiError> {
     let today = state.today();
+    if let Err(e) = crate::roles::check_attachments(state, valid).await {
+        if let ApiError::InvalidRecords(errors) = &e {
+            let mut bad: Vec<usize> = errors.iter().map(|e| e.index).collect();
+            bad.dedup();
+            count_rejected(state, department, bad.len() as u64).await?;
+        }
+        return Err(e);
+    }
     let stored = state.store.submit(&department.code, valid).await?;
     state
         .store

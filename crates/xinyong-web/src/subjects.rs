@@ -10,6 +10,7 @@ use xinyong_domain::disclosure::{
     FileRecord, PublicRecord, disclosed_record, file_record, in_force, public_record,
     public_subject_code, public_subject_name, public_visibility,
 };
+use xinyong_domain::role::may_read;
 use xinyong_domain::{Disclosure, SubjectKind};
 
 use crate::AppState;
@@ -181,10 +182,18 @@ pub async fn show(
         .filter(|(r, c)| public_visibility(r, c, today).is_ok())
         .map(|(r, c)| public_record(r, c))
         .collect();
+    // Categories kept within the subject's own organisation (civil servants' integrity
+    // records) are read only by that organisation and the department that made the record,
+    // whatever purpose or grant another reader states.
+    let reader_department = match &reader.caller {
+        Caller::Department { department, .. } => Some(department.code.as_str()),
+        _ => None,
+    };
     let of_class = |class: Disclosure| {
         (access.clearance >= class).then(|| {
             with_category()
                 .filter(|(r, c)| c.disclosure == class && in_force(r, today))
+                .filter(|(r, c)| may_read(r, c, reader_department))
                 .map(|(r, c)| disclosed_record(r, c, access.masks()))
                 .collect::<Vec<_>>()
         })
@@ -237,6 +246,9 @@ pub struct OwnFile {
     objections: Vec<xinyong_domain::rights::Objection>,
     /// Every repair application the subject filed, newest first, in whatever state.
     repairs: Vec<xinyong_domain::rights::RepairApplication>,
+    /// Every regulated role a natural person holds or held (lawyer, doctor, civil
+    /// servant...), newest first; empty for an organisation.
+    roles: Vec<xinyong_domain::role::PersonInRole>,
 }
 
 /// The calling subject's own full file: every class, every status, nothing masked. The
@@ -294,6 +306,7 @@ pub async fn own_file(
         .store
         .repairs_of_subject(subject.code.as_str())
         .await?;
+    let roles = state.store.roles_of_person(subject.code.as_str()).await?;
     Ok(Json(OwnFile {
         code: subject.code.to_string(),
         name: subject.name,
@@ -302,5 +315,6 @@ pub async fn own_file(
         records,
         objections,
         repairs,
+        roles,
     }))
 }

@@ -9,7 +9,7 @@ use anyhow::{Context, Result, anyhow};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use xinyong_domain::synthetic::Synthetic;
-use xinyong_domain::{Catalogue, ValidRecord};
+use xinyong_domain::{Catalogue, Department, ValidRecord};
 use xinyong_store::Store;
 
 #[derive(Args, Clone, Debug)]
@@ -68,8 +68,12 @@ pub async fn fill(store: &dyn Store, catalogue: &Catalogue, size: &DemoSize) -> 
     let mut session = store.begin_import().await?;
     let mut buffers: BTreeMap<String, Vec<ValidRecord>> = BTreeMap::new();
     let mut records = 0u64;
+    // People in roles are registered once the records are in (a role is its own write,
+    // which must not wait on the import's open transaction).
+    let mut roles = Vec::new();
     for _ in 0..size.subjects {
         let subject = synthetic.next_subject();
+        roles.extend(subject.roles);
         for (dept, raw) in subject.records {
             let valid = catalogue
                 .validate(&raw, today)
@@ -90,9 +94,26 @@ pub async fn fill(store: &dyn Store, catalogue: &Catalogue, size: &DemoSize) -> 
     }
     session.commit().await?;
     bar.finish_and_clear();
+    let departments: BTreeMap<String, Department> = synthetic
+        .departments()
+        .iter()
+        .map(|d| (d.code.clone(), d.clone()))
+        .collect();
+    for (dept, registration) in &roles {
+        let department = departments
+            .get(dept)
+            .ok_or_else(|| anyhow!("synthetic role of an unknown department (a bug)"))?;
+        let role = registration
+            .check(catalogue, department, xinyong_store::new_id(), today)
+            .map_err(|e| anyhow!("synthetic role failed its checks (a bug): {e:?}"))?;
+        if let Err(refusal) = store.register_role(&role).await? {
+            anyhow::bail!("synthetic role refused (a bug): {refusal:?}");
+        }
+    }
     eprintln!(
-        "demo data: {} subjects, {records} records from {} departments (seed {})",
+        "demo data: {} subjects, {records} records, {} people in roles, from {} departments (seed {})",
         size.subjects,
+        roles.len(),
         synthetic.departments().len(),
         size.seed
     );
@@ -105,7 +126,18 @@ pub async fn fill(store: &dyn Store, catalogue: &Catalogue, size: &DemoSize) -> 
     Ok(())
 }
 
-/// Writes the demo records as JSONL (the API's record shape), e.g. to benchmark imports.
+/// Whether a synthetic record is of a category with professions: such a record is imported
+/// only once its subject's role is registered, so files meant for `xinyong import` (and the
+/// import benchmark) leave them out.
+pub fn attaches_to_a_role(catalogue: &Catalogue, raw: &xinyong_domain::RawRecord) -> bool {
+    raw.core
+        .get(&xinyong_domain::catalogue::CoreAttribute::Category)
+        .and_then(|(_, c)| catalogue.category(c.trim()))
+        .is_some_and(|c| !c.professions.is_empty())
+}
+
+/// Writes the demo records as JSONL (the API's record shape), e.g. to benchmark imports,
+/// without the professional records (see [`attaches_to_a_role`]).
 pub fn write_jsonl(catalogue: &Catalogue, size: &DemoSize, path: &Path) -> Result<u64> {
     let file =
         std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
@@ -115,6 +147,9 @@ pub fn write_jsonl(catalogue: &Catalogue, size: &DemoSize, path: &Path) -> Resul
     let mut n = 0;
     for _ in 0..size.subjects {
         for (_, raw) in synthetic.next_subject().records {
+            if attaches_to_a_role(catalogue, &raw) {
+                continue;
+            }
             serde_json::to_writer(&mut out, &raw.to_json())?;
             out.write_all(b"\n")?;
             n += 1;

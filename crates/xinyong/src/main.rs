@@ -218,6 +218,10 @@ enum DepartmentCommand {
         /// A list type whose entries the department manages (repeatable).
         #[arg(long = "list")]
         lists: Vec<String>,
+        /// A profession of the catalogue whose people in role the department registers
+        /// (repeatable): `lawyer`, `doctor`, `civil_servant`...
+        #[arg(long = "profession")]
+        professions: Vec<String>,
     },
     /// List departments and their categories.
     List,
@@ -565,6 +569,7 @@ async fn department(
             name,
             categories,
             lists,
+            professions,
         } => {
             Department::check_code(&code)?;
             if name.trim().is_empty() {
@@ -588,12 +593,26 @@ async fn department(
                     bail!("--list {l}: not a list type (known: {})", known.join(", "));
                 }
             }
+            for p in &professions {
+                if catalogue.profession(p).is_none() {
+                    let known: Vec<&str> = catalogue
+                        .professions
+                        .iter()
+                        .map(|p| p.id.as_str())
+                        .collect();
+                    bail!(
+                        "--profession {p}: not a profession of the catalogue (known: {})",
+                        known.join(", ")
+                    );
+                }
+            }
             store
                 .put_department(&Department {
                     code: code.clone(),
                     name: name.trim().to_owned(),
                     categories: categories.into_iter().collect(),
                     lists: lists.into_iter().collect(),
+                    professions: professions.into_iter().collect(),
                 })
                 .await?;
             let d = store
@@ -611,11 +630,12 @@ async fn department(
                 }
             };
             eprintln!(
-                "department {} ({}) may submit: {}; manages lists: {}",
+                "department {} ({}) may submit: {}; manages lists: {}; registers: {}",
                 d.code,
                 d.name,
                 joined(&d.categories, "nothing yet"),
-                joined(&d.lists, "none")
+                joined(&d.lists, "none"),
+                joined(&d.professions, "no one")
             );
         }
         DepartmentCommand::List => {
@@ -623,13 +643,15 @@ async fn department(
             for d in store.departments().await? {
                 let cats: Vec<&str> = d.categories.iter().map(String::as_str).collect();
                 let lists: Vec<&str> = d.lists.iter().map(String::as_str).collect();
+                let professions: Vec<&str> = d.professions.iter().map(String::as_str).collect();
                 writeln!(
                     out,
-                    "{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}\t{}",
                     d.code,
                     d.name,
                     cats.join(","),
-                    lists.join(",")
+                    lists.join(","),
+                    professions.join(",")
                 )?;
             }
         }

@@ -6,6 +6,8 @@ pub(super) struct DepartmentSpec {
     pub suffix: &'static str,
     pub categories: &'static [&'static str],
     pub lists: &'static [&'static str],
+    /// Professions whose people in role the department registers.
+    pub professions: &'static [&'static str],
     /// What the department decides, so that a record's fields hang together and belong to
     /// the department that submits it (a tax bureau's penalty is about tax, a licence's
     /// content is a licence).
@@ -45,6 +47,7 @@ pub(super) const DEPARTMENTS: &[DepartmentSpec] = &[
             "honour",
         ],
         lists: &["abnormal_operation"],
+        professions: &[],
         scenarios: &[
             penalty(&[
                 ("violation_type", "食品安全"),
@@ -84,6 +87,7 @@ pub(super) const DEPARTMENTS: &[DepartmentSpec] = &[
             "credit_commitment",
         ],
         lists: &["tax_serious", "red_a_taxpayer"],
+        professions: &[],
         scenarios: &[penalty(&[
             ("violation_type", "税收征管"),
             ("facts", "未按规定期限办理纳税申报和报送纳税资料"),
@@ -96,12 +100,14 @@ pub(super) const DEPARTMENTS: &[DepartmentSpec] = &[
         suffix: "中级人民法院",
         categories: &["court_defaulter", "court_judgment"],
         lists: &["court_defaulter"],
+        professions: &[],
         scenarios: &[],
     },
     DepartmentSpec {
         suffix: "生态环境局",
         categories: &["admin_license", "admin_penalty"],
         lists: &[],
+        professions: &[],
         scenarios: &[
             penalty(&[
                 ("violation_type", "环境保护"),
@@ -119,8 +125,15 @@ pub(super) const DEPARTMENTS: &[DepartmentSpec] = &[
     },
     DepartmentSpec {
         suffix: "人力资源和社会保障局",
-        categories: &["social_insurance_arrears", "admin_penalty", "honour"],
+        categories: &[
+            "social_insurance_arrears",
+            "admin_penalty",
+            "honour",
+            "civil_servant_integrity",
+        ],
         lists: &[],
+        // Its own civil servants, whose integrity files it keeps.
+        professions: &["civil_servant"],
         scenarios: &[penalty(&[
             ("violation_type", "劳动保障"),
             ("facts", "未按规定支付劳动者工资报酬"),
@@ -133,6 +146,7 @@ pub(super) const DEPARTMENTS: &[DepartmentSpec] = &[
         suffix: "财政局",
         categories: &["procurement_serious"],
         lists: &["procurement_serious"],
+        professions: &[],
         scenarios: &[],
     },
     DepartmentSpec {
@@ -144,6 +158,7 @@ pub(super) const DEPARTMENTS: &[DepartmentSpec] = &[
             "credit_commitment",
         ],
         lists: &[],
+        professions: &[],
         scenarios: &[
             penalty(&[
                 ("violation_type", "建设工程质量"),
@@ -163,5 +178,13 @@ pub(super) const DEPARTMENTS: &[DepartmentSpec] = &[
                 ("content", "建筑施工企业安全生产许可"),
             ]),
         ],
+    },
+    // Last, so that the departments before it keep their codes.
+    DepartmentSpec {
+        suffix: "司法局",
+        categories: &["professional_discipline"],
+        lists: &[],
+        professions: &["lawyer"],
+        scenarios: &[],
     },
 ];

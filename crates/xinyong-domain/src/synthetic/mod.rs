@@ -15,6 +15,7 @@ use crate::catalogue::{Catalogue, CoreAttribute, FieldType};
 use crate::code::{CitizenId, DivisionCode, UnifiedCode, divisions};
 use crate::department::Department;
 use crate::record::RawRecord;
+use crate::role::RoleRegistration;
 use crate::subject::SubjectKind;
 
 const TRADE_CHARS: &[&str] = &[
@@ -74,6 +75,9 @@ pub struct SyntheticSubject {
     pub kind: SubjectKind,
     /// (submitting department code, record).
     pub records: Vec<(String, RawRecord)>,
+    /// (registering department code, role) for a person in a regulated role: register
+    /// these before storing the professional records that attach to them.
+    pub roles: Vec<(String, RoleRegistration)>,
 }
 
 /// Deterministic generator: the same seed and `today` give the same data set.
@@ -91,6 +95,9 @@ pub struct Synthetic<'a> {
     /// Hashes of the codes handed out, so that no code is handed out twice (a repeat would
     /// be the same subject, and `demo --subjects N` must make N).
     seen: std::collections::HashSet<u64>,
+    /// The draws for people in roles, a stream of their own: adding roles left every
+    /// earlier demo data set as it was.
+    role_rng: ChaCha8Rng,
 }
 
 impl<'a> Synthetic<'a> {
@@ -113,12 +120,14 @@ impl<'a> Synthetic<'a> {
                         .map(|c| (*c).to_owned())
                         .collect::<BTreeSet<_>>(),
                     lists: spec.lists.iter().map(|l| (*l).to_owned()).collect(),
+                    professions: spec.professions.iter().map(|p| (*p).to_owned()).collect(),
                 })
             })
             .collect();
         let counties = divisions().current_counties().map(|d| d.code).collect();
         Synthetic {
             rng: ChaCha8Rng::seed_from_u64(seed),
+            role_rng: ChaCha8Rng::seed_from_u64(seed ^ 0x524f_4c45),
             catalogue,
             today,
             departments,
@@ -312,11 +321,98 @@ impl<'a> Synthetic<'a> {
             };
             records.extend(self.record(fallback, &code, &name, kind));
         }
+        let mut roles = Vec::new();
+        if kind == SubjectKind::NaturalPerson {
+            std::mem::swap(&mut self.rng, &mut self.role_rng);
+            self.role(&code, &name, county, &mut roles, &mut records);
+            std::mem::swap(&mut self.rng, &mut self.role_rng);
+        }
         SyntheticSubject {
             code,
             name,
             kind,
             records,
+            roles,
+        }
+    }
+
+    /// Makes some persons lawyers at a law firm or civil servants of a department, with the
+    /// professional records that attach to their role.
+    fn role(
+        &mut self,
+        code: &str,
+        name: &str,
+        county: DivisionCode,
+        roles: &mut Vec<(String, RoleRegistration)>,
+        records: &mut Vec<(String, RawRecord)>,
+    ) {
+        let roll: f64 = self.rng.random();
+        let (profession, category, p_record) = match roll {
+            r if r < 0.25 => ("lawyer", "professional_discipline", 0.5),
+            r if r < 0.40 => ("civil_servant", "civil_servant_integrity", 0.8),
+            _ => return,
+        };
+        let Some(registrar) = self
+            .departments
+            .iter()
+            .find(|d| d.registers_profession(profession))
+            .cloned()
+        else {
+            return;
+        };
+        let (organisation, organisation_name) = if profession == "civil_servant" {
+            (registrar.code.clone(), registrar.name.clone())
+        } else {
+            let firm = UnifiedCode::generate(&mut self.rng, '3', '1', &county);
+            let region = self.region_name(county);
+            let firm_name = format!(
+                "{}{}{}律师事务所",
+                region,
+                self.pick(TRADE_CHARS),
+                self.pick(TRADE_CHARS)
+            );
+            (firm.as_str().to_owned(), firm_name)
+        };
+        // In the role since well before any decision the demo makes (at most four years ago).
+        let years = self.rng.random_range(5..25);
+        let since = self
+            .today
+            .checked_sub_days(Days::new(years * 365))
+            .unwrap_or(self.today);
+        let licence_no = match profession {
+            "civil_servant" => format!("GWY{}{:08}", since.format("%Y"), self.serial),
+            _ => format!(
+                "1{}{}{:08}",
+                county.as_string(),
+                since.format("%Y"),
+                self.serial
+            ),
+        };
+        roles.push((
+            registrar.code.clone(),
+            RoleRegistration {
+                person_code: code.to_owned(),
+                person_name: name.to_owned(),
+                organisation_code: organisation.clone(),
+                profession: profession.to_owned(),
+                licence_no: licence_no.clone(),
+                since: since.to_string(),
+                until: None,
+            },
+        ));
+        if self.rng.random::<f64>() < p_record
+            && let Some((dept, mut raw)) =
+                self.record(category, code, name, SubjectKind::NaturalPerson)
+        {
+            raw.fields
+                .insert("licence_no".into(), Value::String(licence_no));
+            raw.fields
+                .insert("organisation_code".into(), Value::String(organisation));
+            if raw.fields.contains_key("organisation_name") || profession == "lawyer" {
+                raw.fields
+                    .insert("organisation_name".into(), Value::String(organisation_name));
+            }
+            records.push((dept, raw));
         }
     }
 

@@ -15,12 +15,25 @@ fn synthetic_records_pass_the_catalogue() {
     for _ in 0..2000 {
         let subject = s.next_subject();
         kinds.insert(subject.kind);
+        let roles: Vec<crate::role::PersonInRole> = subject
+            .roles
+            .iter()
+            .map(|(dept, r)| {
+                let d = s.departments().iter().find(|d| &d.code == dept).unwrap();
+                r.check(&catalogue, d, format!("R{}", r.licence_no), today())
+                    .unwrap_or_else(|e| panic!("{e:?} in {r:?}"))
+            })
+            .collect();
         for (dept, raw) in &subject.records {
             let valid = catalogue
                 .validate(raw, today())
                 .unwrap_or_else(|e| panic!("{e:?} in {raw:?}"));
             let d = s.departments().iter().find(|d| &d.code == dept).unwrap();
             assert!(d.may_submit(&valid.category));
+            // A professional record attaches to a role its subject holds.
+            let category = catalogue.category(&valid.category).unwrap();
+            crate::role::attach(&valid, category, &roles)
+                .unwrap_or_else(|e| panic!("{e:?} in {raw:?}"));
             categories.insert(valid.category.clone());
             tiers.extend(valid.tier);
         }

@@ -44,6 +44,7 @@ pub fn department(code: &str, categories: &[&str]) -> Department {
         name: format!("部门{code}"),
         categories: categories.iter().map(|c| (*c).to_owned()).collect(),
         lists: Default::default(),
+        professions: Default::default(),
     }
 }
 

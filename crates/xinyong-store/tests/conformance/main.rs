@@ -35,6 +35,7 @@ mod operators;
 mod records;
 mod repairs;
 mod reports;
+mod roles;
 mod search;
 mod stats;
 mod tokens;

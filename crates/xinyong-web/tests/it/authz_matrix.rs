@@ -605,6 +605,64 @@ fn rows() -> Vec<Row> {
             expect: |who| only(who, &[(Who::DepartmentOwn, OK), (Who::DepartmentOther, OK)]),
         },
         Row {
+            method: "post",
+            path: "/api/v1/roles",
+            class: None,
+            call: |_, _| {
+                post(
+                    "/api/v1/roles",
+                    json!({
+                        "person_code": PERSON, "person_name": "张律师",
+                        "organisation_code": COMPANY, "profession": "lawyer",
+                        "licence_no": "L-1", "since": "2015-10-01"
+                    }),
+                )
+            },
+            // Departments only, and only for the professions they are given (these two are
+            // given none: `profession_not_allowed`).
+            expect: |who| only(who, &[]),
+        },
+        Row {
+            method: "post",
+            path: "/api/v1/roles/{id}/end",
+            class: None,
+            call: |_, _| {
+                post(
+                    "/api/v1/roles/01J00000000000000000000000/end",
+                    json!({"until": "2026-01-01"}),
+                )
+            },
+            expect: |who| {
+                only(
+                    who,
+                    &[
+                        (Who::DepartmentOwn, NOT_FOUND),
+                        (Who::DepartmentOther, NOT_FOUND),
+                    ],
+                )
+            },
+        },
+        Row {
+            method: "get",
+            path: "/api/v1/roles/{id}",
+            class: None,
+            call: |_, _| get("/api/v1/roles/01J00000000000000000000000"),
+            expect: |who| {
+                if bad_token(who) {
+                    UNAUTHORIZED
+                } else {
+                    NOT_FOUND
+                }
+            },
+        },
+        Row {
+            method: "get",
+            path: "/api/v1/subjects/{code}/roles",
+            class: None,
+            call: |_, _| get(format!("/api/v1/subjects/{COMPANY}/roles")),
+            expect: public,
+        },
+        Row {
             method: "get",
             path: "/api/v1/reports",
             class: None,

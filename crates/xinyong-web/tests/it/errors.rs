@@ -39,6 +39,15 @@ fn get(uri: &str, token: Option<&str>) -> Request<Body> {
     request(Method::GET, uri, token, None)
 }
 
+/// A lawyer's registration under `licence`.
+fn lawyer(licence: &str) -> Value {
+    json!({
+        "person_code": "440305198507265865", "person_name": "张律师",
+        "organisation_code": COMPANY, "profession": "lawyer", "licence_no": licence,
+        "since": "2015-10-01"
+    })
+}
+
 fn post(uri: &str, token: Option<&str>, body: Value) -> Request<Body> {
     request(Method::POST, uri, token, Some(Body::from(body.to_string())))
 }
@@ -179,6 +188,24 @@ impl World {
                 Some(other),
                 json!({}),
             )),
+            ErrorCode::ProfessionNotAllowed => self.send(post(
+                "/api/v1/roles",
+                Some(own),
+                lawyer("L-1"),
+            )),
+            ErrorCode::UnknownRole => self.send(get("/api/v1/roles/01J00000000000000000000000", None)),
+            ErrorCode::LicenceHeld => {
+                let justice = self
+                    .app
+                    .department_registering("JUSTICE01", &[], &[], &["lawyer"])
+                    .await;
+                let (status, _) = self
+                    .app
+                    .post_json(&justice, "/api/v1/roles", lawyer("L-2"))
+                    .await;
+                assert_eq!(status, StatusCode::CREATED);
+                self.send(post("/api/v1/roles", Some(&justice), lawyer("L-2")))
+            }
             ErrorCode::NotFoundEndpoint => self.send(get("/nowhere", None)),
             ErrorCode::UnknownSubject => {
                 self.send(get(&format!("/api/v1/subjects/{PERSON}"), None))
@@ -434,6 +461,7 @@ impl World {
                         name: "深圳市市场监督管理局".into(),
                         categories: ["admin_penalty".to_owned()].into_iter().collect(),
                         lists: Default::default(),
+                        professions: Default::default(),
                     })
                     .await
                     .unwrap();

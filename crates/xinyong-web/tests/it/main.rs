@@ -17,6 +17,7 @@ mod limits;
 mod notifications;
 mod privacy;
 mod rights;
+mod roles;
 mod self_service;
 mod sessions;
 mod site;

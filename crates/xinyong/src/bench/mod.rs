@@ -177,6 +177,7 @@ pub(super) async fn department_token(
             name: format!("benchmark department {code}"),
             categories: categories.iter().map(|c| (*c).to_owned()).collect(),
             lists: Default::default(),
+            professions: Default::default(),
         })
         .await?;
     let token = xinyong_web::auth::new_token();
@@ -320,6 +321,9 @@ async fn import(
             if rows.len() as u64 == n {
                 break;
             }
+            if crate::demo::attaches_to_a_role(catalogue, &raw) {
+                continue;
+            }
             use std::io::Write;
             serde_json::to_writer(&mut out, &raw.to_json())?;
             out.write_all(b"\n")?;
@@ -380,6 +384,7 @@ async fn import(
             name: "benchmark department".into(),
             categories: catalogue.categories.iter().map(|c| c.id.clone()).collect(),
             lists: Default::default(),
+            professions: Default::default(),
         })
         .await?;
     let args = crate::import::ImportArgs {

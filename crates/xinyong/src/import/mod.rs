@@ -86,7 +86,8 @@ struct BadRow {
 }
 
 enum Item {
-    Valid(Vec<ValidRecord>),
+    /// Valid records and the line each starts on.
+    Valid(Vec<ValidRecord>, Vec<u64>),
     Bad(BadRow),
 }
 
@@ -256,6 +257,7 @@ async fn import_file(
                 today,
                 tx,
                 chunk: Vec::with_capacity(CHUNK),
+                lines: Vec::with_capacity(CHUNK),
                 rows: 0,
             };
             let format = match format {
@@ -293,7 +295,24 @@ async fn import_file(
     let mut said_at = std::time::Instant::now();
     while let Some(item) = rx.recv().await {
         match item {
-            Item::Valid(chunk) if storing => {
+            Item::Valid(mut chunk, mut lines) if storing => {
+                // Professional records must attach to a role their subject holds: that needs
+                // the store, so it is checked here rather than in the reading thread.
+                let unattached = unattached(&**store, catalogue, &chunk, &lines).await?;
+                if !unattached.is_empty() {
+                    for (_, bad) in &unattached {
+                        tally.bad += 1;
+                        report_bad(&bar, &name, bad, rejects.as_deref_mut())?;
+                    }
+                    storing = args.partial;
+                    if !storing {
+                        continue;
+                    }
+                    for (index, _) in unattached.iter().rev() {
+                        chunk.remove(*index);
+                        lines.remove(*index);
+                    }
+                }
                 let stored = session.add(&department.code, &chunk).await?;
                 for (s, record) in stored.iter().zip(&chunk) {
                     match s.outcome {
@@ -315,28 +334,10 @@ async fn import_file(
                     );
                 }
             }
-            Item::Valid(_) => {}
+            Item::Valid(..) => {}
             Item::Bad(bad) => {
                 tally.bad += 1;
-                bar.suspend(|| {
-                    for e in &bad.errors {
-                        eprintln!(
-                            "{name}: row {}: {}: {}",
-                            bad.row,
-                            if e.field.is_empty() {
-                                "record"
-                            } else {
-                                &e.field
-                            },
-                            e.message
-                        );
-                    }
-                });
-                if let Some(r) = rejects.as_deref_mut() {
-                    let line = json!({"file": name, "row": bad.row, "errors": bad.errors, "input": bad.input});
-                    serde_json::to_writer(&mut *r, &line)?;
-                    r.write_all(b"\n")?;
-                }
+                report_bad(&bar, &name, &bad, rejects.as_deref_mut())?;
                 // All or nothing: after the first bad row only validation goes on, for the report.
                 storing = args.partial;
             }
@@ -377,12 +378,77 @@ async fn import_file(
     Ok(true)
 }
 
+/// Prints a bad row's problems (naming row and field) and adds it to the rejects report.
+fn report_bad(
+    bar: &ProgressBar,
+    name: &str,
+    bad: &BadRow,
+    rejects: Option<&mut BufWriter<File>>,
+) -> Result<()> {
+    bar.suspend(|| {
+        for e in &bad.errors {
+            let field = if e.field.is_empty() {
+                "record"
+            } else {
+                &e.field
+            };
+            eprintln!("{name}: row {}: {field}: {}", bad.row, e.message);
+        }
+    });
+    if let Some(r) = rejects {
+        let line = json!({"file": name, "row": bad.row, "errors": bad.errors, "input": bad.input});
+        serde_json::to_writer(&mut *r, &line)?;
+        r.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// The records of `chunk` (with their `lines`) of a category with professions that attach
+/// to no role their subject holds (`role::attach`), by index in the chunk.
+async fn unattached(
+    store: &dyn Store,
+    catalogue: &Catalogue,
+    chunk: &[ValidRecord],
+    lines: &[u64],
+) -> Result<Vec<(usize, BadRow)>> {
+    let mut bad = Vec::new();
+    for (index, (record, line)) in chunk.iter().zip(lines).enumerate() {
+        let Some(category) = catalogue.category(&record.category) else {
+            continue;
+        };
+        if category.professions.is_empty() {
+            continue;
+        }
+        let roles = store.roles_of_person(record.subject.code.as_str()).await?;
+        if let Err(e) = xinyong_domain::role::attach(record, category, &roles) {
+            // The row as read is gone by now; the report keeps what identifies it, never the
+            // person's number.
+            let input = json!({
+                "category": record.category,
+                "document_no": record.document_no,
+                "decided_on": record.decided_on,
+                "fields": record.fields,
+            });
+            bad.push((
+                index,
+                BadRow {
+                    row: *line,
+                    errors: vec![e],
+                    input,
+                },
+            ));
+        }
+    }
+    Ok(bad)
+}
+
 struct Rows<'a> {
     catalogue: &'a Catalogue,
     department: &'a Department,
     today: NaiveDate,
     tx: mpsc::Sender<Item>,
     chunk: Vec<ValidRecord>,
+    lines: Vec<u64>,
     rows: u64,
 }
 
@@ -390,8 +456,9 @@ impl Rows<'_> {
     fn flush(&mut self) {
         if !self.chunk.is_empty() {
             let chunk = std::mem::replace(&mut self.chunk, Vec::with_capacity(CHUNK));
+            let lines = std::mem::replace(&mut self.lines, Vec::with_capacity(CHUNK));
             // A closed channel means the storing side gave up; it reports why.
-            let _ = self.tx.blocking_send(Item::Valid(chunk));
+            let _ = self.tx.blocking_send(Item::Valid(chunk, lines));
         }
     }
 
@@ -401,6 +468,7 @@ impl Rows<'_> {
         match result {
             Ok(valid) => {
                 self.chunk.push(valid);
+                self.lines.push(row);
                 if self.chunk.len() >= CHUNK {
                     self.flush();
                 }

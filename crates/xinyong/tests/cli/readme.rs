@@ -52,13 +52,14 @@ fn examples(readme: &str) -> Vec<String> {
 /// fills in the README's placeholders and remembers the ids it was answered.
 const PRELUDE: &str = r#"set -euo pipefail
 LAST=$(mktemp)
-RECORD_ID= ATTACHMENT_ID= OBJECTION_ID= REPAIR_ID= GRANT_ID=
+RECORD_ID= ATTACHMENT_ID= OBJECTION_ID= REPAIR_ID= GRANT_ID= ROLE_ID=
 first_id() { grep -o '"id":"[^"]*"' "$LAST" | head -1 | sed 's/"id":"//; s/"$//'; }
 curl() {
   local args=() url="" post=""
   for a in "$@"; do
     a=${a//RECORD_ID/$RECORD_ID}; a=${a//ATTACHMENT_ID/$ATTACHMENT_ID}
     a=${a//OBJECTION_ID/$OBJECTION_ID}; a=${a//REPAIR_ID/$REPAIR_ID}; a=${a//GRANT_ID/$GRANT_ID}
+    a=${a//ROLE_ID/$ROLE_ID}
     case "$a" in http://*) url=$a ;; POST|-d|--data-binary) post=1 ;; esac
     args+=("$a")
   done
@@ -73,6 +74,7 @@ curl() {
       */api/v1/objections) OBJECTION_ID=$(first_id) ;;
       */api/v1/repairs) REPAIR_ID=$(first_id) ;;
       */api/v1/me/grants) GRANT_ID=$(first_id) ;;
+      */api/v1/roles) ROLE_ID=$(first_id) ;;
     esac
   fi
 }

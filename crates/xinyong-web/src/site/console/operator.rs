@@ -540,6 +540,7 @@ pub(super) async fn register_department(
         name,
         categories,
         lists,
+        professions: Default::default(),
     };
     match state.store.put_department(&department).await {
         Ok(()) => {

@@ -54,6 +54,7 @@ impl App {
                 .map(|s| (*s).to_owned())
                 .collect(),
                 lists: Default::default(),
+                professions: Default::default(),
             })
             .await
             .unwrap();
@@ -72,13 +73,28 @@ impl App {
 
     /// Registers another department and returns a token for it.
     pub async fn department(&self, code: &str, categories: &[&str], lists: &[&str]) -> String {
+        self.department_registering(code, categories, lists, &[])
+            .await
+    }
+
+    /// Registers another department that also registers people in `professions`, and returns
+    /// a token for it.
+    pub async fn department_registering(
+        &self,
+        code: &str,
+        categories: &[&str],
+        lists: &[&str],
+        professions: &[&str],
+    ) -> String {
         let store = &*self.state.store;
+        let owned = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect();
         store
             .put_department(&Department {
                 code: code.into(),
                 name: format!("部门{code}"),
-                categories: categories.iter().map(|s| (*s).to_owned()).collect(),
-                lists: lists.iter().map(|s| (*s).to_owned()).collect(),
+                categories: owned(categories),
+                lists: owned(lists),
+                professions: owned(professions),
             })
             .await
             .unwrap();
