@@ -242,6 +242,18 @@ pub const ROLE_FIELDS: [(&str, FieldType); 2] = [
     ("organisation_code", FieldType::Code),
 ];
 
+/// The columns of a role file (`xinyong roles import`), by the registration field each
+/// fills; `role_headers` gives their other spellings.
+pub const ROLE_FILE_FIELDS: [&str; 7] = [
+    "person_code",
+    "person_name",
+    "organisation_code",
+    "profession",
+    "licence_no",
+    "since",
+    "until",
+];
+
 /// A name in two languages plus the spellings departments use in their exports.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -336,6 +348,10 @@ pub struct Catalogue {
     /// Regulated professions with person-in-role files (2026.12.6).
     #[serde(default)]
     pub professions: Vec<Profession>,
+    /// Column headers of role files (`xinyong roles import`), besides the English names,
+    /// keyed by the registration field each fills.
+    #[serde(default)]
+    pub role_headers: BTreeMap<String, Vec<String>>,
 }
 
 /// A subject-rights procedure (objection, credit repair) as published: its steps in order,
@@ -426,6 +442,13 @@ impl Catalogue {
             }
         }
         self.check_professions()?;
+        for key in self.role_headers.keys() {
+            if !ROLE_FILE_FIELDS.contains(&key.as_str()) {
+                return Err(CatalogueError::Other(format!(
+                    "role_headers.{key} is not a field of a role file"
+                )));
+            }
+        }
         let mut ids = BTreeSet::new();
         for c in &self.categories {
             let bad = |reason: String| CatalogueError::Category {

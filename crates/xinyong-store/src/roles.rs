@@ -30,7 +30,18 @@ pub trait RoleStore: Send + Sync {
     async fn register_role(
         &self,
         role: &PersonInRole,
-    ) -> Result<Result<(), RoleRefusal>, StoreError>;
+    ) -> Result<Result<(), RoleRefusal>, StoreError> {
+        Ok(self
+            .register_roles(std::slice::from_ref(role))
+            .await?
+            .map_err(|(_, refusal)| refusal))
+    }
+    /// Registers every role of `roles` in one transaction, or none: the first refused (by
+    /// its index) leaves nothing stored. Roles earlier in the batch count as registered.
+    async fn register_roles(
+        &self,
+        roles: &[PersonInRole],
+    ) -> Result<Result<(), (usize, RoleRefusal)>, StoreError>;
     /// Ends the role `id` on `until` (its last day); `None` when there is no such role.
     async fn end_role(
         &self,
@@ -87,41 +98,46 @@ impl<E: Engine> SqlStore<E> {
 
 #[async_trait]
 impl<E: Engine> RoleStore for SqlStore<E> {
-    async fn register_role(
+    async fn register_roles(
         &self,
-        role: &PersonInRole,
-    ) -> Result<Result<(), RoleRefusal>, StoreError> {
-        let person = self.vault.store_code(role.person.as_str());
+        roles: &[PersonInRole],
+    ) -> Result<Result<(), (usize, RoleRefusal)>, StoreError> {
         let mut tx = self.begin_write().await?;
-        let mut sql = Sql::new::<E>("SELECT id FROM persons_in_role WHERE profession = ");
-        sql.bind(&role.profession)
-            .push(" AND licence_no = ")
-            .bind(&role.licence_no);
-        sql.push(" AND (until IS NULL OR until >= ")
-            .bind(role.since)
-            .push(") LIMIT 1");
-        if let Some(row) = E::fetch_optional(&mut tx, sql).await? {
-            return Ok(Err(RoleRefusal::LicenceHeld {
-                by: row.text("id")?,
-            }));
+        let mut entries = Vec::with_capacity(roles.len());
+        for (index, role) in roles.iter().enumerate() {
+            // A licence is held by one open role at a time (the roles of this batch before
+            // this one included: they are in the transaction already).
+            let mut sql = Sql::new::<E>("SELECT id FROM persons_in_role WHERE profession = ");
+            sql.bind(&role.profession)
+                .push(" AND licence_no = ")
+                .bind(&role.licence_no);
+            sql.push(" AND (until IS NULL OR until >= ")
+                .bind(role.since)
+                .push(") LIMIT 1");
+            if let Some(row) = E::fetch_optional(&mut tx, sql).await? {
+                let by = row.text("id")?;
+                return Ok(Err((index, RoleRefusal::LicenceHeld { by })));
+            }
+            let person = self.vault.store_code(role.person.as_str());
+            let mut sql = Sql::new::<E>("INSERT INTO persons_in_role (");
+            sql.push(COLUMNS).push(") ");
+            sql.values([role], |t, r| {
+                t.bind(&r.id)
+                    .bind(person.lookup.clone())
+                    .bind(person.sealed.clone())
+                    .bind(&r.name)
+                    .bind(&r.organisation)
+                    .bind(&r.profession)
+                    .bind(&r.licence_no)
+                    .bind(r.since)
+                    .bind(r.until)
+                    .bind(&r.department)
+                    .bind(chrono::Utc::now());
+            });
+            E::execute(&mut tx, sql).await?;
+            entries.push(self.role_entry(role));
         }
-        let mut sql = Sql::new::<E>("INSERT INTO persons_in_role (");
-        sql.push(COLUMNS).push(") ");
-        sql.values([role], |t, r| {
-            t.bind(&r.id)
-                .bind(person.lookup.clone())
-                .bind(person.sealed.clone())
-                .bind(&r.name)
-                .bind(&r.organisation)
-                .bind(&r.profession)
-                .bind(&r.licence_no)
-                .bind(r.since)
-                .bind(r.until)
-                .bind(&r.department)
-                .bind(chrono::Utc::now());
-        });
-        E::execute(&mut tx, sql).await?;
-        append::<E>(&mut tx, &self.vault, &[self.role_entry(role)]).await?;
+        append::<E>(&mut tx, &self.vault, &entries).await?;
         tx.commit().await?;
         Ok(Ok(()))
     }

@@ -22,11 +22,16 @@ use xinyong_store::{Store, StoreError, StoredSubject};
 /// records and one write transaction each.
 pub const PAGE: u32 = 2000;
 
-/// How many subjects each model graded in a full evaluation.
+/// How many subjects each model graded in a full evaluation, and where its time went.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Evaluated {
     /// (model id, version, subjects graded), in the order the models are loaded.
     pub by_model: Vec<(String, String, u64)>,
+    /// Reading subjects with their records, grading them, storing the grades (for `bench
+    /// evaluate`, which says which part bounds a re-grade).
+    pub reading: std::time::Duration,
+    pub grading: std::time::Duration,
+    pub storing: std::time::Duration,
 }
 
 impl Evaluated {
@@ -66,17 +71,23 @@ pub async fn evaluate_all(
         let mut graded = 0;
         let mut after: Option<String> = None;
         loop {
+            let started = std::time::Instant::now();
             let page = store
                 .subjects_to_grade(&kinds, after.as_deref(), PAGE)
                 .await?;
+            let read = std::time::Instant::now();
             let grades: Vec<Grade> = page
                 .subjects
                 .iter()
                 .map(|(_, records)| evaluate(model, catalogue, records, today))
                 .collect();
+            let graded_at = std::time::Instant::now();
             let pairs: Vec<(&StoredSubject, &Grade)> =
                 page.subjects.iter().map(|(s, _)| s).zip(&grades).collect();
             store.put_grades(model, today, &pairs).await?;
+            out.reading += read - started;
+            out.grading += graded_at - read;
+            out.storing += graded_at.elapsed();
             graded += pairs.len() as u64;
             done += pairs.len() as u64;
             progress(done);

@@ -99,16 +99,19 @@ pub async fn fill(store: &dyn Store, catalogue: &Catalogue, size: &DemoSize) -> 
         .iter()
         .map(|d| (d.code.clone(), d.clone()))
         .collect();
+    let mut checked = Vec::with_capacity(roles.len());
     for (dept, registration) in &roles {
         let department = departments
             .get(dept)
             .ok_or_else(|| anyhow!("synthetic role of an unknown department (a bug)"))?;
-        let role = registration
-            .check(catalogue, department, xinyong_store::new_id(), today)
-            .map_err(|e| anyhow!("synthetic role failed its checks (a bug): {e:?}"))?;
-        if let Err(refusal) = store.register_role(&role).await? {
-            anyhow::bail!("synthetic role refused (a bug): {refusal:?}");
-        }
+        checked.push(
+            registration
+                .check(catalogue, department, xinyong_store::new_id(), today)
+                .map_err(|e| anyhow!("synthetic role failed its checks (a bug): {e:?}"))?,
+        );
+    }
+    if let Err(refusal) = store.register_roles(&checked).await? {
+        anyhow::bail!("synthetic role refused (a bug): {refusal:?}");
     }
     eprintln!(
         "demo data: {} subjects, {records} records, {} people in roles, from {} departments (seed {})",

@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
+use xinyong_domain::Catalogue;
 use xinyong_domain::code::SubjectCode;
-use xinyong_domain::{Catalogue, Department};
 use xinyong_store::{Role, Store, Token};
 use xinyong_web::limits::{ForwardedHeader, IpNet, LimitsConfig};
 
@@ -19,11 +19,13 @@ mod bench;
 mod calendar;
 mod database;
 mod demo;
+mod department;
 mod grading;
 mod import;
 mod keys;
 mod ledger;
 mod operator;
+mod roles;
 
 #[derive(Parser)]
 #[command(
@@ -103,7 +105,7 @@ enum Command {
     /// Manage departments.
     Department {
         #[command(subcommand)]
-        command: DepartmentCommand,
+        command: department::DepartmentCommand,
     },
     /// Manage API tokens.
     Token {
@@ -145,6 +147,11 @@ enum Command {
     Inspections {
         #[command(subcommand)]
         command: grading::InspectionsCommand,
+    },
+    /// People in regulated roles (lawyers, doctors, civil servants...).
+    Roles {
+        #[command(subcommand)]
+        command: roles::RolesCommand,
     },
     /// Benchmarks, each with a baseline measured in the same run.
     Bench {
@@ -202,29 +209,6 @@ impl RateArgs {
             forwarded_header: self.forwarded_header,
         }
     }
-}
-
-#[derive(Subcommand)]
-enum DepartmentCommand {
-    /// Register a department, or add categories to one (idempotent).
-    Add {
-        #[arg(long)]
-        code: String,
-        #[arg(long)]
-        name: String,
-        /// A catalogue category the department may submit (repeatable).
-        #[arg(long = "category")]
-        categories: Vec<String>,
-        /// A list type whose entries the department manages (repeatable).
-        #[arg(long = "list")]
-        lists: Vec<String>,
-        /// A profession of the catalogue whose people in role the department registers
-        /// (repeatable): `lawyer`, `doctor`, `civil_servant`...
-        #[arg(long = "profession")]
-        professions: Vec<String>,
-    },
-    /// List departments and their categories.
-    List,
 }
 
 #[derive(Subcommand)]
@@ -365,7 +349,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Department { command } => {
             let store = open(&cli.db, &cli.data_key).await?;
-            department(&*store, &catalogue, command).await
+            department::run(&*store, &catalogue, command).await
         }
         Command::Token { command } => {
             let store = open(&cli.db, &cli.data_key).await?;
@@ -463,6 +447,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let store = open(&cli.db, &cli.data_key).await?;
             grading::inspections(&*store, &catalogue, command).await
         }
+        Command::Roles { command } => {
+            let store = open(&cli.db, &cli.data_key).await?;
+            roles::run(&*store, &catalogue, command).await
+        }
         Command::Bench { command } => bench::run(&catalogue, command).await,
     }
 }
@@ -556,107 +544,6 @@ async fn serve(
     );
     xinyong_web::serve(listener, state).await?;
     Ok(())
-}
-
-async fn department(
-    store: &dyn Store,
-    catalogue: &Catalogue,
-    command: DepartmentCommand,
-) -> Result<ExitCode> {
-    match command {
-        DepartmentCommand::Add {
-            code,
-            name,
-            categories,
-            lists,
-            professions,
-        } => {
-            Department::check_code(&code)?;
-            if name.trim().is_empty() {
-                bail!("--name must not be empty");
-            }
-            for c in &categories {
-                if catalogue.category(c).is_none() {
-                    let known: Vec<&str> =
-                        catalogue.categories.iter().map(|c| c.id.as_str()).collect();
-                    bail!(
-                        "--category {c}: not a category of catalogue {} (known: {})",
-                        catalogue.version,
-                        known.join(", ")
-                    );
-                }
-            }
-            let list_types = xinyong_domain::list::ListTypes::shipped();
-            for l in &lists {
-                if list_types.get(l).is_none() {
-                    let known: Vec<&str> = list_types.iter().map(|t| t.id.as_str()).collect();
-                    bail!("--list {l}: not a list type (known: {})", known.join(", "));
-                }
-            }
-            for p in &professions {
-                if catalogue.profession(p).is_none() {
-                    let known: Vec<&str> = catalogue
-                        .professions
-                        .iter()
-                        .map(|p| p.id.as_str())
-                        .collect();
-                    bail!(
-                        "--profession {p}: not a profession of the catalogue (known: {})",
-                        known.join(", ")
-                    );
-                }
-            }
-            store
-                .put_department(&Department {
-                    code: code.clone(),
-                    name: name.trim().to_owned(),
-                    categories: categories.into_iter().collect(),
-                    lists: lists.into_iter().collect(),
-                    professions: professions.into_iter().collect(),
-                })
-                .await?;
-            let d = store
-                .department(&code)
-                .await?
-                .context("department vanished after registration")?;
-            let joined = |set: &std::collections::BTreeSet<String>, none: &str| {
-                if set.is_empty() {
-                    none.to_owned()
-                } else {
-                    set.iter()
-                        .map(String::as_str)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                }
-            };
-            eprintln!(
-                "department {} ({}) may submit: {}; manages lists: {}; registers: {}",
-                d.code,
-                d.name,
-                joined(&d.categories, "nothing yet"),
-                joined(&d.lists, "none"),
-                joined(&d.professions, "no one")
-            );
-        }
-        DepartmentCommand::List => {
-            let mut out = std::io::stdout().lock();
-            for d in store.departments().await? {
-                let cats: Vec<&str> = d.categories.iter().map(String::as_str).collect();
-                let lists: Vec<&str> = d.lists.iter().map(String::as_str).collect();
-                let professions: Vec<&str> = d.professions.iter().map(String::as_str).collect();
-                writeln!(
-                    out,
-                    "{}\t{}\t{}\t{}\t{}",
-                    d.code,
-                    d.name,
-                    cats.join(","),
-                    lists.join(","),
-                    professions.join(",")
-                )?;
-            }
-        }
-    }
-    Ok(ExitCode::SUCCESS)
 }
 
 async fn token_create(store: &dyn Store, args: TokenArgs) -> Result<ExitCode> {

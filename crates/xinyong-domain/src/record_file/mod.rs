@@ -8,6 +8,9 @@
 //! that row's `Err`, so that a report can name every bad row and field.
 
 mod decode;
+mod roles;
+
+pub use roles::read_role_rows;
 
 use std::io::{BufRead, BufReader, Read};
 

@@ -95,6 +95,32 @@ async fn a_licence_is_held_by_one_open_role_at_a_time(db: Db) {
     assert_eq!(store.end_role("NOPE", day(2024, 1, 1)).await.unwrap(), None);
 }
 
+async fn a_batch_of_roles_is_registered_whole_or_not_at_all(db: Db) {
+    let store = justice(&db).await;
+    let firms = codes(2);
+    let mut second = role("ROLE2", OTHER, &firms[1], day(2020, 1, 1));
+    second.licence_no = "OTHER-LICENCE".into();
+    // The third holds the first's licence, which the batch itself opens.
+    let third = role("ROLE3", OTHER, &firms[1], day(2021, 1, 1));
+    let batch = [
+        role("ROLE1", LAWYER, &firms[0], day(2015, 10, 1)),
+        second,
+        third,
+    ];
+    assert_eq!(
+        store.register_roles(&batch).await.unwrap(),
+        Err((2, RoleRefusal::LicenceHeld { by: "ROLE1".into() }))
+    );
+    assert!(store.roles_at(&firms[0], 10).await.unwrap().is_empty());
+    assert!(store.roles_at(&firms[1], 10).await.unwrap().is_empty());
+    store.register_roles(&batch[..2]).await.unwrap().unwrap();
+    assert_eq!(store.roles_of_person(OTHER).await.unwrap().len(), 1);
+    let verified = xinyong_store::ledger::verify(&*store, None, |_| {})
+        .await
+        .unwrap();
+    assert_eq!(verified.cases_checked, 2, "{verified:?}");
+}
+
 async fn ledger_verify_checks_every_role_against_its_latest_entry(db: Db) {
     let store = justice(&db).await;
     let firms = codes(2);
@@ -127,5 +153,6 @@ async fn ledger_verify_checks_every_role_against_its_latest_entry(db: Db) {
 cases!(
     a_role_is_stored_with_the_person_sealed_and_read_back_by_person_and_organisation,
     a_licence_is_held_by_one_open_role_at_a_time,
+    a_batch_of_roles_is_registered_whole_or_not_at_all,
     ledger_verify_checks_every_role_against_its_latest_entry,
 );

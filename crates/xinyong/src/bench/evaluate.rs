@@ -63,6 +63,12 @@ pub async fn run(
         counts.records,
         done.total() as f64 / ours_s.max(1e-9)
     );
+    println!(
+        "of which reading subjects and records {:.2} s, grading {:.2} s, storing grades {:.2} s",
+        done.reading.as_secs_f64(),
+        done.grading.as_secs_f64(),
+        done.storing.as_secs_f64()
+    );
     if let Some(mib) = super::rss_mib("VmHWM:") {
         println!("peak RSS of this process: {mib:.0} MiB");
     }

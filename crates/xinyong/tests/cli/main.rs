@@ -11,4 +11,5 @@ mod grading;
 mod harness;
 mod logs;
 mod readme;
+mod roles;
 mod templates;

@@ -5,7 +5,7 @@
 //! must answer 2xx (`--fail-with-body`), every command must succeed (`set -euo pipefail`, so a
 //! variable used before the README sets it fails too). Placeholders the README asks the reader
 //! to fill in (`RECORD_ID`, `ID=...`, …) are filled from the answers before them, as a reader
-//! would; the files the examples name (`penalties.csv`, `records.jsonl`, `receipt.pdf`) are
+//! would; the files the examples name (`penalties.csv`, `records.jsonl`, `receipt.pdf`, `lawyers.csv`) are
 //! written first. Blocks that only build, test, benchmark or start servers are left to CI.
 
 use std::io::{BufRead, BufReader};
@@ -132,6 +132,9 @@ fn every_readme_example_runs_as_written_against_the_demo() {
                  {\"category\": \"admin_license\", \"subject\": {\"code\": \"91440300708461136X\", \"name\": \"校验位错误\", \"kind\": \"legal_person\"}}\n";
     std::fs::write(dir.path().join("records.jsonl"), jsonl).unwrap();
     std::fs::write(dir.path().join("receipt.pdf"), b"%PDF-1.4\n%%EOF\n").unwrap();
+    let lawyers = "身份证号码,姓名,执业机构统一社会信用代码,职业,执业证号,执业起始日期\n\
+                   11010519491231002X,李律师,31440300MD0123454X,律师,14403201610000001,2016-01-01\n";
+    std::fs::write(dir.path().join("lawyers.csv"), lawyers).unwrap();
 
     let mut script = String::from(PRELUDE);
     for block in &blocks {

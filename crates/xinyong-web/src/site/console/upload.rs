@@ -19,6 +19,7 @@ use super::department::{department_post, not_allowed};
 use super::labels::ConsoleLabels;
 use super::{Console, DepartmentPage, Frame, page};
 use crate::AppState;
+use crate::error::ApiError;
 use crate::site::context::Ctx;
 use crate::site::errors::field_message_zh;
 
@@ -158,6 +159,7 @@ pub(super) async fn upload(
     let today = state.today();
     let zh = !console.ctx.is_en();
     let mut valid: Vec<ValidRecord> = Vec::new();
+    let mut lines: Vec<u64> = Vec::new();
     let mut problems = Vec::new();
     let mut rejects = String::new();
     let mut rows = 0usize;
@@ -181,7 +183,10 @@ pub(super) async fn upload(
             state.catalogue.validate(&raw, today)
         });
         match checked {
-            Ok(v) => valid.push(v),
+            Ok(v) => {
+                valid.push(v);
+                lines.push(row.line);
+            }
             Err(errors) => {
                 bad_rows += 1;
                 for e in &errors {
@@ -209,6 +214,31 @@ pub(super) async fn upload(
     }
     if rows == 0 {
         return error(console, crate::public::text(&format!("{name}: no rows")));
+    }
+    // Professional records must attach to a role their subject holds: reported by line like
+    // every other problem.
+    if bad_rows == 0 {
+        match crate::roles::check_attachments(&state, &valid).await {
+            Ok(()) => {}
+            Err(ApiError::InvalidRecords(errors)) => {
+                let mut seen = std::collections::BTreeSet::new();
+                for e in errors {
+                    let line = lines.get(e.index).copied().unwrap_or_default();
+                    if seen.insert(e.index) {
+                        bad_rows += 1;
+                    }
+                    let entry = json!({"file": name, "row": line, "errors": [{"field": e.field, "message": e.message}]});
+                    rejects.push_str(&entry.to_string());
+                    rejects.push('\n');
+                    problems.push((
+                        line,
+                        crate::public::text(&e.field),
+                        crate::public::text(&e.message),
+                    ));
+                }
+            }
+            Err(e) => return error(console, crate::public::text(&e.to_string())),
+        }
     }
     let mut report = UploadReport {
         file: crate::public::text(&name),
