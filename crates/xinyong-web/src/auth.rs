@@ -5,7 +5,7 @@
 //! that presents an invalid token is refused (401), never served as anonymous.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::FromRequestParts;
@@ -47,7 +47,12 @@ pub fn new_token() -> NewToken {
 
 /// The stored form of a token.
 pub fn hash_token(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
+    hex::encode(token_digest(secret))
+}
+
+/// The SHA-256 of a token: [`hash_token`] before it is written out in hex.
+fn token_digest(secret: &str) -> TokenDigest {
+    Sha256::digest(secret.as_bytes()).into()
 }
 
 /// The fewest characters an operator's password may have.
@@ -103,25 +108,35 @@ pub fn dummy_password_hash() -> &'static str {
     })
 }
 
-/// Who a valid token belongs to.
-#[derive(Clone)]
-struct Principal {
+/// Who a valid token belongs to. Shared ([`Arc`]) between the cache and the requests that
+/// present the token: a request copies out only what its extractor hands to the handler.
+pub(crate) struct Principal {
     token: Token,
     department: Option<Department>,
+}
+
+impl Principal {
+    /// The id of the token (a `String`: the key type of the per-token rate limits).
+    pub(crate) fn token_id(&self) -> &String {
+        &self.token.id
+    }
 }
 
 /// How long a verified token (and its department) is trusted without asking the store again.
 /// Bounds how late a revocation made by another process takes effect.
 pub const AUTH_CACHE_TTL: Duration = Duration::from_secs(5);
 
+/// A token's SHA-256, as the verified-token cache is keyed (the store keeps its hex).
+type TokenDigest = [u8; 32];
+
 /// Verified tokens by hash, so that each request does not cost four queries.
 #[derive(Default)]
 pub struct AuthCache {
-    entries: Mutex<HashMap<String, (Instant, Principal)>>,
+    entries: Mutex<HashMap<TokenDigest, (Instant, Arc<Principal>)>>,
 }
 
 impl AuthCache {
-    fn get(&self, hash: &str) -> Option<Principal> {
+    fn get(&self, hash: &TokenDigest) -> Option<Arc<Principal>> {
         let entries = self
             .entries
             .lock()
@@ -132,7 +147,7 @@ impl AuthCache {
             .map(|(_, p)| p.clone())
     }
 
-    fn put(&self, hash: String, principal: Principal) {
+    fn put(&self, hash: TokenDigest, principal: Arc<Principal>) {
         let mut entries = self
             .entries
             .lock()
@@ -156,27 +171,26 @@ impl AuthCache {
 /// The token of this request, verified once by the limits middleware ([`verify_presented`]),
 /// so that the extractors after it do not verify it again.
 #[derive(Clone)]
-struct Verified(Principal);
+struct Verified(Arc<Principal>);
 
 /// Verifies the token a request presents before it is routed, for the rate limits
 /// (`limits.rs`), which must know whether a presented token is valid: a valid token is
 /// budgeted per token and never refused for its address's failures, an invalid one spends the
-/// address's failure budget. `Ok(Some(token id))` for a valid token, `Ok(None)` without an
+/// address's failure budget. `Ok(Some(holder))` for a valid token, `Ok(None)` without an
 /// `Authorization` header, and the 401 (or, if the store failed, 500) otherwise.
 pub(crate) async fn verify_presented(
     parts: &mut Parts,
     state: &AppState,
-) -> Result<Option<String>, ApiError> {
+) -> Result<Option<Arc<Principal>>, ApiError> {
     let Some(principal) = authenticate(parts, state).await? else {
         return Ok(None);
     };
-    let id = principal.token.id.clone();
-    parts.extensions.insert(Verified(principal));
-    Ok(Some(id))
+    parts.extensions.insert(Verified(principal.clone()));
+    Ok(Some(principal))
 }
 
 /// Verifies the token a request presents, if it presents one.
-async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Principal>, ApiError> {
+async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Arc<Principal>>, ApiError> {
     if let Some(Verified(principal)) = parts.extensions.get::<Verified>() {
         return Ok(Some(principal.clone()));
     }
@@ -198,27 +212,27 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Principa
 }
 
 /// The holder of the token `secret`, if it is a current token.
-async fn principal_of(secret: &str, state: &AppState) -> Result<Principal, ApiError> {
+async fn principal_of(secret: &str, state: &AppState) -> Result<Arc<Principal>, ApiError> {
     let invalid = || ApiError::new(ErrorCode::TokenInvalid, "invalid, expired or revoked token");
     if !secret.starts_with(TOKEN_PREFIX) {
         return Err(invalid());
     }
     // Lookup is by hash: the database index compares hashes, never the secret itself.
-    let hash = hash_token(secret);
-    let principal = match state.auth.get(&hash) {
+    let digest = token_digest(secret);
+    let principal = match state.auth.get(&digest) {
         Some(p) => p,
         None => {
             let token = state
                 .store
-                .token_by_hash(&hash)
+                .token_by_hash(&hex::encode(digest))
                 .await?
                 .ok_or_else(invalid)?;
             let department = match &token.department {
                 Some(code) => state.store.department(code).await?,
                 None => None,
             };
-            let p = Principal { token, department };
-            state.auth.put(hash, p.clone());
+            let p = Arc::new(Principal { token, department });
+            state.auth.put(digest, p.clone());
             p
         }
     };
@@ -234,10 +248,10 @@ async fn principal_of(secret: &str, state: &AppState) -> Result<Principal, ApiEr
 /// in a cookie rather than an `Authorization` header); `None` for any other or no token.
 pub(crate) async fn subject_of(secret: &str, state: &AppState) -> Option<SubjectCaller> {
     let principal = principal_of(secret, state).await.ok()?;
-    match (principal.token.role, principal.token.subject) {
+    match (principal.token.role, &principal.token.subject) {
         (Role::Subject, Some(code)) => Some(SubjectCaller {
-            token: principal.token.id,
-            code,
+            token: principal.token.id.clone(),
+            code: code.clone(),
         }),
         _ => None,
     }
@@ -314,22 +328,28 @@ impl Caller {
 async fn caller(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
     match authenticate(parts, state).await? {
         None => Ok(Caller::Anonymous),
-        Some(principal) => caller_of(principal),
+        Some(principal) => caller_of(&principal),
     }
 }
 
 /// Who holds the token `secret` (the console's signed-in department or operator, whose token
 /// travels in a cookie rather than an `Authorization` header); `None` for no current token.
 pub(crate) async fn caller_of_secret(secret: &str, state: &AppState) -> Option<Caller> {
-    caller_of(principal_of(secret, state).await.ok()?).ok()
+    let principal = principal_of(secret, state).await.ok()?;
+    caller_of(&principal).ok()
 }
 
-fn caller_of(principal: Principal) -> Result<Caller, ApiError> {
+/// The caller a token's holder is: copies of what the handler needs, out of the shared
+/// [`Principal`].
+fn caller_of(principal: &Principal) -> Result<Caller, ApiError> {
     let token = principal.token.id.clone();
     Ok(match principal.token.role {
         Role::Operator => Caller::Operator { token },
-        Role::Department => match principal.department {
-            Some(department) => Caller::Department { token, department },
+        Role::Department => match &principal.department {
+            Some(department) => Caller::Department {
+                token,
+                department: department.clone(),
+            },
             None => {
                 return Err(ApiError::new(
                     ErrorCode::TokenInvalid,
@@ -341,8 +361,11 @@ fn caller_of(principal: Principal) -> Result<Caller, ApiError> {
             token,
             label: principal.token.label.clone(),
         },
-        Role::Subject => match principal.token.subject {
-            Some(code) => Caller::Subject { token, code },
+        Role::Subject => match &principal.token.subject {
+            Some(code) => Caller::Subject {
+                token,
+                code: code.clone(),
+            },
             None => {
                 return Err(ApiError::new(
                     ErrorCode::TokenInvalid,

@@ -363,7 +363,6 @@ pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> R
     };
     let limits = &state.limits;
     let ip = budget_key(limits.client(peer, req.headers()));
-    let path = loggable_path(req.uri().path());
     // Signing in carries a password in the body: it obeys and spends the failure budget,
     // whatever token the request also presents.
     let signs_in = crate::sessions::PATH == req.uri().path()
@@ -371,11 +370,14 @@ pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> R
     if signs_in && let Some(wait) = limits.failure_wait(ip) {
         return limits.refuse(wait);
     }
+    // The path as it may be logged after the response (made only for a sign-in: for every
+    // other request it is made, from `parts`, only when a failure is logged).
+    let sign_in_path = signs_in.then(|| loggable_path(req.uri().path()));
     let (mut parts, body) = req.into_parts();
     match crate::auth::verify_presented(&mut parts, &state).await {
         // A valid token has its own budget, and others' failures never stop it.
-        Ok(Some(token)) => {
-            if let Err(not_until) = limits.tokens.check_key(&token) {
+        Ok(Some(holder)) => {
+            if let Err(not_until) = limits.tokens.check_key(holder.token_id()) {
                 return limits.refuse(not_until.wait_time_from(limits.clock.now()));
             }
         }
@@ -390,6 +392,7 @@ pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> R
             if let Some(wait) = limits.failure_wait(ip) {
                 return limits.refuse(wait);
             }
+            let path = loggable_path(parts.uri.path());
             tracing::warn!(target: "xinyong::security", %ip, %path, "authentication failed");
             limits.record_failure(ip);
             return e.into_response();
@@ -397,7 +400,9 @@ pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> R
         Err(e) => return e.into_response(),
     }
     let response = next.run(Request::from_parts(parts, body)).await;
-    if signs_in && response.status() == StatusCode::UNAUTHORIZED {
+    if let Some(path) = sign_in_path
+        && response.status() == StatusCode::UNAUTHORIZED
+    {
         tracing::warn!(target: "xinyong::security", %ip, %path, "authentication failed");
         limits.record_failure(ip);
     }

@@ -126,16 +126,15 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     let started = Instant::now();
     let response = next.run(req).await;
     let m = &state.metrics;
+    let labels = RouteLabels { method, route };
     m.latency
-        .get_or_create(&RouteLabels {
-            method: method.clone(),
-            route: route.clone(),
-        })
+        .get_or_create(&labels)
         .observe(started.elapsed().as_secs_f64());
+    // The same strings move on into the other family's labels: no copies per request.
     m.requests
         .get_or_create(&RequestLabels {
-            method,
-            route,
+            method: labels.method,
+            route: labels.route,
             status: response.status().as_u16(),
         })
         .inc();

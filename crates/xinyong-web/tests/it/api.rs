@@ -19,6 +19,26 @@ fn record_docs(file: &Value) -> Vec<String> {
 }
 
 #[tokio::test]
+async fn a_cloned_state_shares_everything_until_one_clone_has_a_field_set() {
+    use std::sync::Arc;
+    let app = App::new().await;
+    let served = app.state.clone();
+    // A clone is one reference: the same store, caches and recorder.
+    assert!(Arc::ptr_eq(&served.store, &app.state.store));
+    assert!(Arc::ptr_eq(&served.auth, &app.state.auth));
+    // Setting a field of one clone leaves the other as it was (copy on write).
+    let mut changed = served.clone();
+    changed.ledger_key = Some(Arc::new(xinyong_ledger::generate_key().unwrap()));
+    changed.limits = Arc::new(xinyong_web::limits::Limits::new(1, 1, 1));
+    assert!(served.ledger_key.is_none() && app.state.ledger_key.is_none());
+    assert!(!Arc::ptr_eq(&changed.limits, &served.limits));
+    assert!(
+        Arc::ptr_eq(&changed.store, &served.store),
+        "the rest is shared"
+    );
+}
+
+#[tokio::test]
 async fn healthz_answers() {
     let app = App::new().await;
     assert_eq!(
