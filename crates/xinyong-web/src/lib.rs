@@ -134,6 +134,8 @@ pub struct StateInner {
     pub ledger_key: Option<ledger::LedgerKey>,
     /// Where subjects' webhooks may point.
     pub webhooks: notifications::WebhookPolicy,
+    /// Platform statistics last computed, until something they count changes.
+    pub statistics: Arc<statistics::StatsCache>,
     pub clock: Clock,
 }
 
@@ -160,6 +162,7 @@ impl AppState {
             models,
             ledger_key: None,
             webhooks: notifications::WebhookPolicy::default(),
+            statistics: Arc::default(),
             clock: Arc::new(china_today),
         }))
     }

@@ -124,6 +124,7 @@ pub(crate) async fn count_rejected(
         .store
         .count_submission(&department.code, today, 0, rows)
         .await?;
+    state.statistics.changed();
     Ok(())
 }
 
@@ -150,6 +151,7 @@ pub(crate) async fn store_valid(
         .store
         .count_submission(&department.code, today, valid.len() as u64, 0)
         .await?;
+    state.statistics.changed();
     state.metrics.records_submitted.inc_by(valid.len() as u64);
     let listed: Vec<String> = stored
         .iter()

@@ -11,18 +11,156 @@
 //!
 //! on the models' 0-100 scale: the region's average grade, discounted by the share of its
 //! subjects that stand on a current list. `null` where no subject of the region is graded.
+//!
+//! The figures, and the website's counts of public records ([`public_record_counts`]),
+//! aggregate every record (seconds at ten million), so they are cached in the state
+//! ([`StatsCache`]) and computed again only when something they count may have changed:
+//! the store's write counters of the catalogue's categories and of grades moved (bumped in
+//! the transaction of every record, objection and grade write, whichever process made it; a
+//! credit check does not move them), this process counted a submission or registered a
+//! department, the day changed, or [`STATS_TTL`] passed (what no counter sees, rejected rows
+//! or a department registered by another process, shows within that time). Requests that
+//! find the figures stale wait for one computation and share it.
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use axum::Json;
 use axum::extract::State;
+use chrono::NaiveDate;
 use serde::Serialize;
+use tokio::sync::Mutex;
 use utoipa::ToSchema;
+use xinyong_domain::calendar::WorkingCalendar;
 use xinyong_domain::code::{province_name_en, province_name_zh};
+use xinyong_domain::list::ListTypes;
+use xinyong_domain::{Catalogue, Disclosure};
+use xinyong_store::StatRow;
+use xinyong_store::grades::GRADES_TOPIC;
 
 use crate::AppState;
 use crate::auth::PublicCaller;
 use crate::error::ApiError;
+
+/// Longest time computed figures are served without being computed again.
+pub const STATS_TTL: Duration = Duration::from_secs(60);
+
+/// The figures last computed, shared by every request (see the module documentation).
+#[derive(Default)]
+pub struct StatsCache {
+    departments: Mutex<Option<Cached<Vec<DepartmentFigures>>>>,
+    regions: Mutex<Option<Cached<Vec<RegionFigures>>>>,
+    records: Mutex<Option<Cached<Vec<StatRow>>>>,
+    /// This process's writes that figures count and the store's write counters do not.
+    local: AtomicU64,
+}
+
+impl StatsCache {
+    /// Says that this process wrote something the figures count (after it is committed).
+    pub fn changed(&self) {
+        self.local.fetch_add(1, Ordering::Release);
+    }
+}
+
+struct Cached<T> {
+    /// What they were computed from, read before the computation began.
+    stamp: Stamp,
+    /// When the computation began.
+    started: Instant,
+    figures: T,
+}
+
+/// What figures depend on, besides the data: equal stamps, no write seen in between.
+struct Stamp {
+    generation: i64,
+    local: u64,
+    today: NaiveDate,
+    /// The configuration they were computed with: a state given another catalogue, calendar
+    /// or list types (tests, a `serve` that loads them) does not see figures of the old ones.
+    catalogue: Arc<Catalogue>,
+    calendar: Arc<WorkingCalendar>,
+    list_types: Arc<ListTypes>,
+}
+
+impl Stamp {
+    async fn now(state: &AppState) -> Result<Stamp, ApiError> {
+        let local = state.statistics.local.load(Ordering::Acquire);
+        let mut topics: Vec<String> = state
+            .catalogue
+            .categories
+            .iter()
+            .map(|c| c.id.clone())
+            .chain(state.list_types.iter().map(|t| t.category.clone()))
+            .collect();
+        topics.push(GRADES_TOPIC.to_owned());
+        Ok(Stamp {
+            generation: state.store.generation(&topics).await?,
+            local,
+            today: state.today(),
+            catalogue: state.catalogue.clone(),
+            calendar: state.calendar.clone(),
+            list_types: state.list_types.clone(),
+        })
+    }
+
+    fn same(&self, other: &Stamp) -> bool {
+        self.generation == other.generation
+            && self.local == other.local
+            && self.today == other.today
+            && Arc::ptr_eq(&self.catalogue, &other.catalogue)
+            && Arc::ptr_eq(&self.calendar, &other.calendar)
+            && Arc::ptr_eq(&self.list_types, &other.list_types)
+    }
+
+    /// Whether `state` would compute with the same day and configuration.
+    fn configured_as(&self, state: &AppState) -> bool {
+        self.today == state.today()
+            && Arc::ptr_eq(&self.catalogue, &state.catalogue)
+            && Arc::ptr_eq(&self.calendar, &state.calendar)
+            && Arc::ptr_eq(&self.list_types, &state.list_types)
+    }
+}
+
+/// The figures in `slot` if they are current, else `compute`d for the stamp's day (once for
+/// every request waiting).
+async fn cached<T, F>(
+    slot: &Mutex<Option<Cached<T>>>,
+    state: &AppState,
+    compute: impl FnOnce(NaiveDate) -> F,
+) -> Result<T, ApiError>
+where
+    T: Clone,
+    F: Future<Output = Result<T, ApiError>>,
+{
+    let arrived = Instant::now();
+    let mut slot = slot.lock().await;
+    if let Some(c) = slot.as_ref()
+        && c.started > arrived
+        && c.stamp.configured_as(state)
+    {
+        // Computed by a request that began after this one arrived: every write made before
+        // this request is in it (and the request waited for it rather than compute again).
+        return Ok(c.figures.clone());
+    }
+    let started = Instant::now();
+    let stamp = Stamp::now(state).await?;
+    if let Some(c) = slot.as_ref()
+        && c.started.elapsed() < STATS_TTL
+        && c.stamp.same(&stamp)
+    {
+        return Ok(c.figures.clone());
+    }
+    let figures = compute(stamp.today).await?;
+    *slot = Some(Cached {
+        stamp,
+        started,
+        figures: figures.clone(),
+    });
+    Ok(figures)
+}
 
 /// Working days after a decision within which it must be published ("double publicity").
 pub const PUBLICATION_DUTY_DAYS: u32 = 7;
@@ -79,8 +217,39 @@ pub struct RegionFigures {
     pub credit_index: Option<f64>,
 }
 
-/// Every department's figures, in code order.
+/// Every department's figures, in code order (cached: see the module documentation).
 pub async fn department_figures(state: &AppState) -> Result<Vec<DepartmentFigures>, ApiError> {
+    cached(&state.statistics.departments, state, |_| {
+        compute_department_figures(state)
+    })
+    .await
+}
+
+/// Every province's figures, in code order (cached: see the module documentation).
+pub async fn region_figures(state: &AppState) -> Result<Vec<RegionFigures>, ApiError> {
+    cached(&state.statistics.regions, state, |today| {
+        compute_region_figures(state, today)
+    })
+    .await
+}
+
+/// Records in force of the catalogue's public categories by category, decision month and
+/// province: the website's statistics charts (cached like the figures).
+pub async fn public_record_counts(state: &AppState) -> Result<Vec<StatRow>, ApiError> {
+    cached(&state.statistics.records, state, |today| async move {
+        let public: Vec<String> = state
+            .catalogue
+            .categories
+            .iter()
+            .filter(|c| c.disclosure == Disclosure::Public)
+            .map(|c| c.id.clone())
+            .collect();
+        Ok(state.store.record_stats(&public, today).await?)
+    })
+    .await
+}
+
+async fn compute_department_figures(state: &AppState) -> Result<Vec<DepartmentFigures>, ApiError> {
     let names: BTreeMap<String, String> = state
         .store
         .departments()
@@ -134,14 +303,16 @@ pub async fn department_figures(state: &AppState) -> Result<Vec<DepartmentFigure
         .collect())
 }
 
-/// Every province's figures, in code order.
-pub async fn region_figures(state: &AppState) -> Result<Vec<RegionFigures>, ApiError> {
+async fn compute_region_figures(
+    state: &AppState,
+    today: NaiveDate,
+) -> Result<Vec<RegionFigures>, ApiError> {
     let lists: Vec<String> = state
         .list_types
         .iter()
         .map(|t| t.category.clone())
         .collect();
-    let regions = state.store.region_counts(&lists, state.today()).await?;
+    let regions = state.store.region_counts(&lists, today).await?;
     Ok(regions
         .into_iter()
         .map(|(p, r)| {

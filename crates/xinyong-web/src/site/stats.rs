@@ -14,7 +14,6 @@ use xinyong_domain::code::{province_name_en, province_name_zh};
 use super::charts::{BarChart, ColumnChart};
 use super::context::Ctx;
 use super::errors::Page;
-use super::open_data::public_categories;
 use super::view::list_categories;
 use crate::AppState;
 
@@ -75,10 +74,7 @@ pub(super) async fn stats(State(state): State<AppState>, uri: Uri) -> impl IntoR
         let ctx = Ctx::new(&state, &uri, "stats");
         let today = state.today();
         let lists = list_categories(&state);
-        let rows = state
-            .store
-            .record_stats(&public_categories(&state), today)
-            .await?;
+        let rows = crate::statistics::public_record_counts(&state).await?;
         let mut by_category: BTreeMap<String, u64> = BTreeMap::new();
         let mut by_month: BTreeMap<String, u64> = BTreeMap::new();
         let mut lists_by_month: BTreeMap<String, u64> = BTreeMap::new();

@@ -328,6 +328,97 @@ async fn statistics_give_each_departments_timeliness_rejections_and_each_regions
 }
 
 #[tokio::test]
+async fn statistics_are_computed_once_and_again_after_every_write_or_day() {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    let app = App::new().await;
+    let samr = |departments: &Value| {
+        let all = departments.as_array().unwrap();
+        all.iter()
+            .find(|d| d["department"] == SAMR)
+            .unwrap()
+            .clone()
+    };
+    let beijing = |regions: &Value| {
+        let all = regions.as_array().unwrap();
+        all.iter().find(|r| r["province"] == "11").unwrap().clone()
+    };
+    let figures = || async {
+        let (status, departments) = app.get("/api/v1/stats/departments").await;
+        assert_eq!(status, StatusCode::OK, "{departments}");
+        let (status, regions) = app.get("/api/v1/stats/regions").await;
+        assert_eq!(status, StatusCode::OK, "{regions}");
+        (departments, regions)
+    };
+    let (status, _) = app
+        .post(json!([penalty(
+            COMPANY,
+            "罚〔2026〕1号",
+            "general",
+            "2026-10-01"
+        )]))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (departments, regions) = figures().await;
+    assert_eq!(samr(&departments)["first_submissions"], 1);
+    assert_eq!(beijing(&regions)["records_in_force"], 1);
+
+    // No write in between: the same figures. They come from the cache: rows counted straight
+    // in the store (as by another process's import that rejected every row, which moves no
+    // write counter) show only once something else changed or the cache's time ran out.
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+    app.state
+        .store
+        .count_submission(SAMR, today, 0, 5)
+        .await
+        .unwrap();
+    assert_eq!(figures().await, (departments, regions), "served again");
+
+    // A write through this server: computed again, with everything written since.
+    let (status, _) = app
+        .post(json!([penalty(
+            OTHER_COMPANY,
+            "罚〔2026〕2号",
+            "general",
+            "2026-10-02"
+        )]))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (departments, regions) = figures().await;
+    let figures_of_samr = samr(&departments);
+    assert_eq!(figures_of_samr["first_submissions"], 2);
+    assert_eq!(figures_of_samr["accepted_rows"], 2);
+    assert_eq!(figures_of_samr["rejected_rows"], 5);
+    assert_eq!(beijing(&regions)["records_in_force"], 2);
+    assert_eq!(beijing(&regions)["subjects"], 2);
+
+    // A write by another process (a second server over the same database, with a cache of its
+    // own): the store's write counters moved, and this server sees it.
+    let mut other = xinyong_web::AppState::new(
+        app.state.store.clone(),
+        xinyong_domain::Catalogue::shipped(),
+    );
+    other.clock = app.state.clock.clone();
+    let body = json!({"records": [penalty(COMPANY, "罚〔2026〕3号", "general", "2026-10-03")]});
+    let req = Request::post("/api/v1/records")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::AUTHORIZATION, format!("Bearer {}", app.token))
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let (status, _, _) = respond(&other, req).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (departments, regions) = figures().await;
+    assert_eq!(samr(&departments)["first_submissions"], 3);
+    assert_eq!(beijing(&regions)["records_in_force"], 3);
+
+    // Another day: computed again (publicity has ended by then).
+    app.set_today(2036, 1, 1);
+    let (_, regions) = figures().await;
+    assert_eq!(beijing(&regions)["records_in_force"], 0);
+    assert_eq!(beijing(&regions)["subjects"], 2);
+}
+
+#[tokio::test]
 async fn metrics_are_for_operators_and_name_routes_never_the_codes_asked_for() {
     use axum::body::Body;
     use axum::http::{Request, header};

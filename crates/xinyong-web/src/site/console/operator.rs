@@ -544,6 +544,8 @@ pub(super) async fn register_department(
     };
     match state.store.put_department(&department).await {
         Ok(()) => {
+            // Its name is in the statistics.
+            state.statistics.changed();
             tracing::info!(target: "xinyong::security", department = %department.code, "department registered in the console");
             let done = console.c.decided;
             departments_page(console, StatusCode::OK, done, String::new(), String::new()).await
