@@ -98,6 +98,9 @@ pub struct Synthetic<'a> {
     /// The draws for people in roles, a stream of their own: adding roles left every
     /// earlier demo data set as it was.
     role_rng: ChaCha8Rng,
+    /// Enterprises handed out lately (code, name): where in-house lawyers work, so that an
+    /// enterprise's page lists its people in roles.
+    employers: Vec<(String, String)>,
 }
 
 impl<'a> Synthetic<'a> {
@@ -128,6 +131,7 @@ impl<'a> Synthetic<'a> {
         Synthetic {
             rng: ChaCha8Rng::seed_from_u64(seed),
             role_rng: ChaCha8Rng::seed_from_u64(seed ^ 0x524f_4c45),
+            employers: Vec::new(),
             catalogue,
             today,
             departments,
@@ -189,6 +193,10 @@ impl<'a> Synthetic<'a> {
                 h.finish()
             };
             if !subject.records.is_empty() && self.seen.insert(hash) {
+                if subject.kind == SubjectKind::LegalPerson && self.employers.len() < 64 {
+                    self.employers
+                        .push((subject.code.clone(), subject.name.clone()));
+                }
                 return subject;
             }
         }
@@ -362,6 +370,10 @@ impl<'a> Synthetic<'a> {
         };
         let (organisation, organisation_name) = if profession == "civil_servant" {
             (registrar.code.clone(), registrar.name.clone())
+        } else if !self.employers.is_empty() && self.rng.random::<f64>() < 0.5 {
+            // An in-house lawyer (公司律师) of an enterprise the demo holds.
+            let i = self.rng.random_range(0..self.employers.len());
+            self.employers[i].clone()
         } else {
             let firm = UnifiedCode::generate(&mut self.rng, '3', '1', &county);
             let region = self.region_name(county);

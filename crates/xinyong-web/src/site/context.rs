@@ -169,6 +169,7 @@ impl Ctx {
             "commitments" => l.sec_commitments,
             "evaluations" => l.sec_evaluations,
             "judicial" => l.sec_judicial,
+            "professional" => l.sec_professional,
             "suggestions" => l.sec_suggestions,
             _ => l.sec_other,
         }

@@ -30,6 +30,7 @@ const SECTIONS: &[&str] = &[
     "commitments",
     "evaluations",
     "judicial",
+    "professional",
     "other",
 ];
 
@@ -52,6 +53,32 @@ struct SubjectPage {
     grade: Option<super::grade_view::GradeView>,
     /// The registration's facts (label, value), from the latest registration record.
     basics: Vec<(&'static str, String)>,
+    /// An organisation's people in regulated roles that the public sees (lawyers at a firm):
+    /// name, profession, licence, since, until.
+    people: Vec<[String; 5]>,
+}
+
+/// The public roles at an organisation, for its page (a non-public profession's are left
+/// out: who the civil servants of a body are is not published).
+async fn people_of(state: &AppState, ctx: &Ctx, code: &str) -> Result<Vec<[String; 5]>, ApiError> {
+    let roles = state.store.roles_at(code, 200).await?;
+    Ok(roles
+        .iter()
+        .filter_map(|r| {
+            let p = state
+                .catalogue
+                .profession(&r.profession)
+                .filter(|p| p.public)?;
+            let public = xinyong_domain::role::PublicRole::from(r);
+            Some([
+                crate::public::text(&public.name),
+                ctx.pick(&p.name_zh, &p.name_en).to_owned(),
+                crate::public::text(&public.licence_no),
+                ctx.date(r.since),
+                r.until.map(|u| ctx.date(u)).unwrap_or_default(),
+            ])
+        })
+        .collect())
 }
 
 /// The basic information a registration record gives, in the order of Credit China's report;
@@ -168,8 +195,13 @@ pub(super) async fn subject(
         let basics = registration
             .map(|r| basics_of(&ctx, &r, &departments))
             .unwrap_or_default();
+        let people = match stored.code {
+            SubjectCode::Unified(ref c) => people_of(&state, &ctx, c.as_str()).await?,
+            SubjectCode::Citizen(_) => Vec::new(),
+        };
         Ok(SubjectPage {
             basics,
+            people,
             grade,
             subject: subject_row(&stored),
             q: String::new(),

@@ -239,3 +239,45 @@ async fn civil_servant_integrity_records_are_read_only_by_the_persons_own_organi
     let (_, other) = app.get_as(&audit, &format!("/api/v1/roles/{id}")).await;
     assert_eq!(other["code"], "unknown_role");
 }
+
+#[tokio::test]
+async fn an_organisations_page_lists_its_public_people_in_roles_and_no_civil_servant() {
+    let app = App::new().await;
+    crate::common::penalised_company(&app, "罚〔2026〕1号", "2026-03-01").await;
+    let justice = justice(&app).await;
+    let (status, body) = app
+        .post_json(
+            &justice,
+            "/api/v1/roles",
+            lawyer_role(LAWYER, COMPANY, "2015-10-01"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let personnel = app
+        .department_registering("PERSONNEL01", &[], &[], &["civil_servant"])
+        .await;
+    let (status, body) = app
+        .post_json(
+            &personnel,
+            "/api/v1/roles",
+            json!({
+                "person_code": PERSON, "person_name": "李科员", "organisation_code": COMPANY,
+                "profession": "civil_servant", "licence_no": "GWY-1", "since": "2010-07-01"
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let request = axum::http::Request::get(format!("/subjects/{COMPANY}"))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let (status, _, bytes) = crate::common::respond(&app.state, request).await;
+    assert_eq!(status, StatusCode::OK);
+    let page = String::from_utf8(bytes.to_vec()).unwrap();
+    assert!(
+        page.contains("执业人员") && page.contains("张律师"),
+        "{page}"
+    );
+    assert!(page.contains(LICENCE));
+    assert!(!page.contains("李科员"), "a civil servant is not published");
+    assert!(!page.contains(LAWYER), "never the number");
+}
