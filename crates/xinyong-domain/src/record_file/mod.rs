@@ -178,45 +178,37 @@ fn csv_rows(
         }
     }
     let mut record = csv::StringRecord::new();
-    loop {
-        let line = csv.position().line();
-        match csv.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            // The file's bytes cannot be read as text: refuse the whole file.
-            Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => {
-                return Err(FileError::Unreadable(e.to_string()));
-            }
-            Err(e) => {
+    while let Some((line, read)) = next_record(&mut csv, &mut record, headers.len())? {
+        let input = || {
+            Value::Object(
+                headers
+                    .iter()
+                    .zip(record.iter())
+                    .map(|(h, v)| (h.clone(), Value::String(v.to_owned())))
+                    .collect::<Map<_, _>>(),
+            )
+        };
+        let input = match read {
+            RowRead::Whole => input(),
+            // A row of another width is reported with what it held.
+            RowRead::Shape(e) => {
+                let input = input();
                 each(Row {
                     line,
-                    record: Err(vec![FieldError::new("", format!("unreadable CSV: {e}"))]),
+                    record: Err(vec![e]),
+                    input,
+                });
+                continue;
+            }
+            RowRead::Unreadable(e) => {
+                each(Row {
+                    line,
+                    record: Err(vec![e]),
                     input: Value::Null,
                 });
                 continue;
             }
-        }
-        let line = record.position().map_or(line, |p| p.line());
-        let input = Value::Object(
-            headers
-                .iter()
-                .zip(record.iter())
-                .map(|(h, v)| (h.clone(), Value::String(v.to_owned())))
-                .collect::<Map<_, _>>(),
-        );
-        if record.len() != headers.len() {
-            let msg = format!(
-                "has {} columns, the header has {}",
-                record.len(),
-                headers.len()
-            );
-            each(Row {
-                line,
-                record: Err(vec![FieldError::new("", msg)]),
-                input,
-            });
-            continue;
-        }
+        };
         let mut raw = RawRecord::default();
         if let Some(c) = category {
             raw.set(CoreAttribute::Category, "--category", c);
@@ -258,6 +250,49 @@ fn csv_rows(
         });
     }
     Ok(())
+}
+
+/// Reads the next CSV row into `record`: `None` at the end; else the line it starts on and
+/// whether it is a row of `columns` columns (a row-level problem otherwise). Bytes that are
+/// not text refuse the whole file.
+fn next_record<R: Read>(
+    csv: &mut csv::Reader<R>,
+    record: &mut csv::StringRecord,
+    columns: usize,
+) -> Result<Option<(u64, RowRead)>, FileError> {
+    let line = csv.position().line();
+    match csv.read_record(record) {
+        Ok(false) => Ok(None),
+        Ok(true) => {
+            let line = record.position().map_or(line, |p| p.line());
+            let read = if record.len() == columns {
+                RowRead::Whole
+            } else {
+                RowRead::Shape(FieldError::new(
+                    "",
+                    format!("has {} columns, the header has {columns}", record.len()),
+                ))
+            };
+            Ok(Some((line, read)))
+        }
+        Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => {
+            Err(FileError::Unreadable(e.to_string()))
+        }
+        Err(e) => Ok(Some((
+            line,
+            RowRead::Unreadable(FieldError::new("", format!("unreadable CSV: {e}"))),
+        ))),
+    }
+}
+
+/// What [`next_record`] read.
+enum RowRead {
+    /// A row of the header's width.
+    Whole,
+    /// A row of another width: its values are in the record.
+    Shape(FieldError),
+    /// Not a CSV row at all.
+    Unreadable(FieldError),
 }
 
 /// The legal representative's identity number is never kept, not even in a rejects report.

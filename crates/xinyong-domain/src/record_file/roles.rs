@@ -9,8 +9,8 @@ use crate::catalogue::ROLE_FILE_FIELDS;
 use crate::record::FieldError;
 use crate::role::RoleRegistration;
 
-use super::FileError;
 use super::decode::Transcoder;
+use super::{FileError, RowRead, next_record};
 
 /// Reads every row of a role file and hands each, with its line, to `each`. A profession
 /// may be named by its id or its Chinese name; `profession` is that of every row of a file
@@ -47,30 +47,9 @@ pub fn read_role_rows(
         })?);
     }
     let mut record = csv::StringRecord::new();
-    loop {
-        let line = csv.position().line();
-        match csv.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => {
-                return Err(FileError::Unreadable(e.to_string()));
-            }
-            Err(e) => {
-                each(
-                    line,
-                    Err(vec![FieldError::new("", format!("unreadable CSV: {e}"))]),
-                );
-                continue;
-            }
-        }
-        let line = record.position().map_or(line, |p| p.line());
-        if record.len() != headers.len() {
-            let message = format!(
-                "has {} columns, the header has {}",
-                record.len(),
-                headers.len()
-            );
-            each(line, Err(vec![FieldError::new("", message)]));
+    while let Some((line, read)) = next_record(&mut csv, &mut record, headers.len())? {
+        if let RowRead::Shape(e) | RowRead::Unreadable(e) = read {
+            each(line, Err(vec![e]));
             continue;
         }
         let mut values: [String; 7] = Default::default();
