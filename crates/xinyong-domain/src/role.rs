@@ -234,11 +234,17 @@ pub fn attach<'a>(
         r.person.as_str() == record.subject.code.as_str()
             && category.professions.contains(&r.profession)
     };
-    let Some(role) = roles
+    let matching: Vec<&PersonInRole> = roles
         .iter()
         .filter(of_subject)
-        .find(|r| r.licence_no == licence && r.organisation == organisation)
-    else {
+        .filter(|r| r.licence_no == licence && r.organisation == organisation)
+        .collect();
+    // The person may have left and come back under the same licence: any of those roles
+    // held on the decision date will do.
+    if let Some(role) = matching.iter().find(|r| r.held_on(record.decided_on)) {
+        return Ok(Some(role));
+    }
+    let Some(role) = matching.first() else {
         return Err(FieldError::new(
             "fields.licence_no",
             format!(
@@ -248,23 +254,21 @@ pub fn attach<'a>(
             ),
         ));
     };
-    if !role.held_on(record.decided_on) {
-        return Err(FieldError::new(
-            "decided_on",
-            format!(
-                "the role under licence {licence:?} was not held on {} (held from {}{})",
-                record.decided_on,
-                role.since,
-                role.until.map(|u| format!(" to {u}")).unwrap_or_default()
-            ),
-        ));
-    }
-    Ok(Some(role))
+    Err(FieldError::new(
+        "decided_on",
+        format!(
+            "the role under licence {licence:?} was not held on {} (held from {}{})",
+            record.decided_on,
+            role.since,
+            role.until.map(|u| format!(" to {u}")).unwrap_or_default()
+        ),
+    ))
 }
 
 /// Whether a department (`None`: any other reader, a credit service body) may read `record`
 /// of `category` when its class is open to it: an `own_organisation_only` record only by the
-/// department of the organisation it names and the department that made it.
+/// department of the organisation it names and the department that made it. (The subject
+/// reads its own records, every class, at `GET /api/v1/me/records`.)
 pub fn may_read(record: &Record, category: &Category, department: Option<&str>) -> bool {
     if !category.own_organisation_only {
         return true;

@@ -18,15 +18,16 @@ use crate::vault::Vault;
 /// Why a role was not registered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RoleRefusal {
-    /// The licence is held, in the same profession, by a role that is still open on the new
-    /// role's first day: that role must end first.
+    /// The licence is held, in the same profession, by a role whose period overlaps the new
+    /// one's: a role still open must end first.
     LicenceHeld { by: String },
 }
 
 /// People in roles.
 #[async_trait]
 pub trait RoleStore: Send + Sync {
-    /// Registers `role`, unless its licence is held in an open role of its profession.
+    /// Registers `role`, unless its licence is held, in its profession, by a role whose
+    /// period overlaps its own.
     async fn register_role(
         &self,
         role: &PersonInRole,
@@ -103,17 +104,28 @@ impl<E: Engine> RoleStore for SqlStore<E> {
         roles: &[PersonInRole],
     ) -> Result<Result<(), (usize, RoleRefusal)>, StoreError> {
         let mut tx = self.begin_write().await?;
+        // Registrations queue on the audit log's row before they look (PostgreSQL's read
+        // committed would otherwise let two registrations of one licence both pass).
+        E::execute(
+            &mut tx,
+            Sql::new::<E>("UPDATE ledger_state SET size = size WHERE id = 1"),
+        )
+        .await?;
         let mut entries = Vec::with_capacity(roles.len());
         for (index, role) in roles.iter().enumerate() {
-            // A licence is held by one open role at a time (the roles of this batch before
-            // this one included: they are in the transaction already).
+            // A licence is held by one role at a time: no two periods of it overlap (the
+            // roles of this batch before this one included: they are in the transaction).
             let mut sql = Sql::new::<E>("SELECT id FROM persons_in_role WHERE profession = ");
             sql.bind(&role.profession)
                 .push(" AND licence_no = ")
                 .bind(&role.licence_no);
             sql.push(" AND (until IS NULL OR until >= ")
-                .bind(role.since)
-                .push(") LIMIT 1");
+                .bind(role.since);
+            sql.push(")");
+            if let Some(until) = role.until {
+                sql.push(" AND since <= ").bind(until);
+            }
+            sql.push(" LIMIT 1");
             if let Some(row) = E::fetch_optional(&mut tx, sql).await? {
                 let by = row.text("id")?;
                 return Ok(Err((index, RoleRefusal::LicenceHeld { by })));

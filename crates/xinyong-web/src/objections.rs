@@ -315,7 +315,13 @@ pub async fn decide(
         .await?
         .ok_or_else(|| unknown_record(objection.record.as_str()))?;
     let fixed = match (body.outcome, &body.record) {
-        (ObjectionOutcome::Corrected, Some(value)) => Some(corrected(&state, &contested, value)?),
+        (ObjectionOutcome::Corrected, Some(value)) => {
+            let fixed = corrected(&state, &contested, value)?;
+            // A professional record stays attached to a role its subject holds (and a civil
+            // servant's file with the organisation that may read it).
+            crate::roles::check_attachments(&state, std::slice::from_ref(&fixed)).await?;
+            Some(fixed)
+        }
         (ObjectionOutcome::Corrected, None) => {
             return Err(ApiError::invalid_fields(vec![FieldError::new(
                 "record",

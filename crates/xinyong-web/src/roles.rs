@@ -82,14 +82,25 @@ pub async fn register(
         .map_err(ApiError::invalid_fields)?;
     match state.store.register_role(&role).await? {
         Ok(()) => Ok((StatusCode::CREATED, Json(role))),
-        Err(RoleRefusal::LicenceHeld { by }) => Err(ApiError::new(
-            ErrorCode::LicenceHeld,
-            format!(
-                "licence {} of the profession {} is held by role {by} until it ends \
-                 (POST /api/v1/roles/{by}/end)",
-                role.licence_no, role.profession
-            ),
-        )),
+        // The holding role is named only where its register is public.
+        Err(RoleRefusal::LicenceHeld { by }) => {
+            let public = state
+                .catalogue
+                .profession(&role.profession)
+                .is_some_and(|p| p.public);
+            let holder = if public {
+                format!("role {by} (POST /api/v1/roles/{by}/end ends it)")
+            } else {
+                "another role".to_owned()
+            };
+            Err(ApiError::new(
+                ErrorCode::LicenceHeld,
+                format!(
+                    "licence {} of the profession {} is held by {holder} over the same days",
+                    role.licence_no, role.profession
+                ),
+            ))
+        }
     }
 }
 
@@ -120,6 +131,14 @@ pub async fn end(
     JsonBody(body): JsonBody<RoleEnd>,
 ) -> Result<Json<PersonInRole>, ApiError> {
     let role = state.store.role(&id).await?.ok_or_else(unknown_role)?;
+    let caller = Caller::Department {
+        token: String::new(),
+        department: department.clone(),
+    };
+    // A role the department may not even see is answered as if there were none.
+    if !may_see(&state, &caller, &role) {
+        return Err(unknown_role());
+    }
     if role.department != department.code {
         return Err(ApiError::new(
             ErrorCode::NotOwner,
@@ -132,6 +151,13 @@ pub async fn end(
         return Err(ApiError::invalid_fields(vec![FieldError::new(
             "until",
             format!("is before the role began ({})", role.since),
+        )]));
+    }
+    // An end moves only earlier: a later one could reopen the licence over its next holder.
+    if let Some(ended) = role.until.filter(|e| until > *e) {
+        return Err(ApiError::invalid_fields(vec![FieldError::new(
+            "until",
+            format!("the role already ended on {ended}; an end can only be moved earlier"),
         )]));
     }
     let ended = state

@@ -41,10 +41,15 @@ pub fn read_role_rows(
                     .get(*f)
                     .is_some_and(|names| names.contains(h))
         });
-        columns.push(field.ok_or_else(|| FileError::UnknownColumn {
+        let field = field.ok_or_else(|| FileError::UnknownColumn {
             column: h.clone(),
             category: "of a role file (see role_headers in the catalogue)".into(),
-        })?);
+        })?;
+        // One field under two spellings (person_code and 身份证号码): which one counts?
+        if columns.contains(&field) {
+            return Err(FileError::DuplicateColumn(h.clone()));
+        }
+        columns.push(field);
     }
     let mut record = csv::StringRecord::new();
     while let Some((line, read)) = next_record(&mut csv, &mut record, headers.len())? {

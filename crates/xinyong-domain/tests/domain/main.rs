@@ -9,4 +9,5 @@ mod lists;
 mod masking;
 mod module_graph;
 mod record_files;
+mod roles;
 mod validation;

@@ -92,6 +92,18 @@ async fn a_licence_is_held_by_one_open_role_at_a_time(db: Db) {
     assert_eq!(ended.until, Some(day(2024, 2, 29)));
     store.register_role(&moved).await.unwrap().unwrap();
     assert_eq!(store.roles_of_person(LAWYER).await.unwrap().len(), 2);
+    // A period before both, ended before the first began, overlaps neither: registered
+    // after them as well as before. One that reaches into the first is refused.
+    let mut past = role("ROLE0", OTHER, &firms[1], day(2008, 1, 1));
+    past.until = Some(day(2015, 9, 30));
+    let mut overlapping = past.clone();
+    overlapping.id = "ROLE00".into();
+    overlapping.until = Some(day(2016, 1, 1));
+    assert_eq!(
+        store.register_role(&overlapping).await.unwrap(),
+        Err(RoleRefusal::LicenceHeld { by: "ROLE1".into() })
+    );
+    store.register_role(&past).await.unwrap().unwrap();
     assert_eq!(store.end_role("NOPE", day(2024, 1, 1)).await.unwrap(), None);
 }
 

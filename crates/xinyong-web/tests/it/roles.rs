@@ -220,6 +220,21 @@ async fn civil_servant_integrity_records_are_read_only_by_the_persons_own_organi
     let (status, mine) = app.get_as(&own, &uri).await;
     assert_eq!(status, StatusCode::OK, "{mine}");
     assert_eq!(restricted(&mine), ["civil_servant_integrity"], "{mine}");
+    // The civil servant reads their own file in full.
+    let person = issue_token(
+        &*app.state.store,
+        Role::Subject,
+        None,
+        Some(PERSON),
+        None,
+        None,
+    )
+    .await;
+    let (_, mine_all) = app.get_as(&person, "/api/v1/me/records").await;
+    assert!(
+        mine_all.to_string().contains("civil_servant_integrity"),
+        "{mine_all}"
+    );
     // Another department with a statute that opens restricted information still does not
     // see it.
     let audit = app.department("AUDIT01", &["admin_penalty"], &[]).await;
@@ -280,4 +295,87 @@ async fn an_organisations_page_lists_its_public_people_in_roles_and_no_civil_ser
     assert!(page.contains(LICENCE));
     assert!(!page.contains("李科员"), "a civil servant is not published");
     assert!(!page.contains(LAWYER), "never the number");
+}
+
+#[tokio::test]
+async fn an_objection_cannot_correct_a_professional_record_onto_a_role_not_held() {
+    let app = App::new().await;
+    let justice = justice(&app).await;
+    app.post_json(
+        &justice,
+        "/api/v1/roles",
+        lawyer_role(LAWYER, COMPANY, "2015-10-01"),
+    )
+    .await;
+    let (status, body) = app
+        .post_json(
+            &justice,
+            "/api/v1/records",
+            discipline(LICENCE, "2026-03-01"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let record = body["ids"][0].as_str().unwrap().to_owned();
+    let store = &*app.state.store;
+    let own = issue_token(store, Role::Subject, None, Some(LAWYER), None, None).await;
+    let (status, case) = app
+        .post_json(
+            &own,
+            "/api/v1/objections",
+            json!({"record": record, "what": "content", "reason": "我不在该所执业"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{case}");
+    let mut moved = discipline(LICENCE, "2026-03-01")["records"][0].clone();
+    moved["fields"]["organisation_code"] = json!(OTHER_COMPANY);
+    let uri = format!(
+        "/api/v1/objections/{}/decision",
+        case["id"].as_str().unwrap()
+    );
+    let (status, body) = app
+        .post_json(
+            &justice,
+            &uri,
+            json!({"outcome": "corrected", "reason": "执业机构有误", "record": moved}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["field"], "fields.licence_no", "{body}");
+}
+
+#[tokio::test]
+async fn an_end_moves_only_earlier_and_a_past_role_registers_beside_the_current_one() {
+    let app = App::new().await;
+    let justice = justice(&app).await;
+    let (_, current) = app
+        .post_json(
+            &justice,
+            "/api/v1/roles",
+            lawyer_role(LAWYER, COMPANY, "2020-01-01"),
+        )
+        .await;
+    // The same licence earlier, at another firm, ended before: no overlap, registered.
+    let mut past = lawyer_role(LAWYER, OTHER_COMPANY, "2012-01-01");
+    past["until"] = json!("2019-12-31");
+    let (status, body) = app.post_json(&justice, "/api/v1/roles", past).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let uri = format!("/api/v1/roles/{}/end", current["id"].as_str().unwrap());
+    let (status, _) = app
+        .post_json(&justice, &uri, json!({"until": "2025-06-30"}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = app
+        .post_json(&justice, &uri, json!({"until": "2026-06-30"}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, _) = app
+        .post_json(&justice, &uri, json!({"until": "2025-01-31"}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // A record of the earlier period attaches to the earlier role.
+    let mut earlier = discipline(LICENCE, "2018-05-01");
+    earlier["records"][0]["fields"]["organisation_code"] = json!(OTHER_COMPANY);
+    earlier["records"][0]["publicity_until"] = json!("2019-05-01");
+    let (status, body) = app.post_json(&justice, "/api/v1/records", earlier).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
 }

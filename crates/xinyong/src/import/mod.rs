@@ -334,7 +334,13 @@ async fn import_file(
                     );
                 }
             }
-            Item::Valid(..) => {}
+            // Nothing more is stored, but every bad row is still named.
+            Item::Valid(chunk, lines) => {
+                for (_, bad) in &unattached(&**store, catalogue, &chunk, &lines).await? {
+                    tally.bad += 1;
+                    report_bad(&bar, &name, bad, rejects.as_deref_mut())?;
+                }
+            }
             Item::Bad(bad) => {
                 tally.bad += 1;
                 report_bad(&bar, &name, &bad, rejects.as_deref_mut())?;
