@@ -21,7 +21,8 @@ use crate::search::subject_url;
 use crate::subjects::is_subject_id;
 
 /// Report sections in the order of the Credit China public credit report (V2.0); the
-/// catalogue's `section` of each category says where its records go.
+/// catalogue's `section` of each category says where its records go, and a section the
+/// report does not have (`professional`) goes to 其他信息.
 const SECTIONS: &[&str] = &[
     "administrative",
     "honours",
@@ -30,7 +31,6 @@ const SECTIONS: &[&str] = &[
     "commitments",
     "evaluations",
     "judicial",
-    "professional",
     "other",
 ];
 
